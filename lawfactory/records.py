@@ -1,0 +1,145 @@
+"""The record types every converter produces and every later stage reads.
+
+Records are plain dicts (they are written as JSON lines and read back as such); the
+functions here build them with a fixed key order so that output files are byte-stable.
+
+case:    one defendant in one judgment (DESIGN.md "Records").
+article: one statute article (built by converters/statutes_*.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Iterable
+
+JURISDICTIONS = ("cn", "tw")
+
+# Defendant attitude after the offence: the facts sentencing law discounts for
+# (刑法 §67 自首/坦白, 刑诉法 §15 认罪认罚, 量刑指导意见 退赃退赔/谅解) and their absence.
+ATTITUDE_FLAGS = (
+    "surrender",  # 自首
+    "confession",  # 坦白 / 如实供述
+    "courtroom_admission",  # 当庭自愿认罪
+    "plea_agreement",  # 认罪认罚 (具结书)
+    "restitution",  # 退赃退赔 / 赔偿
+    "forgiveness",  # 取得谅解
+    "refusal",  # 拒不供认 / 辩称 / 否认 / 翻供
+    "unclear",  # 供述前后不一, attitude not determinable
+)
+
+# kind: fixed = a term in months (有期徒刑, 拘役, 管制), life = 无期徒刑, death = 死刑 (incl. 死缓),
+# none = no custodial or restrictive term (fine only, 免予刑事处罚).
+SENTENCE_KINDS = ("fixed", "life", "death", "none")
+
+# The principal penalty as judgments name it; "" when the source does not say.
+PRINCIPALS = ("有期徒刑", "拘役", "管制", "无期徒刑", "死刑", "死缓", "")
+
+
+class RecordError(ValueError):
+    """A source record that cannot be converted; the message is the reject reason."""
+
+
+def stable_id(*parts: object) -> str:
+    """A short stable hash of the parts (source file, locator…): the same input gives the same id."""
+    h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+def sentence(
+    kind: str,
+    months: int = 0,
+    probation_months: int = 0,
+    fine: int = 0,
+    principal: str = "",
+    political_rights: str = "",
+) -> dict:
+    if kind not in SENTENCE_KINDS:
+        raise RecordError(f"unknown sentence kind {kind!r}")
+    if principal not in PRINCIPALS:
+        raise RecordError(f"unknown principal penalty {principal!r}")
+    for name, value in (("months", months), ("probation_months", probation_months), ("fine", fine)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise RecordError(f"sentence {name} must be a non-negative integer, got {value!r}")
+    if kind != "fixed" and months:
+        raise RecordError(f"a {kind} sentence carries no months (got {months})")
+    return {
+        "kind": kind,
+        "principal": principal,
+        "months": months,
+        "probation_months": probation_months,
+        "fine": fine,
+        "political_rights": political_rights,  # 剥夺政治权利 term as written ("终身", "三年") or ""
+    }
+
+
+def article_ref(law: str, number: int, suffix: int = 0, paragraph: int | None = None) -> dict:
+    """A cited article. suffix is the 之X / -X number (0 when none); paragraph is the 款/項."""
+    return {"law": law, "number": number, "suffix": suffix, "paragraph": paragraph}
+
+
+def attitude(flags: Iterable[str] = ()) -> dict:
+    flags = set(flags)
+    unknown = flags - set(ATTITUDE_FLAGS)
+    if unknown:
+        raise RecordError(f"unknown attitude flags {sorted(unknown)}")
+    return {name: name in flags for name in ATTITUDE_FLAGS}
+
+
+def case(
+    *,
+    source: str,
+    locator: str,
+    jurisdiction: str,
+    facts: str,
+    defendant: str,
+    charges: list[str],
+    articles: list[dict],
+    sentence: dict,
+    attitude: dict,
+    group_id: str | None = None,
+    reasoning: str = "",
+    verdict: str = "",
+    meta: dict | None = None,
+) -> dict:
+    """One defendant in one judgment. case_id hashes source + locator (+ defendant)."""
+    if jurisdiction not in JURISDICTIONS:
+        raise RecordError(f"unknown jurisdiction {jurisdiction!r}")
+    if not facts.strip():
+        raise RecordError("empty facts")
+    if not charges:
+        raise RecordError("no charges")
+    cid = stable_id(source, locator, defendant)
+    return {
+        "case_id": cid,
+        "group_id": group_id or stable_id(source, locator),
+        "source": f"{source}:{locator}",
+        "jurisdiction": jurisdiction,
+        "facts": facts,
+        "defendant": defendant,
+        "charges": charges,
+        "articles": articles,
+        "sentence": sentence,
+        "attitude": attitude,
+        "reasoning": reasoning,
+        "verdict": verdict,
+        "meta": meta or {},
+    }
+
+
+def sentence_code(s: dict) -> int:
+    """The CAIL2018 judger's encoding: death −2, life −1, otherwise months."""
+    return {"death": -2, "life": -1}.get(s["kind"], s["months"])
+
+
+class Skip(Exception):
+    """A source record a user filter leaves out (not an error); the message says which filter."""
+
+
+PRC_CRIMINAL_LAW = "中华人民共和国刑法"
+TW_CRIMINAL_CODE = "中華民國刑法"
+
+
+def article_key(law: str, number: int, suffix: int = 0) -> str:
+    """The normalized citation key shared by converters, statute index and evaluator:
+    '中华人民共和国刑法|133-1' for 第一百三十三条之一, '中華民國刑法|185-3' for 第185條之3."""
+    return f"{law}|{number}-{suffix}" if suffix else f"{law}|{number}"

@@ -1,0 +1,162 @@
+"""Sentences as judgments write them, and back.
+
+format_*: a sentence record → judgment-style Chinese (有期徒刑一年六个月, 拘役三个月, 无期徒刑…)
+and the plain answer line `刑期:18个月` that LawBench-style scorers parse.
+parse_sentence: judgment-style text (mainland or Taiwan, Arabic, Chinese or formal numerals)
+→ a sentence record, or None when no penalty can be read (an abstention).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .numerals import NUM, to_cn, to_int
+from .records import sentence
+
+# --- formatting ---------------------------------------------------------------------------
+
+
+def months_cn(months: int) -> str:
+    """18 → 一年六个月, 12 → 一年, 6 → 六个月."""
+    years, rest = divmod(months, 12)
+    out = f"{to_cn(years)}年" if years else ""
+    if rest:
+        out += f"{to_cn(rest)}个月"
+    return out or "零个月"
+
+
+def principal_for(s: dict) -> str:
+    """The principal penalty when the source does not name it (CAIL gives only months):
+    拘役 runs one to six months (刑法 §42), so a term under six months is 拘役."""
+    if s["principal"]:
+        return s["principal"]
+    if s["kind"] == "life":
+        return "无期徒刑"
+    if s["kind"] == "death":
+        return "死刑"
+    if s["kind"] == "fixed":
+        return "拘役" if s["months"] < 6 else "有期徒刑"
+    return ""
+
+
+def format_penalty(s: dict) -> str:
+    """The verdict's penalty clause: 判处有期徒刑一年六个月，缓刑二年，并处罚金人民币二千元."""
+    p = principal_for(s)
+    if s["kind"] == "death":
+        main = "判处死刑，缓期二年执行" if p == "死缓" else "判处死刑"
+    elif s["kind"] == "life":
+        main = "判处无期徒刑"
+    elif s["kind"] == "fixed":
+        main = f"判处{p}{months_cn(s['months'])}"
+    else:
+        main = ""
+    parts = [main] if main else []
+    if s["probation_months"]:
+        parts.append(f"缓刑{months_cn(s['probation_months'])}")
+    if s["political_rights"]:
+        parts.append(f"剥夺政治权利{s['political_rights']}")
+    if s["fine"]:
+        fine = f"罚金人民币{to_cn(s['fine'])}元"
+        parts.append(f"并处{fine}" if main else f"单处{fine}")
+    if not parts:
+        parts.append("免予刑事处罚")
+    return "，".join(parts)
+
+
+def term_line(s: dict) -> str:
+    """The plain answer line. Terms are stated in months only: LawBench's scorer reads the
+    first `N个月`, so `1年6个月` would score as 6."""
+    if s["kind"] == "death":
+        return "刑期:死刑"
+    if s["kind"] == "life":
+        return "刑期:无期"
+    return f"刑期:{s['months']}个月"
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+_N = f"(?:{NUM})"
+# a period: 一年六个月, 1年6个月, 壹年貳月, 十八個月, 陸月, 3年零6个月
+PERIOD = rf"(?:(?P<y>{_N})年(?:零|又)?)?(?:(?P<m>{_N})(?:个|個)?月)?(?:(?P<d>{_N})日)?"
+_PERIOD_RE = re.compile(PERIOD)
+
+_TERM_LINE = re.compile(rf"刑期\s*[:：]\s*(?:(?P<special>无期|無期|死刑)|(?P<n>{_N})\s*(?:个|個)?月)")
+_EXECUTE = re.compile(r"(?:决定执行|合并执行|決定執行|應執行|应执行)")
+_DEATH_STAY = re.compile(r"死刑[，,]?\s*缓期\s*(?:二|两|2|貳|兩)\s*年执行|死刑[，,]?\s*緩期\s*(?:二|兩|2|貳)\s*年執行")
+_FIXED = re.compile(rf"(?P<p>有期徒刑|拘役|管制)(?P<period>{PERIOD})")
+_PROBATION = re.compile(rf"(?:缓刑|緩刑)(?P<period>{PERIOD})")
+_FINE = re.compile(rf"罚金(?:人民币|人民幣)?(?:新臺幣|新台币|新台幣)?(?P<n>{_N})(?P<unit>万|萬)?元")
+_POLITICAL = re.compile(rf"剥夺政治权利(?P<t>终身|(?:{_N})年)|褫奪公權(?P<tw>終身|(?:{_N})年)")
+
+
+def _months(m: re.Match) -> int | None:
+    """Months in a PERIOD match; days round to months (拘役伍拾日 → 2), at least 1."""
+    y, mo, d = m.group("y"), m.group("m"), m.group("d")
+    if not (y or mo or d):
+        return None
+    total = (to_int(y) * 12 if y else 0) + (to_int(mo) if mo else 0)
+    if d:
+        total += max(1, round(to_int(d) / 30))
+    return total
+
+
+def _period_after(regex: re.Pattern, text: str) -> int | None:
+    for m in regex.finditer(text):
+        pm = _PERIOD_RE.fullmatch(m.group("period"))
+        months = _months(pm) if pm else None
+        if months is not None:
+            return months
+    return None
+
+
+def parse_sentence(text: str) -> dict | None:
+    """Read the penalty of one defendant from judgment-style text; None if there is none.
+
+    Order of authority: an explicit answer line (刑期:N个月) wins; otherwise the executed term
+    after 决定执行 / 應執行 (数罪并罚); otherwise the first principal penalty in the text.
+    """
+    if not text:
+        return None
+    fine_m = _FINE.search(text)
+    fine = 0
+    if fine_m:
+        fine = to_int(fine_m.group("n")) * (10000 if fine_m.group("unit") else 1)
+    probation = _period_after(_PROBATION, text) or 0
+    pol = _POLITICAL.search(text)
+    political = ""
+    if pol:
+        political = (pol.group("t") or pol.group("tw")).replace("終身", "终身")
+
+    line = _TERM_LINE.search(text)
+    if line:
+        if line.group("special"):
+            kind = "death" if line.group("special") == "死刑" else "life"
+            return sentence(kind, fine=fine, political_rights=political)
+        months = to_int(line.group("n"))
+        kind = "fixed" if months else "none"
+        return sentence(kind, months, probation, fine, political_rights=political)
+
+    ex = _EXECUTE.search(text)
+    scope = text[ex.end():] if ex else text
+    if _DEATH_STAY.search(scope):
+        return sentence("death", fine=fine, principal="死缓", political_rights=political)
+    death = re.search(r"死刑", scope)
+    life = re.search(r"无期徒刑|無期徒刑", scope)
+    fixed = _FIXED.search(scope)
+    fixed_months = _period_after(_FIXED, scope)
+    # the first penalty named in the scope is the one that applies
+    found = [(m.start(), k) for m, k in ((death, "death"), (life, "life"), (fixed, "fixed")) if m]
+    if found:
+        kind = min(found)[1]
+        if kind == "death":
+            return sentence("death", fine=fine, principal="死刑", political_rights=political)
+        if kind == "life":
+            return sentence("life", fine=fine, principal="无期徒刑", political_rights=political)
+        if fixed_months is not None:
+            principal = _FIXED.search(scope).group("p")
+            return sentence("fixed", fixed_months, probation, fine, principal, political)
+    if re.search(r"免予刑事处罚|免予刑事處罰|免刑", text):
+        return sentence("none", fine=fine, political_rights=political)
+    if fine:
+        return sentence("none", fine=fine, political_rights=political)
+    return None
