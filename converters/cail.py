@@ -1,0 +1,138 @@
+"""CAIL2018 JSON lines → case records.
+
+Two shapes are read (REFERENCE.md §2): the released one, {"fact", "meta": {...}} in either key
+order, and the Hugging Face copy that flattens `meta` (and `term_of_imprisonment`) into columns.
+Quirks handled here, each with the reason in a comment where it is handled.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from lawfactory.attitude import detect_flags
+from lawfactory.records import PRC_CRIMINAL_LAW, RecordError, article_ref, attitude, case, sentence
+
+# The prosecutor's sentencing recommendation (建议判处有期徒刑一年 / 建议对被告人在××以内量刑) leaks
+# the answer, masked or not; it is replaced by a neutral clause up to the end of its sentence.
+RECOMMENDATION = re.compile(r"建议(?:对被告人|判处|对其|本院|法院|以|在|处以|判|依法判处|量刑)[^。；;\n]*")
+RECOMMENDATION_MASK = "提出了量刑建议"
+# "：王某", " 王某 ", "被告人王某" in `criminals`
+_NAME_NOISE = re.compile(r"^[\s:：，,、。;；\"'“”]+|[\s:：，,、。;；\"'“”]+$|^被告人")
+
+
+def _meta(obj: dict) -> dict:
+    """The label block in either shape."""
+    if "meta" in obj:
+        meta = obj["meta"]
+        if not isinstance(meta, dict):
+            raise RecordError("`meta` is not an object")
+        term = meta.get("term_of_imprisonment")
+        if not isinstance(term, dict):
+            raise RecordError("`meta.term_of_imprisonment` missing or not an object")
+        return {**meta, **term}
+    if "accusation" in obj:  # flat Hugging Face columns
+        return obj
+    raise RecordError("neither `meta` nor flat CAIL columns (accusation, imprisonment, …)")
+
+
+def _int(meta: dict, key: str) -> int:
+    value = meta.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RecordError(f"`{key}` must be a number, got {value!r}")
+    if value < 0 or value != int(value):
+        raise RecordError(f"`{key}` must be a non-negative whole number, got {value!r}")
+    return int(value)
+
+
+def _bool(meta: dict, key: str) -> bool:
+    value = meta.get(key, False)
+    if not isinstance(value, bool):
+        raise RecordError(f"`{key}` must be true or false, got {value!r}")
+    return value
+
+
+def _str_list(meta: dict, key: str) -> list:
+    value = meta.get(key)
+    if not isinstance(value, list) or not value:
+        raise RecordError(f"`{key}` must be a non-empty list, got {value!r}")
+    return value
+
+
+def normalize_charge(name: str) -> str:
+    """`[生产、销售]假药` (final release) → `生产、销售假药` (accu.txt); a trailing 罪 is dropped."""
+    name = name.strip().replace("[", "").replace("]", "")
+    return name[:-1] if name.endswith("罪") else name
+
+
+def cail_sentence(meta: dict) -> dict:
+    # Life sentences carry imprisonment 0: read the flags before the months.
+    death, life = _bool(meta, "death_penalty"), _bool(meta, "life_imprisonment")
+    months = _int(meta, "imprisonment")
+    fine = _int(meta, "punish_of_money")
+    if death and life:
+        raise RecordError("both death_penalty and life_imprisonment are true")
+    if death:
+        return sentence("death", fine=fine)
+    if life:
+        return sentence("life", fine=fine)
+    # 0 months: 管制, fine only or 免予刑事处罚 — CAIL does not say which.
+    return sentence("fixed" if months else "none", months, fine=fine)
+
+
+def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
+    """One CAIL record → one case (CAIL2018 keeps single-defendant judgments only)."""
+    if not isinstance(obj, dict):
+        raise RecordError(f"record is a JSON {type(obj).__name__}, not an object")
+    fact = obj.get("fact")
+    if not isinstance(fact, str):
+        raise RecordError(f"`fact` must be a string, got {type(fact).__name__}")
+    if not fact.strip():
+        raise RecordError("empty `fact`")
+    meta = _meta(obj)
+
+    charges = []
+    for c in _str_list(meta, "accusation"):
+        if not isinstance(c, str) or not normalize_charge(c):
+            raise RecordError(f"bad charge name {c!r}")
+        if normalize_charge(c) not in charges:
+            charges.append(normalize_charge(c))
+
+    # Duplicate article numbers occur in real releases; keep each once, in number order.
+    numbers = set()
+    for a in _str_list(meta, "relevant_articles"):
+        if isinstance(a, str) and a.strip().isdigit():
+            a = int(a)
+        if isinstance(a, bool) or not isinstance(a, int) or a <= 0:
+            raise RecordError(f"bad article number {a!r} in `relevant_articles`")
+        numbers.add(a)
+    articles = [article_ref(PRC_CRIMINAL_LAW, n) for n in sorted(numbers)]
+
+    names = []
+    for raw in meta.get("criminals") or []:
+        name = _NAME_NOISE.sub("", str(raw)) if raw is not None else ""
+        if name and name not in names:
+            names.append(name)
+    if len(names) != len(meta.get("criminals") or []):
+        stats["cail_noisy_criminals"] += 1
+
+    facts, n_masked = RECOMMENDATION.subn(RECOMMENDATION_MASK, fact.strip())
+    if n_masked:
+        stats["cail_recommendation_masked"] += 1
+    if "××" in facts:
+        stats["cail_masked_xx"] += 1
+
+    return [
+        case(
+            source=source,
+            locator=str(line),
+            jurisdiction="cn",
+            facts=facts,
+            defendant="、".join(names),
+            charges=charges,
+            articles=articles,
+            sentence=cail_sentence(meta),
+            attitude=attitude(detect_flags(facts)),
+            meta={"format": "cail2018"},
+        )
+    ]
