@@ -1,0 +1,98 @@
+# lawfactory: data → train → export → predict → eval.  `make help` lists the targets.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+RAW  ?= samples
+DATA ?= data
+OUT  ?= out
+SEED ?= 42
+GPU  ?= a10-24g
+RECIPE ?= recipes/criminal_qlora.yaml
+VENV ?= .venv
+PY   := $(VENV)/bin/python
+LF   := $(VENV)/bin/lawfactory
+LLF  := $(VENV)/bin/llamafactory-cli
+STAMP := $(VENV)/.lawfactory-installed
+
+# The recipes read ./dataset_info.json (data/…); a DATA elsewhere carries its own copy.
+DATASET_DIR := $(if $(filter data data/,$(DATA)),.,$(DATA))
+
+# Demo: the real recipes on a tiny random Qwen3 (CPU), with only the overrides a CPU needs.
+DEMO   ?= $(OUT)/demo
+TINY   := $(DEMO)/tiny-qwen3
+CPU_OVERRIDES := bf16=false preprocessing_num_workers=1 dataloader_num_workers=0 dataset_dir=$(DATASET_DIR)
+DEMO_STEPS ?= 20
+
+.PHONY: help install data tiny-model train export predict eval demo demo-run test test-fast bench check clean
+
+help:
+	@echo "make demo     install, build data from samples/, train/export/predict/eval a tiny model on CPU"
+	@echo "make test     install and run the test suite"
+	@echo "make data     RAW=samples DATA=data: convert raw legal data into LLaMA-Factory datasets"
+	@echo "make train    RECIPE=recipes/criminal_qlora.yaml (real GPU run)"
+	@echo "make export   merge the adapter and write the model card"
+	@echo "make predict  / make eval   predictions on the eval set and the report"
+	@echo "make check    RECIPE=… GPU=a10-24g: preflight a recipe before renting a GPU"
+	@echo "make bench    data-pipeline benchmarks (BENCHMARKS.md)"
+
+install: $(STAMP)
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+data: install
+	$(LF) data --raw $(RAW) --out $(DATA) --seed $(SEED)
+
+tiny-model: install
+	test -f $(TINY)/config.json || $(LF) tiny-model --out $(TINY)
+
+# --- real runs (GPU) ----------------------------------------------------------------------
+train: install
+	$(LLF) train $(RECIPE)
+
+export: install
+	$(LLF) export recipes/criminal_export.yaml
+	$(LF) model-card --export-dir $(OUT)/criminal_merged --recipe $(RECIPE) --manifest $(DATA)/manifest.json \
+	  --train-dir $(OUT)/criminal_qlora --eval-dir $(OUT)/criminal_eval
+
+predict: install
+	$(LLF) train recipes/criminal_predict.yaml
+
+eval: install
+	$(LF) eval --predictions $(OUT)/criminal_predict/generated_predictions.jsonl \
+	  --gold $(DATA)/criminal_sentencing_eval.jsonl --train $(DATA)/criminal_sentencing.jsonl \
+	  --statutes $(DATA)/statutes_index.jsonl --out $(OUT)/criminal_eval
+
+check: install
+	$(LF) check $(RECIPE) --gpu $(GPU)
+
+# --- demo (CPU, tiny model) ---------------------------------------------------------------
+demo: install
+	$(MAKE) --no-print-directory demo-run
+
+demo-run: data tiny-model
+	$(LLF) train recipes/criminal_qlora.yaml model_name_or_path=$(TINY) output_dir=$(DEMO)/criminal_qlora \
+	  $(DEMO_EXTRA) max_steps=$(DEMO_STEPS) logging_steps=1 eval_steps=10 save_steps=$(DEMO_STEPS) learning_rate=5.0e-3 $(CPU_OVERRIDES)
+	$(LLF) export recipes/criminal_export.yaml model_name_or_path=$(TINY) adapter_name_or_path=$(DEMO)/criminal_qlora \
+	  export_dir=$(DEMO)/criminal_merged
+	$(LLF) train recipes/criminal_predict.yaml model_name_or_path=$(DEMO)/criminal_merged \
+	  output_dir=$(DEMO)/criminal_predict max_new_tokens=64 $(CPU_OVERRIDES)
+	@echo
+	@echo "demo finished:"
+	@echo "  datasets + manifest   $(DATA)/"
+	@echo "  tiny base model       $(TINY)/"
+	@echo "  QLoRA adapter, loss   $(DEMO)/criminal_qlora/"
+	@echo "  merged model          $(DEMO)/criminal_merged/"
+	@echo "  predictions           $(DEMO)/criminal_predict/generated_predictions.jsonl"
+
+# --- tests ---------------------------------------------------------------------------------
+test: install
+	$(VENV)/bin/pytest -q
+
+test-fast: install
+	$(VENV)/bin/pytest -q -m "not slow"
+
+clean:
+	rm -rf $(DATA) $(OUT)
