@@ -108,12 +108,9 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
         numbers.add(a)
     articles = [article_ref(PRC_CRIMINAL_LAW, n) for n in sorted(numbers)]
 
-    names = []
-    for raw in meta.get("criminals") or []:
-        name = _NAME_NOISE.sub("", str(raw)) if raw is not None else ""
-        if name and name not in names:
-            names.append(name)
-    if len(names) != len(meta.get("criminals") or []):
+    raw_names = [str(n) for n in meta.get("criminals") or [] if n is not None]
+    names = list(dict.fromkeys(n for n in (_NAME_NOISE.sub("", raw) for raw in raw_names) if n))
+    if names != raw_names:
         stats["cail_noisy_criminals"] += 1
 
     facts, n_masked = RECOMMENDATION.subn(RECOMMENDATION_MASK, fact.strip())

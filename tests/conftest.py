@@ -1,0 +1,23 @@
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+REAL = REPO.parent / "shared" / "data" / "real"
+SAMPLES = REPO / "samples"
+
+
+def real_path(*parts: str) -> Path:
+    """A file under ../shared/data/real, or skip the test when that folder is absent."""
+    p = REAL.joinpath(*parts)
+    if not p.exists():
+        pytest.skip(f"real data not present: {p}")
+    return p
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """One tiny random Qwen3 (Qwen tokenizer) per test session."""
+    from lawfactory.tiny_model import build
+
+    return build(tmp_path_factory.mktemp("tiny") / "tiny-qwen3")

@@ -1,0 +1,57 @@
+"""The demo chain end to end on CPU: make data → QLoRA train (the real recipe, CPU overrides
+only) → merge → predict → eval, on the bundled samples and a tiny random Qwen3."""
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from lawfactory.io import read_jsonl
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("demo")
+    data, out = root / "data", root / "demo"
+    venv = Path(sys.executable).parent.parent
+    cmd = ["make", "--no-print-directory", "demo-run", f"DATA={data}", f"DEMO={out}", f"VENV={venv}", "DEMO_STEPS=16"]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env={**os.environ, "TQDM_DISABLE": "1"})
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    return {"data": data, "out": out, "log": proc.stdout}
+
+
+def test_training_loss_is_finite_and_falls(demo):
+    log = [r for r in read_jsonl(demo["out"] / "criminal_qlora" / "trainer_log.jsonl") if "loss" in r]
+    losses = [r["loss"] for r in log]
+    assert len(losses) >= 10 and all(math.isfinite(x) for x in losses)
+    assert sum(losses[-4:]) / 4 < sum(losses[:4]) / 4
+    cfg = json.loads((demo["out"] / "criminal_qlora" / "adapter_config.json").read_text())
+    assert (cfg["r"], cfg["lora_alpha"], cfg["use_rslora"]) == (64, 128, True)  # the recipe's values, not overrides
+
+
+def test_merged_model_loads_and_generates(demo):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    merged = demo["out"] / "criminal_merged"
+    assert not (merged / "adapter_config.json").exists()
+    tok = AutoTokenizer.from_pretrained(merged)
+    model = AutoModelForCausalLM.from_pretrained(merged)
+    ids = tok("被告人张某盗窃", return_tensors="pt")
+    gen = model.generate(**ids, max_new_tokens=5, do_sample=False)
+    assert gen.shape[1] == ids["input_ids"].shape[1] + 5 or tok.eos_token_id in gen[0].tolist()
+
+
+def test_predictions_one_line_per_eval_row(demo):
+    preds = read_jsonl(demo["out"] / "criminal_predict" / "generated_predictions.jsonl")
+    gold = read_jsonl(demo["data"] / "criminal_sentencing_eval.jsonl")
+    assert len(preds) == len(gold) > 0
+    for p, g in zip(preds, gold):
+        assert {"prompt", "predict", "label"} <= set(p)
+        assert p["label"].strip() == g["output"].strip()

@@ -1,0 +1,79 @@
+import pytest
+
+from lawfactory.numerals import to_cn, to_int
+from lawfactory.records import RecordError, sentence
+from lawfactory.terms import format_penalty, months_cn, parse_sentence, term_line
+
+
+@pytest.mark.parametrize("text,value", [
+    ("十八", 18), ("二百六十四", 264), ("壹仟", 1000), ("陸", 6), ("貳萬", 20000), ("參", 3), ("兩", 2),
+    ("１２", 12), ("2,000", 2000), ("一百三十三", 133),
+])
+def test_to_int(text, value):
+    assert to_int(text) == value
+
+
+def test_to_int_rejects_non_numerals():
+    with pytest.raises(ValueError):
+        to_int("盗窃")
+
+
+def test_to_cn_and_months():
+    assert to_cn(264) == "二百六十四"
+    assert [months_cn(m) for m in (18, 12, 6, 25)] == ["一年六个月", "一年", "六个月", "二年一个月"]
+
+
+def test_format_penalty_judgment_style():
+    assert format_penalty(sentence("fixed", 18, fine=2000)) == "判处有期徒刑一年六个月，并处罚金人民币二千元"
+    # CAIL gives months only: under six months is 拘役 (刑法 §42)
+    assert format_penalty(sentence("fixed", 3)) == "判处拘役三个月"
+    assert format_penalty(sentence("fixed", 8, probation_months=12)) == "判处有期徒刑八个月，缓刑一年"
+    assert format_penalty(sentence("life")) == "判处无期徒刑"
+    assert format_penalty(sentence("death", principal="死缓")) == "判处死刑，缓期二年执行"
+    assert format_penalty(sentence("none", fine=3000)) == "单处罚金人民币三千元"
+    assert format_penalty(sentence("none")) == "免予刑事处罚"
+
+
+def test_term_line_states_plain_months():
+    # LawBench reads the first N个月: "1年6个月" would score as 6
+    assert term_line(sentence("fixed", 18)) == "刑期:18个月"
+    assert term_line(sentence("life")) == "刑期:无期"
+    assert term_line(sentence("death")) == "刑期:死刑"
+    assert term_line(sentence("none", fine=10)) == "刑期:0个月"
+
+
+@pytest.mark.parametrize("text,kind,months,prob,fine,principal", [
+    ("判处有期徒刑一年六个月，并处罚金人民币二千元", "fixed", 18, 0, 2000, "有期徒刑"),
+    ("處有期徒刑陸月，如易科罰金，以新臺幣壹仟元折算壹日", "fixed", 6, 0, 0, "有期徒刑"),
+    ("判处拘役三个月，缓刑六个月", "fixed", 3, 6, 0, "拘役"),
+    ("判處有期徒刑壹年貳月，併科罰金新臺幣貳萬元", "fixed", 14, 0, 20000, "有期徒刑"),
+    ("判处有期徒刑3年零6个月", "fixed", 42, 0, 0, "有期徒刑"),
+    ("犯盗窃罪，判处有期徒刑一年；犯故意伤害罪，判处有期徒刑二年；决定执行有期徒刑二年六个月", "fixed", 30, 0, 0, "有期徒刑"),
+    ("判处死刑，缓期二年执行，剥夺政治权利终身", "death", 0, 0, 0, "死缓"),
+    ("判处无期徒刑，剥夺政治权利终身", "life", 0, 0, 0, "无期徒刑"),
+    ("拘役伍拾日", "fixed", 2, 0, 0, "拘役"),
+    ("判处管制六个月", "fixed", 6, 0, 0, "管制"),
+    ("单处罚金人民币1万元", "none", 0, 0, 10000, ""),
+    ("本院认为……\n刑期:18个月", "fixed", 18, 0, 0, ""),
+])
+def test_parse_sentence(text, kind, months, prob, fine, principal):
+    s = parse_sentence(text)
+    assert (s["kind"], s["months"], s["probation_months"], s["fine"], s["principal"]) == (kind, months, prob, fine, principal)
+
+
+def test_parse_sentence_roundtrip_of_formatted_terms():
+    for s in [sentence("fixed", m, fine=f) for m in (1, 5, 6, 11, 12, 13, 36, 179) for f in (0, 1500)]:
+        back = parse_sentence(format_penalty(s) + "\n" + term_line(s))
+        assert (back["kind"], back["months"], back["fine"]) == (s["kind"], s["months"], s["fine"])
+
+
+def test_parse_sentence_abstains_on_no_penalty():
+    assert parse_sentence("被告人张某的行为构成盗窃罪。") is None
+    assert parse_sentence("") is None
+
+
+def test_sentence_validation():
+    with pytest.raises(RecordError):
+        sentence("life", months=3)
+    with pytest.raises(RecordError):
+        sentence("fixed", -1)
