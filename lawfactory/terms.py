@@ -85,7 +85,7 @@ _EXECUTE = re.compile(r"(?:决定执行|合并执行|決定執行|應執行|应�
 _DEATH_STAY = re.compile(r"死刑[，,]?\s*缓期\s*(?:二|两|2|貳|兩)\s*年执行|死刑[，,]?\s*緩期\s*(?:二|兩|2|貳)\s*年執行")
 _FIXED = re.compile(rf"(?P<p>有期徒刑|拘役|管制)(?P<period>{PERIOD})")
 _PROBATION = re.compile(rf"(?:缓刑|緩刑)(?P<period>{PERIOD})")
-_FINE = re.compile(rf"罚金(?:人民币|人民幣)?(?:新臺幣|新台币|新台幣)?(?P<n>{_N})(?P<unit>万|萬)?元")
+_FINE = re.compile(rf"(?:罚金|罰金)(?:人民币|人民幣)?(?:新臺幣|新台币|新台幣)?(?P<n>{_N})(?P<unit>万|萬)?元")
 _POLITICAL = re.compile(rf"剥夺政治权利(?P<t>终身|(?:{_N})年)|褫奪公權(?P<tw>終身|(?:{_N})年)")
 
 
