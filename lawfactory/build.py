@@ -10,18 +10,20 @@ entry there and nothing else changes. Every output is written atomically.
 
 from __future__ import annotations
 
+import array
 import contextlib
+import hashlib
 import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+import numpy as np
 from tqdm import tqdm
 
 from converters import cail
-from lawfactory import io
-from lawfactory.records import RecordError, Skip
+from lawfactory import datacard, dedup, fingerprint, hygiene, io, quality, shards
 from lawfactory.splits import EVAL, TRAIN, assign_split
 from lawfactory.tasks.sentencing import sentencing_sample
 
@@ -54,6 +56,8 @@ class Options:
     seed: int = 42
     eval_ratio: float = 0.1
     extra: dict = field(default_factory=dict)  # options later stages read (recorded in the manifest)
+    workers: int = 0  # conversion processes (0: one per core); never changes the outputs
+    shard_bytes: int = shards.SHARD_BYTES  # conversion shard size; never changes the outputs
 
     def as_manifest(self) -> dict:
         return {"seed": self.seed, "eval_ratio": self.eval_ratio, **self.extra}
@@ -66,6 +70,8 @@ class Context:
     options: Options
     stats: Counter = field(default_factory=Counter)
     index: dict = field(default_factory=dict)  # statute index by article key, when built
+    hygiene: hygiene.Hygiene = field(default_factory=hygiene.Hygiene)  # regrouping, decontamination
+    card: datacard.Card = field(default_factory=datacard.Card)  # counts for DATA/README.md
 
 
 # A task turns one case (with its split) into rows of named datasets.
@@ -98,55 +104,81 @@ def input_files(raw: Path) -> list[tuple[Source, Path]]:
     return found
 
 
-def convert_sources(opts: Options, manifest: dict, stats: Counter) -> int:
-    """Every input record → cases.jsonl, or rejects.jsonl with file, line and reason."""
-    n_cases = 0
-    files = input_files(opts.raw)
-    with io.atomic_open(opts.out / "cases.jsonl") as cases_f, io.atomic_open(opts.out / "rejects.jsonl") as rej_f:
-        for src, path in files:
-            rel = _relpath(path, opts.raw)
-            counts = Counter(read=0, converted=0, rejected=0, skipped=0, cases=0)
-            bar = tqdm(src.read(path), desc=f"convert {rel}", unit=" rec", leave=False, mininterval=1.0)
-            for line, obj, reason in bar:
-                counts["read"] += 1
-                if reason is None:
-                    try:
-                        cases = src.convert(obj, rel, line, stats)
-                    except RecordError as e:
-                        reason = str(e)
-                    except Skip as e:
-                        counts["skipped"] += 1
-                        stats[f"skipped: {e}"] += 1
-                        continue
-                if reason is not None:
-                    counts["rejected"] += 1
-                    rej_f.write(io.dumps({"file": rel, "line": line, "reason": reason}) + "\n")
-                    continue
-                counts["converted"] += 1
-                for c in cases:
-                    cases_f.write(io.dumps(c) + "\n")
-                counts["cases"] += len(cases)
-            assert counts["read"] == counts["converted"] + counts["rejected"] + counts["skipped"]
-            manifest["inputs"][rel] = {"format": src.name, **counts, "sha256": io.file_sha256(path)}
-            n_cases += counts["cases"]
-    return n_cases
+def hygiene_options(opts: Options) -> tuple[str, float, list[str]]:
+    x = opts.extra
+    return (x.get("near_dup", "group"), float(x.get("near_dup_threshold", dedup.DEFAULT_THRESHOLD)),
+            [str(p) for p in x.get("exclude") or []])
+
+
+def quality_filters(opts: Options) -> quality.Quality:
+    x = opts.extra
+    return quality.load(x.get("min_fact_chars", quality.DEFAULT_MIN_FACT_CHARS), x.get("max_fact_chars", 0),
+                        x.get("charges"), x.get("articles"))
+
+
+def plan_inputs(opts: Options, q: quality.Quality, code: str) -> tuple[shards.Plan, shards.Config]:
+    """Hash the inputs and cut them into conversion shards (each with its own fingerprint)."""
+    mode, threshold, excludes = hygiene_options(opts)
+    minhash = threshold if (mode != "off" or excludes) else None
+    salt = {"code": code, "minhash": minhash,
+            "quality": [q.min_fact_chars, q.max_fact_chars, fingerprint.digest(sorted(q.charges or [])),
+                        fingerprint.digest(sorted(q.articles or [])), q.charges is None, q.articles is None]}
+    files = [(SOURCES.index(src), src, path) for src, path in input_files(opts.raw)]
+    plan = shards.plan(files, opts.raw, opts.shard_bytes, salt)
+    return plan, shards.Config(SOURCES, opts.out / shards.WORK / "shards", q, minhash)
+
+
+def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Plan, cfg: shards.Config) -> int:
+    """Every input record → cases.jsonl, or rejects.jsonl with file, line and reason; cases the
+    quality filters drop → filtered.jsonl. Shards run in worker processes and resume after a
+    kill (lawfactory/shards.py); near-duplicates are grouped and benchmark items matched
+    (lawfactory/hygiene.py) before cases.jsonl is written."""
+    done, resumed = shards.run(plan.shards, cfg, opts.workers or default_workers())
+    manifest["shards"] = len(plan.shards)
+    filtered = Counter()
+    for rel, sha in plan.inputs.items():
+        manifest["inputs"][rel] = {"format": plan.formats[rel], **Counter(read=0, converted=0, rejected=0, skipped=0,
+                                                                          filtered=0, cases=0), "sha256": sha}
+    for d in done:
+        entry = manifest["inputs"][d["rel"]]
+        for k, v in d["counts"].items():
+            entry[k] += v
+        ctx.stats.update(d["stats"])
+        filtered.update(d["filtered"])
+    manifest["filtered"] = dict(sorted(filtered.items()))
+    counts = [d["counts"]["cases"] for d in done]
+    mode, threshold, excludes = hygiene_options(opts)
+    ctx.hygiene = hygiene.run(plan.shards, cfg.work, counts, mode, threshold, excludes, opts.seed, opts.eval_ratio)
+    manifest.update(ctx.hygiene.report)
+    shards.concat(plan.shards, cfg.work, "cases.jsonl", opts.out / "cases.jsonl", ctx.hygiene.regroup, ctx.hygiene.gids)
+    shards.concat(plan.shards, cfg.work, "rejects.jsonl", opts.out / "rejects.jsonl")
+    shards.concat(plan.shards, cfg.work, "filtered.jsonl", opts.out / "filtered.jsonl")
+    if resumed:
+        print(f"resumed: {resumed} of {len(plan.shards)} conversion shards were already done")
+    return sum(counts)
 
 
 def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int) -> None:
     names = [n for names, _ in TASKS for n in names]
     rows = Counter({n: 0 for n in names})
-    groups = {TRAIN: set(), EVAL: set()}
+    groups = {TRAIN: array.array("Q"), EVAL: array.array("Q")}  # group id hashes (8 bytes a case: flat)
+    removed = ctx.hygiene.removed
     with contextlib.ExitStack() as stack:
         writers = {n: stack.enter_context(io.atomic_open(opts.out / f"{n}.jsonl")) for n in names}
         cases = (obj for _, obj, _ in io.iter_jsonl(opts.out / "cases.jsonl"))
-        for case in tqdm(cases, total=n_cases, desc="tasks", unit=" case", mininterval=1.0):
+        for i, case in enumerate(tqdm(cases, total=n_cases, desc="tasks", unit=" case", mininterval=1.0)):
             split = assign_split(case["group_id"], opts.seed, opts.eval_ratio)
-            groups[split].add(case["group_id"])
+            if split == TRAIN and i in removed:  # benchmark item (--exclude)
+                continue
+            groups[split].append(int.from_bytes(hashlib.blake2b(case["group_id"].encode(), digest_size=8).digest(), "little"))
+            ctx.card.case(case, split)
             for _, task in TASKS:
                 for name, row in task(case, split, ctx):
                     writers[name].write(io.dumps(row) + "\n")
                     rows[name] += 1
-    manifest["splits"] = {"train_groups": len(groups[TRAIN]), "eval_groups": len(groups[EVAL])}
+                    ctx.card.row(name, row, case, split)
+    distinct = {k: len(np.unique(np.frombuffer(v, dtype=np.uint64))) if len(v) else 0 for k, v in groups.items()}
+    manifest["splits"] = {"train_groups": distinct[TRAIN], "eval_groups": distinct[EVAL]}
     manifest["datasets"] = {n: {"file": f"{n}.jsonl", "rows": rows[n]} for n in names}
 
 
@@ -167,12 +199,27 @@ def build(opts: Options) -> dict:
         raise SystemExit(f"RAW folder {opts.raw} does not exist")
     manifest: dict = {"options": opts.as_manifest(), "inputs": {}, "datasets": {}, "stats": {}}
     ctx = Context(opts)
-    n_cases = convert_sources(opts, manifest, ctx.stats)
+    work = opts.out / shards.WORK
+    shards.remove_partials(opts.out)  # left by a killed run; never loadable, now gone
+    code = fingerprint.code_version()
+    plan, cfg = plan_inputs(opts, quality_filters(opts), code)
+    lists = {f"{k} {p}": io.file_sha256(p) for k in ("exclude", "charges", "articles")
+             for p in ([opts.extra.get(k)] if isinstance(opts.extra.get(k), str) else opts.extra.get(k) or [])}
+    manifest["fingerprint"] = fingerprint.build_fingerprint({**plan.inputs, **lists}, manifest["options"], code)
+    previous = fingerprint.up_to_date(opts.out, manifest["fingerprint"])
+    if previous is not None:
+        print(f"{opts.out}/ is up to date (fingerprint {manifest['fingerprint']['sha256'][:16]}): nothing to do")
+        return previous
+    n_cases = convert_sources(opts, manifest, ctx, plan, cfg)
     build_tasks(opts, ctx, manifest, n_cases)
     manifest["cases"] = n_cases
     manifest["stats"] = dict(sorted(ctx.stats.items()))
     write_dataset_info(opts.out, manifest["datasets"])
+    card = datacard.write(opts.out, manifest, ctx.card)
+    manifest["outputs"] = ["cases.jsonl", "rejects.jsonl", "filtered.jsonl", "dataset_info.json", *card,
+                           *(d["file"] for d in manifest["datasets"].values())]
     io.write_json(opts.out / "manifest.json", manifest)
+    shards.clean(work / "shards", plan.shards)
     return manifest
 
 

@@ -22,15 +22,23 @@ def loads(text: str | bytes):
     return orjson.loads(text)
 
 
-def iter_jsonl(path: str | Path) -> Iterator[tuple[int, object, str | None]]:
+def iter_jsonl(
+    path: str | Path, start: int = 0, end: int | None = None, first_line: int = 1
+) -> Iterator[tuple[int, object, str | None]]:
     """Yield (line number, parsed object or None, reject reason or None) for every non-blank line.
 
     A line that is not UTF-8 or not JSON is yielded with its reason instead of raising, so a
-    caller can account for it; a BOM at the start of the file is skipped.
+    caller can account for it; a BOM at the start of the file is skipped. `start`/`end` read one
+    shard (a byte range starting at a line start; `first_line` is that line's number).
     """
     with open(path, "rb") as f:
-        for lineno, raw in enumerate(f, 1):
-            if lineno == 1 and raw.startswith(BOM):
+        f.seek(start)
+        pos = start
+        for lineno, raw in enumerate(f, first_line):
+            if end is not None and pos >= end:
+                break
+            pos += len(raw)
+            if pos == len(raw) and raw.startswith(BOM):
                 raw = raw[len(BOM):]
             if not raw.strip():
                 continue
