@@ -12,11 +12,35 @@ def cmd_data(args) -> int:
     from lawfactory.build import Options, build, summary
 
     extra = {}
+    extra.update(_hygiene_extra(args))
     opts = Options(raw=Path(args.raw), out=Path(args.out), seed=args.seed, eval_ratio=args.eval_ratio, extra=extra)
+    opts.workers, opts.shard_bytes = args.workers, args.shard_bytes
     manifest = build(opts)
     print(summary(manifest))
     print(f"wrote {opts.out}/ (manifest.json, cases.jsonl, rejects.jsonl, dataset files)")
     return 0
+
+
+def _hygiene_extra(args) -> dict:
+    """Data-hygiene options, recorded in the manifest (lawfactory/hygiene.py, quality.py)."""
+    return {"near_dup": args.near_dup, "near_dup_threshold": args.near_dup_threshold,
+            "exclude": [str(Path(p)) for p in args.exclude], "charges": args.charges, "articles": args.articles,
+            "min_fact_chars": args.min_fact_chars, "max_fact_chars": args.max_fact_chars}
+
+
+def _add_hygiene_args(d: argparse.ArgumentParser) -> None:
+    d.add_argument("--workers", type=int, default=0, help="conversion processes (default: one per core)")
+    d.add_argument("--shard-bytes", type=int, default=16 << 20, help="conversion shard size in bytes (default 16 MiB)")
+    d.add_argument("--near-dup", choices=("group", "check", "off"), default="group",
+                   help="group: merge near-duplicate cases into one group before the split, then check (default); "
+                        "check: fail when an eval case has a train near-duplicate; off: neither")
+    d.add_argument("--near-dup-threshold", type=float, default=0.8, help="MinHash Jaccard threshold (default 0.8)")
+    d.add_argument("--exclude", nargs="+", default=[], metavar="FILE",
+                   help="eval sets (CAIL, LawBench or plain JSON/JSONL) whose facts are removed from training")
+    d.add_argument("--charges", help="official charge list (accu.txt): cases with other charges are filtered")
+    d.add_argument("--articles", help="official article list (law.txt): cases citing other articles are filtered")
+    d.add_argument("--min-fact-chars", type=int, default=20, help="drop cases with shorter facts (default 20)")
+    d.add_argument("--max-fact-chars", type=int, default=0, help="drop cases with longer facts (default: no limit)")
 
 
 def cmd_tiny_model(args) -> int:
@@ -36,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default=os.environ.get("DATA", "data"), help="output folder (default: data/)")
     d.add_argument("--seed", type=int, default=42)
     d.add_argument("--eval-ratio", type=float, default=0.1, help="share of case groups held out for eval")
+    _add_hygiene_args(d)
     d.set_defaults(func=cmd_data)
 
     t = sub.add_parser("tiny-model", help="build a tiny random Qwen3 model with Qwen's tokenizer (tests, CPU demo)")
