@@ -14,6 +14,8 @@ import array
 import contextlib
 import hashlib
 import os
+import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +106,9 @@ def input_files(raw: Path) -> list[tuple[Source, Path]]:
     return found
 
 
+TIMES: dict = {}  # stage → seconds of the last build (printed, never in the manifest)
+
+
 def hygiene_options(opts: Options) -> tuple[str, float, list[str]]:
     x = opts.extra
     return (x.get("near_dup", "group"), float(x.get("near_dup_threshold", dedup.DEFAULT_THRESHOLD)),
@@ -133,7 +138,9 @@ def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Pl
     quality filters drop → filtered.jsonl. Shards run in worker processes and resume after a
     kill (lawfactory/shards.py); near-duplicates are grouped and benchmark items matched
     (lawfactory/hygiene.py) before cases.jsonl is written."""
+    t = time.perf_counter()
     done, resumed = shards.run(plan.shards, cfg, opts.workers or default_workers())
+    TIMES["convert"] = time.perf_counter() - t
     manifest["shards"] = len(plan.shards)
     filtered = Counter()
     for rel, sha in plan.inputs.items():
@@ -148,8 +155,10 @@ def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Pl
     manifest["filtered"] = dict(sorted(filtered.items()))
     counts = [d["counts"]["cases"] for d in done]
     mode, threshold, excludes = hygiene_options(opts)
+    t = time.perf_counter()
     ctx.hygiene = hygiene.run(plan.shards, cfg.work, counts, mode, threshold, excludes, opts.seed, opts.eval_ratio)
     manifest.update(ctx.hygiene.report)
+    TIMES["near-dup"] = time.perf_counter() - t
     shards.concat(plan.shards, cfg.work, "cases.jsonl", opts.out / "cases.jsonl", ctx.hygiene.regroup, ctx.hygiene.gids)
     shards.concat(plan.shards, cfg.work, "rejects.jsonl", opts.out / "rejects.jsonl")
     shards.concat(plan.shards, cfg.work, "filtered.jsonl", opts.out / "filtered.jsonl")
@@ -202,7 +211,10 @@ def build(opts: Options) -> dict:
     work = opts.out / shards.WORK
     shards.remove_partials(opts.out)  # left by a killed run; never loadable, now gone
     code = fingerprint.code_version()
+    TIMES.clear()
+    t0 = t = time.perf_counter()
     plan, cfg = plan_inputs(opts, quality_filters(opts), code)
+    TIMES["hash"] = time.perf_counter() - t
     lists = {f"{k} {p}": io.file_sha256(p) for k in ("exclude", "charges", "articles")
              for p in ([opts.extra.get(k)] if isinstance(opts.extra.get(k), str) else opts.extra.get(k) or [])}
     manifest["fingerprint"] = fingerprint.build_fingerprint({**plan.inputs, **lists}, manifest["options"], code)
@@ -211,7 +223,9 @@ def build(opts: Options) -> dict:
         print(f"{opts.out}/ is up to date (fingerprint {manifest['fingerprint']['sha256'][:16]}): nothing to do")
         return previous
     n_cases = convert_sources(opts, manifest, ctx, plan, cfg)
+    t = time.perf_counter()
     build_tasks(opts, ctx, manifest, n_cases)
+    TIMES["tasks"] = time.perf_counter() - t
     manifest["cases"] = n_cases
     manifest["stats"] = dict(sorted(ctx.stats.items()))
     write_dataset_info(opts.out, manifest["datasets"])
@@ -220,6 +234,8 @@ def build(opts: Options) -> dict:
                            *(d["file"] for d in manifest["datasets"].values())]
     io.write_json(opts.out / "manifest.json", manifest)
     shards.clean(work / "shards", plan.shards)
+    TIMES["total"] = time.perf_counter() - t0
+    print("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in TIMES.items()), file=sys.stderr)
     return manifest
 
 

@@ -30,7 +30,7 @@ def _hygiene_extra(args) -> dict:
 
 def _add_hygiene_args(d: argparse.ArgumentParser) -> None:
     d.add_argument("--workers", type=int, default=0, help="conversion processes (default: one per core)")
-    d.add_argument("--shard-bytes", type=int, default=16 << 20, help="conversion shard size in bytes (default 16 MiB)")
+    d.add_argument("--shard-bytes", type=int, default=4 << 20, help="conversion shard size in bytes (default 4 MiB)")
     d.add_argument("--near-dup", choices=("group", "check", "off"), default="group",
                    help="group: merge near-duplicate cases into one group before the split, then check (default); "
                         "check: fail when an eval case has a train near-duplicate; off: neither")

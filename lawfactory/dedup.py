@@ -5,7 +5,7 @@ Signatures are 128 MinHash values over the character 5-grams of a fact with whit
 permutation is x → a·x + b (mod 2³², a odd), vectorised in numpy: about 10× faster than
 hashing shingles one by one through `datasketch.MinHash.update`, and unbiased (tests compare
 estimates with true Jaccard). The LSH band layout (b bands of r rows) is datasketch's own choice
-for the threshold (`datasketch.lsh._optimal_param`); the band table is kept as sorted numpy
+for the threshold (`datasketch.lsh._optimal_param`, recomputed here and tested equal); the band table is kept as sorted numpy
 columns of 64-bit band hashes instead of `MinHashLSH`'s dict of Python bytes, which at a
 million documents needs several GB — this way the whole table is 8·b bytes per case.
 
@@ -14,13 +14,13 @@ Every LSH hit is verified on the signatures (estimated Jaccard ≥ threshold) be
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import numpy as np
-from datasketch.lsh import _optimal_param
 
 NUM_PERM = 128
 SHINGLE = 5
@@ -71,10 +71,31 @@ def exact_key(text: str) -> int:
 
 
 def lsh_params(threshold: float) -> tuple[int, int]:
-    """(bands, rows) as datasketch.MinHashLSH picks them for this threshold and 128 permutations."""
+    """(bands, rows) as datasketch.MinHashLSH picks them for this threshold and 128 permutations:
+    the b·r ≤ 128 minimising the equal-weighted false-positive and false-negative areas under the
+    collision curve 1 − (1 − s^r)^b. Computed here (datasketch's `_optimal_param` integrates with
+    scipy, a one-second import); tests check both agree."""
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold}")
     return _optimal_param(threshold, NUM_PERM, 0.5, 0.5)
+
+
+def _area(lo: float, hi: float, b: int, r: int, fp: bool) -> float:
+    s = np.linspace(lo, hi, 2001)
+    p = 1 - (1 - s ** float(r)) ** float(b)
+    y = p if fp else 1 - p
+    return float(np.sum((y[1:] + y[:-1]) * np.diff(s)) / 2)
+
+
+@functools.lru_cache(maxsize=None)
+def _optimal_param(threshold: float, num_perm: int, fp_weight: float, fn_weight: float) -> tuple[int, int]:
+    best, opt = float("inf"), (0, 0)
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            err = fp_weight * _area(0.0, threshold, b, r, True) + fn_weight * _area(threshold, 1.0, b, r, False)
+            if err < best:
+                best, opt = err, (b, r)
+    return opt
 
 
 def band_keys(sigs: np.ndarray, threshold: float) -> np.ndarray:

@@ -29,7 +29,7 @@ from lawfactory.fingerprint import digest
 from lawfactory.records import RecordError, Skip
 
 WORK = ".work"
-SHARD_BYTES = 16 << 20
+SHARD_BYTES = 4 << 20
 BLOCK = 8 << 20
 # Test hook: SIGKILL the whole build (workers too) after this many newly finished shards.
 KILL_ENV = "LAWFACTORY_KILL_AFTER_SHARDS"
