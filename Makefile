@@ -6,6 +6,8 @@ RAW  ?= samples
 DATA ?= data
 OUT  ?= out
 SEED ?= 42
+# e.g. DATA_ARGS='--exclude lawbench/3-4.json --charges accu.txt --articles law.txt --workers 8'
+DATA_ARGS ?=
 GPU  ?= a10-24g
 RECIPE ?= recipes/criminal_qlora.yaml
 VENV ?= .venv
@@ -43,7 +45,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 data: install
-	$(LF) data --raw $(RAW) --out $(DATA) --seed $(SEED)
+	$(LF) data --raw $(RAW) --out $(DATA) --seed $(SEED) $(DATA_ARGS)
 
 tiny-model: install
 	test -f $(TINY)/config.json || $(LF) tiny-model --out $(TINY)
@@ -93,6 +95,11 @@ test: install
 
 test-fast: install
 	$(VENV)/bin/pytest -q -m "not slow"
+
+# Data pipeline at 50k and 1M generated CAIL records vs the orjson floor → BENCHMARKS.md (≈10 min, ≈6 GB disk).
+BENCH_SIZES ?= 50000,1000000
+bench: install
+	$(PY) -m lawfactory.bench --sizes $(BENCH_SIZES) --workdir $(OUT)/bench
 
 clean:
 	rm -rf $(DATA) $(OUT)
