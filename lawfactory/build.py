@@ -141,7 +141,6 @@ def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Pl
     t = time.perf_counter()
     done, resumed = shards.run(plan.shards, cfg, opts.workers or default_workers())
     TIMES["convert"] = time.perf_counter() - t
-    manifest["shards"] = len(plan.shards)
     filtered = Counter()
     for rel, sha in plan.inputs.items():
         manifest["inputs"][rel] = {"format": plan.formats[rel], **Counter(read=0, converted=0, rejected=0, skipped=0,
