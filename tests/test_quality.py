@@ -61,6 +61,8 @@ def test_official_lists_reject_unknown_charges_and_articles(tmp_path):
     assert dropped[2] == "charge '不存在的罪名' not in accu.txt"
     assert dropped[3] == "article 999 not in law.txt"
     assert 1 not in dropped
+    # (two bundled samples cite §48 / §67, which CAIL's law.txt, a list of label articles, lacks)
+    assert m["filtered"]["charge '不存在的罪名' not in accu.txt"] == 1 and m["filtered"]["article 999 not in law.txt"] == 1
 
 
 def test_bad_list_file_names_file_and_line(tmp_path):
