@@ -221,6 +221,8 @@ def build(opts: Options) -> dict:
     if previous is not None:
         print(f"{opts.out}/ is up to date (fingerprint {manifest['fingerprint']['sha256'][:16]}): nothing to do")
         return previous
+    # a build that fails from here on must not leave a manifest vouching for mixed outputs
+    (opts.out / "manifest.json").unlink(missing_ok=True)
     n_cases = convert_sources(opts, manifest, ctx, plan, cfg)
     t = time.perf_counter()
     build_tasks(opts, ctx, manifest, n_cases)
