@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -122,20 +123,63 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-class Signatures:
-    """Signature rows of the whole corpus, read from per-shard arrays (memory-mapped)."""
+def npy_header(path) -> tuple[tuple, np.dtype, int]:
+    """(shape, dtype, data offset) of a .npy file, reading only its header."""
+    with open(path, "rb") as f:
+        version = np.lib.format.read_magic(f)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read(f)
+        return shape, dtype, f.tell()
 
-    def __init__(self, parts: Sequence[np.ndarray]):
-        self.parts = list(parts)
-        self.offsets = np.cumsum([0] + [len(p) for p in self.parts])
+
+class Signatures:
+    """Signature rows of the whole corpus: arrays in memory, or per-shard .npy files read row by row
+    with pread. (A memory map would count every page it faults in, read-ahead included, as resident
+    memory: at a million cases that was most of the 512 MB of signatures.)"""
+
+    ROW = NUM_PERM * 4
+
+    def __init__(self, parts: Sequence):
+        self.parts, lengths = [], []
+        for p in parts:
+            if isinstance(p, np.ndarray):
+                self.parts.append(p)
+                lengths.append(len(p))
+                continue
+            shape, dtype, offset = npy_header(p)
+            if dtype != np.uint32 or (shape[0] and shape[1:] != (NUM_PERM,)):
+                raise ValueError(f"{p}: not a ({NUM_PERM},) uint32 signature array")
+            self.parts.append((str(p), offset))
+            lengths.append(shape[0])
+        self.offsets = np.cumsum([0] + lengths)
+        self._fds: dict = {}
 
     def __len__(self) -> int:
         return int(self.offsets[-1])
 
-    def get(self, idx: np.ndarray) -> np.ndarray:
+    def _row(self, s: int, i: int) -> np.ndarray:
+        part = self.parts[s]
+        if isinstance(part, np.ndarray):
+            return part[i]
+        fd = self._fds.get(s)
+        if fd is None:
+            if len(self._fds) >= 128:  # stay far below the open-file limit
+                self.close()
+            fd = self._fds[s] = os.open(part[0], os.O_RDONLY)
+        return np.frombuffer(os.pread(fd, self.ROW, part[1] + i * self.ROW), dtype=np.uint32)
+
+    def get(self, idx) -> np.ndarray:
         idx = np.asarray(idx)
         shard = np.searchsorted(self.offsets, idx, side="right") - 1
-        return np.vstack([self.parts[s][i - self.offsets[s]] for s, i in zip(shard, idx)])
+        return np.vstack([self._row(int(s), int(i - self.offsets[s])) for s, i in zip(shard, idx)])
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def candidate_runs(bands: np.ndarray) -> list[np.ndarray]:

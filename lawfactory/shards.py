@@ -205,13 +205,19 @@ def run(shards: list[Shard], cfg: Config, workers: int) -> tuple[list[dict], int
 
 
 def load_arrays(shards: list[Shard], work: Path) -> dict:
-    """The near-duplicate arrays of all shards, concatenated (signatures memory-mapped)."""
-    parts: dict = {k: [] for k in ("sig", "bands", "exact", "active", "gid")}
+    """The near-duplicate arrays of all shards, concatenated; signatures stay on disk."""
+    n = sum(dedup.npy_header(work / s.key / "bands.npy")[0][0] for s in shards)
+    b = dedup.npy_header(work / shards[0].key / "bands.npy")[0][1] if shards else 0
+    bands = np.empty((n, b), np.uint64)  # the one large array: filled in place, never copied
+    at = 0
     for s in shards:
-        for k in parts:
-            parts[k].append(np.load(work / s.key / f"{k}.npy", mmap_mode="r" if k == "sig" else None))
-    out = {k: np.concatenate(v) if v else None for k, v in parts.items() if k != "sig"}
-    out["sig"] = dedup.Signatures(parts["sig"])
+        part = np.load(work / s.key / "bands.npy")
+        bands[at:at + len(part)] = part
+        at += len(part)
+    out = {k: np.concatenate([np.load(work / s.key / f"{k}.npy") for s in shards]) if shards else None
+           for k in ("exact", "active", "gid")}
+    out["bands"] = bands
+    out["sig"] = dedup.Signatures([work / s.key / "sig.npy" for s in shards])
     return out
 
 
