@@ -214,8 +214,12 @@ def build(opts: Options) -> dict:
     t0 = t = time.perf_counter()
     plan, cfg = plan_inputs(opts, quality_filters(opts), code)
     TIMES["hash"] = time.perf_counter() - t
-    lists = {f"{k} {p}": io.file_sha256(p) for k in ("exclude", "charges", "articles")
-             for p in ([opts.extra.get(k)] if isinstance(opts.extra.get(k), str) else opts.extra.get(k) or [])}
+    lists = {}  # files options name (eval sets, official lists): their contents are inputs too
+    for k in ("exclude", "charges", "articles"):
+        for p in [opts.extra[k]] if isinstance(opts.extra.get(k), str) else opts.extra.get(k) or []:
+            if not Path(p).is_file():
+                raise SystemExit(f"--{k} file {p} does not exist")
+            lists[f"{k} {p}"] = io.file_sha256(p)
     manifest["fingerprint"] = fingerprint.build_fingerprint({**plan.inputs, **lists}, manifest["options"], code)
     previous = fingerprint.up_to_date(opts.out, manifest["fingerprint"])
     if previous is not None:

@@ -44,7 +44,7 @@ def run(shards: list[sh.Shard], work: Path, counts: list[int], mode: str, thresh
     arr = sh.load_arrays(shards, work)
     bands, sigs, gids = arr["bands"], arr["sig"], arr["gid"]
     inactive = np.flatnonzero(~arr["active"])  # records without facts never match anything
-    bands[inactive] = (inactive[:, None].astype(np.uint64) << np.uint64(20)) + np.arange(b, dtype=np.uint64) + np.uint64(1 << 63)
+    bands[inactive] = (inactive[:, None].astype(np.uint64) << np.uint64(20)) + np.arange(bands.shape[1], dtype=np.uint64) + np.uint64(1 << 63)
     res.gids = gids
 
     new_gid: dict = {}

@@ -214,8 +214,9 @@ def load_arrays(shards: list[Shard], work: Path) -> dict:
         part = np.load(work / s.key / "bands.npy")
         bands[at:at + len(part)] = part
         at += len(part)
-    out = {k: np.concatenate([np.load(work / s.key / f"{k}.npy") for s in shards]) if shards else None
-           for k in ("exact", "active", "gid")}
+    empty = {"exact": np.empty(0, np.uint64), "active": np.empty(0, bool), "gid": np.empty(0, "S1")}
+    out = {k: np.concatenate([np.load(work / s.key / f"{k}.npy") for s in shards]) if shards else empty[k]
+           for k in empty}
     out["bands"] = bands
     out["sig"] = dedup.Signatures([work / s.key / "sig.npy" for s in shards])
     return out

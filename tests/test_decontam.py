@@ -62,3 +62,11 @@ def test_item_text_reads_every_accepted_form():
     assert decontam.item_text({"input": "丁"}) == "丁"
     assert decontam.item_text({"text": "戊"}) == "戊"
     assert decontam.item_text({"question": "  "}) is None and decontam.item_text(["x"]) is None
+
+
+def test_missing_exclude_file_is_a_clear_error(tmp_path):
+    import pytest
+
+    raw = write_raw(tmp_path, sample_records()[:3])
+    with pytest.raises(SystemExit, match="--exclude file .*nope.json does not exist"):
+        build(Options(raw=raw, out=tmp_path / "d", extra={"exclude": [str(tmp_path / "nope.json")]}, workers=1))

@@ -108,3 +108,10 @@ def test_near_dup_off_leaves_groups_alone(tmp_path):
     assert "pairs_merged" not in m["near_duplicates"]
     g = groups_of(tmp_path / "d")
     assert g[2] != g[n + 2]
+
+
+def test_empty_raw_folder_builds_empty_datasets(tmp_path):
+    (tmp_path / "raw").mkdir()
+    m = build(Options(raw=tmp_path / "raw", out=tmp_path / "d", workers=1))
+    assert m["cases"] == 0 and m["near_duplicates"]["pairs_merged"] == 0
+    assert (tmp_path / "d" / "criminal_sentencing.jsonl").read_bytes() == b""
