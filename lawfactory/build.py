@@ -251,6 +251,14 @@ def summary(manifest: dict) -> str:
     lines.append("dataset                                 rows")
     for name, d in manifest["datasets"].items():
         lines.append(f"{name:<38}{d['rows']:>6}")
+    for reason, n in manifest.get("filtered", {}).items():
+        lines.append(f"filtered {n}: {reason}")
+    nd = manifest.get("near_duplicates", {})
+    if "pairs_merged" in nd:
+        lines.append(f"near-duplicates (Jaccard ≥ {nd['threshold']}): {nd['pairs_merged']} pairs merged "
+                     f"({nd['exact_pairs_merged']} exact), {nd['cross_split_leaks']} eval cases leaking into train")
+    for f in manifest.get("decontamination", {}).get("files", []):
+        lines.append(f"--exclude {f['file']}: {f['removed_train']} training cases removed ({f['items']} items)")
     return "\n".join(lines)
 
 
