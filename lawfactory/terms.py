@@ -117,7 +117,9 @@ def parse_sentence(text: str) -> dict | None:
     """
     if not text:
         return None
-    fine_m = _FINE.search(text)
+    ex = _EXECUTE.search(text)
+    # 数罪并罚: the fine after 决定执行 / 應執行 is the one executed, not the first count's
+    fine_m = (ex and _FINE.search(text, ex.end())) or _FINE.search(text)
     fine = 0
     if fine_m:
         fine = to_int(fine_m.group("n")) * (10000 if fine_m.group("unit") else 1)
@@ -136,7 +138,6 @@ def parse_sentence(text: str) -> dict | None:
         kind = "fixed" if months else "none"
         return sentence(kind, months, probation, fine, political_rights=political)
 
-    ex = _EXECUTE.search(text)
     scope = text[ex.end():] if ex else text
     if _DEATH_STAY.search(scope):
         return sentence("death", fine=fine, principal="死缓", political_rights=political)

@@ -1,0 +1,194 @@
+"""What the mainland and Taiwan judgment converters share: the user's filters and options, dates,
+privacy, and turning one judgment's sections and verdict into one case per convicted defendant.
+
+Options reach the converters through `configure(extra)` (the build calls it before converting;
+worker processes inherit it through fork) and take part in each shard's fingerprint via `salt()`,
+so changing a filter re-converts the judgments and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass
+
+from converters import privacy
+from converters.cail import RECOMMENDATION, RECOMMENDATION_MASK
+from converters.verdict import Defendant
+from lawfactory.attitude import detect_flags
+from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, Skip, article_ref, attitude, case
+
+CRIMINAL_LAW = {"cn": PRC_CRIMINAL_LAW, "tw": TW_CRIMINAL_CODE}
+
+
+@dataclass(frozen=True)
+class Settings:
+    case_types: tuple = ("刑事案件",)  # 案件类型 kept (mainland); empty: all
+    procedures: tuple = ("刑事一审",)  # 审理程序 kept (mainland); empty: all
+    date_from: str = ""  # yyyy-mm-dd, inclusive; "" no bound (both jurisdictions)
+    date_to: str = ""
+    pseudonymize: bool = False  # defendants → 被告人甲/乙 within each judgment
+
+
+SETTINGS = Settings()
+
+
+def configure(extra: dict) -> Settings:
+    """Set the converters' options from the build's `extra` options (CLI names with underscores)."""
+    global SETTINGS
+
+    def tup(key: str, default: tuple) -> tuple:
+        v = extra.get(key)
+        if v is None:
+            return default
+        return tuple(x.strip() for x in (v.split(",") if isinstance(v, str) else v) if x.strip())
+
+    SETTINGS = Settings(
+        case_types=tup("case_types", Settings.case_types),
+        procedures=tup("procedures", Settings.procedures),
+        date_from=normalize_date(extra["date_from"]) if extra.get("date_from") else "",
+        date_to=normalize_date(extra["date_to"]) if extra.get("date_to") else "",
+        pseudonymize=bool(extra.get("pseudonymize")),
+    )
+    return SETTINGS
+
+
+def salt() -> dict:
+    return asdict(SETTINGS)
+
+
+_DATE = re.compile(r"^\s*(\d{4})(?:\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))(?!\d)")
+
+
+def normalize_date(value) -> str:
+    """'2021-03-15', '2021/3/15', '2021年3月15日', '20210315', '2021-03-15 00:00:00' → '2021-03-15'."""
+    s = str(value).strip()
+    m = _DATE.match(s)
+    if not m:
+        raise RecordError(f"unreadable date {value!r}")
+    y, mo, d = int(m.group(1)), int(m.group(2) or m.group(4)), int(m.group(3) or m.group(5))
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        raise RecordError(f"impossible date {value!r}")
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def check_date(date: str) -> None:
+    """Skip a judgment outside the --date-from/--date-to range."""
+    s = SETTINGS
+    if (s.date_from and date < s.date_from) or (s.date_to and date > s.date_to):
+        raise Skip(f"judgment date outside {s.date_from or '…'} – {s.date_to or '…'}")
+
+
+def scrub_all(texts: dict[str, str], jurisdiction: str, stats: Counter) -> dict[str, str]:
+    out = {}
+    for k, v in texts.items():
+        out[k], counts = privacy.scrub(v, jurisdiction)
+        for kind, n in counts.items():
+            stats[f"privacy: {kind} scrubbed"] += n
+    return out
+
+
+_SENTENCE = re.compile(r"[^。；;\n]+[。；;]?")
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+
+
+def attitude_statements(texts: list[str], facts: str) -> str:
+    """Sentences outside the facts that record the defendant's attitude (对指控无异议，自愿认罪认罚；
+    当庭辩称…), without the prosecutor's recommendation or the court's conclusions (判处/建议/量刑)."""
+    from lawfactory.attitude import find_spans
+
+    keep = []
+    for t in texts:
+        for s in sentences(t):
+            if find_spans(s) and not re.search(r"建议|判处|量刑|處有期徒刑|应当|依法可以", s) and s not in facts and s not in keep:
+                keep.append(s)
+    return "".join(keep)
+
+
+def defendant_flags(name: str, names: list[str], texts: list[str]) -> set[str]:
+    """Attitude flags for one defendant: sentences naming him, or naming no defendant at all."""
+    if len(names) == 1:
+        return detect_flags(*texts)
+    # longest names first, each blanked once found, so 张某 is not found inside 张某某
+    order = sorted(names, key=len, reverse=True)
+    picked = []
+    for t in texts:
+        for s in sentences(t):
+            named, rest = set(), s
+            for n in order:
+                if n in rest:
+                    named.add(n)
+                    rest = rest.replace(n, "\x00")
+            if name in named or not named:
+                picked.append(s)
+    return detect_flags("\n".join(picked))
+
+
+def cited_articles(text: str, jurisdiction: str, fallback: str = "") -> tuple[list[dict], list[str]]:
+    """The criminal-law articles a basis paragraph cites (article records, in citation order, each
+    once) and every citation key (procedure law and others too). `fallback`: a citation list to
+    use when the text cites nothing (the CJO 法律依据 column)."""
+    from lawfactory.citations import parse_citations
+
+    cites = parse_citations(text, jurisdiction=jurisdiction) if text else []
+    if not cites and fallback:
+        cites = parse_citations(fallback, jurisdiction=jurisdiction)
+    law = CRIMINAL_LAW[jurisdiction]
+    arts, keys, seen = [], [], set()
+    for c in cites:
+        if c["key"] not in keys:
+            keys.append(c["key"])
+        if c["law"] == law and (c["number"], c["suffix"]) not in seen:
+            seen.add((c["number"], c["suffix"]))
+            arts.append(article_ref(law, c["number"], c["suffix"] or 0, c.get("paragraph")))
+    return arts, keys
+
+
+def mask_recommendation(text: str) -> str:
+    return RECOMMENDATION.sub(RECOMMENDATION_MASK, text)
+
+
+def build_cases(*, source: str, line: int, jurisdiction: str, names: list[str], defendants: list[Defendant],
+                facts: str, reasoning: str, verdict_intro: str, attitude_texts: list[str], articles: list[dict],
+                meta: dict, stats: Counter, left_out: list[str]) -> list[dict]:
+    """One case per convicted defendant. Multi-defendant judgments give each defendant his own
+    verdict part; facts and reasoning are the judgment's. With --pseudonymize every name in every
+    field becomes 甲/乙/… (the defendant field too), consistently within the judgment."""
+    for why in left_out:
+        stats["judgment defendants left out: " + why.split(": ", 1)[1]] += 1
+    mapping = privacy.pseudonyms(names) if SETTINGS.pseudonymize else {}
+
+    def anon(text: str) -> str:
+        if not mapping:
+            return text
+        out, n = privacy.pseudonymize(text, mapping)
+        stats["privacy: defendant names pseudonymized"] += n
+        return out
+
+    group = None
+    out = []
+    multi = len(names) > 1
+    for d in defendants:
+        flags = defendant_flags(d.name, names, attitude_texts)
+        c = case(
+            source=source,
+            locator=str(line),
+            jurisdiction=jurisdiction,
+            facts=anon(facts),
+            defendant=mapping.get(d.name, d.name),
+            charges=d.charges,
+            articles=articles,
+            sentence=d.sentence,
+            attitude=attitude(flags),
+            group_id=group,
+            reasoning=anon(reasoning),
+            verdict=anon(verdict_intro + d.part),
+            meta={**meta, "defendants": [mapping.get(n, n) for n in names] if multi else [], "pseudonymized": bool(mapping)},
+        )
+        group = c["group_id"]
+        out.append(c)
+    stats[f"judgments converted ({jurisdiction})"] += 1
+    return out

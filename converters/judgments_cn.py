@@ -1,0 +1,163 @@
+"""Mainland full-text judgments (China Judgments Online column layout) → case records.
+
+Columns (REFERENCE.md §3): 原始链接, 案号, 案件名称, 法院, 所属地区, 案件类型, 案件类型编码, 来源,
+审理程序, 裁判日期, 公开日期, 当事人, 案由, 法律依据, 全文. Read from CSV, Parquet (read_table,
+one record at a time: memory stays flat however large the dump) or JSON lines (io.iter_jsonl,
+which the build also cuts into byte-range shards across workers).
+
+Line numbers in rejects: JSON lines — the line; CSV — the physical line where the record starts
+(the header is line 1; a 全文 with newlines spans several lines); Parquet — the row number (1-based).
+
+Filters (converters/judgments.py Settings): 案件类型 and 审理程序 (default 刑事案件 / 刑事一审; a
+blank 审理程序 is read from the case number: 刑初 is a first instance), 裁判日期 range.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Iterator
+
+from converters import judgments as common
+from converters.sections import split_cn
+from converters.verdict import defendants_cn, extract
+from lawfactory.records import RecordError, Skip
+
+COLUMNS = ("原始链接", "案号", "案件名称", "法院", "所属地区", "案件类型", "案件类型编码", "来源", "审理程序",
+           "裁判日期", "公开日期", "当事人", "案由", "法律依据", "全文")
+PARQUET_BATCH = 256  # rows per Arrow batch: a few MB of judgment text at a time
+
+csv.field_size_limit(sys.maxsize)  # a 全文 can exceed the module's 128 KiB default
+
+
+def read_table(path: Path) -> Iterator[tuple[int, object, str | None]]:
+    """(line or row number, record dict, reject reason) for every record of a CSV or Parquet file."""
+    if path.suffix.lower() == ".parquet":
+        yield from _read_parquet(path)
+    else:
+        yield from _read_csv(path)
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, object, str | None]]:
+    # The csv module streams record by record and lets a bad record be rejected with its line;
+    # pandas' C parser can only skip it silently or abort the chunk. Undecodable bytes are kept
+    # as surrogates so that only the record holding them is rejected.
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
+        reader = csv.reader(f)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            return
+        if "全文" not in header:
+            yield 1, None, f"no 全文 column in the header ({', '.join(header[:6])}…)"
+            return
+        start = reader.line_num + 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as e:
+                yield start, None, f"CSV error: {e}"
+                start = reader.line_num + 1
+                continue
+            line, start = start, reader.line_num + 1
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # blank line
+            if len(row) != len(header):
+                yield line, None, f"{len(row)} fields where the header has {len(header)}"
+                continue
+            bad = next((v for v in row if _has_surrogates(v)), None)
+            if bad is not None:
+                yield line, None, "not UTF-8"
+                continue
+            yield line, dict(zip(header, row)), None
+
+
+def _has_surrogates(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def _read_parquet(path: Path) -> Iterator[tuple[int, object, str | None]]:
+    import pyarrow.parquet as pq
+
+    f = pq.ParquetFile(path)
+    n = 0
+    for batch in f.iter_batches(batch_size=PARQUET_BATCH):
+        for row in batch.to_pylist():
+            n += 1
+            yield n, row, None
+
+
+def _text(obj: dict, key: str) -> str:
+    v = obj.get(key)
+    if v is None or (isinstance(v, float) and v != v):  # None / NaN from pandas-written files
+        return ""
+    return str(v).strip()
+
+
+_TAGS = re.compile(r"<(?:br|/p|/div)\s*/?>|<[^>]+>", re.I)
+# 案号: （2021）浙0106刑初123号 — 刑初 first instance, 刑终 appeal, 刑更 commutation, 刑再 retrial
+_PROCEDURE_FROM_NUMBER = {"刑初": "刑事一审", "刑终": "刑事二审", "刑再": "刑事审判监督", "刑更": "刑罚与执行变更"}
+# 依照《…》第…条…之规定: the basis of the verdict (the last such clause of 本院认为)
+_BASIS = re.compile(r"(?:依照|依据|根据)(?=[^。]*《)")
+
+
+def procedure(obj: dict) -> str:
+    p = _text(obj, "审理程序")
+    if p:
+        return p
+    m = re.search(r"刑[初终再更]", _text(obj, "案号"))
+    return _PROCEDURE_FROM_NUMBER.get(m.group(), "") if m else ""
+
+
+def basis_clause(reasoning: str) -> str:
+    found = list(_BASIS.finditer(reasoning))
+    return reasoning[found[-1].start():] if found else reasoning
+
+
+def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
+    """One CJO record → one case per convicted defendant (rejects and skips raise)."""
+    if not isinstance(obj, dict):
+        raise RecordError(f"record is a {type(obj).__name__}, not an object with the CJO columns")
+    full = obj.get("全文")
+    if not isinstance(full, str) or not full.strip():
+        raise RecordError("empty or missing 全文")
+    s = common.SETTINGS
+    ctype, proc = _text(obj, "案件类型"), procedure(obj)
+    if s.case_types and ctype not in s.case_types:
+        raise Skip(f"案件类型 not in {'/'.join(s.case_types)}")
+    if s.procedures and proc not in s.procedures:
+        raise Skip(f"审理程序 not in {'/'.join(s.procedures)}")
+    date = common.normalize_date(_text(obj, "裁判日期")) if _text(obj, "裁判日期") else ""
+    if not date and (s.date_from or s.date_to):
+        raise RecordError("no 裁判日期: the date range cannot be applied")
+    common.check_date(date)
+
+    texts = common.scrub_all({"全文": _TAGS.sub("\n", full), "法律依据": _text(obj, "法律依据"),
+                              "当事人": _text(obj, "当事人")}, "cn", stats)
+    secs = split_cn(texts["全文"])
+    names = defendants_cn(secs["当事人"]) or defendants_cn(secs["首部"] + "\n" + secs["审理经过"])
+    if not names:  # the 当事人 column lists the parties when the text does not introduce them
+        names = [n for n in re.split(r"[,，、;；\s]+", texts["当事人"]) if n and n in secs["判决如下"]]
+    defendants, left = extract(secs["判决如下"], names)
+
+    facts = common.mask_recommendation(secs["经审理查明"])
+    statements = common.attitude_statements([secs["审理经过"], secs["公诉机关指控"]], facts)
+    if statements:
+        facts = facts + "\n" + statements
+    reasoning = secs["本院认为"]
+    articles, keys = common.cited_articles(basis_clause(reasoning), "cn", fallback=texts["法律依据"])
+    meta = {"format": "cjo", "case_number": _text(obj, "案号"), "court": _text(obj, "法院"), "date": date,
+            "procedure": proc, "citations": keys}
+    return common.build_cases(
+        source=source, line=line, jurisdiction="cn", names=names, defendants=defendants, facts=facts,
+        reasoning=reasoning, verdict_intro="", articles=articles, meta=meta, stats=stats, left_out=left,
+        attitude_texts=[secs["经审理查明"], secs["审理经过"], secs["公诉机关指控"], reasoning])

@@ -1,0 +1,109 @@
+"""Taiwan 司法院 open-data judgments (JID, JYEAR, JCASE, JNO, JDATE, JTITLE, JFULL) → case records.
+
+One JSON object per file (the open-data layout; UTF-8, often with a BOM); a file holding a JSON
+array of such objects is read element by element (line = the element's 1-based index).
+
+Criminal first instance is read from the JID ("TPDM,112,訴,123,20230101,1"):
+- court code: district courts are XXD; the last letter is the division, M = 刑事. So a code
+  ending in "DM" is a district-court criminal case (TPHM high court and TPSM supreme court are
+  appeals; KSYM juvenile court and the V/A/E civil and administrative divisions are left out).
+- case word (字別): a first instance ends in 訴, 易 or 簡 (訴, 重訴, 金訴, 交訴, 易, 交易, 簡,
+  交簡, 審訴, 審易, 原訴 …, optionally 緝 for a fugitive's case resumed); any word with 上 (簡上,
+  交簡上: appeals heard by a district court), 聲, 抗, 再, 附民 or other is not a first-instance judgment.
+- and the document is a 判決 (裁定 rulings share case words).
+Texts stay in Traditional Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Iterator
+
+from converters import judgments as common
+from converters.sections import split_tw
+from converters.verdict import defendants_tw, extract
+from lawfactory import io
+from lawfactory.records import RecordError, Skip
+
+FIELDS = ("JID", "JYEAR", "JCASE", "JNO", "JDATE", "JTITLE", "JFULL")
+_FIRST_INSTANCE_WORD = re.compile(r"^[\u4e00-\u9fff]*(?:訴|易|簡)緝?$")
+_NOT_FIRST_INSTANCE = re.compile(r"上|聲|抗|再|附民|非")
+# 據上論斷，應依刑事訴訟法第299條第1項前段，刑法第320條第1項…，判決如主文。
+_BASIS = re.compile(r"據上論[斷断結结]|[^。\n]*?(?:判決如主文|處刑如主文|如主文)")
+_FINDING = re.compile(r"[^。\n]*?係犯[^。\n]*")  # 核被告所為，係犯刑法第320條第1項之竊盜罪
+
+
+def read_file(path: Path) -> Iterator[tuple[int, object, str | None]]:
+    """(1, the judgment, None) for a one-judgment file; (i, element, None) for an array."""
+    raw = path.read_bytes()
+    if raw.startswith(io.BOM):
+        raw = raw[len(io.BOM):]
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        yield 1, None, f"not UTF-8 (byte {e.start})"
+        return
+    try:
+        obj = io.loads(raw)
+    except Exception as e:
+        yield 1, None, f"invalid JSON: {e}"
+        return
+    if isinstance(obj, list):
+        yield from ((i, x, None) for i, x in enumerate(obj, 1))
+    else:
+        yield 1, obj, None
+
+
+def jid_parts(jid: str) -> tuple[str, str]:
+    """JID → (court code, case word)."""
+    parts = [p.strip() for p in jid.split(",")]
+    if len(parts) < 4 or not parts[0]:
+        raise RecordError(f"malformed JID {jid!r} (expected COURT,YEAR,WORD,NUMBER,…)")
+    return parts[0], parts[2]
+
+
+def first_instance_filter(court: str, word: str, full: str) -> None:
+    if not court.endswith("DM"):
+        raise Skip("not a district-court criminal case (court code not …DM)")
+    if not _FIRST_INSTANCE_WORD.match(word) or _NOT_FIRST_INSTANCE.search(word):
+        raise Skip("case word not a criminal first instance (訴/易/簡)")
+    head = full.lstrip()[:120]
+    if "判決" not in head:
+        raise Skip("not a judgment (裁定 or other document)")
+
+
+def basis_text(reasons: str) -> str:
+    """The 據上論斷 paragraph; else the sentence ending 如主文; else the 係犯 findings."""
+    found = list(_BASIS.finditer(reasons))
+    if found:
+        return reasons[found[-1].start():]
+    return "".join(m.group() for m in _FINDING.finditer(reasons)) or reasons
+
+
+def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
+    if not isinstance(obj, dict):
+        raise RecordError(f"record is a JSON {type(obj).__name__}, not a judgment object")
+    missing = [k for k in ("JID", "JDATE", "JFULL") if not isinstance(obj.get(k), (str, int)) or not str(obj.get(k)).strip()]
+    if missing:
+        raise RecordError(f"missing {', '.join(missing)}")
+    jid, full = str(obj["JID"]), str(obj["JFULL"])
+    court, word = jid_parts(jid)
+    word = str(obj.get("JCASE") or word).strip()
+    first_instance_filter(court, word, full)
+    date = common.normalize_date(str(obj["JDATE"]))
+    common.check_date(date)
+
+    full = common.scrub_all({"JFULL": full}, "tw", stats)["JFULL"]
+    secs = split_tw(full)
+    names = defendants_tw(secs["首部"])
+    defendants, left = extract(secs["主文"], names)
+    reasons = secs["理由"]
+    articles, keys = common.cited_articles(basis_text(reasons), "tw")
+    meta = {"format": "judicial_yuan", "jid": jid, "court": court, "case_word": word, "date": date,
+            "title": str(obj.get("JTITLE") or ""), "citations": keys}
+    return common.build_cases(
+        source=source, line=line, jurisdiction="tw", names=names, defendants=defendants, facts=secs["事實"],
+        reasoning=reasons, verdict_intro="主文：", articles=articles, meta=meta, stats=stats, left_out=left,
+        attitude_texts=[secs["事實"], reasons])

@@ -1,0 +1,136 @@
+"""Split a full-text criminal judgment into its sections.
+
+Mainland judgments (China Judgments Online 全文) run 首部 (court, title, case number),
+当事人 (公诉机关, 被告人, 辩护人), 审理经过 (…起诉书指控…提起公诉…现已审理终结), 公诉机关指控
+(with the defendant's response), 经审理查明 (the facts the court found), 本院认为 (legal
+characterization and sentencing reasons, ending "…之规定，判决如下："), the verdict, and 尾部
+(appeal notice, judges, date, clerk). Dumps differ in layout: paragraphs on their own lines or
+run together, full- or half-width punctuation, 本院查明 / 经审理查明 / 审理查明 / 经公开审理查明.
+The markers are therefore found in the text, not by line.
+
+Taiwan judgments (司法院 JFULL) have centred headings on their own lines, letters spread with
+full-width spaces (主　　文, 犯罪事實, 事　實, 理　　由, 事實及理由), and end with the
+中華民國…年…月…日 date line and the judges.
+
+split_cn / split_tw return {section name: text}; a required section that cannot be found raises
+RecordError naming it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lawfactory.records import RecordError
+
+CN_SECTIONS = ("首部", "当事人", "审理经过", "公诉机关指控", "经审理查明", "本院认为", "判决如下", "尾部")
+TW_SECTIONS = ("首部", "主文", "事實", "理由", "尾部")
+
+# The prosecution and defence parties open the 当事人 block (at a line or sentence start).
+_CN_PARTIES = re.compile(r"(?:^|(?<=[\n。\s]))(?:公诉机关|公诉人|自诉人|被告人|被告单位)", re.M)
+# 审理经过: the sentence "X人民检察院以…起诉书指控被告人…犯…罪，于…向本院提起公诉".
+_CN_PROCEDURE = re.compile(r"[^。\n]*?(?:起诉书指控|提起公诉|以[^。\n]{0,60}?起诉书|自诉人[^。\n]{0,40}?向本院)")
+# 公诉机关指控 opens a sentence: "公诉机关指控，…", "杭州市西湖区人民检察院指控：…", "起诉书指控，…".
+_CN_ALLEGATION = re.compile(r"(?:^|(?<=[\n。]))[ \t\u3000]*[^。\n，,：:]{0,30}?(?:公诉机关|检察院|公诉人|起诉书)(?:起诉)?指控", re.M)
+_CN_FACTS = re.compile(r"(?:经(?:公开)?(?:开庭)?审理[，,]?(?:本院)?查明|本院(?:经审理|审理)?(?:依法)?查明|审理查明)[，,：:]?")
+_CN_REASONING = re.compile(r"本院认为[，,：:]?")
+_CN_VERDICT = re.compile(r"判决如下\s*[：:]?")
+# 尾部: the appeal notice, else the signature block (审判长/审判员/人民陪审员 on a new paragraph).
+_CN_TAIL = re.compile(r"如不服本判决|(?:^|\n)\s*(?:审\s*判\s*长|审\s*判\s*员|人民陪审员|代理审判员)")
+
+
+def _norm(text: str) -> str:
+    """Unify line ends and strip the no-break and zero-width characters HTML dumps carry."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    return re.sub(r"[\u200b\ufeff]", "", text)
+
+
+def split_cn(text: str) -> dict[str, str]:
+    """全文 → the eight sections (公诉机关指控 and 审理经过 may be empty; the found facts, 本院认为
+    and the verdict are required)."""
+    text = _norm(text)
+    facts = _CN_FACTS.search(text)
+    if not facts:
+        raise RecordError("no 经审理查明 / 本院查明 section (the facts the court found)")
+    reasoning = _CN_REASONING.search(text, facts.end())
+    if not reasoning:
+        raise RecordError("no 本院认为 section after the found facts")
+    verdict = _CN_VERDICT.search(text, reasoning.end())
+    if not verdict:
+        raise RecordError("no 判决如下 after 本院认为 (not a judgment, or the verdict is missing)")
+    tail = _CN_TAIL.search(text, verdict.end())
+    tail_at = tail.start() if tail else len(text)
+
+    head_end = facts.start()
+    proc = _CN_PROCEDURE.search(text, 0, head_end)
+    proc_at = proc.start() if proc else None
+    after_proc = 0
+    if proc:  # the allegation starts after the sentence that names the indictment
+        stop = text.find("。", proc.end(), head_end)
+        after_proc = stop + 1 if stop >= 0 else proc.end()
+    alleg = _CN_ALLEGATION.search(text, after_proc, head_end)
+    alleg_at = alleg.start() if alleg else None
+    parties = _CN_PARTIES.search(text, 0, proc_at if proc_at is not None else head_end)
+    parties_at = parties.start() if parties else (proc_at if proc_at is not None else head_end)
+
+    def cut(a: int | None, b: int) -> str:
+        return text[a:b].strip() if a is not None and a < b else ""
+
+    proc_end = alleg_at if alleg_at is not None else head_end
+    return {
+        "首部": text[:parties_at].strip(),
+        "当事人": cut(parties_at, proc_at if proc_at is not None else head_end),
+        "审理经过": cut(proc_at, proc_end),
+        "公诉机关指控": cut(alleg_at, head_end),
+        "经审理查明": text[facts.start():reasoning.start()].strip(),
+        "本院认为": text[reasoning.start():verdict.end()].strip(),
+        "判决如下": text[verdict.end():tail_at].strip(),
+        "尾部": text[tail_at:].strip(),
+    }
+
+
+def _heading(*words: str) -> re.Pattern:
+    """A heading alone on its line, letters optionally spread by (full-width) spaces."""
+    alts = "|".join(r"[ \t\u3000]*".join(map(re.escape, w)) for w in words)
+    return re.compile(rf"^[ \t\u3000]*(?:{alts})[ \t\u3000]*[:：]?[ \t\u3000]*$", re.M)
+
+
+_TW_MAIN = _heading("主文")
+_TW_FACTS = _heading("犯罪事實及理由", "事實及理由", "犯罪事實", "事實")
+_TW_REASONS = _heading("理由")
+# The date line: 中華民國112年3月1日, spread out with full-width spaces in most dumps.
+_TW_DATE = re.compile(r"^[ \t\u3000]*中[ \t\u3000]*華[ \t\u3000]*民[ \t\u3000]*國[ \t\u3000\d０-９〇零一二三四五六七八九十百]*年.*日[ \t\u3000]*$", re.M)
+
+
+def split_tw(text: str) -> dict[str, str]:
+    """JFULL → 首部, 主文, 事實 (犯罪事實 / 事實), 理由, 尾部. A combined 事實及理由 section is
+    split at its first numbered paragraph: 一、 holds the facts, the rest is the reasoning."""
+    text = _norm(text)
+    main = _TW_MAIN.search(text)
+    if not main:
+        raise RecordError("no 主文 heading")
+    facts = _TW_FACTS.search(text, main.end())
+    if not facts:
+        raise RecordError("no 犯罪事實 / 事實 heading after 主文")
+    reasons = _TW_REASONS.search(text, facts.end())
+    combined = "理" in facts.group()
+    date = _TW_DATE.search(text, (reasons or facts).end())
+    end = date.start() if date else len(text)
+    if combined:
+        body = text[facts.end():end].strip()
+        second = re.search(r"(?:^|\n)[ \t\u3000]*二[、，]", body)
+        if not second:
+            raise RecordError("事實及理由 without a second numbered paragraph: facts and reasons cannot be told apart")
+        fact_text, reason_text = body[:second.start()].strip(), body[second.start():].strip()
+    else:
+        if not reasons:
+            raise RecordError("no 理由 heading after the facts")
+        fact_text, reason_text = text[facts.end():reasons.start()].strip(), text[reasons.end():end].strip()
+    if not fact_text:
+        raise RecordError("empty 事實 section")
+    return {
+        "首部": text[:main.start()].strip(),
+        "主文": text[main.end():facts.start()].strip(),
+        "事實": fact_text,
+        "理由": reason_text,
+        "尾部": text[end:].strip(),
+    }

@@ -1,0 +1,104 @@
+"""Labels from a judgment's verdict, per defendant: who, which charges, which penalty.
+
+Mainland verdicts (判决如下：) name each defendant before the conviction — "一、被告人张三犯盗窃罪，
+判处有期徒刑…；二、被告人李四犯…" — and Taiwan 主文 do the same without the title ("王大明犯
+竊盜罪，處有期徒刑陸月…。李小華共同犯…"). A defendant's part runs from his conviction to the next
+defendant's; the penalty in it is read by lawfactory.terms.parse_sentence (数罪并罚: the executed
+term after 决定执行 / 應執行), the charges are every 犯…罪 in it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from converters.cail import normalize_charge
+from lawfactory.records import RecordError
+from lawfactory.terms import parse_sentence
+
+_NAME = r"[^\s\u3000，,。；;：:、（()）\d]{1,12}?"
+# 当事人 paragraph: "被告人张三，男，…" / "被告人王某某（绰号…），…"
+_CN_DEFENDANT = re.compile(rf"(?:^|(?<=[\n。\s]))被告人(?P<name>{_NAME})(?=[，,（(。\s])", re.M)
+# Taiwan header: "被　　　告　王大明　男　民國…" (a line per defendant; 被告 letters spread out)
+_TW_DEFENDANT = re.compile(r"^[ \t\u3000]*被[ \t\u3000]*告(?:人)?[ \t\u3000]+(?P<name>[^\s\u3000（(，,]{1,12})", re.M)
+# 犯盗窃罪, 犯生产、销售假药罪, 犯[生产、销售]假药罪, 犯三人以上共同詐欺取財罪
+# (a charge may itself hold 罪 — 帮助信息网络犯罪活动罪 — so it ends at a 罪 before a delimiter)
+_CHARGE = re.compile(r"犯(?P<c>(?:[\u4e00-\u9fff、○]|\[[^\]\n]{1,20}\]){2,40}?)罪(?=[，,。；;：:、\s（()）]|$)")
+# Taiwan drug verdicts name the offence without 犯…罪: "蔡文雄施用第二級毒品，累犯，處有期徒刑參月"
+_BARE_OFFENCE = r"(?P<c>[\u4e00-\u9fff]{2,20}?)[，,](?=[^。；]{0,20}?(?:處|判处|判處))"
+# numbering left at a part's edge: "二、", "（二）", "(2)"
+_ITEM_EDGE = re.compile(r"^[\s\u3000]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])|(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])[\s\u3000]*$")
+
+
+def defendants_cn(parties: str) -> list[str]:
+    """Natural-person defendants named in the 当事人 block, in order (被告单位 are not persons)."""
+    return list(dict.fromkeys(m.group("name") for m in _CN_DEFENDANT.finditer(parties)))
+
+
+def defendants_tw(header: str) -> list[str]:
+    """Defendants named in a Taiwan judgment's header lines."""
+    return list(dict.fromkeys(m.group("name") for m in _TW_DEFENDANT.finditer(header)))
+
+
+def split_by_defendant(verdict: str, names: list[str]) -> dict[str, str]:
+    """{name: that defendant's part of the verdict}. A part starts where the defendant is
+    convicted (被告人X犯 / X共同犯 / X犯) and ends where the next one is. A defendant the verdict
+    does not convict (acquitted, 免予起诉) is absent. One defendant: the whole verdict."""
+    if len(names) == 1:
+        return {names[0]: verdict.strip()} if _conviction(verdict, names[0]) else {}
+    starts = sorted((m.start(), n) for n in names if (m := _conviction(verdict, n)))
+    parts = {}
+    for (start, name), nxt in zip(starts, starts[1:] + [(len(verdict), "")]):
+        parts[name] = _ITEM_EDGE.sub("", verdict[start:nxt[0]]).strip().rstrip("；;")
+    return parts
+
+
+def _conviction(text: str, name: str) -> re.Match | None:
+    # the name followed by 犯 (共同犯, 又犯), or by a bare offence and then the penalty (處…)
+    return re.search(rf"(?:被告人|被告)?{re.escape(name)}(?=(?:共同|又)?犯|{_BARE_OFFENCE})", text)
+
+
+def charges(part: str, name: str = "") -> list[str]:
+    """Bare charge names (no 罪, brackets removed), in order, each once. Without any 犯…罪, the
+    offence a Taiwan verdict names right after the defendant (施用第二級毒品，…處…)."""
+    found = []
+    for m in _CHARGE.finditer(part):
+        c = normalize_charge(m.group("c"))
+        if c and not c.startswith(("之", "罪")) and c not in found:
+            found.append(c)
+    if not found and name:
+        m = re.match(rf"(?:被告人|被告)?{re.escape(name)}(?:共同)?{_BARE_OFFENCE}", part)
+        if m and not m.group("c").startswith(("犯", "處", "判", "免")):
+            found.append(m.group("c"))
+    return found
+
+
+@dataclass(frozen=True)
+class Defendant:
+    name: str
+    part: str  # the defendant's verdict text
+    charges: list
+    sentence: dict
+
+
+def extract(verdict: str, names: list[str]) -> tuple[list[Defendant], list[str]]:
+    """Every convicted defendant with charges and penalty; and why others were left out."""
+    if not names:
+        raise RecordError("no defendant named (被告人…) in the parties")
+    parts = split_by_defendant(verdict, names)
+    out, left = [], [f"{n}: not convicted in the verdict" for n in names if n not in parts]
+    for name in names:
+        if name not in parts:
+            continue
+        part = parts[name]
+        found = charges(part, name)
+        sentence = parse_sentence(part)
+        if not found:
+            left.append(f"{name}: no charge (犯…罪) in the verdict")
+        elif sentence is None:
+            left.append(f"{name}: no penalty could be read from the verdict")
+        else:
+            out.append(Defendant(name, part, found, sentence))
+    if not out:
+        raise RecordError("no defendant with charge and penalty in the verdict (" + "; ".join(left) + ")")
+    return out, left
