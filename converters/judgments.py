@@ -43,11 +43,17 @@ def configure(extra: dict) -> Settings:
             return default
         return tuple(x.strip() for x in (v.split(",") if isinstance(v, str) else v) if x.strip())
 
+    def date(key: str) -> str:
+        try:
+            return normalize_date(extra[key]) if extra.get(key) else ""
+        except RecordError as e:
+            raise SystemExit(f"--{key.replace('_', '-')}: {e}") from None
+
     SETTINGS = Settings(
         case_types=tup("case_types", Settings.case_types),
         procedures=tup("procedures", Settings.procedures),
-        date_from=normalize_date(extra["date_from"]) if extra.get("date_from") else "",
-        date_to=normalize_date(extra["date_to"]) if extra.get("date_to") else "",
+        date_from=date("date_from"),
+        date_to=date("date_to"),
         pseudonymize=bool(extra.get("pseudonymize")),
     )
     return SETTINGS

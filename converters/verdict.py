@@ -26,6 +26,8 @@ _TW_DEFENDANT = re.compile(r"^[ \t\u3000]*被[ \t\u3000]*告(?:人)?[ \t\u3000]+
 _CHARGE = re.compile(r"犯(?P<c>(?:[\u4e00-\u9fff、○]|\[[^\]\n]{1,20}\]){2,40}?)罪(?=[，,。；;：:、\s（()）]|$)")
 # Taiwan drug verdicts name the offence without 犯…罪: "蔡文雄施用第二級毒品，累犯，處有期徒刑參月"
 _BARE_OFFENCE = r"(?P<c>[\u4e00-\u9fff]{2,20}?)[，,](?=[^。；]{0,20}?(?:處|判处|判處))"
+# a numbered verdict item: "一、" at a line or sentence start
+_ITEM_START = re.compile(r"(?:^|(?<=[\n。；;]))[ \t\u3000]*[一二三四五六七八九十]+、", re.M)
 # numbering left at a part's edge: "二、", "（二）", "(2)"
 _ITEM_EDGE = re.compile(r"^[\s\u3000]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])|(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])[\s\u3000]*$")
 
@@ -41,16 +43,46 @@ def defendants_tw(header: str) -> list[str]:
 
 
 def split_by_defendant(verdict: str, names: list[str]) -> dict[str, str]:
-    """{name: that defendant's part of the verdict}. A part starts where the defendant is
-    convicted (被告人X犯 / X共同犯 / X犯) and ends where the next one is. A defendant the verdict
-    does not convict (acquitted, 免予起诉) is absent. One defendant: the whole verdict."""
+    """{name: that defendant's part of the verdict}, for the defendants it convicts (an acquitted
+    one is absent). The verdict is cut into its numbered items (一、二、…; one item when
+    unnumbered); within an item each conviction (被告人X犯 / X共同犯 / X犯) runs to the next one.
+    An item convicting no one (退赔, 没收) goes to every defendant it names, or to all if it names
+    none. One defendant: the whole verdict."""
     if len(names) == 1:
         return {names[0]: verdict.strip()} if _conviction(verdict, names[0]) else {}
-    starts = sorted((m.start(), n) for n in names if (m := _conviction(verdict, n)))
-    parts = {}
-    for (start, name), nxt in zip(starts, starts[1:] + [(len(verdict), "")]):
-        parts[name] = _ITEM_EDGE.sub("", verdict[start:nxt[0]]).strip().rstrip("；;")
-    return parts
+    bounds = sorted({0, *(m.start() for m in _ITEM_START.finditer(verdict))})
+    items = [verdict[a:b] for a, b in zip(bounds, bounds[1:] + [len(verdict)])]
+    parts: dict[str, list[str]] = {}
+    general = []
+    longest = sorted(names, key=len, reverse=True)
+    for item in items:
+        starts = sorted((m.start(), n) for n in names if (m := _conviction(item, n)))
+        if not starts:
+            if item.strip():
+                general.append(item)
+            continue
+        for (start, name), nxt in zip(starts, starts[1:] + [(len(item), "")]):
+            parts.setdefault(name, []).append(_clean(item[start:nxt[0]]))
+    for item in general:
+        named = _named(item, longest)
+        for name in parts:
+            if not named or name in named:
+                parts[name].append(_clean(item))
+    return {n: "\n".join(p for p in parts[n] if p) for n in names if n in parts}
+
+
+def _clean(part: str) -> str:
+    return _ITEM_EDGE.sub("", part).strip().rstrip("；;")
+
+
+def _named(text: str, longest: list[str]) -> set[str]:
+    """The defendants a text names (张某 is not named by 张某某)."""
+    found = set()
+    for n in longest:
+        if n in text:
+            found.add(n)
+            text = text.replace(n, "\x00")
+    return found
 
 
 def _conviction(text: str, name: str) -> re.Match | None:
