@@ -174,27 +174,25 @@ def build_cases(*, source: str, line: int, jurisdiction: str, names: list[str], 
         stats["privacy: defendant names pseudonymized"] += n
         return out
 
-    group = None
     out = []
     multi = len(names) > 1
+    facts, reasoning = anon(facts), anon(reasoning)
     for d in defendants:
         flags = defendant_flags(d.name, names, attitude_texts)
         c = case(
             source=source,
             locator=str(line),
             jurisdiction=jurisdiction,
-            facts=anon(facts),
+            facts=facts,
             defendant=mapping.get(d.name, d.name),
             charges=d.charges,
             articles=articles,
             sentence=d.sentence,
             attitude=attitude(flags),
-            group_id=group,
-            reasoning=anon(reasoning),
+            reasoning=reasoning,
             verdict=anon(verdict_intro + d.part),
             meta={**meta, "defendants": [mapping.get(n, n) for n in names] if multi else [], "pseudonymized": bool(mapping)},
         )
-        group = c["group_id"]
         out.append(c)
     stats[f"judgments converted ({jurisdiction})"] += 1
     return out

@@ -66,3 +66,41 @@ def generate_cn_csv(path: str | Path, n: int, seed: int = 0) -> Path:
                        原始链接=f"https://wenshu.court.gov.cn/website/wenshu/181107ANFZ0BXSK4/index.html?docId={i:012d}")
             w.writerow([row.get(c, "") for c in COLUMNS])
     return path
+
+
+def convert_file(path: str | Path) -> dict:
+    """Read and convert every record of one CJO file in this process (the conversion stage of one
+    shard, without writing): records, cases, seconds, judgments per second and peak RSS."""
+    import resource
+    import time
+    from collections import Counter
+
+    from converters.judgments_cn import convert_record
+    from lawfactory.records import RecordError, Skip
+
+    t = time.perf_counter()
+    n = cases = 0
+    stats = Counter()
+    for line, obj, why in read_table(Path(path)):
+        n += 1
+        if why is None:
+            try:
+                cases += len(convert_record(obj, "bench.csv", line, stats))
+            except (RecordError, Skip):
+                pass
+    dt = time.perf_counter() - t
+    return {"bytes": Path(path).stat().st_size, "records": n, "cases": cases, "seconds": round(dt, 2),
+            "judgments_per_s": round(n / dt, 1) if dt else 0.0,
+            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+if __name__ == "__main__":  # python -m converters.judgments_synth generate PATH N | convert PATH
+    import json
+    import sys
+
+    if len(sys.argv) == 4 and sys.argv[1] == "generate":
+        print(generate_cn_csv(sys.argv[2], int(sys.argv[3])))
+    elif len(sys.argv) == 3 and sys.argv[1] == "convert":
+        print(json.dumps(convert_file(sys.argv[2])))
+    else:
+        sys.exit("usage: python -m converters.judgments_synth generate PATH N | convert PATH")
