@@ -31,7 +31,10 @@ _CN_PARTIES = re.compile(r"(?:^|(?<=[\n。\s]))(?:公诉机关|公诉人|自诉�
 _CN_PROCEDURE = re.compile(r"[^。\n]*?(?:起诉书指控|提起公诉|以[^。\n]{0,60}?起诉书|自诉人[^。\n]{0,40}?向本院)")
 # 公诉机关指控 opens a sentence: "公诉机关指控，…", "杭州市西湖区人民检察院指控：…", "起诉书指控，…".
 _CN_ALLEGATION = re.compile(r"(?:^|(?<=[\n。]))[ \t\u3000]*[^。\n，,：:]{0,30}?(?:公诉机关|检察院|公诉人|起诉书)(?:起诉)?指控", re.M)
-_CN_FACTS = re.compile(r"(?:经(?:公开)?(?:开庭)?审理[，,]?(?:本院)?查明|本院(?:经审理|审理)?(?:依法)?查明|审理查明)[，,：:]?")
+# the found facts: 经审理查明 / 本院查明 / 审理查明, and the 认定 wording of summary judgments
+# (经审理认定, 本院经审理认定事实如下)
+_CN_FACTS = re.compile(r"(?:经(?:公开)?(?:开庭)?审理[，,]?(?:本院)?(?:查明|认定)|本院(?:经审理|审理)?(?:依法)?(?:查明|认定(?=事实|[，,：:]))"
+                       r"|审理查明)(?:事实如下)?[，,：:]?")
 _CN_REASONING = re.compile(r"本院认为[，,：:]?")
 _CN_VERDICT = re.compile(r"判决如下\s*[：:]?")
 # 尾部: the appeal notice, else the signature block (审判长/审判员/人民陪审员 on a new paragraph).

@@ -17,7 +17,7 @@ TW = SAMPLES / "judgments" / "tw"
 def records(path: Path):
     if path.suffix == ".jsonl":
         return io.iter_jsonl(path)
-    if path.parent.name == "tw":
+    if path.suffix == ".json":  # Taiwan: one judgment per .json file
         return judgments_tw.read_file(path)
     return judgments_cn.read_table(path)
 
@@ -25,7 +25,7 @@ def records(path: Path):
 def convert_path(path: Path, extra: dict | None = None) -> dict:
     """{"cases": [...], "rejects": [(line, reason)], "skips": [(line, reason)], "read": n, "stats": Counter}"""
     judgments.configure(extra or {})
-    conv = judgments_tw.convert_record if path.parent.name == "tw" else judgments_cn.convert_record
+    conv = judgments_tw.convert_record if path.suffix == ".json" else judgments_cn.convert_record
     out = {"cases": [], "rejects": [], "skips": [], "read": 0, "stats": Counter()}
     try:
         for line, obj, why in records(path):

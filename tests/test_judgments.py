@@ -257,3 +257,16 @@ def test_sample_files_exist_in_both_layouts():
     names = [p.name for p in sample_paths()]
     assert any(n.endswith(".csv") for n in names) and any(n.endswith(".jsonl") for n in names)
     assert sum(n.endswith(".json") for n in names) >= 8
+
+
+def test_real_judgments_every_record_accounted_for():
+    from conftest import real_path
+
+    root = real_path("judgments")
+    paths = sorted(p for p in root.rglob("*") if p.suffix in (".csv", ".jsonl", ".parquet", ".json"))
+    if not paths:
+        pytest.skip(f"no judgment files under {root}")
+    for p in paths:
+        r = convert_path(p)
+        converted = len({c["source"] for c in r["cases"]})
+        assert r["read"] == converted + len(r["rejects"]) + len(r["skips"]), p

@@ -58,7 +58,8 @@ def test_mainland_sample_without_prosecution_allegation_section():
     assert s["公诉机关指控"] == "" and s["经审理查明"].startswith("经审理查明")
 
 
-@pytest.mark.parametrize("variant", ["经审理查明", "本院查明", "审理查明", "经公开审理查明", "经审理，本院查明", "本院经审理查明"])
+@pytest.mark.parametrize("variant", ["经审理查明", "本院查明", "审理查明", "经公开审理查明", "经审理，本院查明", "本院经审理查明",
+                                     "经审理认定", "本院经审理认定事实如下"])
 def test_found_facts_marker_variants(variant):
     text = ("公诉机关某市人民检察院。\n被告人甲某，男。\n某市人民检察院以某检刑诉〔2021〕1号起诉书指控被告人甲某犯盗窃罪，向本院提起公诉。\n"
             f"{variant}:甲某窃得手机一部。\n本院认为:甲某构成盗窃罪。依照《中华人民共和国刑法》第二百六十四条之规定,判决如下:\n"
