@@ -147,9 +147,10 @@ def cited_articles(text: str, jurisdiction: str, fallback: str = "") -> tuple[li
     for c in cites:
         if c["key"] not in keys:
             keys.append(c["key"])
-        if c["law"] == law and (c["number"], c["suffix"]) not in seen:
-            seen.add((c["number"], c["suffix"]))
-            arts.append(article_ref(law, c["number"], c["suffix"] or 0, c.get("paragraph")))
+        number, suffix = int(c["number"]), int(c.get("suffix") or 0)
+        if c["law"] == law and (number, suffix) not in seen:
+            seen.add((number, suffix))
+            arts.append(article_ref(law, number, suffix, c.get("paragraph")))
     return arts, keys
 
 
