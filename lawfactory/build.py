@@ -24,9 +24,10 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 from tqdm import tqdm
 
-from converters import cail
+from converters import cail, judgments, judgments_cn, judgments_tw
 from lawfactory import datacard, dedup, fingerprint, hygiene, io, quality, shards
 from lawfactory.splits import EVAL, TRAIN, assign_split
+from lawfactory.tasks.judgments import is_judgment, judgment_task
 from lawfactory.tasks.sentencing import sentencing_sample
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,6 +49,11 @@ class Source:
 
 SOURCES: list[Source] = [
     Source("cail", ("cail/*.jsonl", "cail/*.json"), io.iter_jsonl, cail.convert_record),
+    # full-text judgments (converters/judgments_*.py); JSON lines are sharded, CSV/Parquet stream per file
+    Source("judgments_cn", ("judgments/cn/**/*.csv", "judgments/cn/**/*.parquet"), judgments_cn.read_table,
+           judgments_cn.convert_record),
+    Source("judgments_cn_jsonl", ("judgments/cn/**/*.jsonl",), io.iter_jsonl, judgments_cn.convert_record),
+    Source("judgments_tw", ("judgments/tw/**/*.json",), judgments_tw.read_file, judgments_tw.convert_record),
 ]
 
 
@@ -81,7 +87,7 @@ Task = Callable[[dict, str, Context], Iterable[tuple[str, dict]]]
 
 
 def sentencing_task(case: dict, split: str, ctx: Context) -> Iterable[tuple[str, dict]]:
-    if case["jurisdiction"] != "cn":
+    if case["jurisdiction"] != "cn" or is_judgment(case):  # judgments: judgment_task
         return
     if split == TRAIN:
         yield "criminal_sentencing", sentencing_sample(case)
@@ -91,6 +97,7 @@ def sentencing_task(case: dict, split: str, ctx: Context) -> Iterable[tuple[str,
 
 TASKS: list[tuple[tuple[str, ...], Task]] = [
     (("criminal_sentencing", "criminal_sentencing_eval"), sentencing_task),
+    (("criminal_sentencing", "criminal_sentencing_eval", "tw_judgments", "tw_judgments_eval"), judgment_task),
 ]
 
 
@@ -125,7 +132,7 @@ def plan_inputs(opts: Options, q: quality.Quality, code: str) -> tuple[shards.Pl
     """Hash the inputs and cut them into conversion shards (each with its own fingerprint)."""
     mode, threshold, excludes = hygiene_options(opts)
     minhash = threshold if (mode != "off" or excludes) else None
-    salt = {"code": code, "minhash": minhash,
+    salt = {"code": code, "minhash": minhash, "judgments": judgments.salt(),
             "quality": [q.min_fact_chars, q.max_fact_chars, fingerprint.digest(sorted(q.charges or [])),
                         fingerprint.digest(sorted(q.articles or [])), q.charges is None, q.articles is None]}
     files = [(SOURCES.index(src), src, path) for src, path in input_files(opts.raw)]
@@ -167,7 +174,7 @@ def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Pl
 
 
 def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int) -> None:
-    names = [n for names, _ in TASKS for n in names]
+    names = list(dict.fromkeys(n for names, _ in TASKS for n in names))  # tasks may share a dataset
     rows = Counter({n: 0 for n in names})
     groups = {TRAIN: array.array("Q"), EVAL: array.array("Q")}  # group id hashes (8 bytes a case: flat)
     removed = ctx.hygiene.removed
@@ -210,6 +217,7 @@ def build(opts: Options) -> dict:
     work = opts.out / shards.WORK
     shards.remove_partials(opts.out)  # left by a killed run; never loadable, now gone
     code = fingerprint.code_version()
+    judgments.configure(opts.extra)  # filters and --pseudonymize (fork passes them to the workers)
     TIMES.clear()
     t0 = t = time.perf_counter()
     plan, cfg = plan_inputs(opts, quality_filters(opts), code)

@@ -13,6 +13,7 @@ def cmd_data(args) -> int:
 
     extra = {}
     extra.update(_hygiene_extra(args))
+    extra.update(_judgment_extra(args))
     opts = Options(raw=Path(args.raw), out=Path(args.out), seed=args.seed, eval_ratio=args.eval_ratio, extra=extra)
     opts.workers, opts.shard_bytes = args.workers, args.shard_bytes
     manifest = build(opts)
@@ -26,6 +27,28 @@ def _hygiene_extra(args) -> dict:
     return {"near_dup": args.near_dup, "near_dup_threshold": args.near_dup_threshold,
             "exclude": [str(Path(p)) for p in args.exclude], "charges": args.charges, "articles": args.articles,
             "min_fact_chars": args.min_fact_chars, "max_fact_chars": args.max_fact_chars}
+
+
+def _judgment_extra(args) -> dict:
+    """Full-text judgment options (converters/judgments.py, lawfactory/tasks/judgments.py)."""
+    from lawfactory.lengths import recipe_cutoff
+
+    return {"case_types": args.case_types, "procedures": args.procedures, "date_from": args.date_from,
+            "date_to": args.date_to, "pseudonymize": args.pseudonymize, "to_simplified": args.to_simplified,
+            "tokenizer": args.tokenizer or "", "cutoff_len": args.cutoff_len or recipe_cutoff()}
+
+
+def _add_judgment_args(d: argparse.ArgumentParser) -> None:
+    g = d.add_argument_group("full-text judgments (RAW/judgments/cn, RAW/judgments/tw)")
+    g.add_argument("--case-types", default="刑事案件", help="案件类型 kept, comma-separated ('' keeps all; default 刑事案件)")
+    g.add_argument("--procedures", default="刑事一审", help="审理程序 kept, comma-separated ('' keeps all; default 刑事一审)")
+    g.add_argument("--date-from", default="", help="keep judgments dated on or after YYYY-MM-DD")
+    g.add_argument("--date-to", default="", help="keep judgments dated on or before YYYY-MM-DD")
+    g.add_argument("--pseudonymize", action="store_true", help="rename defendants 被告人甲/乙… within each judgment")
+    g.add_argument("--to-simplified", action="store_true", help="convert Taiwan samples to Simplified Chinese (OpenCC t2s)")
+    g.add_argument("--tokenizer", default="", help="tokenizer folder for sample lengths (default: ~1.37 characters a token)")
+    g.add_argument("--cutoff-len", type=int, default=0,
+                   help="drop judgment samples longer than this many tokens (default: cutoff_len of recipes/criminal_qlora.yaml)")
 
 
 def _add_hygiene_args(d: argparse.ArgumentParser) -> None:
@@ -61,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=42)
     d.add_argument("--eval-ratio", type=float, default=0.1, help="share of case groups held out for eval")
     _add_hygiene_args(d)
+    _add_judgment_args(d)
     d.set_defaults(func=cmd_data)
 
     t = sub.add_parser("tiny-model", help="build a tiny random Qwen3 model with Qwen's tokenizer (tests, CPU demo)")

@@ -21,7 +21,7 @@ def test_card_describes_sources_rows_charges_terms_and_filters(tmp_path):
     charges = Counter(ch for c in cases for ch in c["charges"])
     top, n = charges.most_common(1)[0]
     assert f"| {top} | {n} |" in card
-    assert "8 input records rejected" in card
+    assert f"{sum(c['rejected'] for c in m['inputs'].values())} input records rejected" in card
     png = (out / "term_distribution.png").read_bytes()
     assert png.startswith(b"\x89PNG") and "![term distribution](term_distribution.png)" in card
     assert {"README.md", "term_distribution.png"} <= set(m["outputs"])

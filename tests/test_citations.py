@@ -1,0 +1,51 @@
+"""The one citation parser: every citation form of both jurisdictions maps onto one key scheme."""
+
+import pytest
+
+from lawfactory.citations import citation_keys, parse_citations, parse_key
+
+CN, TW = "中华人民共和国刑法", "中華民國刑法"
+
+
+@pytest.mark.parametrize("text,jur,key,para", [
+    ("刑法第一百三十三条之一", "cn", f"{CN}|133-1", None),
+    ("《中华人民共和国刑法》第133条之一第一款", "cn", f"{CN}|133-1", 1),
+    ("《中华人民共和国刑法》第一百三十三条之一第一款", "cn", f"{CN}|133-1", 1),
+    ("刑法第185條之3第1項", "tw", f"{TW}|185-3", 1),
+    ("第 185-3 條", "tw", f"{TW}|185-3", None),
+    ("中華民國刑法第 185-3 條", "tw", f"{TW}|185-3", None),
+    ("刑法第２６４条", "cn", f"{CN}|264", None),
+])
+def test_every_form_maps_to_one_key(text, jur, key, para):
+    (c,) = parse_citations(text, jur)
+    assert (c["key"], c["paragraph"]) == (key, para)
+    assert parse_key(key)[0] == c["law"] and parse_key(key)[1:] == (c["number"], c["suffix"])
+
+
+def test_units_differ_across_the_strait():
+    # PRC: 条-款(paragraph)-项(item); Taiwan: 條-項(paragraph)-款(item)
+    (cn,) = parse_citations("刑法第二百六十四条第一款第二项", "cn")
+    (tw,) = parse_citations("刑法第339條之4第1項第2款", "tw")
+    assert (cn["paragraph"], cn["item"]) == (1, 2)
+    assert (tw["key"], tw["paragraph"], tw["item"]) == (f"{TW}|339-4", 1, 2)
+
+
+def test_bare_paragraph_continues_the_previous_article():
+    text = "依照《中华人民共和国刑法》第七十三条第二款、第三款、第五十二条之规定"
+    got = [(c["number"], c["paragraph"]) for c in parse_citations(text, "cn")]
+    assert got == [(73, 2), (73, 3), (52, None)]
+    assert citation_keys(text) == [f"{CN}|73", f"{CN}|52"]
+
+
+def test_law_names_switch_and_reset_at_sentence_end():
+    text = ("據上論斷，應依刑事訴訟法第299條第1項前段，毒品危害防制條例第10條第2項，"
+            "刑法第11條前段、第47條第1項，判決如主文")
+    assert citation_keys(text, "tw") == ["刑事訴訟法|299", "毒品危害防制條例|10", f"{TW}|11", f"{TW}|47"]
+    cn = "依照《中华人民共和国刑事诉讼法》第十五条的规定。依照第六十七条"
+    assert citation_keys(cn) == ["中华人民共和国刑事诉讼法|15", f"{CN}|67"]
+
+
+def test_no_citation_no_keys():
+    assert parse_citations("被告人张某于第一次开庭时认罪", "cn") == []
+    with pytest.raises(ValueError):
+        parse_citations("刑法第一条", "hk")
