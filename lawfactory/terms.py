@@ -80,9 +80,10 @@ _N = f"(?:{NUM})"
 PERIOD = rf"(?:(?P<y>{_N})年(?:零|又)?)?(?:(?P<m>{_N})(?:个|個)?月)?(?:(?P<d>{_N})日)?"
 _PERIOD_RE = re.compile(PERIOD)
 
-_TERM_LINE = re.compile(rf"刑期\s*[:：]\s*(?:(?P<special>无期|無期|死刑)|(?P<n>{_N})\s*(?:个|個)?月)")
+# the answer line: 刑期:18个月 / 刑期:1年6个月 / 刑期:无期 / 刑期:死刑 / 刑期:死缓
+_TERM_LINE = re.compile(rf"刑期\s*[:：]\s*(?:(?P<special>无期|無期|死刑|死缓|死緩)|(?P<period>{_N}\s*(?:年|(?:个|個)?月)[^\n]*))")
 _EXECUTE = re.compile(r"(?:决定执行|合并执行|決定執行|應執行|应执行)")
-_DEATH_STAY = re.compile(r"死刑[，,]?\s*缓期\s*(?:二|两|2|貳|兩)\s*年执行|死刑[，,]?\s*緩期\s*(?:二|兩|2|貳)\s*年執行")
+_DEATH_STAY = re.compile(r"死刑[，,]?\s*缓期\s*(?:二|两|2|貳|兩)\s*年执行|死刑[，,]?\s*緩期\s*(?:二|兩|2|貳)\s*年執行|死缓|死緩")
 _FIXED = re.compile(rf"(?P<p>有期徒刑|拘役|管制)(?P<period>{PERIOD})")
 _PROBATION = re.compile(rf"(?:缓刑|緩刑)(?P<period>{PERIOD})")
 _FINE = re.compile(rf"(?:罚金|罰金)(?:人民币|人民幣)?(?:新臺幣|新台币|新台幣)?(?P<n>{_N})(?P<unit>万|萬)?元")
@@ -130,11 +131,17 @@ def parse_sentence(text: str) -> dict | None:
         political = (pol.group("t") or pol.group("tw")).replace("終身", "终身")
 
     line = _TERM_LINE.search(text)
-    if line:
-        if line.group("special"):
-            kind = "death" if line.group("special") == "死刑" else "life"
-            return sentence(kind, fine=fine, political_rights=political)
-        months = to_int(line.group("n"))
+    months = None
+    if line and line.group("period"):
+        pm = _PERIOD_RE.match(line.group("period").replace(" ", ""))
+        months = _months(pm) if pm else None
+    if line and line.group("special"):
+        special = line.group("special")
+        if special in ("死缓", "死緩"):
+            return sentence("death", fine=fine, principal="死缓", political_rights=political)
+        kind = "death" if special == "死刑" else "life"
+        return sentence(kind, fine=fine, political_rights=political)
+    if months is not None:
         kind = "fixed" if months else "none"
         return sentence(kind, months, probation, fine, political_rights=political)
 

@@ -77,3 +77,24 @@ def test_sentence_validation():
         sentence("life", months=3)
     with pytest.raises(RecordError):
         sentence("fixed", -1)
+
+
+@pytest.mark.parametrize("text,kind,months,prob,principal", [
+    ("刑期:1年6个月", "fixed", 18, 0, ""),  # our parser reads the whole period (LawBench's reads 6)
+    ("刑期：十八个月", "fixed", 18, 0, ""),
+    ("刑期: 18 个月", "fixed", 18, 0, ""),
+    ("刑期:2年", "fixed", 24, 0, ""),
+    ("刑期:壹年陸月", "fixed", 18, 0, ""),
+    ("刑期:0个月", "none", 0, 0, ""),
+    ("刑期:无期徒刑", "life", 0, 0, ""),
+    ("刑期:死缓", "death", 0, 0, "死缓"),
+    ("判处死缓，剥夺政治权利终身", "death", 0, 0, "死缓"),
+    ("判处有期徒刑二年，缓刑三年\n刑期:24个月", "fixed", 24, 36, ""),
+])
+def test_parse_sentence_answer_lines(text, kind, months, prob, principal):
+    s = parse_sentence(text)
+    assert (s["kind"], s["months"], s["probation_months"], s["principal"]) == (kind, months, prob, principal)
+
+
+def test_parse_sentence_unreadable_answer_line_abstains():
+    assert parse_sentence("刑期:未知") is None
