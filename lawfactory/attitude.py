@@ -7,6 +7,7 @@ Refusal phrases are themselves denials and are never negated.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 PATTERNS: dict[str, tuple[str, ...]] = {
@@ -38,13 +39,15 @@ def find_spans(text: str) -> list[dict]:
     its 认罪 is not separately a courtroom admission because that pattern needs 当庭).
     """
     spans = []
+    bounds = None  # clause boundaries, found once per text and only when a phrase is found
     for flag, rx in _COMPILED.items():
         for m in rx.finditer(text):
             negated = False
             if flag != "refusal":
-                clause_start = 0
-                for p in _CLAUSE_START.finditer(text, 0, m.start()):
-                    clause_start = p.end()
+                if bounds is None:
+                    bounds = [p.end() for p in _CLAUSE_START.finditer(text)]
+                i = bisect.bisect_right(bounds, m.start())
+                clause_start = bounds[i - 1] if i else 0
                 negated = bool(NEGATORS.search(text, clause_start, m.start()))
             spans.append({"flag": flag, "start": m.start(), "end": m.end(), "text": m.group(), "negated": negated})
     spans.sort(key=lambda s: (s["start"], s["flag"]))
