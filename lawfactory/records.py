@@ -143,3 +143,50 @@ def article_key(law: str, number: int, suffix: int = 0) -> str:
     """The normalized citation key shared by converters, statute index and evaluator:
     '中华人民共和国刑法|133-1' for 第一百三十三条之一, '中華民國刑法|185-3' for 第185條之3."""
     return f"{law}|{number}-{suffix}" if suffix else f"{law}|{number}"
+
+
+def article(
+    *,
+    law: str,
+    jurisdiction: str,
+    number: int,
+    suffix: int = 0,
+    path: Iterable[str] = (),
+    paragraphs: Iterable[str] = (),
+    items: Iterable[dict] = (),
+    deleted: bool = False,
+    modified_date: str = "",
+    source: str = "",
+) -> dict:
+    """One statute article (DESIGN.md "Records").
+
+    paragraphs: the 款 (PRC) / 項 (Taiwan) in order, each with its items on their own lines;
+    items: {paragraph, item, text} for every 项 (PRC) / 款 (Taiwan) line, paragraph 1-based;
+    path: the 編/章/節 headings the article sits under; deleted: repealed (（删去）/（刪除）),
+    kept so that a citation to it is recognised, and then carries no paragraphs.
+    """
+    if jurisdiction not in JURISDICTIONS:
+        raise RecordError(f"unknown jurisdiction {jurisdiction!r}")
+    if not law:
+        raise RecordError("article without a law name")
+    for name, value, low in (("number", number, 1), ("suffix", suffix, 0)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise RecordError(f"article {name} must be an integer ≥ {low}, got {value!r}")
+    paragraphs, items = list(paragraphs), list(items)
+    if deleted and (paragraphs or items):
+        raise RecordError("a deleted article carries no text")
+    if not deleted and not any(p.strip() for p in paragraphs):
+        raise RecordError(f"article {number}{'-' + str(suffix) if suffix else ''} has no text")
+    return {
+        "law": law,
+        "jurisdiction": jurisdiction,
+        "number": number,
+        "suffix": suffix,
+        "path": list(path),
+        "paragraphs": paragraphs,
+        "items": items,
+        "deleted": deleted,
+        "modified_date": modified_date,
+        "key": article_key(law, number, suffix),
+        "source": source,
+    }

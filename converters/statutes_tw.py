@@ -1,0 +1,119 @@
+"""Taiwan statutes (全國法規資料庫, 法務部) → article records. Two layouts (REFERENCE.md §3):
+
+MOJ API JSON: a per-law object {LawName, LawModifiedDate "20240731", LawArticles: [{ArticleType
+"A"|"C", ArticleNo "第 185-3 條", ArticleContent}]}, or the whole dump `ChLaw.json` (UTF-8 with a
+BOM) holding {"UpdateDate", "Laws": [law, …]} (a bare list of laws is read too). Type C rows are
+編/章/節 headings (indented 0/3/6 spaces, empty ArticleNo); 項 are separated by \r\n; 款 lines
+start 一、; 目 lines （一）; deleted articles read （刪除）.
+
+FalV XML (the older export): <法規><法規名稱>…<最新異動日期>…<法規內容> with <編章節> headings and
+<條文><條號>第 1 條</條號><條文內容>…</條文內容></條文>, 項 separated by \n. Same content as the JSON.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.parsers.expat
+from pathlib import Path
+
+import orjson
+
+from converters.statutes import Law, LawFile, PathTracker, add, heading, make_article
+
+JURISDICTION = "tw"
+_ITEM = re.compile(r"^([零一二三四五六七八九十百]+)、")
+_SUB = re.compile(r"^（[零一二三四五六七八九十百]+）")
+DELETED = ("（刪除）", "(刪除)", "（删除）")
+
+
+def _level(text: str) -> int:
+    """Heading level by indentation (0 編, 3 章, 6 節) when the heading names no unit."""
+    return min((len(text) - len(text.lstrip(" 　"))) // 3, 2)
+
+
+def _article(result: LawFile, law: Law, tracker: PathTracker, locator: int, no: str, content: str,
+             source: str) -> None:
+    add(result, law, locator, lambda: make_article(law, JURISDICTION, no, content.splitlines(), DELETED, _ITEM, _SUB,
+                                                   tracker.path, source))
+
+
+def _heading(law: Law, tracker: PathTracker, text: str) -> None:
+    tracker.enter(*heading(text, _level(text)))
+    law.headings += 1
+
+
+def read_json(path: Path, rel: str) -> LawFile:
+    result = LawFile()
+    try:
+        data = orjson.loads(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+    except orjson.JSONDecodeError as e:
+        result.rejects.append((getattr(e, "lineno", 1), f"invalid JSON: {e}"))
+        return result
+    if isinstance(data, dict) and "Laws" in data:
+        data = data["Laws"]
+    laws = data if isinstance(data, list) else [data]
+    row = 0  # rows count through every law of a dump, so a locator is unique in the file
+    for n, obj in enumerate(laws, 1):
+        if not isinstance(obj, dict) or not isinstance(obj.get("LawArticles"), list) or not obj.get("LawName"):
+            result.rejects.append((row + 1, f"law {n}: not a MOJ law object (LawName, LawArticles)"))
+            continue
+        law = Law(str(obj["LawName"]).strip(), str(obj.get("LawModifiedDate") or ""))
+        result.laws.append(law)
+        tracker = PathTracker()
+        for a in obj["LawArticles"]:
+            row += 1
+            if not isinstance(a, dict) or not isinstance(a.get("ArticleContent"), str):
+                result.read += 1
+                result.rejects.append((row, f"{law.name}: LawArticles row {row} has no ArticleContent"))
+            elif a.get("ArticleType") == "C":
+                _heading(law, tracker, a["ArticleContent"])
+            elif a.get("ArticleType") == "A":
+                _article(result, law, tracker, row, str(a.get("ArticleNo") or ""), a["ArticleContent"],
+                         f"{rel}:{row}")
+            else:
+                result.read += 1
+                result.rejects.append((row, f"{law.name}: unknown ArticleType {a.get('ArticleType')!r}"))
+    return result
+
+
+def read_xml(path: Path, rel: str) -> LawFile:
+    """FalV XML, read with expat so that every article and reject carries its line number."""
+    result = LawFile()
+    law = Law("", "")
+    tracker = PathTracker()
+    text: list[str] = []
+    art: dict = {}
+
+    def start(tag: str, attrs: dict) -> None:
+        text.clear()
+        if tag == "條文":
+            art.clear()
+            art["line"] = parser.CurrentLineNumber
+
+    def end(tag: str) -> None:
+        value = "".join(text)
+        if tag == "法規名稱":
+            law.name = value.strip()
+            result.laws.append(law)
+        elif tag == "最新異動日期":
+            law.modified_date = value.strip()
+        elif tag == "編章節":
+            _heading(law, tracker, value)
+        elif tag in ("條號", "條文內容"):
+            art[tag] = value
+        elif tag == "條文":
+            _article(result, law, tracker, art["line"], art.get("條號", ""), art.get("條文內容", ""),
+                     f"{rel}:{art['line']}")
+        text.clear()
+
+    parser = xml.parsers.expat.ParserCreate("utf-8")
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.CharacterDataHandler = text.append
+    try:
+        with open(path, "rb") as f:
+            parser.ParseFile(f)
+    except xml.parsers.expat.ExpatError as e:
+        result.rejects.append((e.lineno, f"malformed XML: {xml.parsers.expat.errors.messages[e.code]}"))
+    if not law.name and not result.rejects:
+        result.rejects.append((1, "no <法規名稱>: not a FalV XML law file"))
+    return result
