@@ -74,6 +74,48 @@ def cmd_tiny_model(args) -> int:
     return 0
 
 
+def cmd_eval(args) -> int:
+    from lawfactory.evaluation.inputs import EvalInputError
+    from lawfactory.evaluation.run import EvalOptions, evaluate
+
+    opt = lambda v: Path(v) if v else None  # noqa: E731
+    if bool(args.pairs_predictions) != bool(args.pairs_gold):
+        print("lawfactory eval: --pairs-predictions and --pairs-gold go together", file=sys.stderr)
+        return 2
+    opts = EvalOptions(predictions=Path(args.predictions), gold=Path(args.gold), out=Path(args.out),
+                       train=opt(args.train), statutes=opt(args.statutes), pairs_predictions=opt(args.pairs_predictions),
+                       pairs_gold=opt(args.pairs_gold), gold_format=args.gold_format, charges_list=opt(args.charges),
+                       articles_list=opt(args.articles), resamples=args.resamples, seed=args.seed)
+    try:
+        m = evaluate(opts)
+    except (EvalInputError, ValueError, FileNotFoundError) as e:
+        print(f"lawfactory eval: {e}", file=sys.stderr)
+        return 1
+    h = m["headline"]
+    print(f"n={m['n']}  imprisonment_score={h['imprisonment_score']['model']:.3f}  "
+          f"abstention_rate={h['abstention_rate']['model']:.3f}")
+    print(f"wrote {opts.out}/metrics.json and {opts.out}/report.md")
+    return 0
+
+
+def _add_eval_parser(sub) -> None:
+    e = sub.add_parser("eval", help="score generated predictions against the gold eval file; metrics.json, report.md, plots")
+    e.add_argument("--predictions", required=True, help="generated_predictions.jsonl (LLaMA-Factory) or JSONL of {prediction}")
+    e.add_argument("--gold", required=True, help="the gold eval file the predictions were made on (same order)")
+    e.add_argument("--out", required=True, help="output folder")
+    e.add_argument("--train", help="training file: the baselines' median terms come from it")
+    e.add_argument("--statutes", help="statute index (statutes_index.jsonl) for citation validity")
+    e.add_argument("--pairs-predictions", help="predictions on criminal_attitude_pairs_eval")
+    e.add_argument("--pairs-gold", help="criminal_attitude_pairs_eval.jsonl")
+    e.add_argument("--gold-format", choices=("auto", "lawfactory", "lawbench"), default="auto",
+                   help="lawbench: {instruction, question, answer} items with 刑期:N个月 answers (default: detect)")
+    e.add_argument("--charges", help="official charge list (accu.txt): the accusation_score class set")
+    e.add_argument("--articles", help="official article list (law.txt): the articles_score class set")
+    e.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    e.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    e.set_defaults(func=cmd_eval)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lawfactory", description="Legal-domain data, recipes and evaluation for LLaMA-Factory.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -93,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--hidden", type=int, default=64)
     t.add_argument("--seed", type=int, default=0)
     t.set_defaults(func=cmd_tiny_model)
+    _add_eval_parser(sub)
     return p
 
 

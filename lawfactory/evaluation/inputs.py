@@ -1,0 +1,167 @@
+"""Reading predictions and gold, and joining them by order with a label check.
+
+Predictions: LLaMA-Factory's generated_predictions.jsonl (`predict`, `label`, one line per eval
+row, in order); or a JSON lines file of {"prediction"} (optionally with `refr`, `answer` or
+`label`); or LawBench's own prediction file (a JSON object {"0": {"prediction", "refr"}, …} or a
+list). Gold: a lawfactory eval file (alpaca rows with flat gold columns) or a LawBench 3-4 / 3-5
+style file ({instruction, question, answer}, JSON list or JSON lines).
+
+The join is by order; where a prediction carries its label, the label must equal the gold text
+(`output`, or `answer` for LawBench gold) up to whitespace. A label that is a prefix of the gold
+text (LLaMA-Factory truncates labels at cutoff_len) is accepted and counted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from lawfactory.io import iter_jsonl
+from lawfactory.terms import parse_sentence
+
+from .parse import parse_charges, term_line_of
+
+
+class EvalInputError(ValueError):
+    """Bad or mismatched inputs; the message names the file and line."""
+
+
+def _records(path: Path) -> list[tuple[int, object]]:
+    """(line or item number, record) from a JSON file (object or list) or a JSON lines file."""
+    if not path.exists():
+        raise EvalInputError(f"{path}: no such file")
+    head = path.read_bytes()[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
+    if head.startswith(b"[") or (head.startswith(b"{") and path.suffix == ".json"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except json.JSONDecodeError as e:
+            raise EvalInputError(f"{path}: invalid JSON: {e}") from None
+        if isinstance(data, dict):  # LawBench predictions: {"0": {...}, "1": {...}}
+            try:
+                return [(int(k) + 1, data[k]) for k in sorted(data, key=int)]
+            except ValueError:
+                raise EvalInputError(f"{path}: a JSON object file must be keyed by item number") from None
+        return list(enumerate(data, 1))
+    out = []
+    for lineno, rec, reason in iter_jsonl(path):
+        if reason:
+            raise EvalInputError(f"{path}:{lineno}: {reason}")
+        out.append((lineno, rec))
+    return out
+
+
+def load_predictions(path: str | Path) -> list[dict]:
+    """[{line, text, label}] in file order; label None when the file carries none."""
+    path = Path(path)
+    out = []
+    for lineno, rec in _records(path):
+        if not isinstance(rec, dict):
+            raise EvalInputError(f"{path}:{lineno}: a prediction must be a JSON object")
+        text = rec.get("predict", rec.get("prediction"))
+        if not isinstance(text, str):
+            raise EvalInputError(f"{path}:{lineno}: no 'predict' (LLaMA-Factory) or 'prediction' string")
+        label = next((rec[k] for k in ("label", "refr", "answer") if isinstance(rec.get(k), str)), None)
+        out.append({"line": lineno, "text": text, "label": label})
+    return out
+
+
+def detect_format(path: Path, first: dict) -> str:
+    if "output" in first:
+        return "lawfactory"
+    if "answer" in first:
+        return "lawbench"
+    raise EvalInputError(f"{path}:1: cannot tell the gold format (no 'output' or 'answer'); use --gold-format")
+
+
+def _gold_lawfactory(path: Path, lineno: int, rec: dict) -> dict:
+    output = rec.get("output")
+    if not isinstance(output, str):
+        raise EvalInputError(f"{path}:{lineno}: gold row without an 'output' string")
+    jur = rec.get("jurisdiction", "cn")
+    if "kind" in rec and "gold_months" in rec:
+        kind, months, probation = rec["kind"], int(rec["gold_months"]), int(rec.get("probation_months", 0))
+    else:  # a row without gold columns: its 刑期 line
+        s = term_line_of(output)
+        if s is None:
+            raise EvalInputError(f"{path}:{lineno}: no gold columns and no readable 刑期 line in 'output'")
+        kind, months, probation = s["kind"], s["months"], s["probation_months"]
+    return {
+        "line": lineno, "case_id": rec.get("case_id") or f"line-{lineno}", "jurisdiction": jur,
+        "kind": kind, "months": months, "probation_months": probation,
+        "charges": list(rec["charges"]) if "charges" in rec else parse_charges(output),
+        "articles": list(rec.get("articles") or []), "has_articles": "articles" in rec,
+        "label_text": output, "raw": rec,
+    }
+
+
+def _gold_lawbench(path: Path, lineno: int, rec: dict) -> dict:
+    answer = rec.get("answer")
+    if not isinstance(answer, str):
+        raise EvalInputError(f"{path}:{lineno}: LawBench item without an 'answer' string")
+    s = parse_sentence(answer)
+    if s is None:
+        raise EvalInputError(f"{path}:{lineno}: answer {answer!r} states no term (expected 刑期:N个月 / 刑期:无期 / 刑期:死刑)")
+    return {
+        "line": lineno, "case_id": rec.get("id") or f"item-{lineno}", "jurisdiction": "cn",
+        "kind": s["kind"], "months": s["months"], "probation_months": s["probation_months"],
+        "charges": None, "articles": [], "has_articles": False, "label_text": answer, "raw": rec,
+    }
+
+
+def load_gold(path: str | Path, fmt: str = "auto") -> tuple[list[dict], str]:
+    path = Path(path)
+    records = _records(path)
+    if not records:
+        raise EvalInputError(f"{path}: no gold rows")
+    for lineno, rec in records:
+        if not isinstance(rec, dict):
+            raise EvalInputError(f"{path}:{lineno}: a gold row must be a JSON object")
+    if fmt == "auto":
+        fmt = detect_format(path, records[0][1])
+    reader = {"lawfactory": _gold_lawfactory, "lawbench": _gold_lawbench}[fmt]
+    return [reader(path, lineno, rec) for lineno, rec in records], fmt
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def join(preds: list[dict], gold: list[dict], pred_path, gold_path) -> dict:
+    """Check that prediction i belongs to gold row i; returns {truncated_labels}. Raises EvalInputError."""
+    if len(preds) != len(gold):
+        raise EvalInputError(
+            f"{pred_path} has {len(preds)} predictions but {gold_path} has {len(gold)} gold rows; "
+            "predictions are joined by order, so both must come from the same eval file")
+    truncated = 0
+    for p, g in zip(preds, gold):
+        if p["label"] is None:
+            continue
+        a, b = _norm(p["label"]), _norm(g["label_text"])
+        if a == b:
+            continue
+        if len(a) >= 16 and b.startswith(a):
+            truncated += 1
+            continue
+        raise EvalInputError(
+            f"{pred_path}:{p['line']}: label does not match {gold_path}:{g['line']} "
+            f"(prediction label {p['label'][:40]!r}… vs gold {g['label_text'][:40]!r}…); "
+            "the predictions were made on another file or in another order")
+    return {"truncated_labels": truncated, "labels_checked": sum(p["label"] is not None for p in preds)}
+
+
+def load_train(path: str | Path) -> tuple[list[tuple[list[str], int]], int]:
+    """(charges, months) of every training row whose `刑期:` line states a month term, and how
+    many rows had none (life / death terms are not month terms and are left out of medians)."""
+    path = Path(path)
+    rows, skipped = [], 0
+    for lineno, rec in _records(path):
+        output = rec.get("output") if isinstance(rec, dict) else None
+        if not isinstance(output, str):
+            raise EvalInputError(f"{path}:{lineno}: training row without an 'output' string")
+        s = term_line_of(output)
+        if s is None or s["kind"] not in ("fixed", "none"):
+            skipped += 1
+            continue
+        rows.append((parse_charges(output), s["months"]))
+    return rows, skipped

@@ -1,0 +1,241 @@
+"""`lawfactory eval`: predictions + gold (+ training file, statute index, attitude pairs)
+→ DIR/metrics.json, DIR/report.md and plots."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from lawfactory.io import write_json
+from lawfactory.records import sentence, sentence_code
+
+from . import attitude, bootstrap, cail, citations, lawbench, plain
+from .inputs import join, load_gold, load_predictions, load_train
+from .parse import parse_answer
+from .rouge import rouge
+
+
+@dataclass
+class EvalOptions:
+    predictions: Path
+    gold: Path
+    out: Path
+    train: Path | None = None
+    statutes: Path | None = None
+    pairs_predictions: Path | None = None
+    pairs_gold: Path | None = None
+    gold_format: str = "auto"
+    charges_list: Path | None = None
+    articles_list: Path | None = None
+    resamples: int = bootstrap.RESAMPLES
+    seed: int = bootstrap.SEED
+    plots: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+def _term(months: int) -> dict:
+    """A baseline's stated term as a sentence record."""
+    return sentence("fixed" if months else "none", months)
+
+
+def _term_text(s: dict | None) -> str:
+    if s is None:
+        return "—"
+    if s["kind"] in ("death", "life"):
+        return {"death": "死刑", "life": "无期"}[s["kind"]] + (" (死缓)" if s["principal"] == "死缓" else "")
+    return f"{s['months']}个月" + (f" 缓刑{s['probation_months']}个月" if s["probation_months"] else "")
+
+
+def _parse_all(preds: list[dict], gold: list[dict], desc: str) -> list[dict]:
+    return [parse_answer(p["text"], g["jurisdiction"])
+            for p, g in tqdm(list(zip(preds, gold)), desc=desc, unit="row", leave=False)]
+
+
+def _system_rows(gold: list[dict], sentences: list[dict | None], texts: list[str]) -> dict:
+    """Per-row values of the term metrics for one system (the model or a baseline)."""
+    term = [cail.term_score(sentence_code(_gold_sentence(g)), sentence_code(s) if s else None)
+            for g, s in zip(gold, sentences)]
+    lb = [lawbench.distance(g["months"], t) if g["kind"] not in ("death", "life") else (None, None)
+          for g, t in zip(gold, texts)]
+    errors = [plain.row_errors(g["kind"], g["months"], s) for g, s in zip(gold, sentences)]
+    return {"term": np.array(term), "lb_dist": plain.nan_array([d for d, _ in lb]),
+            "lb_abstain": sum(bool(a) for _, a in lb), "errors": errors}
+
+
+def _gold_sentence(g: dict) -> dict:
+    return {"kind": g["kind"], "months": g["months"]}
+
+
+def _headline(rows: dict, n: int, opts: EvalOptions) -> dict:
+    """Point values and bootstrap intervals of the headline term metrics for one system."""
+    s = plain.summarize(rows["errors"])
+    stats = {
+        "imprisonment_score": bootstrap.weighted_mean(rows["term"]),
+        "mae_months": bootstrap.weighted_mean(plain.nan_array([e["abs_error"] for e in rows["errors"]])),
+        "within_20": bootstrap.weighted_mean(plain.nan_array([e["within_20"] for e in rows["errors"]])),
+        "within_50": bootstrap.weighted_mean(plain.nan_array([e["within_50"] for e in rows["errors"]])),
+    }
+    lb_mean = bootstrap.weighted_mean(rows["lb_dist"])
+    stats["lawbench_term_score"] = lambda w: lawbench.normalize(lb_mean(w))
+    values = {
+        "imprisonment_score": float(rows["term"].mean()) if n else None,
+        "lawbench_term_score": (lawbench.normalize(float(np.nanmean(rows["lb_dist"])))
+                                if (~np.isnan(rows["lb_dist"])).any() else None),
+        "mae_months": s["mae_months"], "within_20": s["within_20"], "within_50": s["within_50"],
+    }
+    return {k: {"value": values[k], "ci95": bootstrap.ci(stats[k], n, opts.resamples, opts.seed)
+                if values[k] is not None else None} for k in stats}
+
+
+HEADLINE = ("imprisonment_score", "lawbench_term_score", "mae_months", "within_20", "within_50")
+
+
+def evaluate(opts: EvalOptions) -> dict:
+    """Compute every metric; returns the metrics dict (also written with the report)."""
+    preds = load_predictions(opts.predictions)
+    gold, fmt = load_gold(opts.gold, opts.gold_format)
+    joined = join(preds, gold, opts.predictions, opts.gold)
+    parsed = _parse_all(preds, gold, "parse answers")
+    n = len(gold)
+    texts = [p["text"] for p in preds]
+
+    # --- baselines on the same gold --------------------------------------------------------
+    train_rows, train_skipped = load_train(opts.train) if opts.train else ([], 0)
+    month_gold = [g["months"] for g in gold if plain.is_month_term(g["kind"])]
+    source = "train" if train_rows else "gold"
+    const = plain.median_term([m for _, m in train_rows] if train_rows else month_gold)
+    baselines = {"constant_median": {"months": const, "from": source, "train_rows": len(train_rows),
+                                     "train_rows_without_month_term": train_skipped}}
+    systems = {"model": ([p["sentence"] for p in parsed], texts)}
+    if const is not None:
+        systems["constant_median"] = ([_term(const)] * n, [f"刑期:{const}个月"] * n)
+    has_charges = all(g["charges"] is not None for g in gold)
+    if train_rows and has_charges and const is not None:
+        medians = plain.charge_medians(train_rows)
+        guess = [plain.charge_baseline(g["charges"], medians, const) for g in gold]
+        systems["charge_median"] = ([_term(m) for m in guess], [f"刑期:{m}个月" for m in guess])
+        baselines["charge_median"] = {"charges_known": len(medians),
+                                      "rows_with_unseen_charges": sum(not any(c in medians for c in g["charges"]) for g in gold)}
+    rows = {name: _system_rows(gold, s, t) for name, (s, t) in systems.items()}
+
+    headline = {}
+    per_system = {name: _headline(r, n, opts) for name, r in rows.items()}
+    for metric in HEADLINE:
+        headline[metric] = {"n": n, "model": per_system["model"][metric]["value"],
+                            "ci95": per_system["model"][metric]["ci95"],
+                            "baselines": {name: {"value": v[metric]["value"], "ci95": v[metric]["ci95"]}
+                                          for name, v in per_system.items() if name != "model"}}
+    abstained = sum(p["abstained"] for p in parsed)
+    headline["abstention_rate"] = {"n": n, "model": abstained / n,
+                                   "ci95": bootstrap.ci(bootstrap.weighted_mean(np.array([p["abstained"] for p in parsed], float)),
+                                                        n, opts.resamples, opts.seed),
+                                   "baselines": {name: {"value": 0.0, "ci95": None} for name in systems if name != "model"}}
+
+    metrics: dict = {
+        "n": n, "predictions": str(opts.predictions), "gold": str(opts.gold), "gold_format": fmt,
+        "join": joined, "headline": headline, "baselines": baselines,
+        "parsing": {"abstentions": abstained, "abstention_rate": abstained / n,
+                    "kinds": {k: sum(1 for p in parsed if p["sentence"] and p["sentence"]["kind"] == k)
+                              for k in ("fixed", "none", "life", "death")},
+                    "gold_kinds": {k: sum(1 for g in gold if g["kind"] == k) for k in ("fixed", "none", "life", "death")}},
+    }
+    lb = lawbench.lawbench_score([{"kind": g["kind"], "months": g["months"]} for g in gold], texts)
+    metrics["lawbench"] = lb
+    metrics["plain"] = {**plain.summarize(rows["model"]["errors"]),
+                        "scope": "gold terms in months (fixed, fine-only/exempt = 0); gold death/life rows are scored by the CAIL score"}
+
+    # --- charges, articles, citations ------------------------------------------------------
+    if has_charges:
+        classes = cail.read_list(opts.charges_list, "charges") if opts.charges_list else None
+        gc, pc = [g["charges"] for g in gold], [p["charges"] for p in parsed]
+        metrics["accusation"] = _set_metric(gc, pc, classes, opts)
+        metrics["plain"]["per_charge"] = plain.per_charge(
+            gc, rows["model"]["errors"], {k: v["errors"] for k, v in rows.items() if k != "model"})
+    if all(g["has_articles"] for g in gold):
+        classes = cail.read_list(opts.articles_list, "articles") if opts.articles_list else None
+        ga, pa = [g["articles"] for g in gold], [p["articles"] for p in parsed]
+        metrics["articles"] = _set_metric(ga, pa, classes, opts)
+        metrics["citations"] = citations.precision_recall(ga, pa)
+    else:
+        metrics["citations"] = {}
+    index = citations.load_index(opts.statutes) if opts.statutes else None
+    metrics["citations"].update(citations.validity([p["citations"] for p in parsed], index))
+    if opts.statutes:
+        metrics["citations"]["index_file"] = str(opts.statutes)
+
+    # --- text ---------------------------------------------------------------------------------
+    labels = [p["label"] if p["label"] is not None else g["label_text"] for p, g in zip(preds, gold)]
+    means, per_row = rouge(texts, labels)
+    metrics["rouge"] = {k: {"value": v, "ci95": bootstrap.ci(bootstrap.weighted_mean(per_row[k]), n, opts.resamples, opts.seed)}
+                        for k, v in means.items()}
+
+    # --- attitude pairs -----------------------------------------------------------------------
+    pairs = None
+    if opts.pairs_predictions and opts.pairs_gold:
+        pairs = _attitude(opts)
+        metrics["attitude"] = attitude.sensitivity(pairs)
+    metrics["worst_cases"] = _worst(gold, parsed, texts)
+
+    from .report import write_report
+
+    opts.out.mkdir(parents=True, exist_ok=True)
+    metrics = plain_json(metrics)
+    write_json(opts.out / "metrics.json", metrics)
+    write_report(opts.out, metrics, gold, parsed, rows, pairs, plots=opts.plots)
+    return metrics
+
+
+def plain_json(obj):
+    """numpy scalars → Python numbers, NaN → None (metrics.json is read by people and tools)."""
+    if isinstance(obj, dict):
+        return {k: plain_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [plain_json(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    return obj
+
+
+def _set_metric(gold: list[list[str]], pred: list[list[str]], classes, opts: EvalOptions) -> dict:
+    out = cail.set_score(gold, pred, classes)
+    tp, fp, fn, _ = cail.label_counts(gold, pred, classes)
+    out["ci95"] = bootstrap.ci(lambda w: cail.f1_score(tp, fp, fn, w), len(gold), opts.resamples, opts.seed)
+    return out
+
+
+def _attitude(opts: EvalOptions) -> list[dict]:
+    preds = load_predictions(opts.pairs_predictions)
+    gold, _ = load_gold(opts.pairs_gold, "lawfactory")
+    join(preds, gold, opts.pairs_predictions, opts.pairs_gold)
+    parsed = _parse_all(preds, gold, "parse pair answers")
+    return attitude.pair_rows([g["raw"] for g in gold], [p["sentence"] for p in parsed], str(opts.pairs_gold))
+
+
+def _worst(gold: list[dict], parsed: list[dict], texts: list[str], k: int = 5) -> list[dict]:
+    """The largest errors: log distance of the terms; a wrong kind (life vs months) or an
+    abstention ranks first."""
+    def dist(g, s):
+        if s is None or (g["kind"] in ("death", "life")) != (s["kind"] in ("death", "life")):
+            return math.inf
+        if g["kind"] in ("death", "life"):
+            return 0.0 if g["kind"] == s["kind"] else math.inf
+        return abs(math.log(g["months"] + 1) - math.log(s["months"] + 1))
+
+    ranked = sorted(range(len(gold)), key=lambda i: (-dist(gold[i], parsed[i]["sentence"]), i))
+    out = []
+    for i in ranked[:k]:
+        d = dist(gold[i], parsed[i]["sentence"])
+        if d == 0:
+            break
+        g, s = gold[i], parsed[i]["sentence"]
+        out.append({"case_id": g["case_id"], "line": g["line"], "gold": _term_text(_gold_sentence(g) | {"principal": "", "probation_months": g["probation_months"]}),
+                    "predicted": _term_text(s), "abs_error_months": (abs(s["months"] - g["months"]) if s and s["kind"] in plain.MONTH_KINDS and g["kind"] in plain.MONTH_KINDS else None),
+                    "gold_charges": g["charges"], "predicted_charges": parsed[i]["charges"],
+                    "answer_excerpt": texts[i][:300]})
+    return out
