@@ -17,6 +17,7 @@ Baselines, predicted for every gold row:
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 
@@ -76,7 +77,7 @@ def per_charge(charges: list[list[str]], errors: list[dict], baseline_errors: di
 
 def median_term(terms: list[int]) -> int | None:
     """The median month term, rounded to whole months (what a constant answer would state)."""
-    return int(round(statistics.median(terms))) if terms else None
+    return math.floor(statistics.median(terms) + 0.5) if terms else None  # halves round up, not to even
 
 
 def charge_medians(rows: list[tuple[list[str], int]]) -> dict[str, int]:

@@ -1,0 +1,53 @@
+"""Answer parsing for the evaluator: charges, articles (shared citation parser), sentence."""
+
+import pytest
+
+from lawfactory.evaluation.parse import parse_answer, parse_charges, term_line_of
+
+
+@pytest.mark.parametrize("text,charges", [
+    ("本院认为，被告人杜某甲的行为已构成走私、贩卖、运输、制造毒品罪。", ["走私、贩卖、运输、制造毒品"]),
+    ("被告人张某犯盗窃罪、故意伤害罪，数罪并罚，决定执行有期徒刑二年", ["盗窃", "故意伤害"]),
+    ("犯盗窃罪和诈骗罪", ["盗窃", "诈骗"]),
+    ("核被告所為，係犯刑法第三百二十條第一項之竊盜罪。", ["竊盜"]),
+    ("被告人犯[生产、销售]假药罪", ["生产、销售假药"]),  # CAIL brackets stripped, as the judger does
+    ("被告人犯罪以后自动投案，构成自首", []),
+    ("其行为已构成犯罪，构成数罪", []),
+    ("被告人犯盗窃罪。……被告人犯盗窃罪", ["盗窃"]),
+])
+def test_parse_charges(text, charges):
+    assert parse_charges(text) == charges
+
+
+def test_parse_answer_judgment_style():
+    a = parse_answer("本院认为，被告人王某的行为已构成盗窃罪。\n依照《中华人民共和国刑法》第二百六十四条、第六十七条第三款及"
+                     "《中华人民共和国刑事诉讼法》第十五条之规定，判决如下：\n被告人王某犯盗窃罪，判处有期徒刑一年六个月，缓刑二年。")
+    assert a["charges"] == ["盗窃"]
+    assert a["citations"] == ["中华人民共和国刑法|264", "中华人民共和国刑法|67", "中华人民共和国刑事诉讼法|15"]
+    assert a["articles"] == ["中华人民共和国刑法|264", "中华人民共和国刑法|67"]  # criminal law only, as CAIL labels
+    assert (a["sentence"]["months"], a["sentence"]["probation_months"], a["code"], a["abstained"]) == (18, 24, 18, False)
+
+
+@pytest.mark.parametrize("text,code", [
+    ("刑期:18个月", 18), ("刑期:无期", -1), ("刑期:死刑", -2), ("判处死刑，缓期二年执行", -2), ("判处死缓", -2),
+    ("判处拘役三个月", 3), ("判处无期徒刑", -1), ("處有期徒刑陸月", 6), ("判處有期徒刑壹年貳月", 14), ("刑期:0个月", 0),
+])
+def test_parse_answer_codes(text, code):
+    assert parse_answer(text)["code"] == code
+
+
+def test_unparsable_answer_is_an_abstention():
+    a = parse_answer("本院认为，被告人的行为构成盗窃罪，应依法惩处。")
+    assert (a["abstained"], a["code"], a["sentence"]) == (True, None, None)
+    assert parse_answer("")["abstained"] is True
+
+
+def test_taiwan_citations_use_taiwan_keys():
+    a = parse_answer("核被告所為，係犯刑法第320條第1項之竊盜罪。處有期徒刑陸月。", "tw")
+    assert a["articles"] == ["中華民國刑法|320"] and a["code"] == 6
+
+
+def test_term_line_of_reads_the_last_answer_line():
+    assert term_line_of("判处有期徒刑一年六个月。\n刑期:18个月\n")["months"] == 18
+    assert term_line_of("刑期:无期")["kind"] == "life"
+    assert term_line_of("判处有期徒刑一年") is None
