@@ -35,6 +35,11 @@ class LawFile:
     rejects: list = field(default_factory=list)  # (locator, reason)
     read: int = 0  # article units read (converted + rejected)
 
+    def reject(self, locator: int, reason: str) -> None:
+        """A unit that cannot be read (an article, a law object, the whole file): counted as read."""
+        self.read += 1
+        self.rejects.append((locator, reason))
+
 
 def heading(text: str, fallback_level: int) -> tuple[int, str]:
     """(level, normalized heading): 0 編, 1 章, 2 節, by the unit the heading names; headings
@@ -108,10 +113,10 @@ def make_article(law: Law, jurisdiction: str, token: str, lines: list[str], dele
 
 def add(result: LawFile, law: Law, locator: int, build) -> None:
     """Count one article unit: its record, or its reject with the reason."""
-    result.read += 1
     try:
         rec = build()
     except (RecordError, ValueError) as e:
-        result.rejects.append((locator, str(e)))
+        result.reject(locator, str(e))
         return
+    result.read += 1
     law.articles.append(rec)

@@ -35,11 +35,11 @@ def read_file(path: Path, rel: str) -> LawFile:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError as e:
-        result.rejects.append((1, f"not UTF-8 (byte {e.start})"))
+        result.reject(1, f"not UTF-8 (byte {e.start})")
         return result
     title = next(((i, ln) for i, ln in enumerate(lines, 1) if ln.strip()), (1, ""))
     if not title[1].startswith("# "):
-        result.rejects.append((title[0], "no '# <law name>' title line: not a LawRefBook markdown file"))
+        result.reject(title[0], "no '# <law name>' title line: not a LawRefBook markdown file")
         return result
     law = Law(title[1][2:].strip(), "")
     result.laws.append(law)

@@ -47,7 +47,7 @@ def read_json(path: Path, rel: str) -> LawFile:
     try:
         data = orjson.loads(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
     except orjson.JSONDecodeError as e:
-        result.rejects.append((getattr(e, "lineno", 1), f"invalid JSON: {e}"))
+        result.reject(getattr(e, "lineno", 1), f"invalid JSON: {e}")
         return result
     if isinstance(data, dict) and "Laws" in data:
         data = data["Laws"]
@@ -55,7 +55,7 @@ def read_json(path: Path, rel: str) -> LawFile:
     row = 0  # rows count through every law of a dump, so a locator is unique in the file
     for n, obj in enumerate(laws, 1):
         if not isinstance(obj, dict) or not isinstance(obj.get("LawArticles"), list) or not obj.get("LawName"):
-            result.rejects.append((row + 1, f"law {n}: not a MOJ law object (LawName, LawArticles)"))
+            result.reject(row + 1, f"law {n}: not a MOJ law object (LawName, LawArticles)")
             continue
         law = Law(str(obj["LawName"]).strip(), str(obj.get("LawModifiedDate") or ""))
         result.laws.append(law)
@@ -63,16 +63,14 @@ def read_json(path: Path, rel: str) -> LawFile:
         for a in obj["LawArticles"]:
             row += 1
             if not isinstance(a, dict) or not isinstance(a.get("ArticleContent"), str):
-                result.read += 1
-                result.rejects.append((row, f"{law.name}: LawArticles row {row} has no ArticleContent"))
+                result.reject(row, f"{law.name}: LawArticles row {row} has no ArticleContent")
             elif a.get("ArticleType") == "C":
                 _heading(law, tracker, a["ArticleContent"])
             elif a.get("ArticleType") == "A":
                 _article(result, law, tracker, row, str(a.get("ArticleNo") or ""), a["ArticleContent"],
                          f"{rel}:{row}")
             else:
-                result.read += 1
-                result.rejects.append((row, f"{law.name}: unknown ArticleType {a.get('ArticleType')!r}"))
+                result.reject(row, f"{law.name}: unknown ArticleType {a.get('ArticleType')!r}")
     return result
 
 
@@ -113,7 +111,7 @@ def read_xml(path: Path, rel: str) -> LawFile:
         with open(path, "rb") as f:
             parser.ParseFile(f)
     except xml.parsers.expat.ExpatError as e:
-        result.rejects.append((e.lineno, f"malformed XML: {xml.parsers.expat.errors.messages[e.code]}"))
+        result.reject(e.lineno, f"malformed XML: {xml.parsers.expat.errors.messages[e.code]}")
     if not law.name and not result.rejects:
-        result.rejects.append((1, "no <法規名稱>: not a FalV XML law file"))
+        result.reject(1, "no <法規名稱>: not a FalV XML law file")
     return result

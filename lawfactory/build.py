@@ -25,10 +25,11 @@ import numpy as np
 from tqdm import tqdm
 
 from converters import cail, judgments, judgments_cn, judgments_tw
-from lawfactory import datacard, dedup, fingerprint, hygiene, io, quality, shards
+from lawfactory import datacard, dedup, fingerprint, hygiene, io, quality, shards, statute_index
 from lawfactory.splits import EVAL, TRAIN, assign_split
 from lawfactory.tasks.judgments import is_judgment, judgment_task
 from lawfactory.tasks.sentencing import sentencing_sample
+from lawfactory.tasks.statutes import evidence_task, grounded_task
 
 REPO = Path(__file__).resolve().parents[1]
 DATASET_INFO = REPO / "dataset_info.json"
@@ -78,6 +79,7 @@ class Context:
     options: Options
     stats: Counter = field(default_factory=Counter)
     index: dict = field(default_factory=dict)  # statute index by article key, when built
+    statutes: Any = None  # tasks.statutes.StatuteEvidence: what the statute outputs collect from the cases
     hygiene: hygiene.Hygiene = field(default_factory=hygiene.Hygiene)  # regrouping, decontamination
     card: datacard.Card = field(default_factory=datacard.Card)  # counts for DATA/README.md
 
@@ -98,6 +100,8 @@ def sentencing_task(case: dict, split: str, ctx: Context) -> Iterable[tuple[str,
 TASKS: list[tuple[tuple[str, ...], Task]] = [
     (("criminal_sentencing", "criminal_sentencing_eval"), sentencing_task),
     (("criminal_sentencing", "criminal_sentencing_eval", "tw_judgments", "tw_judgments_eval"), judgment_task),
+    (("criminal_sentencing_grounded", "criminal_sentencing_grounded_eval"), grounded_task),
+    ((), evidence_task),  # charge/article co-occurrence and retrieval pairs (lawfactory/statute_index.py)
 ]
 
 
@@ -228,6 +232,7 @@ def build(opts: Options) -> dict:
             if not Path(p).is_file():
                 raise SystemExit(f"--{k} file {p} does not exist")
             lists[f"{k} {p}"] = io.file_sha256(p)
+    lists.update(statute_index.input_hashes(opts.raw))  # RAW/statutes/*: not sharded, hashed here
     manifest["fingerprint"] = fingerprint.build_fingerprint({**plan.inputs, **lists}, manifest["options"], code)
     previous = fingerprint.up_to_date(opts.out, manifest["fingerprint"])
     if previous is not None:
@@ -236,14 +241,16 @@ def build(opts: Options) -> dict:
     # a build that fails from here on must not leave a manifest vouching for mixed outputs
     (opts.out / "manifest.json").unlink(missing_ok=True)
     n_cases = convert_sources(opts, manifest, ctx, plan, cfg)
+    statute_index.build_statutes(opts, manifest, ctx)  # ctx.index before the tasks read it
     t = time.perf_counter()
     build_tasks(opts, ctx, manifest, n_cases)
+    statute_index.write_statute_datasets(opts, manifest, ctx)
     TIMES["tasks"] = time.perf_counter() - t
     manifest["cases"] = n_cases
     manifest["stats"] = dict(sorted(ctx.stats.items()))
     write_dataset_info(opts.out, manifest["datasets"])
     card = datacard.write(opts.out, manifest, ctx.card)
-    manifest["outputs"] = ["cases.jsonl", "rejects.jsonl", "filtered.jsonl", "dataset_info.json", *card,
+    manifest["outputs"] = ["cases.jsonl", "rejects.jsonl", "filtered.jsonl", "dataset_info.json", *card, *statute_index.OUTPUTS,
                            *(d["file"] for d in manifest["datasets"].values())]
     io.write_json(opts.out / "manifest.json", manifest)
     shards.clean(work / "shards", plan.shards)

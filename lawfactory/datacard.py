@@ -20,6 +20,8 @@ PLOT = "term_distribution.png"
 # Term histogram bins in months (right-open); life and death are shown apart.
 BINS = [(0, 1), (1, 7), (7, 13), (13, 37), (37, 121), (121, 241), (241, 10**6)]
 BIN_LABELS = ["none", "1–6", "7–12", "13–36", "37–120", "121–240", ">240"]
+# Datasets that repeat another dataset's cases (with more context): their attitude flags are not counted twice.
+REPEATS = ("criminal_sentencing_grounded",)
 
 
 class Card:
@@ -47,7 +49,7 @@ class Card:
 
     def row(self, name: str, row: dict, case: dict, split: str) -> None:
         self.rows[(name, split)] += 1
-        if name.endswith("_eval") or split != "train" or not isinstance(row.get("input"), str):
+        if name.endswith("_eval") or split != "train" or not isinstance(row.get("input"), str) or name in REPEATS:
             return
         if row.get("synthetic") or row.get("variant_of"):
             from lawfactory.attitude import detect_flags

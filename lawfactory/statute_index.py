@@ -1,0 +1,124 @@
+"""`make data`, statute side: RAW/statutes/{cn,tw} → DATA/statutes_index.jsonl (+ ctx.index) before
+the task stage, and the statute QA datasets and retrieval pairs after it.
+
+    RAW/statutes/cn/*.md   LawRefBook markdown      converters/statutes_cn.py
+    RAW/statutes/tw/*.json MOJ API JSON (per law or ChLaw.json)   converters/statutes_tw.py
+    RAW/statutes/tw/*.xml  FalV XML                               converters/statutes_tw.py
+
+One law read from two files (a JSON and the FalV XML of the same law, or two exports) is kept
+from the first file in the order above (JSON before XML) and the other file's articles are
+counted as skipped. Rejects go to rejects.jsonl with file, line (for JSON: the LawArticles row)
+and reason; per file, read = converted + rejected + skipped.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tqdm import tqdm
+
+from converters import statutes_cn, statutes_tw
+from lawfactory import io, lengths
+from lawfactory.tasks import statutes as tasks
+
+INDEX = "statutes_index.jsonl"
+OUTPUTS = (INDEX, tasks.RETRIEVAL)
+# (pattern under RAW, format name, reader): the order decides which copy of a law is kept
+PATTERNS = (
+    ("statutes/cn/*.md", "lawrefbook_md", statutes_cn.read_file),
+    ("statutes/tw/*.json", "moj_json", statutes_tw.read_json),
+    ("statutes/tw/*.xml", "falv_xml", statutes_tw.read_xml),
+)
+
+
+def input_files(raw: Path) -> list[tuple[str, Path, str, object]]:
+    found = []
+    for pattern, fmt, reader in PATTERNS:
+        for p in sorted(raw.glob(pattern)):
+            if p.is_file():
+                found.append((p.relative_to(raw).as_posix(), p, fmt, reader))
+    return found
+
+
+def input_hashes(raw: Path) -> dict[str, str]:
+    """Statute files by path relative to RAW → sha256 (they are part of the build fingerprint)."""
+    return {rel: io.file_sha256(p) for rel, p, _, _ in input_files(raw)}
+
+
+def _append(path: Path, rows: list[dict]) -> None:
+    """Add rows to a JSON lines file, atomically (the file is copied, never edited in place)."""
+    with io.atomic_open(path, "wb") as f:
+        if path.exists():
+            with open(path, "rb") as old:
+                shutil.copyfileobj(old, f)
+        for row in rows:
+            f.write((io.dumps(row) + "\n").encode("utf-8"))
+
+
+def build_statutes(opts, manifest: dict, ctx) -> None:
+    """Convert every statute file, write the index, fill ctx.index and the manifest's inputs."""
+    hashes = manifest.get("fingerprint", {}).get("inputs", {})
+    index: dict[str, dict] = {}
+    first: dict[str, str] = {}  # law name → the file it was read from
+    rejects: list[dict] = []
+    for rel, path, fmt, reader in tqdm(input_files(opts.raw), desc="statutes", unit=" file", mininterval=1.0):
+        result = reader(path, rel)
+        entry = {"format": fmt, "read": result.read, "converted": 0, "rejected": len(result.rejects), "skipped": 0,
+                 "laws": [law.name for law in result.laws], "headings": sum(law.headings for law in result.laws),
+                 "sha256": hashes.get(rel) or io.file_sha256(path)}
+        row = "LawArticles row " if fmt == "moj_json" else "line "
+        rejects += [{"file": rel, "line": loc, "reason": f"{row}{loc}: {why}"} for loc, why in result.rejects]
+        for law in result.laws:
+            if law.name in first:  # the same law from another file (the FalV XML of a JSON law)
+                entry["skipped"] += len(law.articles)
+                entry["skipped_reason"] = f"{law.name} already read from {first[law.name]}"
+                continue
+            first[law.name] = rel
+            for a in law.articles:
+                if a["key"] in index:
+                    loc = int(a["source"].rpartition(":")[2])
+                    rejects.append({"file": rel, "line": loc, "reason": f"{row}{loc}: duplicate article {a['key']} "
+                                                                         f"(first at {index[a['key']]['source']})"})
+                    entry["rejected"] += 1
+                    continue
+                index[a["key"]] = a
+                entry["converted"] += 1
+        assert entry["read"] == entry["converted"] + entry["rejected"] + entry["skipped"], rel
+        manifest["inputs"][rel] = entry
+    ordered = sorted(index.values(), key=tasks.sort_key)
+    io.write_jsonl(opts.out / INDEX, ordered)
+    if rejects:
+        _append(opts.out / "rejects.jsonl", rejects)
+    ctx.index = {a["key"]: a for a in ordered}
+    x = opts.extra
+    ctx.statutes = tasks.StatuteEvidence(ctx.index, opts.seed, opts.out / ".work", int(x.get("cutoff_len") or lengths.recipe_cutoff()),
+                                         x.get("tokenizer") or None)
+    laws: dict[str, int] = {}
+    for a in ordered:
+        laws[a["law"]] = laws.get(a["law"], 0) + 1
+    manifest["statutes"] = {"index": INDEX, "articles": len(ordered), "deleted": sum(a["deleted"] for a in ordered),
+                            "laws": laws}
+
+
+def write_statute_datasets(opts, manifest: dict, ctx) -> None:
+    """After the task stage: cn_statutes_qa, tw_statutes_qa and the retrieval pairs."""
+    ev: tasks.StatuteEvidence = ctx.statutes
+    ev.close()
+    for j, name in tasks.QA_DATASETS.items():
+        rows = tasks.qa_rows(ctx.index, ev, opts.seed, j, bool(opts.extra.get("to_simplified")))
+        n = io.write_jsonl(opts.out / f"{name}.jsonl", tqdm(rows, desc=name, unit=" row", mininterval=1.0))
+        manifest["datasets"][name] = {"file": f"{name}.jsonl", "rows": n}
+        ctx.card.rows[(name, "train")] += n
+    n = 0
+    with io.atomic_open(opts.out / tasks.RETRIEVAL) as f:
+        for row in tasks.question_pairs(ctx.index, opts.seed, ev.negatives):
+            f.write(io.dumps(row) + "\n")
+            n += 1
+        if ev.pairs:
+            with open(ev.pairs_path, encoding="utf-8") as pairs:
+                shutil.copyfileobj(pairs, f)
+    ev.pairs_path.unlink(missing_ok=True)
+    manifest["statutes"]["retrieval"] = {"file": tasks.RETRIEVAL, "rows": n + ev.pairs, "question_anchors": n,
+                                         "case_anchors": ev.pairs}
+    manifest["statutes"]["charges_with_articles"] = sum(1 for _ in tasks.governing_articles(ev, ctx.index))
