@@ -49,3 +49,11 @@ def test_no_citation_no_keys():
     assert parse_citations("被告人张某于第一次开庭时认罪", "cn") == []
     with pytest.raises(ValueError):
         parse_citations("刑法第一条", "hk")
+
+
+def test_parenthesized_item_numbers():
+    # PRC judgments write 项 as the statute prints them: 第（一）项 (issue 4: statute item QA asks this way)
+    (c,) = parse_citations("《中华人民共和国刑法》第三十三条第一款第（三）项", "cn")
+    assert (c["key"], c["paragraph"], c["item"]) == (f"{CN}|33", 1, 3)
+    (c,) = parse_citations("刑法第二百六十三条第（四）项", "cn")
+    assert (c["key"], c["paragraph"], c["item"]) == (f"{CN}|263", None, 4)
