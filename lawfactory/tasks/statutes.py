@@ -124,7 +124,10 @@ def article_rows(a: dict, seed: int) -> Iterator[dict]:
     """The QA conversations one article supports."""
     j, t, key = a["jurisdiction"], T[a["jurisdiction"]], a["key"]
     r = _rng(seed, key)
-    cite = label(a, r.randrange(6))
+    form = r.randrange(6)
+    cite = label(a, form)
+    # sub-unit numerals follow the citation's style: PRC 第一款 always, Taiwan 第1項 beside 第185條之3
+    sub = to_cn if j == "cn" or form % 3 == 2 else str
     if a["deleted"]:
         yield _row(j, "deleted", [key], [(r.choice(t["recite"]).format(a=cite), t["deleted_a"].format(a=cite))])
         return
@@ -136,7 +139,7 @@ def article_rows(a: dict, seed: int) -> Iterator[dict]:
     if len(a["paragraphs"]) > 1:
         turns = []
         for p, body in list(enumerate(a["paragraphs"], 1))[:MAX_TURNS]:
-            q = r.choice(t["para_q"]).format(a=cite, p=to_cn(p)) if p == 1 else r.choice(t["next_para_q"]).format(p=to_cn(p))
+            q = r.choice(t["para_q"]).format(a=cite, p=sub(p)) if p == 1 else r.choice(t["next_para_q"]).format(p=sub(p))
             turns.append((q, body))
         yield _row(j, "paragraph", [key], turns)
     by_para = defaultdict(list)
@@ -145,8 +148,8 @@ def article_rows(a: dict, seed: int) -> Iterator[dict]:
     for p, items in sorted(by_para.items()):
         turns = []
         for k, it in enumerate(items[:MAX_TURNS]):
-            i = to_cn(it["item"])
-            q = (r.choice(t["item_q"]).format(a=cite, p=to_cn(p), i=i) if k == 0 else
+            i = sub(it["item"])
+            q = (r.choice(t["item_q"]).format(a=cite, p=sub(p), i=i) if k == 0 else
                  r.choice(t["next_item_q"]).format(i=i))
             turns.append((q, it["text"]))
         yield _row(j, "item", [key], turns)
