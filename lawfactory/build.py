@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 from tqdm import tqdm
 
+from adversarial.task import adversarial_task
 from converters import cail, judgments, judgments_cn, judgments_tw
 from lawfactory import datacard, dedup, fingerprint, hygiene, io, quality, shards, statute_index
 from lawfactory.splits import EVAL, TRAIN, assign_split
@@ -82,6 +83,7 @@ class Context:
     statutes: Any = None  # tasks.statutes.StatuteEvidence: what the statute outputs collect from the cases
     hygiene: hygiene.Hygiene = field(default_factory=hygiene.Hygiene)  # regrouping, decontamination
     card: datacard.Card = field(default_factory=datacard.Card)  # counts for DATA/README.md
+    state: dict = field(default_factory=dict)  # what a task's prepare() pre-pass leaves for its rows
 
 
 # A task turns one case (with its split) into rows of named datasets.
@@ -102,6 +104,8 @@ TASKS: list[tuple[tuple[str, ...], Task]] = [
     (("criminal_sentencing", "criminal_sentencing_eval", "tw_judgments", "tw_judgments_eval"), judgment_task),
     (("criminal_sentencing_grounded", "criminal_sentencing_grounded_eval"), grounded_task),
     ((), evidence_task),  # charge/article co-occurrence and retrieval pairs (lawfactory/statute_index.py)
+    # synthetic refusal / unclear / confession counterfactuals (adversarial/task.py)
+    (adversarial_task.datasets, adversarial_task),
 ]
 
 
@@ -177,18 +181,26 @@ def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Pl
     return sum(counts)
 
 
+def split_cases(opts: Options, ctx: Context) -> Iterator[tuple[dict, str]]:
+    """cases.jsonl with each case's split; benchmark items (--exclude) are left out of train."""
+    removed = ctx.hygiene.removed
+    for i, (_, case, _) in enumerate(io.iter_jsonl(opts.out / "cases.jsonl")):
+        split = assign_split(case["group_id"], opts.seed, opts.eval_ratio)
+        if split == TRAIN and i in removed:  # benchmark item (--exclude)
+            continue
+        yield case, split
+
+
 def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int) -> None:
     names = list(dict.fromkeys(n for names, _ in TASKS for n in names))  # tasks may share a dataset
     rows = Counter({n: 0 for n in names})
     groups = {TRAIN: array.array("Q"), EVAL: array.array("Q")}  # group id hashes (8 bytes a case: flat)
-    removed = ctx.hygiene.removed
+    for _, task in TASKS:  # pre-passes (a task that selects across the corpus, e.g. adversarial/task.py)
+        if hasattr(task, "prepare"):
+            task.prepare(lambda: split_cases(opts, ctx), ctx, n_cases)
     with contextlib.ExitStack() as stack:
         writers = {n: stack.enter_context(io.atomic_open(opts.out / f"{n}.jsonl")) for n in names}
-        cases = (obj for _, obj, _ in io.iter_jsonl(opts.out / "cases.jsonl"))
-        for i, case in enumerate(tqdm(cases, total=n_cases, desc="tasks", unit=" case", mininterval=1.0)):
-            split = assign_split(case["group_id"], opts.seed, opts.eval_ratio)
-            if split == TRAIN and i in removed:  # benchmark item (--exclude)
-                continue
+        for case, split in tqdm(split_cases(opts, ctx), total=n_cases, desc="tasks", unit=" case", mininterval=1.0):
             groups[split].append(int.from_bytes(hashlib.blake2b(case["group_id"].encode(), digest_size=8).digest(), "little"))
             ctx.card.case(case, split)
             for _, task in TASKS:
@@ -199,6 +211,9 @@ def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int) -> No
     distinct = {k: len(np.unique(np.frombuffer(v, dtype=np.uint64))) if len(v) else 0 for k, v in groups.items()}
     manifest["splits"] = {"train_groups": distinct[TRAIN], "eval_groups": distinct[EVAL]}
     manifest["datasets"] = {n: {"file": f"{n}.jsonl", "rows": rows[n]} for n in names}
+    for _, task in TASKS:
+        if hasattr(task, "report"):
+            manifest.update(task.report(ctx))
 
 
 def write_dataset_info(out: Path, datasets: Iterable[str]) -> None:

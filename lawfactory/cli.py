@@ -14,6 +14,7 @@ def cmd_data(args) -> int:
     extra = {}
     extra.update(_hygiene_extra(args))
     extra.update(_judgment_extra(args))
+    extra.update(_adversarial_extra(args))
     opts = Options(raw=Path(args.raw), out=Path(args.out), seed=args.seed, eval_ratio=args.eval_ratio, extra=extra)
     opts.workers, opts.shard_bytes = args.workers, args.shard_bytes
     manifest = build(opts)
@@ -36,6 +37,23 @@ def _judgment_extra(args) -> dict:
     return {"case_types": args.case_types, "procedures": args.procedures, "date_from": args.date_from,
             "date_to": args.date_to, "pseudonymize": args.pseudonymize, "to_simplified": args.to_simplified,
             "tokenizer": args.tokenizer or "", "cutoff_len": args.cutoff_len or recipe_cutoff()}
+
+
+def _adversarial_extra(args) -> dict:
+    """Synthetic counterfactuals (adversarial/task.py); all recorded, so they change the fingerprint."""
+    seed = args.seed if args.adversarial_seed is None else args.adversarial_seed
+    return {"adversarial_ratio": args.adversarial_ratio, "adversarial_count": args.adversarial_count,
+            "adversarial_seed": seed}
+
+
+def _add_adversarial_args(d: argparse.ArgumentParser) -> None:
+    g = d.add_argument_group("adversarial counterfactuals (synthetic refusal / unclear / confession variants)")
+    g.add_argument("--adversarial-ratio", type=float, default=0.06,
+                   help="variants per case of each split (default 0.06, ~3,000 per 50,000; at least 1 when any case "
+                        "is eligible; 0: none)")
+    g.add_argument("--adversarial-count", type=int, default=0,
+                   help="exactly N training variants (overrides the ratio; eval pairs in the eval split's proportion)")
+    g.add_argument("--adversarial-seed", type=int, default=None, help="selection and phrasing seed (default: --seed)")
 
 
 def _add_judgment_args(d: argparse.ArgumentParser) -> None:
@@ -127,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--eval-ratio", type=float, default=0.1, help="share of case groups held out for eval")
     _add_hygiene_args(d)
     _add_judgment_args(d)
+    _add_adversarial_args(d)
     d.set_defaults(func=cmd_data)
 
     t = sub.add_parser("tiny-model", help="build a tiny random Qwen3 model with Qwen's tokenizer (tests, CPU demo)")

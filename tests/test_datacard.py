@@ -35,7 +35,7 @@ def test_attitude_shares_before_and_after_the_synthetic_mix(tmp_path, monkeypatc
 
     monkeypatch.setattr(build_mod, "TASKS", build_mod.TASKS + [(("criminal_adversarial",), refusal_variant)])
     out = tmp_path / "d"
-    build(Options(raw=SAMPLES, out=out, workers=1))
+    build(Options(raw=SAMPLES, out=out, workers=1, extra={"adversarial_ratio": 0}))  # only the stand-in's rows
     card = (out / "README.md").read_text(encoding="utf-8")
     train = [c for c in jsonl(out / "cases.jsonl") if assign_split(c["group_id"], 42, 0.1) == TRAIN]
     n = len(train)

@@ -1,0 +1,64 @@
+"""Self-checks every variant passes before it is written (a failing one is dropped and counted).
+
+    objective facts   every number, date and amount outside the edited spans is the source's
+    direction         refusal / unclear terms ≥ the source's, confession terms ≤ it
+    probation         no probation in refusal or unclear variants (刑法 §72: 悔罪表现)
+    attitude          the variant's text asserts its own attitude and no admission of the source
+                      is left in a refusal or unclear variant; kept factors (退赔, 谅解) survive
+    statutory cap     a fixed term never above the cap the statute index gives
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from lawfactory.attitude import detect_flags
+from lawfactory.numerals import NUM_RE
+
+from adversarial.discounts import CONFESSION_FLAGS
+from adversarial.spans import MARKERS, outside
+
+
+def numbers(text: str) -> Counter:
+    return Counter(m.group() for m in NUM_RE.finditer(text))
+
+
+def failures(source: dict, v: dict) -> list[str]:
+    """Names of the checks the variant fails (empty: it passes)."""
+    out = []
+    spans = v["changes"]["spans"]
+    for field in ("facts", "reasoning"):
+        edits = [{k: e[k] for k in ("start", "end", "before", "after")} for e in spans if e["field"] == field]
+        try:
+            a, b = outside(source.get(field) or "", edits, "before"), outside(v.get(field) or "", edits, "after")
+        except ValueError:
+            out.append(f"{field} edits do not fit")
+            continue
+        if a != b or numbers(a) != numbers(b):
+            out.append(f"objective {field} changed")
+    s, t = source["sentence"], v["sentence"]
+    if t["kind"] != s["kind"]:
+        out.append("sentence kind changed")
+    elif s["kind"] == "fixed":
+        if v["variant"] in ("refusal", "unclear") and t["months"] < s["months"]:
+            out.append("term below the source's")
+        if v["variant"] == "confession" and t["months"] > s["months"]:
+            out.append("term above the source's")
+        if t["months"] > v["changes"]["cap"]["months"]:
+            out.append("term above the statutory maximum")
+    flags = detect_flags(v["facts"], v.get("reasoning") or "")
+    if v["variant"] in ("refusal", "unclear"):
+        if t["probation_months"]:
+            out.append("probation in a variant without 悔罪表现")
+        if flags & set(CONFESSION_FLAGS) or MARKERS.search(v["facts"]):
+            out.append("admission left in the variant")
+        other = "unclear" if v["variant"] == "refusal" else "refusal"
+        if v["variant"] not in flags or other in flags:
+            out.append("variant attitude not stated")
+    else:
+        if "confession" not in flags or flags & {"refusal", "unclear"}:
+            out.append("variant attitude not stated")
+    kept = detect_flags(source["facts"], source.get("reasoning") or "") & {"restitution", "forgiveness"}
+    if kept - flags:
+        out.append("kept factor lost")
+    return out

@@ -1,0 +1,179 @@
+"""The adversarial task of `make data`: which cases get a variant, and the rows they become.
+
+Selection (deterministic, independent of workers and of input order):
+- quota per split: `--adversarial-count N` gives N training variants (and eval pairs in the eval
+  split's proportion, N × eval_ratio / (1 − eval_ratio)); otherwise `--adversarial-ratio r`
+  (default 0.06: the reference mix of ~3,000 synthetic per 50,000 real cases) gives r × the
+  split's cases, and at least 1 when the split has an eligible case and r > 0, so a small input
+  (samples/) still yields a non-empty `criminal_adversarial` for LLaMA-Factory to load;
+- the quota is shared out over the types by TYPE_SHARES (largest remainder; a type short of
+  eligible cases passes its remainder on);
+- within a type, the variants with the smallest seeded hashes of (seed, type, case_id) among the
+  cases whose variant passes every self-check. A pre-pass over cases.jsonl keeps, per split and
+  type, a bounded heap of the smallest hashes (memory grows with the quota, not the corpus) and
+  builds a variant only for a case that would enter its heap.
+
+Rows: train variants → `criminal_adversarial` (criminal_sentencing rows with provenance and the
+variant's attitude flags); eval variants → `criminal_attitude_pairs_eval`, two rows per pair, the
+source row then the variant row, each with the flat gold columns plus `pair_id` (the variant's
+case_id), `pair_role` (source | variant) and `implied_log_ratio` (ln(variant months / source
+months) of the gold terms, 0.0 for life and death; the same on both rows).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter, defaultdict
+from typing import Callable, Iterable, Iterator
+
+from tqdm import tqdm
+
+from lawfactory import lengths
+from lawfactory.splits import EVAL, TRAIN
+from lawfactory.tasks.judgments import is_judgment, judgment_sample
+from lawfactory.tasks.sentencing import sentencing_sample
+
+from adversarial.variants import VARIANTS, ineligible, make_variant, seeded
+
+TRAIN_SET, PAIRS = "criminal_adversarial", "criminal_attitude_pairs_eval"
+DEFAULT_RATIO = 0.06  # ~3,000 per 50,000 (the reference model's mix)
+# Refusal is what real corpora lack (REFERENCE.md §4); unclear and the reverse direction keep the
+# model from learning "any attitude change → longer term".
+TYPE_SHARES = {"refusal": 0.6, "unclear": 0.2, "confession": 0.2}
+
+
+def options(extra: dict, seed: int) -> tuple[float, int, int]:
+    """(ratio, count, seed) from Options.extra (lawfactory/cli.py); seed defaults to the build seed."""
+    ratio = float(extra.get("adversarial_ratio", DEFAULT_RATIO))
+    count = int(extra.get("adversarial_count") or 0)
+    aseed = extra.get("adversarial_seed")
+    if ratio < 0 or count < 0:
+        raise SystemExit(f"--adversarial-ratio and --adversarial-count must be ≥ 0 (got {ratio}, {count})")
+    return ratio, count, seed if aseed is None else int(aseed)
+
+
+def quota(n_split: int, eligible: bool, ratio: float, count: int, split: str, eval_ratio: float) -> int:
+    if count:
+        if split == TRAIN:
+            return count
+        return max(1, round(count * eval_ratio / (1 - eval_ratio))) if eligible and eval_ratio < 1 else 0
+    if ratio <= 0 or not eligible:
+        return 0
+    return max(1, round(ratio * n_split))
+
+
+def share_out(total: int, available: dict[str, int]) -> dict[str, int]:
+    """total over the types by TYPE_SHARES (largest remainder), no type above what it has."""
+    want = {t: total * TYPE_SHARES[t] for t in VARIANTS}
+    got = {t: min(int(want[t]), available.get(t, 0)) for t in VARIANTS}
+    for t in sorted(VARIANTS, key=lambda t: (-(want[t] - int(want[t])), VARIANTS.index(t))):
+        if sum(got.values()) < total and got[t] < available.get(t, 0):
+            got[t] += 1
+    for t in VARIANTS:  # a type short of cases passes its remainder on, in VARIANTS order
+        extra = min(total - sum(got.values()), available.get(t, 0) - got[t])
+        got[t] += max(extra, 0)
+    return got
+
+
+class AdversarialTask:
+    """The TASKS entry: prepare() is the pre-pass, __call__ the per-case rows, report() the manifest block."""
+
+    datasets = (TRAIN_SET, PAIRS)
+
+    def prepare(self, cases: Callable[[], Iterable[tuple[dict, str]]], ctx, n_cases: int) -> None:
+        opts = ctx.options
+        ratio, count, seed = options(opts.extra, opts.seed)
+        cap = max(count, round(count * opts.eval_ratio / max(1e-9, 1 - opts.eval_ratio)) + 1, round(ratio * n_cases) + 1, 1)
+        heaps: dict = defaultdict(list)  # (split, type) → max-heap of (−hash, case_id) of valid variants
+        st = {"seed": seed, "ratio": ratio, "count": count, "cases": Counter(), "eligible": Counter(),
+              "skipped": Counter(), "dropped": Counter(), "attempted": 0}
+        for case, split in tqdm(cases(), total=n_cases, desc="adversarial pre-pass", unit=" case", mininterval=1.0):
+            st["cases"][split] += 1
+            for t in VARIANTS:
+                why = ineligible(case, t)
+                if why:
+                    st["skipped"][f"{t}: {why}"] += 1
+                    continue
+                st["eligible"][f"{split} {t}"] += 1
+                h, heap = seeded(seed, t, case["case_id"]), heaps[(split, t)]
+                if len(heap) >= cap and -heap[0][0] <= h:
+                    continue  # would not be selected: no need to build it
+                st["attempted"] += 1
+                v, why = make_variant(case, t, seed, ctx.index)
+                if v is not None and too_long(v, ctx):
+                    v, why = None, "sample over cutoff_len"
+                if v is None:
+                    st["dropped"][f"{t}: {why}"] += 1
+                    continue
+                heapq.heappush(heap, (-h, case["case_id"]))
+                if len(heap) > cap:
+                    heapq.heappop(heap)
+        selected, st["quota"], st["selected"] = {}, {}, Counter()
+        for split in (TRAIN, EVAL):
+            eligible = any(st["eligible"][f"{split} {t}"] for t in VARIANTS)
+            q = quota(st["cases"][split], eligible, ratio, count, split, opts.eval_ratio)
+            st["quota"][split] = q
+            per_type = share_out(q, {t: len(heaps[(split, t)]) for t in VARIANTS})
+            for t, k in per_type.items():
+                for _, cid in sorted(heaps[(split, t)], reverse=True)[:k]:  # smallest hashes first
+                    selected.setdefault(cid, []).append(t)
+                    st["selected"][f"{split} {t}"] += 1
+        st["selected_ids"] = selected
+        st["generated"] = Counter()
+        ctx.state["adversarial"] = st
+
+    def __call__(self, case: dict, split: str, ctx) -> Iterator[tuple[str, dict]]:
+        st = ctx.state.get("adversarial")
+        if not st:
+            return
+        for t in st["selected_ids"].get(case["case_id"], ()):
+            v, why = make_variant(case, t, st["seed"], ctx.index)
+            if v is None:  # cannot happen: the pre-pass built the same variant
+                raise RuntimeError(f"variant {t} of {case['case_id']} failed on the second pass: {why}")
+            st["generated"][f"{split} {t}"] += 1
+            if split == TRAIN:
+                row = sample(v, ctx)
+                row["attitude"] = [f for f, on in v["attitude"].items() if on]  # read by the data card
+                yield TRAIN_SET, row
+            else:
+                yield from pair(case, v, ctx)
+
+    def report(self, ctx) -> dict:
+        st = ctx.state.get("adversarial")
+        if not st:
+            return {}
+        return {"adversarial": {
+            "synthetic": True,
+            "seed": st["seed"], "ratio": st["ratio"], "count": st["count"], "quota": st["quota"],
+            "eligible": dict(sorted(st["eligible"].items())),
+            "selected": dict(sorted(st["selected"].items())),
+            "generated": dict(sorted(st["generated"].items())),
+            "variants_built_in_pre_pass": st["attempted"],
+            "dropped_by_self_checks": dict(sorted(st["dropped"].items())),
+            "skipped": dict(sorted(st["skipped"].items())),
+        }}
+
+
+def too_long(v: dict, ctx) -> bool:
+    """Full-text judgments can be long: over the recipe's cutoff_len the sample is dropped, as
+    lawfactory/tasks/judgments.py drops the real ones (LLaMA-Factory would truncate it)."""
+    if not is_judgment(v):
+        return False
+    x = ctx.options.extra
+    cutoff = int(x.get("cutoff_len") or lengths.recipe_cutoff())
+    return lengths.row_tokens(sample(v, ctx), lengths.counter_for(x.get("tokenizer") or None)) > cutoff
+
+
+def sample(case: dict, ctx, eval_row: bool = False) -> dict:
+    if is_judgment(case):
+        return judgment_sample(case, eval_row=eval_row, to_simplified=bool(ctx.options.extra.get("to_simplified")))
+    return sentencing_sample(case, eval_row=eval_row)
+
+
+def pair(source: dict, variant: dict, ctx) -> Iterator[tuple[str, dict]]:
+    extra = {"pair_id": variant["case_id"], "implied_log_ratio": variant["changes"]["implied_log_ratio"]}
+    for role, c in (("source", source), ("variant", variant)):
+        yield PAIRS, {**sample(c, ctx, eval_row=True), "pair_role": role, **extra}
+
+
+adversarial_task = AdversarialTask()

@@ -1,0 +1,217 @@
+"""Counterfactual cases: the same facts with another attitude after the offence (synthetic).
+
+    refusal     the defendant denies or stays silent; the conviction rests on the evidence
+                (刑诉法 §55: 证据确实、充分); confession-type discounts removed; no probation (刑法 §72)
+    unclear     the statements contradict each other (供述前后不一); half the discount kept; no probation
+    confession  the reverse: a source without any confession gains 如实供述 and the 坦白 discount
+
+A variant is a new case dict: the source plus `variant_of`, `variant`, `synthetic: true` and
+`changes` (spans edited, discounts, ratio, months), with the source's group_id (so it never
+crosses the split) and case_id = stable_id(source id, variant). make_variant returns
+(variant, None) or (None, reason); a variant is returned only when every self-check holds.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import math
+
+from lawfactory.attitude import detect_flags
+from lawfactory.records import PRC_CRIMINAL_LAW, RecordError, article_ref, attitude, sentence, stable_id
+from lawfactory.tasks.judgments import is_judgment
+from lawfactory.tasks.sentencing import _ATTITUDE_REASONS
+
+from adversarial import checks
+from adversarial.discounts import (CONFESSION_FLAGS, PRINCIPAL_RANGE, applied_discounts, confession_ratio,
+                                   refusal_ratio, round_months, total_discount, unclear_ratio)
+from adversarial.spans import Entangled, apply, insertion, removal_edits
+from adversarial.statutory import statutory_cap
+
+VARIANTS = ("refusal", "unclear", "confession")
+
+# Several phrasings per type, picked by a seeded hash of the case id. Each states the attitude and
+# that the conviction rests on the evidence, and none names a number (the facts' numbers stay theirs).
+PHRASINGS = {
+    "refusal": (
+        "被告人{d}到案后拒不供述自己的犯罪事实。上述事实，有经庭审质证的证据证实，证据确实、充分，足以认定。",
+        "庭审中，被告人{d}当庭翻供，否认实施了上述行为。经审查，其翻供理由不能成立，在案其他证据能够相互印证，证据确实、充分。",
+        "被告人{d}辩称其未实施上述行为。经查，其辩解与在案证据不符，不予采纳；现有证据确实、充分，足以认定。",
+        "被告人{d}到案后保持沉默，拒不交代犯罪事实，本案系零口供案件，但在案证据确实、充分，已形成完整的证据链。",
+    ),
+    "unclear": (
+        "被告人{d}到案后供述前后不一，对部分犯罪事实时供时翻。在案证据确实、充分，足以认定上述事实。",
+        "被告人{d}在侦查阶段和庭审中的供述不稳定，对主要犯罪事实的供述反复。上述事实有在案证据证实，证据确实、充分。",
+        "被告人{d}对指控的犯罪事实供述前后不一，态度不明。但现有证据确实、充分，足以认定。",
+    ),
+    "confession": (
+        "被告人{d}到案后如实供述了自己的犯罪事实。",
+        "归案后，被告人{d}对上述犯罪事实供认不讳。",
+        "被告人{d}到案后如实交代了全部犯罪事实。",
+    ),
+}
+# The reasoning clause a composed answer gives (lawfactory/tasks/sentencing.py) is reused for the
+# court's own reasoning text of full-text judgments.
+REASONING = {"refusal": _ATTITUDE_REASONS["refusal"], "unclear": _ATTITUDE_REASONS["unclear"],
+             "confession": _ATTITUDE_REASONS["confession"] + "，系坦白"}
+ATTITUDE_ARTICLE = 67  # 刑法 §67: 自首 (¶1, ¶2) and 坦白 (¶3)
+PROBATION_ARTICLES = (72, 73)  # 刑法 §72 (conditions), §73 (probation periods)
+
+
+def seeded(seed: int, *parts: str) -> int:
+    """A 64-bit hash of the seed and parts: the same everywhere (no Python hash randomization)."""
+    return int.from_bytes(hashlib.blake2b(":".join((str(seed), *parts)).encode(), digest_size=8).digest(), "big")
+
+
+def text_flags(case: dict) -> set[str]:
+    return detect_flags(case["facts"], case.get("reasoning") or "")
+
+
+def ineligible(case: dict, variant: str) -> str | None:
+    """Why this case cannot have this variant (a counted reason), or None."""
+    if case["jurisdiction"] != "cn":
+        return "not a PRC case (the rules are 法发〔2021〕21号)"
+    if case.get("variant_of"):
+        return "already a variant"
+    if len((case.get("meta") or {}).get("defendants") or []) > 1:
+        return "several defendants share the facts"
+    if case["sentence"]["kind"] == "none":
+        return "no custodial term (kind none)"
+    flags = text_flags(case)
+    if flags & {"refusal", "unclear"}:
+        return "source already states refusal or an unclear attitude"
+    has = flags & set(CONFESSION_FLAGS)
+    if variant == "confession":
+        return "source already confesses" if has else None
+    return None if has else "no confession-type factor in the source"
+
+
+def _articles(case: dict, drop: tuple[int, ...], add: int | None) -> tuple[list, list]:
+    """Full-text judgments cite the general-part articles they apply; a variant drops §67 (no
+    自首/坦白 left) or §72/§73 (no probation) and the reverse variant adds §67 ¶3. CAIL cases list
+    only the charge articles and are left as they are."""
+    arts = list(case["articles"])
+    if not is_judgment(case):
+        return arts, []
+    removed = [a for a in arts if a["law"] == PRC_CRIMINAL_LAW and a["number"] in drop]
+    arts = [a for a in arts if a not in removed]
+    if add and not any(a["law"] == PRC_CRIMINAL_LAW and a["number"] == add for a in arts):
+        arts.append(article_ref(PRC_CRIMINAL_LAW, add, 0, 3))
+    return arts, [f"{a['number']}" for a in removed]
+
+
+def _term(case: dict, ratio: float, index: dict | None, changes: dict) -> dict:
+    """The variant's sentence: death and life unchanged; a fixed term times the ratio, rounded,
+    kept inside its principal penalty's limits and the statutory maximum."""
+    s = dict(case["sentence"])
+    if s["kind"] != "fixed":
+        changes["note"] = f"{s['kind']} sentence unchanged"
+        return s
+    months = round_months(s["months"] * ratio)
+    principal = s["principal"]
+    if principal in PRINCIPAL_RANGE:
+        lo, hi = PRINCIPAL_RANGE[principal]
+        if months > hi:  # the 基准刑 lies above the lighter penalty: the next heavier one applies
+            principal = "有期徒刑"
+            changes["principal"] = f"{s['principal']} → 有期徒刑"
+        elif months < lo:
+            months = lo
+            changes["floor"] = f"{principal} at least {lo} months"
+    cap = statutory_cap(case, index)
+    changes["cap"] = cap
+    if months > cap["months"]:
+        months = cap["months"]
+        changes["capped"] = True
+    s["months"], s["principal"] = months, principal
+    return s
+
+
+def make_variant(case: dict, variant: str, seed: int, index: dict | None = None) -> tuple[dict | None, str | None]:
+    why = ineligible(case, variant)
+    if why:
+        return None, why
+    d = case["defendant"] or ""
+    pick = seeded(seed, "phrasing", variant, case["case_id"]) % len(PHRASINGS[variant])
+    statement = PHRASINGS[variant][pick].format(d=d.split("、")[0] if d else "")
+    src_flags = text_flags(case)
+    removed = sorted(src_flags & set(CONFESSION_FLAGS), key=CONFESSION_FLAGS.index)
+    loses_probation = variant in ("refusal", "unclear")
+    reasoning = case.get("reasoning") or ""
+    try:
+        if variant == "confession":
+            fact_edits = [insertion(case["facts"], len(case["facts"]), statement)]
+            at = reasoning.find("依照")
+            reason_edits = [insertion(reasoning, at if at >= 0 else len(reasoning), f"被告人{d}{REASONING[variant]}。")] \
+                if reasoning else []
+        else:
+            fact_edits, pos = removal_edits(case["facts"], d)
+            fact_edits.append(insertion(case["facts"], len(case["facts"]) if pos is None else pos, statement))
+            reason_edits = []
+            if reasoning:
+                reason_edits, rpos = removal_edits(reasoning, d, probation=loses_probation)
+                rpos = rpos if rpos is not None else max(reasoning.find("依照"), 0)
+                reason_edits.append(insertion(reasoning, rpos, f"被告人{d}{REASONING[variant]}。"))
+    except Entangled as e:
+        return None, f"entangled: admission and a kept factor in one phrase"
+
+    if variant == "confession":
+        discounts = [{"factor": "confession", "band": 0.20, "point": round(1 - confession_ratio(), 6),
+                      "law": "刑法§67③; 法发〔2021〕21号 坦白: 减少基准刑的20%以下", "note": "added"}]
+        total, ratio = discounts[0]["point"], confession_ratio()
+        flags = (src_flags - {"refusal", "unclear"}) | {"confession"}
+    else:
+        discounts = applied_discounts(removed)
+        total = total_discount(discounts)
+        ratio = refusal_ratio(total) if variant == "refusal" else unclear_ratio(total)
+        flags = (src_flags - set(CONFESSION_FLAGS)) | {variant}
+    # keep the record's kept factors even where the text detection misses them
+    flags |= {f for f in ("restitution", "forgiveness") if case["attitude"].get(f)}
+
+    changes: dict = {"spans": [], "discounts": discounts, "discount_total": total}
+    new_sentence = _term(case, ratio, index, changes)
+    if loses_probation and new_sentence["probation_months"]:
+        changes["probation_removed_months"] = new_sentence["probation_months"]
+        new_sentence["probation_months"] = 0
+    src = case["sentence"]
+    if src["kind"] == "fixed" and src["months"] > changes["cap"]["months"]:
+        return None, "source term above the statutory maximum"
+    try:
+        new_sentence = sentence(**{k: new_sentence[k] for k in ("kind", "months", "probation_months", "fine",
+                                                                   "principal", "political_rights")})
+    except RecordError as e:
+        return None, f"invalid sentence: {e}"
+
+    drop = ((ATTITUDE_ARTICLE,) if variant != "confession" else ()) + (PROBATION_ARTICLES if changes.get(
+        "probation_removed_months") else ())
+    articles, arts_removed = _articles(case, drop, ATTITUDE_ARTICLE if variant == "confession" else None)
+
+    v = copy.deepcopy(case)
+    v["case_id"] = stable_id(case["case_id"], variant)
+    v["source"] = f"{case['source']}#{variant}"
+    v["facts"] = apply(case["facts"], fact_edits)
+    v["reasoning"] = apply(reasoning, reason_edits) if reasoning else ""
+    if case.get("verdict"):
+        v["verdict"] = ""  # the court's verdict no longer matches: the answer is composed from the labels
+        changes["answer"] = "composed from labels (the court's verdict no longer matches)"
+    v["articles"] = articles
+    v["sentence"] = new_sentence
+    v["attitude"] = attitude(flags)
+    v["variant_of"] = case["case_id"]
+    v["variant"] = variant
+    v["synthetic"] = True
+    changes["spans"] = [{"field": "facts", **e} for e in fact_edits] + [{"field": "reasoning", **e} for e in reason_edits]
+    changes["factors_removed"] = removed if variant != "confession" else []
+    changes["articles_removed"] = arts_removed
+    changes["ratio"] = round(ratio, 6)
+    changes["source_months"] = src["months"]
+    changes["new_months"] = new_sentence["months"]
+    changes["phrasing"] = pick
+    if src["kind"] == "fixed" and src["months"]:
+        changes["implied_log_ratio"] = round(math.log(new_sentence["months"] / src["months"]), 6)
+    else:
+        changes["implied_log_ratio"] = 0.0
+    v["changes"] = changes
+    failed = checks.failures(case, v)
+    if failed:
+        return None, f"self-check failed: {failed[0]}"  # check names only: reasons are counted
+    return v, None
