@@ -1,0 +1,203 @@
+"""`lawfactory eval` end to end on hand-written gold, predictions and training rows: every
+number in metrics.json pinned by hand, the join check, abstentions, the report and its plots."""
+
+import json
+import math
+
+import pytest
+
+from lawfactory.cli import main
+
+LN216 = math.log(216)
+LAW = "中华人民共和国刑法"
+
+
+def _answer(who, charge, art_cn, penalty, line):
+    return (f"本院认为，被告人{who}的行为已构成{charge}罪。\n依照《{LAW}》第{art_cn}条之规定，判决如下：\n"
+            f"被告人{who}犯{charge}罪，{penalty}。\n{line}")
+
+
+GOLD = [
+    {"case_id": "c1", "kind": "fixed", "gold_months": 12, "charges": ["盗窃"], "articles": [f"{LAW}|264"],
+     "output": _answer("甲", "盗窃", "二百六十四", "判处有期徒刑一年", "刑期:12个月")},
+    {"case_id": "c2", "kind": "fixed", "gold_months": 36, "charges": ["诈骗"], "articles": [f"{LAW}|266"],
+     "output": _answer("乙", "诈骗", "二百六十六", "判处有期徒刑三年", "刑期:36个月")},
+    {"case_id": "c3", "kind": "life", "gold_months": 0, "charges": ["故意杀人"], "articles": [f"{LAW}|232"],
+     "output": _answer("丙", "故意杀人", "二百三十二", "判处无期徒刑", "刑期:无期")},
+    {"case_id": "c4", "kind": "none", "gold_months": 0, "charges": ["盗窃"], "articles": [f"{LAW}|264"],
+     "output": _answer("丁", "盗窃", "二百六十四", "单处罚金人民币二千元", "刑期:0个月")},
+]
+PREDICT = [
+    GOLD[0]["output"],  # exact
+    _answer("乙", "诈骗", "二百六十六", "判处有期徒刑二年", "刑期:24个月"),  # 24 for 36
+    "本院认为，被告人丙的行为已构成故意杀人罪。\n被告人丙犯故意杀人罪，判处死刑。\n刑期:死刑",  # death for life
+    "本院认为，被告人丁的行为已构成盗窃罪。",  # no penalty: an abstention
+]
+TRAIN = ["被告人犯盗窃罪，判处拘役六个月。\n刑期:6个月", "被告人犯盗窃罪，判处有期徒刑十个月。\n刑期:10个月",
+         "被告人犯诈骗罪，判处有期徒刑二年六个月。\n刑期:30个月", "被告人犯诈骗罪，判处有期徒刑三年四个月。\n刑期:40个月",
+         "被告人犯故意杀人罪，判处无期徒刑。\n刑期:无期"]
+
+
+def _write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def files(tmp_path):
+    gold = _write_jsonl(tmp_path / "criminal_sentencing_eval.jsonl",
+                        [{"instruction": "i", "input": "f", "jurisdiction": "cn", "probation_months": 0, **g} for g in GOLD])
+    preds = _write_jsonl(tmp_path / "generated_predictions.jsonl",
+                         [{"prompt": "p", "predict": p, "label": g["output"]} for p, g in zip(PREDICT, GOLD)])
+    train = _write_jsonl(tmp_path / "criminal_sentencing.jsonl", [{"instruction": "i", "input": "f", "output": o} for o in TRAIN])
+    return {"gold": gold, "preds": preds, "train": train, "out": tmp_path / "eval", "tmp": tmp_path}
+
+
+def _run(f, *extra):
+    return main(["eval", "--predictions", str(f["preds"]), "--gold", str(f["gold"]), "--train", str(f["train"]),
+                 "--out", str(f["out"]), "--resamples", "200", *extra])
+
+
+def test_metrics_hand_computed(files):
+    assert _run(files) == 0
+    m = json.loads((files["out"] / "metrics.json").read_text())
+    h = m["headline"]
+    assert m["n"] == 4 and all(h[k]["n"] == 4 for k in h)
+    # CAIL term: 1 (exact) + 0.8 (|ln 37 − ln 25| = 0.392) + 0 (death for life) + 0 (abstention)
+    assert h["imprisonment_score"]["model"] == pytest.approx(0.45)
+    assert h["abstention_rate"]["model"] == 0.25 and m["parsing"]["abstentions"] == 1
+    # plain: month gold rows c1 c2 c4; errors 0, 12, abstention
+    assert h["mae_months"]["model"] == 6.0 and m["plain"]["n_mae"] == 2
+    assert h["within_20"]["model"] == pytest.approx(1 / 3) and h["within_50"]["model"] == pytest.approx(2 / 3)
+    # LawBench: c3 skipped; distances 0, ln(37/25), ln 216
+    assert h["lawbench_term_score"]["model"] == pytest.approx((LN216 - (math.log(37 / 25) + LN216) / 3) / LN216)
+    assert m["lawbench"]["abstention_rate"] == 0.25 and m["lawbench"]["skipped_death_life"] == 1
+    # baselines: train months 6 10 30 40 (the life row is not a month term) → constant 20;
+    # per charge 盗窃 8, 诈骗 35, 故意杀人 unseen → 20
+    b = m["baselines"]["constant_median"]
+    assert (b["months"], b["from"], b["train_rows"], b["train_rows_without_month_term"]) == (20, "train", 4, 1)
+    const, charge = (h["imprisonment_score"]["baselines"][k]["value"] for k in ("constant_median", "charge_median"))
+    assert const == pytest.approx((0.6 + 0.6 + 0 + 0) / 4)  # ln(21/13) = 0.48, ln(37/21) = 0.57, life, ln 21
+    assert charge == pytest.approx((0.8 + 1.0 + 0 + 0) / 4)  # ln(13/9) = 0.37, ln(37/36) = 0.03
+    assert h["mae_months"]["baselines"]["constant_median"]["value"] == pytest.approx(44 / 3)  # 8 16 20
+    assert h["mae_months"]["baselines"]["charge_median"]["value"] == pytest.approx(13 / 3)  # 4 1 8
+    assert h["within_20"]["baselines"]["charge_median"]["value"] == pytest.approx(1 / 3)
+    assert h["abstention_rate"]["baselines"]["constant_median"]["value"] == 0.0
+    # charges all right; articles: c3 and c4 cite none → (2/3 + 5/9) / 2
+    assert m["accusation"]["score"] == 1.0
+    assert m["articles"]["score"] == pytest.approx(11 / 18)
+    assert (m["citations"]["precision"], m["citations"]["recall"]) == (1.0, 0.5)
+    for k in ("imprisonment_score", "mae_months", "within_20"):
+        lo, hi = h[k]["ci95"]
+        assert lo <= h[k]["model"] <= hi
+    assert m["rouge"]["rouge-1"]["value"] > 0
+    assert [w["case_id"] for w in m["worst_cases"]] == ["c3", "c4", "c2"]  # wrong kind and abstention first
+    assert m["plain"]["per_charge"]["盗窃"]["n"] == 2
+
+
+def test_report_contents_and_plots(files):
+    assert _run(files) == 0
+    report = (files["out"] / "report.md").read_text(encoding="utf-8")
+    assert "not legal advice" in report.lower()
+    assert "n = 4" in report
+    assert "constant median (20 months, median of the train file)" in report and "per-charge median" in report
+    assert "| CAIL imprisonment score (↑) | 0.450 [" in report
+    assert "`c3`" in report and "判处死刑" in report  # a worst case, quoted
+    assert "union of gold and predicted labels" in report
+    import matplotlib.image as mpimg
+
+    for name in ("pred_vs_gold.png", "error_by_charge.png"):
+        path = files["out"] / name
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        h, w = mpimg.imread(path).shape[:2]
+        assert h > 200 and w > 200
+        assert f"]({name})" in report
+
+
+def test_without_train_the_constant_median_comes_from_gold(files):
+    assert main(["eval", "--predictions", str(files["preds"]), "--gold", str(files["gold"]), "--out", str(files["out"]),
+                 "--resamples", "50"]) == 0
+    m = json.loads((files["out"] / "metrics.json").read_text())
+    assert m["baselines"]["constant_median"]["months"] == 12 and m["baselines"]["constant_median"]["from"] == "gold"  # 0 12 36
+    assert "charge_median" not in m["headline"]["mae_months"]["baselines"]
+
+
+def test_join_label_mismatch_is_an_error(files, capsys):
+    rows = [json.loads(x) for x in files["preds"].read_text(encoding="utf-8").splitlines()]
+    rows[1]["label"] = GOLD[2]["output"]
+    _write_jsonl(files["preds"], rows)
+    assert _run(files) == 1
+    err = capsys.readouterr().err
+    assert f"{files['preds']}:2: label does not match {files['gold']}:2" in err
+    assert not (files["out"] / "metrics.json").exists()
+
+
+def test_join_count_mismatch_is_an_error(files, capsys):
+    lines = files["preds"].read_text(encoding="utf-8").splitlines()
+    files["preds"].write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    assert _run(files) == 1
+    assert "has 3 predictions but" in capsys.readouterr().err
+
+
+def test_join_ignores_whitespace_differences(files):
+    rows = [json.loads(x) for x in files["preds"].read_text(encoding="utf-8").splitlines()]
+    rows[0]["label"] = "  " + rows[0]["label"].replace("\n", " \n ") + "\n"
+    _write_jsonl(files["preds"], rows)
+    assert _run(files) == 0
+
+
+def test_statute_index_and_official_lists(files):
+    idx = _write_jsonl(files["tmp"] / "statutes_index.jsonl",
+                       [{"key": f"{LAW}|264", "deleted": False}, {"key": f"{LAW}|266", "deleted": True}])
+    accu = files["tmp"] / "accu.txt"
+    accu.write_text("盗窃\n诈骗\n故意杀人\n抢劫\n", encoding="utf-8")
+    assert _run(files, "--statutes", str(idx), "--charges", str(accu)) == 0
+    m = json.loads((files["out"] / "metrics.json").read_text())
+    c = m["citations"]
+    # cited: 264 (c1), 266 (c2); both exist, 266 repealed
+    assert (c["checkable"], c["exists"], c["repealed"]) == (2, 1.0, 0.5)
+    assert m["accusation"]["classes"] == 4 and m["accusation"]["score"] == 1.0  # 抢劫: TP=FP=FN=0 → 1
+    assert "repealed (deleted) one" in (files["out"] / "report.md").read_text(encoding="utf-8")
+
+
+def test_lawbench_gold_format(tmp_path):
+    gold = tmp_path / "3-4.json"
+    items = [{"instruction": "请预测刑期", "question": f"事实{i}", "answer": a}
+             for i, a in enumerate(["刑期:4个月", "刑期:无期", "刑期:12个月"])]
+    gold.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    preds = _write_jsonl(tmp_path / "p.jsonl", [{"prediction": p} for p in ("刑期:4个月", "无期徒刑", "有期徒刑一年")])
+    out = tmp_path / "out"
+    assert main(["eval", "--predictions", str(preds), "--gold", str(gold), "--out", str(out), "--resamples", "50"]) == 0
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["gold_format"] == "lawbench" and m["n"] == 3
+    assert m["headline"]["lawbench_term_score"]["model"] == 1.0  # 4 → 4, 一年 → 1年 → 12; the life item skipped
+    assert m["headline"]["imprisonment_score"]["model"] == 1.0
+    assert "accusation" not in m and m["baselines"]["constant_median"]["from"] == "gold"
+    # generated_predictions.jsonl against LawBench gold: the label is checked against `answer`
+    gp = _write_jsonl(tmp_path / "gp.jsonl", [{"prompt": "", "predict": "刑期:4个月", "label": it["answer"]} for it in items])
+    assert main(["eval", "--predictions", str(gp), "--gold", str(gold), "--gold-format", "lawbench", "--out", str(out),
+                 "--resamples", "50"]) == 0
+    gp.write_text(gp.read_text(encoding="utf-8").replace("刑期:无期", "刑期:死刑"), encoding="utf-8")
+    assert main(["eval", "--predictions", str(gp), "--gold", str(gold), "--out", str(out), "--resamples", "50"]) == 1
+
+
+def test_attitude_pairs_in_the_report(files):
+    pairs, answers = [], []
+    for pid, variant, src_m, var_m, pred_src, pred_var in (("a", "refusal", 12, 15, 12, 10), ("b", "confession", 20, 16, 20, 16)):
+        for role, months, pred in (("source", src_m, pred_src), ("variant", var_m, pred_var)):
+            pairs.append({"instruction": "i", "input": f"{pid}{role}", "output": f"判处有期徒刑。\n刑期:{months}个月",
+                          "case_id": pid + role, "pair_id": pid, "pair_role": role, "variant": variant if role == "variant" else "",
+                          "kind": "fixed", "gold_months": months, "probation_months": 0, "charges": ["盗窃"], "articles": [],
+                          "implied_log_ratio": round(math.log(var_m / src_m), 6) if role == "variant" else 0.0})
+            answers.append(f"刑期:{pred}个月")
+    pg = _write_jsonl(files["tmp"] / "criminal_attitude_pairs_eval.jsonl", pairs)
+    pp = _write_jsonl(files["tmp"] / "pairs_predictions.jsonl",
+                      [{"prompt": "", "predict": a, "label": r["output"]} for a, r in zip(answers, pairs)])
+    assert _run(files, "--pairs-predictions", str(pp), "--pairs-gold", str(pg)) == 0
+    m = json.loads((files["out"] / "metrics.json").read_text())
+    a = m["attitude"]
+    assert (a["n_pairs"], a["direction_violations"], a["direction_violation_rate"]) == (2, 1, 0.5)
+    assert a["by_variant"]["confession"]["median_log_ratio_gap"] == pytest.approx(math.log(16 / 20) - round(math.log(16 / 20), 6))
+    report = (files["out"] / "report.md").read_text(encoding="utf-8")
+    assert "synthetic" in report and "(attitude_pairs.png)" in report
+    assert (files["out"] / "attitude_pairs.png").read_bytes()[:4] == b"\x89PNG"
