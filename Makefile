@@ -19,6 +19,9 @@ STAMP := $(VENV)/.lawfactory-installed
 # The recipes read ./dataset_info.json (data/…); a DATA elsewhere carries its own copy.
 DATASET_DIR := $(if $(filter data data/,$(DATA)),.,$(DATA))
 
+# Citation validity needs the statute index; without it eval still runs (and says so in the report).
+EVAL_STATUTES = $$( [ -f $(DATA)/statutes_index.jsonl ] && echo --statutes $(DATA)/statutes_index.jsonl )
+
 # Demo: the real recipes on a tiny random Qwen3 (CPU), with only the overrides a CPU needs.
 DEMO   ?= $(OUT)/demo
 TINY   := $(DEMO)/tiny-qwen3
@@ -65,7 +68,8 @@ predict: install
 eval: install
 	$(LF) eval --predictions $(OUT)/criminal_predict/generated_predictions.jsonl \
 	  --gold $(DATA)/criminal_sentencing_eval.jsonl --train $(DATA)/criminal_sentencing.jsonl \
-	  --statutes $(DATA)/statutes_index.jsonl --out $(OUT)/criminal_eval
+	  $(EVAL_STATUTES) --out $(OUT)/criminal_eval
+	@echo "report: $(OUT)/criminal_eval/report.md"
 
 check: install
 	$(LF) check $(RECIPE) --gpu $(GPU)
@@ -81,6 +85,9 @@ demo-run: data tiny-model
 	  export_dir=$(DEMO)/criminal_merged
 	$(LLF) train recipes/criminal_predict.yaml model_name_or_path=$(DEMO)/criminal_merged \
 	  output_dir=$(DEMO)/criminal_predict max_new_tokens=64 $(CPU_OVERRIDES)
+	$(LF) eval --predictions $(DEMO)/criminal_predict/generated_predictions.jsonl \
+	  --gold $(DATA)/criminal_sentencing_eval.jsonl --train $(DATA)/criminal_sentencing.jsonl \
+	  $(EVAL_STATUTES) --out $(DEMO)/criminal_eval
 	@echo
 	@echo "demo finished:"
 	@echo "  datasets + manifest   $(DATA)/"
@@ -88,6 +95,7 @@ demo-run: data tiny-model
 	@echo "  QLoRA adapter, loss   $(DEMO)/criminal_qlora/"
 	@echo "  merged model          $(DEMO)/criminal_merged/"
 	@echo "  predictions           $(DEMO)/criminal_predict/generated_predictions.jsonl"
+	@echo "  evaluation report     $(DEMO)/criminal_eval/report.md (metrics.json, plots)"
 
 # --- tests ---------------------------------------------------------------------------------
 test: install

@@ -55,3 +55,18 @@ def test_predictions_one_line_per_eval_row(demo):
     for p, g in zip(preds, gold):
         assert {"prompt", "predict", "label"} <= set(p)
         assert p["label"].strip() == g["output"].strip()
+
+
+def test_demo_ends_with_an_eval_report(demo):
+    out = demo["out"] / "criminal_eval"
+    gold = read_jsonl(demo["data"] / "criminal_sentencing_eval.jsonl")
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["n"] == len(gold) > 0
+    for key in ("imprisonment_score", "lawbench_term_score", "mae_months", "within_20", "within_50", "abstention_rate"):
+        assert m["headline"][key]["n"] == len(gold)
+        assert "constant_median" in m["headline"][key]["baselines"]
+    assert m["parsing"]["abstentions"] + sum(m["parsing"]["kinds"].values()) == len(gold)  # none dropped
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "not legal advice" in report.lower() and f"n = {len(gold)}" in report
+    assert (out / "pred_vs_gold.png").read_bytes()[:4] == b"\x89PNG"
+    assert f"{out}/report.md" in demo["log"]
