@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 
 import cn2an
 
@@ -24,7 +25,9 @@ ABSTAIN = math.log(216)
 def lawbench_months(prediction: str) -> int | None:
     """The months LawBench reads from an answer, or None (an abstention)."""
     try:
-        text = cn2an.transform(prediction, "cn2an")
+        with warnings.catch_warnings():  # cn2an warns on every numeral run it cannot read
+            warnings.simplefilter("ignore")
+            text = cn2an.transform(prediction, "cn2an")
     except Exception:  # cn2an gives up on some odd numeral runs; LawBench would crash, we read the raw text
         text = prediction
     months = [int(d[:-2]) for d in re.findall(r"\d+个月", text)]
