@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lawfactory.io import atomic_open
+
 DISCLAIMER = ("**Not legal advice.** These are automatic scores of a research model's outputs on held-out "
               "cases; neither the outputs nor this report are legal advice.")
 SYNTHETIC = ("The attitude pairs are synthetic: each variant is a counterfactual rewrite of a real case "
@@ -273,5 +275,6 @@ def write_report(out: Path, metrics: dict, gold: list[dict], parsed: list[dict],
         if pairs is not None and plot_attitude(out / PLOTS["attitude"], pairs):
             made["attitude"] = PLOTS["attitude"]
     path = out / "report.md"
-    path.write_text(render(metrics, made), encoding="utf-8")
+    with atomic_open(path) as f:
+        f.write(render(metrics, made))
     return path

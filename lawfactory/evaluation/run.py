@@ -67,7 +67,7 @@ def _system_rows(gold: list[dict], sentences: list[dict | None], texts: list[str
 
 
 def _gold_sentence(g: dict) -> dict:
-    return {"kind": g["kind"], "months": g["months"]}
+    return {"kind": g["kind"], "months": g["months"], "principal": "", "probation_months": g["probation_months"]}
 
 
 def _headline(rows: dict, n: int, opts: EvalOptions) -> dict:
@@ -230,12 +230,12 @@ def _worst(gold: list[dict], parsed: list[dict], texts: list[str], k: int = 5) -
     ranked = sorted(range(len(gold)), key=lambda i: (-dist(gold[i], parsed[i]["sentence"]), i))
     out = []
     for i in ranked[:k]:
-        d = dist(gold[i], parsed[i]["sentence"])
-        if d == 0:
-            break
         g, s = gold[i], parsed[i]["sentence"]
-        out.append({"case_id": g["case_id"], "line": g["line"], "gold": _term_text(_gold_sentence(g) | {"principal": "", "probation_months": g["probation_months"]}),
-                    "predicted": _term_text(s), "abs_error_months": (abs(s["months"] - g["months"]) if s and s["kind"] in plain.MONTH_KINDS and g["kind"] in plain.MONTH_KINDS else None),
+        if dist(g, s) == 0:
+            break
+        months_both = s is not None and plain.is_month_term(s["kind"]) and plain.is_month_term(g["kind"])
+        out.append({"case_id": g["case_id"], "line": g["line"], "gold": _term_text(_gold_sentence(g)),
+                    "predicted": _term_text(s), "abs_error_months": abs(s["months"] - g["months"]) if months_both else None,
                     "gold_charges": g["charges"], "predicted_charges": parsed[i]["charges"],
                     "answer_excerpt": texts[i][:300]})
     return out
