@@ -47,6 +47,11 @@ PARAGRAPH_UNIT = {"cn": "款", "tw": "項"}
 
 def law_name(name: str, jurisdiction: str) -> str:
     name = _LEAD.sub("", name.strip().strip("《》")) or name
+    if name not in ALIASES[jurisdiction]:
+        # a bare name takes the words before it (請完整背誦中華民國刑法): cut it down to the longest known
+        # name of four or more characters it ends with; never to a bare 刑法 (陸海空軍刑法 is another law)
+        known = [k for k in (*ALIASES[jurisdiction], *ALIASES[jurisdiction].values()) if len(k) >= 4 and name.endswith(k)]
+        name = max(known, key=len) if known else name
     return ALIASES[jurisdiction].get(name, name)
 
 

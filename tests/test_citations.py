@@ -57,3 +57,15 @@ def test_parenthesized_item_numbers():
     assert (c["key"], c["paragraph"], c["item"]) == (f"{CN}|33", 1, 3)
     (c,) = parse_citations("刑法第二百六十三条第（四）项", "cn")
     assert (c["key"], c["paragraph"], c["item"]) == (f"{CN}|263", None, 4)
+
+
+def test_bare_law_name_after_other_words_is_the_known_name_it_ends_with():
+    # issue 4: statute QA questions put verbs right before an unbracketed law name
+    assert citation_keys("請完整背誦中華民國刑法第 185-3 條。", "tw") == [f"{TW}|185-3"]
+    assert citation_keys("這段條文出自中華民國刑法第320條。", "tw") == [f"{TW}|320"]
+    assert citation_keys("这段条文出自中华人民共和国刑法第二百六十四条", "cn") == [f"{CN}|264"]
+    (key,) = citation_keys("曾犯本條或陸海空軍刑法第五十四條之罪", "tw")
+    assert key.endswith("陸海空軍刑法|54")  # another law, never cut down to 中華民國刑法
+    assert citation_keys("这是刑事诉讼法第十五条的规定", "cn") == ["中华人民共和国刑事诉讼法|15"]
+    # a name no alias knows is kept whole
+    assert citation_keys("依道路交通管理處罰條例第35條", "tw") == ["道路交通管理處罰條例|35"]
