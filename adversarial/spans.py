@@ -102,9 +102,13 @@ def _subject(text: str, s: int, e: int, defendant: str) -> str:
     return m.group() if m else ""
 
 
-def _carry(text: str, removed: tuple[int, int], nxt: tuple[int, int]) -> str:
+def _carry(text: str, removed: tuple[int, int], nxt: tuple[int, int], defendant: str) -> str:
+    """What the next piece needs from a removed first piece: its subject and verb (具有), or its subject."""
     m = _LEND.match(text[removed[0]:removed[1]])
-    return m.group() if m and not _LEND.match(text[nxt[0]:nxt[1]]) else ""
+    if m:
+        return "" if _LEND.match(text[nxt[0]:nxt[1]]) else m.group()
+    subj = _subject(text, removed[0], removed[1], defendant)
+    return subj if subj and _NO_SUBJECT.match(text[nxt[0]:nxt[1]]) else ""
 
 
 def removal_edits(text: str, defendant: str = "", probation: bool = False) -> tuple[list[dict], int | None]:
@@ -152,7 +156,7 @@ def removal_edits(text: str, defendant: str = "", probation: bool = False) -> tu
                 edits.append({"start": a, "end": b, "before": text[a:b], "after": ""})
             elif j + 1 < len(units) and clause[j + 1] == clause[i]:  # the first pieces of a clause
                 a, b = units[i][0], units[j + 1][0]
-                edits.append({"start": a, "end": b, "before": text[a:b], "after": _carry(text, units[i], units[j + 1])})
+                edits.append({"start": a, "end": b, "before": text[a:b], "after": _carry(text, units[i], units[j + 1], defendant)})
             elif j + 1 < len(units):  # the run and the separator after it; the next unit may need fixing
                 a, b = units[i][0], units[j + 1][0]
                 edits.append({"start": a, "end": b, "before": text[a:b], "after": ""})

@@ -68,6 +68,8 @@ def statutory_cap(case: dict, index: dict | None) -> dict:
         ceilings[k] = c
     if not joint:
         return {"months": max(ceilings.values()), "basis": "、".join(ceilings) + " (stated ranges; 刑法§45)"}
+    if len(ceilings) < len(case["charges"]):
+        return general  # which article governs which charge is unknown: no sum to cap at
     total = sum(ceilings.values())
     limit = JOINT_MAX if total < JOINT_LONG_SUM else JOINT_MAX_LONG
     return {"months": min(total, limit), "basis": "、".join(ceilings) + " (数罪并罚, 刑法§69)"}

@@ -108,8 +108,13 @@ def _term(case: dict, ratio: float, index: dict | None, changes: dict) -> dict:
         changes["note"] = f"{s['kind']} sentence unchanged"
         return s
     months = round_months(s["months"] * ratio)
+    cap = statutory_cap(case, index)
+    changes["cap"] = cap
+    if months > cap["months"]:
+        months = cap["months"]
+        changes["capped"] = True
     principal = s["principal"]
-    if principal in PRINCIPAL_RANGE:
+    if principal in PRINCIPAL_RANGE:  # the cap first: 危险驾驶 (处拘役) stays 拘役
         lo, hi = PRINCIPAL_RANGE[principal]
         if months > hi:  # the 基准刑 lies above the lighter penalty: the next heavier one applies
             principal = "有期徒刑"
@@ -117,11 +122,6 @@ def _term(case: dict, ratio: float, index: dict | None, changes: dict) -> dict:
         elif months < lo:
             months = lo
             changes["floor"] = f"{principal} at least {lo} months"
-    cap = statutory_cap(case, index)
-    changes["cap"] = cap
-    if months > cap["months"]:
-        months = cap["months"]
-        changes["capped"] = True
     s["months"], s["principal"] = months, principal
     return s
 

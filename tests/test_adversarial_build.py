@@ -2,6 +2,7 @@
 criminal_adversarial, eval pairs only from eval groups, counted in the manifest, deterministic."""
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,94 @@ def test_registered_for_llamafactory(default_build):
     for name in ("criminal_adversarial", "criminal_attitude_pairs_eval"):
         assert info[name]["formatting"] == "alpaca" and info[name]["columns"]["query"] == "input"
         assert local[name]["file_name"] == f"{name}.jsonl"
+
+
+def test_every_sample_case_gets_a_valid_variant_or_a_reason(default_build):
+    from adversarial import checks
+    from adversarial.variants import VARIANTS, make_variant
+    from lawfactory.tasks.judgments import is_judgment
+
+    out, _ = default_build
+    made = Counter()
+    for c in read_jsonl(out / "cases.jsonl"):
+        for t in VARIANTS:
+            v, why = make_variant(c, t, 42)
+            assert (v is None) != (why is None)
+            if v is None:
+                assert not why.startswith("self-check"), (c["case_id"], t, why)
+                continue
+            assert checks.failures(c, v) == []
+            made[(t, is_judgment(c))] += 1
+    # CAIL cases and full-text judgments both give refusal variants; the reverse direction exists too
+    assert made[("refusal", False)] >= 40 and made[("refusal", True)] >= 5 and made[("confession", False)] >= 3
+
+
+def test_real_cail_records_all_valid_or_counted(tmp_path):
+    from adversarial import checks
+    from adversarial.variants import VARIANTS, make_variant
+    from converters import cail
+    from conftest import real_path
+    from lawfactory.io import iter_jsonl
+    from lawfactory.records import RecordError
+
+    path = real_path("cail2018", "valid_sample.jsonl")
+    reasons, n = Counter(), 0
+    for line, obj, bad in iter_jsonl(path):
+        try:
+            cases = cail.convert_record(obj, "valid.jsonl", line, Counter())
+        except RecordError:
+            continue
+        for c in cases:
+            n += 1
+            for t in VARIANTS:
+                v, why = make_variant(c, t, 42)
+                if v is not None:
+                    assert checks.failures(c, v) == []
+                    if t == "refusal":
+                        assert v["sentence"]["months"] >= c["sentence"]["months"] and not v["sentence"]["probation_months"]
+                reasons[(t, why)] += 1
+    assert n == 1000
+    for t in VARIANTS:
+        assert sum(k for (tt, _), k in reasons.items() if tt == t) == n  # every record: a variant or a reason
+    assert not [r for (_, r) in reasons if r and r.startswith("self-check")]
+    assert reasons[("refusal", None)] >= 200 and reasons[("confession", None)] >= 600
+    # what is not generated is explained by eligibility (a handful may be entangled, none fail a check)
+    allowed = {None, "no confession-type factor in the source", "no custodial term (kind none)",
+               "source already states refusal or an unclear attitude", "source already confesses",
+               "entangled: admission and a kept factor in one phrase"}
+    assert {r for (_, r) in reasons} <= allowed
+
+
+def test_count_gives_exactly_n_and_ratio_zero_none(tmp_path):
+    m = make(tmp_path / "n", adversarial_count=7)
+    assert len(read_jsonl(tmp_path / "n" / "criminal_adversarial.jsonl")) == 7 == m["adversarial"]["quota"]["train"]
+    assert len(read_jsonl(tmp_path / "n" / "criminal_attitude_pairs_eval.jsonl")) == 2 * round(7 * 0.1 / 0.9)
+    assert sum(v for k, v in m["adversarial"]["selected"].items() if k.startswith("train")) == 7
+    m = make(tmp_path / "z", adversarial_ratio=0)
+    assert m["datasets"]["criminal_adversarial"]["rows"] == 0 == m["datasets"]["criminal_attitude_pairs_eval"]["rows"]
+
+
+def test_same_seed_identical_other_seed_differs(tmp_path, default_build):
+    out, m = default_build
+    again = tmp_path / "again"
+    make(again)
+    for name in ("criminal_adversarial.jsonl", "criminal_attitude_pairs_eval.jsonl"):
+        assert (out / name).read_bytes() == (again / name).read_bytes()
+    other = tmp_path / "other"
+    m2 = make(other, adversarial_seed=7, adversarial_count=20)
+    m3 = make(tmp_path / "other2", adversarial_seed=8, adversarial_count=20)
+    assert m2["fingerprint"]["sha256"] != m3["fingerprint"]["sha256"]
+    a = read_jsonl(other / "criminal_adversarial.jsonl")
+    b = read_jsonl(tmp_path / "other2" / "criminal_adversarial.jsonl")
+    assert len(a) == len(b) == 20 and [r["case_id"] for r in a] != [r["case_id"] for r in b]
+
+
+def test_adversarial_rows_feed_the_data_card(default_build):
+    out, m = default_build
+    card = (out / "README.md").read_text(encoding="utf-8")
+    n_adv = m["datasets"]["criminal_adversarial"]["rows"]
+    line = next(x for x in card.splitlines() if x.startswith("Before the adversarial mix"))
+    before = int(line.split(": ")[1].split(" ")[0])
+    assert f"after: {before + n_adv} rows ({n_adv} synthetic)" in line
+    refusal = sum("refusal" in r["attitude"] for r in read_jsonl(out / "criminal_adversarial.jsonl"))
+    assert refusal >= 1

@@ -1,0 +1,252 @@
+"""The adversarial generator's rules, each pinned to a hand-worked example: attitude spans and
+the edits that take them out, the 法发〔2021〕21号 discount arithmetic, the statutory cap from
+a hand-made statute index, and self-checks that fail when they should."""
+
+import copy
+
+import pytest
+
+from adversarial import checks
+from adversarial.discounts import (COMBINED_CAP, applied_discounts, confession_ratio, refusal_ratio, round_months,
+                                   total_discount, unclear_ratio)
+from adversarial.spans import Entangled, apply, removal_edits
+from adversarial.statutory import article_ceiling, statutory_cap
+from adversarial.variants import PHRASINGS, make_variant
+from lawfactory.attitude import detect_flags, find_spans
+from lawfactory.records import PRC_CRIMINAL_LAW, article, article_key, article_ref, attitude, case, sentence
+
+
+def edit(text, defendant="", probation=False):
+    edits, _ = removal_edits(text, defendant, probation)
+    return apply(text, edits)
+
+
+# --- attitude phrases (lawfactory/attitude.py) ---------------------------------------------------
+
+@pytest.mark.parametrize("text, flag", [
+    ("被告人到案后如实交待了犯罪事实", "confession"),
+    ("被告人在庭审过程中表示认罪", "courtroom_admission"),
+    ("被告人自愿认罪认罚并签字具结", "plea_agreement"),
+])
+def test_added_attitude_phrases(text, flag):
+    assert flag in detect_flags(text)
+
+
+def test_refusal_phrasings_state_only_their_attitude():
+    for kind, phrasings in PHRASINGS.items():
+        for p in phrasings:
+            flags = detect_flags(p.format(d="张某"))
+            if kind == "confession":
+                assert flags == {"confession"}, p
+            else:
+                assert flags == {kind}, p
+
+
+# --- spans and edits ------------------------------------------------------------------------
+
+def test_lead_in_and_confession_sentence_removed_kept_factor_untouched():
+    text = "归案后，被告人徐某对上述犯罪事实供认不讳。被告人徐某家属已代为赔偿被害人经济损失26912元。"
+    assert edit(text, "徐某") == "被告人徐某家属已代为赔偿被害人经济损失26912元。"
+
+
+def test_admission_beside_restitution_cut_at_bing_and_subject_kept():
+    text = "被告人李某到案后如实供述并退赔被害人损失5000元，可以从轻处罚。"
+    assert edit(text, "李某") == "被告人李某退赔被害人损失5000元，可以从轻处罚。"
+
+
+def test_leniency_clause_goes_with_the_admission():
+    assert edit("案发当日被抓获。被告人石某如实供述自己的罪行，可从轻处罚。", "石某") == "案发当日被抓获。"
+
+
+def test_event_lead_in_keeps_the_event():
+    text = "2015年12月7日，被告人许某被公安机关抓获后，如实供述了全部犯罪事实。"
+    assert edit(text, "许某") == "2015年12月7日，被告人许某被公安机关抓获。"
+
+
+def test_courtroom_admission_in_evidence_sentence():
+    text = "上述事实，被告人彭某在开庭审理中亦无异议，且当庭认罪，并有书证等证据佐证，足以认定。"
+    assert edit(text, "彭某") == "上述事实，有书证等证据佐证，足以认定。"
+
+
+def test_recidivism_kept_in_an_enumeration():
+    text = "公诉机关认为，被告人何某具有累犯的从重处罚情节和归案后如实供述自己罪行的从轻处罚情节，提出了量刑建议。"
+    assert edit(text, "何某") == "公诉机关认为，被告人何某具有累犯的从重处罚情节，提出了量刑建议。"
+    text = "公诉机关认为，被告人袁某具有坦白的法定从轻处罚情节和累犯的法定从重处罚情节。"
+    assert edit(text, "袁某") == "公诉机关认为，被告人袁某具有累犯的法定从重处罚情节。"
+
+
+def test_reasoning_probation_and_its_leniency():
+    text = "被告人覃某到案后如实供述自己的罪行，自愿认罪认罚，退缴全部违法所得，可以从轻处罚并适用缓刑。"
+    assert edit(text, "覃某", probation=True) == "被告人覃某退缴全部违法所得，可以从轻处罚。"
+    # without probation=True (facts) a 缓刑 of a prior conviction is an objective fact
+    assert edit("被告人王某曾因盗窃被判处有期徒刑六个月，缓刑一年。", "王某") == "被告人王某曾因盗窃被判处有期徒刑六个月，缓刑一年。"
+
+
+def test_negated_phrases_and_plain_recommendation_stay():
+    text = "辩护人认为被告人不构成自首。公诉机关提出了量刑建议。"
+    assert edit(text) == text
+
+
+def test_entangled_admission_is_refused_not_guessed():
+    with pytest.raises(Entangled):
+        removal_edits("被告人张某如实供述其退赃经过。", "张某")
+
+
+def test_find_spans_marks_negation():
+    spans = find_spans("被告人未如实供述，不构成坦白")
+    assert [(s["flag"], s["negated"]) for s in spans] == [("confession", True), ("confession", True)]
+
+
+# --- discounts ---------------------------------------------------------------------------
+
+def test_discount_points_and_combination():
+    d = applied_discounts({"confession", "plea_agreement"})
+    assert [(x["factor"], x["band"], x["point"]) for x in d] == [("confession", 0.2, 0.1), ("plea_agreement", 0.3, 0.15)]
+    assert total_discount(d) == 0.25
+    assert round_months(17 * refusal_ratio(0.25)) == 23  # 17 / 0.75 = 22.67
+    assert round_months(17 * unclear_ratio(0.25)) == 20  # 17 × 0.875 / 0.75 = 19.83
+    assert round_months(17 * confession_ratio()) == 15  # 17 × 0.9 = 15.3
+    # 自首 contains the 如实供述; 当庭认罪 is not counted beside either
+    d = applied_discounts({"surrender", "confession", "courtroom_admission", "plea_agreement"})
+    assert [x["point"] for x in d] == [0.2, 0.0, 0.0, 0.15] and total_discount(d) == 0.35
+    assert total_discount(applied_discounts({"courtroom_admission"})) == 0.05
+    assert total_discount([{"point": 0.4}, {"point": 0.3}]) == COMBINED_CAP == 0.6
+    assert round_months(22.5) == 23 and round_months(22.49) == 22
+
+
+# --- statutory cap --------------------------------------------------------------------------
+
+ART_264 = ("盗窃公私财物，数额较大的，或者多次盗窃、入户盗窃、携带凶器盗窃、扒窃的，处三年以下有期徒刑、拘役或者管制，"
+           "并处或者单处罚金；数额巨大或者有其他严重情节的，处三年以上十年以下有期徒刑，并处罚金；数额特别巨大或者有其他"
+           "特别严重情节的，处十年以上有期徒刑或者无期徒刑，并处罚金或者没收财产。")
+ART_275 = ("故意毁坏公私财物，数额较大或者有其他严重情节的，处三年以下有期徒刑、拘役或者罚金；数额巨大或者有其他特别严重"
+           "情节的，处三年以上七年以下有期徒刑。")
+ART_133_1 = "在道路上驾驶机动车，有下列情形之一的，处拘役，并处罚金：\n（一）追逐竞驶，情节恶劣的；\n（二）醉酒驾驶机动车的；"
+
+
+def index(*arts):
+    out = {}
+    for number, suffix, text in arts:
+        a = article(law=PRC_CRIMINAL_LAW, jurisdiction="cn", number=number, suffix=suffix, paragraphs=[text])
+        out[article_key(PRC_CRIMINAL_LAW, number, suffix)] = a
+    return out
+
+
+def test_article_ceilings():
+    assert article_ceiling("处三年以下有期徒刑、拘役或者管制") == 36
+    assert article_ceiling(ART_275) == 84
+    assert article_ceiling(ART_264) == 180  # 十年以上 … 无期徒刑: bounded by 刑法 §45 only
+    assert article_ceiling(ART_133_1) == 6
+    assert article_ceiling("处六个月以下有期徒刑") == 6
+    assert article_ceiling("依照前款的规定处罚。") is None
+
+
+def cn_case(facts, months, charges=("故意毁坏财物",), numbers=(275,), principal="", probation=0, defendant="张某"):
+    flags = detect_flags(facts)
+    return case(source="t.jsonl", locator=facts[:8], jurisdiction="cn", facts=facts, defendant=defendant,
+                charges=list(charges), articles=[article_ref(PRC_CRIMINAL_LAW, n) for n in numbers],
+                sentence=sentence("fixed", months, probation, principal=principal), attitude=attitude(flags),
+                meta={"format": "cail2018"})
+
+
+def test_statutory_cap_with_a_hand_made_index():
+    idx = index((275, 0, ART_275), (264, 0, ART_264), (133, 1, ART_133_1))
+    assert statutory_cap(cn_case("x", 60), idx)["months"] == 84
+    assert statutory_cap(cn_case("x", 60), {})["months"] == 180  # general limit, 刑法 §45
+    joint = cn_case("x", 60, charges=("盗窃", "故意毁坏财物"), numbers=(264, 275))
+    assert statutory_cap(joint, idx)["months"] == 240  # 180 + 84 = 22 years, under 35 → at most 20 years (§69)
+    two = cn_case("x", 60, charges=("故意毁坏财物", "危险驾驶"), numbers=(275,))
+    two["articles"].append(article_ref(PRC_CRIMINAL_LAW, 133, 1))
+    assert statutory_cap(two, idx)["months"] == 90  # 84 + 6, under 20 years
+
+    # 自首 + 认罪认罚 (35%) on 70 months: 70 / 0.65 = 107.7 → 108, capped at 故意毁坏财物's 84
+    src = cn_case("被告人张某毁坏他人汽车一辆，价值50000元。被告人张某主动投案，并自愿认罪认罚。", 70)
+    v, why = make_variant(src, "refusal", 1, idx)
+    assert why is None and v["sentence"]["months"] == 84 and v["changes"]["capped"]
+    v, _ = make_variant(src, "refusal", 1, {})
+    assert v["sentence"]["months"] == 108
+    # 危险驾驶 is 处拘役 only: 5 / 0.65 = 7.7 stays at 拘役六个月
+    drunk = cn_case("被告人张某醉酒驾驶机动车，血液中乙醇含量为201mg/100ml。被告人张某主动投案，自愿认罪认罚。", 5,
+                    charges=("危险驾驶",), numbers=(133,), principal="拘役")
+    drunk["articles"] = [article_ref(PRC_CRIMINAL_LAW, 133, 1)]
+    v, _ = make_variant(drunk, "refusal", 1, idx)
+    assert (v["sentence"]["principal"], v["sentence"]["months"]) == ("拘役", 6)
+
+
+# --- variants -------------------------------------------------------------------------------
+
+SRC = ("经审理查明，2016年6月24日，被告人徐某在钟祥市某小区内窃取现金10235元及手机一部。经鉴定，被盗手机价值1099元。"
+       "归案后，被告人徐某对上述犯罪事实供认不讳，自愿认罪认罚。被告人徐某家属已代为赔偿被害人经济损失11334元，取得谅解。")
+
+
+def test_refusal_variant_hand_computed():
+    src = cn_case(SRC, 17, charges=("盗窃",), numbers=(264,), probation=24, defendant="徐某")
+    v, why = make_variant(src, "refusal", 42)
+    assert why is None
+    c = v["changes"]
+    assert [(d["factor"], d["point"]) for d in c["discounts"]] == [("confession", 0.1), ("plea_agreement", 0.15)]
+    assert (c["discount_total"], c["source_months"], c["new_months"]) == (0.25, 17, 23)
+    assert c["ratio"] == pytest.approx(1 / 0.75, abs=1e-6) and c["probation_removed_months"] == 24
+    assert v["sentence"]["probation_months"] == 0 and v["sentence"]["fine"] == src["sentence"]["fine"]
+    assert (v["variant_of"], v["variant"], v["synthetic"], v["group_id"]) == (src["case_id"], "refusal", True, src["group_id"])
+    assert v["case_id"] != src["case_id"]
+    flags = detect_flags(v["facts"])
+    assert "refusal" in flags and not flags & {"confession", "plea_agreement"}
+    assert {"restitution", "forgiveness"} <= flags and "11334元" in v["facts"] and "10235元" in v["facts"]
+    assert v["facts"].startswith(SRC.split("归案后")[0])
+    assert any(e["before"].startswith("归案后") for e in c["spans"])
+
+
+def test_unclear_and_confession_variants():
+    src = cn_case(SRC, 17, charges=("盗窃",), numbers=(264,), defendant="徐某")
+    v, _ = make_variant(src, "unclear", 42)
+    assert v["sentence"]["months"] == 20 and "unclear" in detect_flags(v["facts"])
+    plain = cn_case("经审理查明，2016年6月24日，被告人徐某在钟祥市某小区内窃取现金10235元。", 17, charges=("盗窃",),
+                    numbers=(264,), probation=24, defendant="徐某")
+    v, why = make_variant(plain, "confession", 42)
+    assert why is None and v["sentence"]["months"] == 15 and v["sentence"]["probation_months"] == 24
+    assert "confession" in detect_flags(v["facts"]) and v["facts"].startswith(plain["facts"])
+    assert make_variant(plain, "refusal", 42) == (None, "no confession-type factor in the source")
+    assert make_variant(src, "confession", 42) == (None, "source already confesses")
+
+
+def test_life_death_unchanged_and_none_skipped():
+    src = cn_case(SRC, 17, charges=("盗窃",), numbers=(264,), defendant="徐某")
+    src["sentence"] = sentence("life", principal="无期徒刑")
+    v, _ = make_variant(src, "refusal", 42)
+    assert v["sentence"] == src["sentence"] and v["changes"]["implied_log_ratio"] == 0.0
+    src["sentence"] = sentence("none", fine=1000)
+    assert make_variant(src, "refusal", 42) == (None, "no custodial term (kind none)")
+
+
+def test_phrasing_depends_on_seed_and_is_stable():
+    src = cn_case(SRC, 17, charges=("盗窃",), numbers=(264,), defendant="徐某")
+    picks = {make_variant(src, "refusal", s)[0]["changes"]["phrasing"] for s in range(20)}
+    assert len(picks) > 1
+    assert make_variant(src, "refusal", 3) == make_variant(src, "refusal", 3)
+
+
+# --- self-checks fail when they should ------------------------------------------------------
+
+def test_self_checks_catch_broken_variants():
+    src = cn_case(SRC, 17, charges=("盗窃",), numbers=(264,), probation=24, defendant="徐某")
+    v, _ = make_variant(src, "refusal", 42)
+    assert checks.failures(src, v) == []
+
+    bad = copy.deepcopy(v)
+    bad["facts"] = bad["facts"].replace("10235元", "10236元")
+    assert "objective facts changed" in checks.failures(src, bad)
+    bad = copy.deepcopy(v)
+    bad["sentence"]["months"] = 16
+    assert "term below the source's" in checks.failures(src, bad)
+    bad = copy.deepcopy(v)
+    bad["sentence"]["probation_months"] = 24
+    assert "probation in a variant without 悔罪表现" in checks.failures(src, bad)
+    bad = copy.deepcopy(v)
+    bad["facts"] += "被告人徐某当庭自愿认罪。"
+    bad["changes"]["spans"].append({"field": "facts", "start": len(src["facts"]), "end": len(src["facts"]),
+                                    "before": "", "after": "被告人徐某当庭自愿认罪。"})
+    assert "admission left in the variant" in checks.failures(src, bad)
+    bad = copy.deepcopy(v)
+    bad["sentence"]["months"] = 200
+    assert "term above the statutory maximum" in checks.failures(src, bad)
