@@ -18,6 +18,9 @@ def real_eval(tmp_path_factory):
     root = tmp_path_factory.mktemp("real_eval")
     (root / "raw" / "cail").mkdir(parents=True)
     (root / "raw" / "cail" / cail.name).symlink_to(cail)
+    statute = real_path("statutes", "cn", "prc_criminal_law.md")
+    (root / "raw" / "statutes" / "cn").mkdir(parents=True)
+    (root / "raw" / "statutes" / "cn" / statute.name).symlink_to(statute)
     data, out = root / "data", root / "eval"
     assert main(["data", "--raw", str(root / "raw"), "--out", str(data), "--workers", "1"]) == 0
     preds = {}
@@ -30,11 +33,14 @@ def real_eval(tmp_path_factory):
             "--gold", str(data / "criminal_sentencing_eval.jsonl"), "--train", str(data / "criminal_sentencing.jsonl"),
             "--charges", str(real_path("cail2018", "accu.txt")), "--articles", str(real_path("cail2018", "law.txt")),
             "--out", str(out), "--resamples", "100"]
+    index = data / "statutes_index.jsonl"
+    if index.exists() and index.stat().st_size:
+        args += ["--statutes", str(index)]
     if (data / "criminal_attitude_pairs_eval.jsonl").stat().st_size:
         args += ["--pairs-predictions", str(preds["criminal_attitude_pairs_eval"]),
                  "--pairs-gold", str(data / "criminal_attitude_pairs_eval.jsonl")]
     assert main(args) == 0
-    return json.loads((out / "metrics.json").read_text())
+    return {**json.loads((out / "metrics.json").read_text()), "index_path": index}
 
 
 def test_gold_answers_score_perfectly(real_eval):
@@ -60,3 +66,18 @@ def test_gold_pairs_show_no_violation(real_eval):
     a = real_eval["attitude"]
     assert a["n_pairs"] > 0 and a["direction_violations"] == 0 and a["median_log_ratio_gap"] == pytest.approx(0, abs=1e-6)
     assert a["refusal_probation_kept_n"] == 0
+
+
+def test_real_statute_index(real_eval):
+    from lawfactory.evaluation.citations import load_index, validity
+    from lawfactory.evaluation.parse import parse_answer
+
+    if not real_eval["citations"].get("index"):
+        pytest.skip("make data wrote no statute index")
+    c = real_eval["citations"]
+    assert c["checkable"] == c["citations"] > 0 and c["exists"] == 1.0 and c["repealed"] == 0.0
+    index = load_index(real_eval["index_path"])
+    cited = parse_answer("依照《中华人民共和国刑法》第一百九十九条、第一百三十三条之一、第四百六十条之规定")["citations"]
+    v = validity([cited], index)  # §199 was repealed (修正案九), §133-1 exists, the code ends at §452
+    assert (v["exists"], v["repealed"], v["nonexistent_examples"]) == (pytest.approx(2 / 3), pytest.approx(1 / 3),
+                                                                       ["中华人民共和国刑法|460"])
