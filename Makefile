@@ -21,6 +21,9 @@ DATASET_DIR := $(if $(filter data data/,$(DATA)),.,$(DATA))
 
 # Citation validity needs the statute index; without it eval still runs (and says so in the report).
 EVAL_STATUTES = $$( [ -f $(DATA)/statutes_index.jsonl ] && echo --statutes $(DATA)/statutes_index.jsonl )
+# Attitude sensitivity needs predictions on the pairs (`make predict-pairs`); eval adds them when present.
+PAIRS_PRED := $(OUT)/criminal_pairs_predict/generated_predictions.jsonl
+EVAL_PAIRS = $$( [ -f $(PAIRS_PRED) ] && echo --pairs-predictions $(PAIRS_PRED) --pairs-gold $(DATA)/criminal_attitude_pairs_eval.jsonl )
 
 # Demo: the real recipes on a tiny random Qwen3 (CPU), with only the overrides a CPU needs.
 DEMO   ?= $(OUT)/demo
@@ -28,7 +31,7 @@ TINY   := $(DEMO)/tiny-qwen3
 CPU_OVERRIDES := bf16=false preprocessing_num_workers=1 dataloader_num_workers=0 dataset_dir=$(DATASET_DIR)
 DEMO_STEPS ?= 20
 
-.PHONY: help install data tiny-model train export predict eval demo demo-run test test-fast bench check clean
+.PHONY: help install data tiny-model train export predict predict-pairs eval demo demo-run test test-fast bench check clean
 
 help:
 	@echo "make demo     install, build data from samples/, train/export/predict/eval a tiny model on CPU"
@@ -37,6 +40,7 @@ help:
 	@echo "make train    RECIPE=recipes/criminal_qlora.yaml (real GPU run)"
 	@echo "make export   merge the adapter and write the model card"
 	@echo "make predict  / make eval   predictions on the eval set and the report"
+	@echo "make predict-pairs          predictions on the attitude pairs (make eval then adds attitude sensitivity)"
 	@echo "make check    RECIPE=… GPU=a10-24g: preflight a recipe before renting a GPU"
 	@echo "make bench    data-pipeline benchmarks (BENCHMARKS.md)"
 
@@ -65,10 +69,13 @@ export: install
 predict: install
 	$(LLF) train recipes/criminal_predict.yaml
 
+predict-pairs: install
+	$(LLF) train recipes/criminal_predict.yaml eval_dataset=criminal_attitude_pairs_eval output_dir=$(OUT)/criminal_pairs_predict
+
 eval: install
 	$(LF) eval --predictions $(OUT)/criminal_predict/generated_predictions.jsonl \
 	  --gold $(DATA)/criminal_sentencing_eval.jsonl --train $(DATA)/criminal_sentencing.jsonl \
-	  $(EVAL_STATUTES) --out $(OUT)/criminal_eval
+	  $(EVAL_STATUTES) $(EVAL_PAIRS) --out $(OUT)/criminal_eval
 	@echo "report: $(OUT)/criminal_eval/report.md"
 
 check: install
