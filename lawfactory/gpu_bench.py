@@ -1,0 +1,152 @@
+"""Measure peak GPU memory and tokens/s of the recipes' real architectures (random weights) next to
+lawfactory.memory's estimate. Needs a CUDA GPU; not part of CI.
+
+    python -m lawfactory.gpu_bench --out bench.jsonl [--cases qwen3-qlora-r64-b2,...]
+
+Builds each model from its config only (no download): Qwen3-4B and Llama-3.2-3B shapes, bf16,
+SDPA attention, as LLaMA-Factory trains them: gradient checkpointing (reentrant), trainable
+parameters upcast to fp32, bf16 autocast, torch AdamW (fused); QLoRA replaces every decoder linear
+with a bnb NF4 Linear4bit (double quantization). Every sample is exactly cutoff_len random tokens
+(the worst batch). Peak = torch.cuda.max_memory_allocated over 1 warm-up + STEPS timed steps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import replace
+
+from lawfactory.memory import GPUS, LLAMA_3_2_3B, QWEN3_4B, Arch, Setup, estimate, throughput
+
+STEPS = 3
+ARCHS = {"qwen3-4b": QWEN3_4B, "llama-3.2-3b": LLAMA_3_2_3B}
+# name: (arch, Setup) — the shipped recipes' per-GPU shapes and the REFERENCE.md §6 anchors
+QLORA = Setup(method="lora", quant_bits=4, lora_rank=64, lora_dropout=0.05)
+LORA = Setup(method="lora", lora_rank=64, lora_dropout=0.05)
+CASES = {
+    "qwen3-qlora-r8-b1": ("qwen3-4b", replace(QLORA, lora_rank=8, lora_dropout=0.0, micro_batch=1)),  # §6 anchor
+    "qwen3-qlora-r64-b2": ("qwen3-4b", replace(QLORA, micro_batch=2)),   # recipes/criminal_qlora.yaml
+    "qwen3-qlora-r64-b4": ("qwen3-4b", replace(QLORA, micro_batch=4)),   # §6 logits anchor 12.4 GB
+    "qwen3-lora-r64-b2": ("qwen3-4b", replace(LORA, micro_batch=2)),     # criminal_lora_ds.yaml per GPU (no ZeRO)
+    "llama-lora-r64-b2": ("llama-3.2-3b", replace(LORA, micro_batch=2)),  # taiwan_legal_lora.yaml
+    "llama-full-b4": ("llama-3.2-3b", Setup(method="full", micro_batch=4)),  # full FT, one GPU, no ZeRO
+}
+
+
+def hf_config(arch: Arch):
+    from transformers import LlamaConfig, Qwen3Config
+
+    common = dict(hidden_size=arch.hidden, num_hidden_layers=arch.layers, num_attention_heads=arch.heads,
+                  num_key_value_heads=arch.kv_heads, head_dim=arch.head_dim, intermediate_size=arch.intermediate,
+                  vocab_size=arch.vocab, tie_word_embeddings=arch.tied, max_position_embeddings=4096, use_cache=False)
+    return Qwen3Config(**common) if arch.qk_norm else LlamaConfig(**common)
+
+
+def quantize_nf4(model) -> None:
+    import bitsandbytes as bnb
+    import torch
+    from torch import nn
+
+    for layer in model.model.layers:
+        for parent in list(layer.modules()):
+            for name, child in list(parent.named_children()):
+                if isinstance(child, nn.Linear):
+                    q = bnb.nn.Linear4bit(child.in_features, child.out_features, bias=False, compute_dtype=torch.bfloat16,
+                                          compress_statistics=True, quant_type="nf4", device="meta")
+                    q.weight = bnb.nn.Params4bit(child.weight.data, requires_grad=False, compress_statistics=True,
+                                                 quant_type="nf4", module=q).to("cuda")
+                    setattr(parent, name, q)
+                    del child
+
+
+def build(arch: Arch, s: Setup):
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    with torch.device("cuda"):
+        model = AutoModelForCausalLM.from_config(hf_config(arch), dtype=torch.bfloat16, attn_implementation="sdpa")
+    if s.quant_bits:
+        quantize_nf4(model)
+    model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": True})
+    if s.method == "full":
+        model.float()  # LLaMA-Factory upcasts trainable params to fp32 (not ZeRO-3, not pure_bf16)
+        return model
+    from peft import LoraConfig, get_peft_model
+
+    model.enable_input_require_grads()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    cfg = LoraConfig(r=s.lora_rank, lora_alpha=2 * s.lora_rank, lora_dropout=s.lora_dropout, use_rslora=True,
+                     target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
+    model = get_peft_model(model, cfg)
+    for p in model.parameters():
+        if p.requires_grad:
+            p.data = p.data.float()
+    return model
+
+
+def run_case(name: str, arch: Arch, s: Setup) -> dict:
+    import torch
+
+    torch.cuda.empty_cache()
+    model = build(arch, s)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=1e-5, fused=True)
+    gen = torch.Generator(device="cuda").manual_seed(0)
+    ids = torch.randint(0, arch.vocab, (s.micro_batch, s.seq), device="cuda", generator=gen)
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    times, losses = [], []
+    for step in range(STEPS + 1):
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        with torch.autocast("cuda", dtype=torch.bfloat16):
+            loss = model(input_ids=ids, labels=ids).loss
+        loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        torch.cuda.synchronize()
+        if step:
+            times.append(time.perf_counter() - t0)
+        losses.append(float(loss))
+    est = estimate(arch, s)
+    gpu = GPUS["h100-80g"]
+    tps_est, mfu = throughput(arch, s, gpu)
+    row = {"case": name, "arch": arch.name, "setup": s.__dict__, "trainable": sum(p.numel() for p in params),
+           "peak_allocated_gb": torch.cuda.max_memory_allocated() / 1e9, "peak_reserved_gb": torch.cuda.max_memory_reserved() / 1e9,
+           "tokens_per_s": s.micro_batch * s.seq / (sum(times) / len(times)), "step_s": times, "loss": losses,
+           "estimate_total_gb": est.total / 1e9, "estimate_terms_gb": {k: v / 1e9 for k, v in est.terms.items()},
+           "estimate_tokens_per_s_h100": tps_est, "mfu_assumed": mfu,
+           "device": torch.cuda.get_device_name(), "torch": torch.__version__}
+    del model, opt, params, loss
+    return row
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--cases", default=",".join(CASES))
+    args = ap.parse_args(argv)
+    import gc
+
+    import torch
+    import transformers
+
+    print("torch", torch.__version__, "transformers", transformers.__version__, torch.cuda.get_device_name(), flush=True)
+    with open(args.out, "w", encoding="utf-8") as f:
+        for name in args.cases.split(","):
+            arch_name, s = CASES[name]
+            try:
+                row = run_case(name, ARCHS[arch_name], s)
+            except Exception as err:  # record and go on: one missing package must not lose the others
+                row = {"case": name, "error": f"{type(err).__name__}: {err}"}
+            gc.collect()
+            torch.cuda.empty_cache()
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
