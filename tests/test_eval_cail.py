@@ -5,7 +5,14 @@ import math
 import numpy as np
 import pytest
 
-from lawfactory.evaluation.cail import f1, f1_score, label_counts, read_list, set_score, term_score
+from lawfactory.evaluation.cail import (
+    f1,
+    f1_score,
+    label_counts,
+    read_list,
+    set_score,
+    term_score,
+)
 
 
 @pytest.mark.parametrize("truth,pred,score", [

@@ -158,9 +158,8 @@ def test_rouge_identical_and_empty():
 
 def test_rouge_matches_llamafactory():
     """The same numbers as LLaMA-Factory 0.9.5's own ComputeSimilarity on the same strings."""
-    from transformers import EvalPrediction
-
     from llamafactory.train.sft.metric import ComputeSimilarity
+    from transformers import EvalPrediction
 
     texts = [("本院认为被告人构成盗窃罪", "本院认为被告人张某构成盗窃罪"),
              ("判处有期徒刑一年六个月。\n刑期:18个月", "判处有期徒刑二年。\n刑期:24个月"),

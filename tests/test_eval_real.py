@@ -5,8 +5,8 @@ answers, fed back as predictions, parse to the gold labels and score perfectly w
 import json
 
 import pytest
-
 from conftest import real_path
+
 from lawfactory.cli import main
 
 pytestmark = pytest.mark.real

@@ -104,6 +104,7 @@ def test_report_contents_and_plots(files):
     assert "| CAIL imprisonment score (↑) | 0.450 [" in report
     assert "`c3`" in report and "判处死刑" in report  # a worst case, quoted
     assert "union of gold and predicted labels" in report
+    assert "(200 resamples, seed 0)" in report
     import matplotlib.image as mpimg
 
     for name in ("pred_vs_gold.png", "error_by_charge.png"):
@@ -136,7 +137,11 @@ def test_join_count_mismatch_is_an_error(files, capsys):
     lines = files["preds"].read_text(encoding="utf-8").splitlines()
     files["preds"].write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
     assert _run(files) == 1
-    assert "has 3 predictions but" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"{files['gold']}:4: no prediction for this gold row" in err and "has 3 predictions but" in err
+    files["preds"].write_text("\n".join(lines + lines[:1]) + "\n", encoding="utf-8")
+    assert _run(files) == 1
+    assert f"{files['preds']}:5: a prediction beyond the last gold row" in capsys.readouterr().err
 
 
 def test_join_ignores_whitespace_differences(files):

@@ -6,7 +6,7 @@ metrics (paired intervals). A statistic gets the row-draw counts (weights) of on
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -130,9 +130,11 @@ def _norm(text: str) -> str:
 def join(preds: list[dict], gold: list[dict], pred_path, gold_path) -> dict:
     """Check that prediction i belongs to gold row i; returns {truncated_labels}. Raises EvalInputError."""
     if len(preds) != len(gold):
+        where = (f"{gold_path}:{gold[len(preds)]['line']}: no prediction for this gold row" if len(preds) < len(gold)
+                 else f"{pred_path}:{preds[len(gold)]['line']}: a prediction beyond the last gold row")
         raise EvalInputError(
-            f"{pred_path} has {len(preds)} predictions but {gold_path} has {len(gold)} gold rows; "
-            "predictions are joined by order, so both must come from the same eval file")
+            f"{where} ({pred_path} has {len(preds)} predictions but {gold_path} has {len(gold)} gold rows; "
+            "predictions are joined by order, so both must come from the same eval file)")
     truncated = 0
     for p, g in zip(preds, gold):
         if p["label"] is None:

@@ -143,7 +143,8 @@ def render(m: dict, plots: dict[str, str]) -> str:
              "every denominator", "",
              "## Headline metrics next to the baselines", ""]
     lines += _headline_table(m)
-    lines += ["", "95% CIs: percentile bootstrap over eval rows (1000 resamples, seeded). A model is only "
+    bs = m["bootstrap"]
+    lines += ["", f"95% CIs: percentile bootstrap over eval rows ({bs['resamples']} resamples, seed {bs['seed']}). A model is only "
                   "informative where it beats the baselines: the constant answer shows what the metric gives for "
                   "free, the per-charge median what knowing the charge alone gives.",
               f"MAE is over the {m['plain']['n_mae']} rows where both gold and answer are terms in months; "

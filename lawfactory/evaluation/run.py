@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,6 @@ class EvalOptions:
     resamples: int = bootstrap.RESAMPLES
     seed: int = bootstrap.SEED
     plots: bool = True
-    extra: dict = field(default_factory=dict)
 
 
 def _term(months: int) -> dict:
@@ -138,6 +137,7 @@ def evaluate(opts: EvalOptions) -> dict:
     metrics: dict = {
         "n": n, "predictions": str(opts.predictions), "gold": str(opts.gold), "gold_format": fmt,
         "join": joined, "headline": headline, "baselines": baselines,
+        "bootstrap": {"resamples": opts.resamples, "seed": opts.seed, "level": 0.95, "method": "percentile, rows resampled"},
         "parsing": {"abstentions": abstained, "abstention_rate": abstained / n,
                     "kinds": {k: sum(1 for p in parsed if p["sentence"] and p["sentence"]["kind"] == k)
                               for k in ("fixed", "none", "life", "death")},
