@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
+import re
 
 from lawfactory.attitude import detect_flags
 from lawfactory.records import PRC_CRIMINAL_LAW, RecordError, article_ref, attitude, sentence, stable_id
@@ -55,6 +56,7 @@ PHRASINGS = {
 REASONING = {"refusal": _ATTITUDE_REASONS["refusal"], "unclear": _ATTITUDE_REASONS["unclear"],
              "confession": _ATTITUDE_REASONS["confession"] + "，系坦白"}
 ATTITUDE_ARTICLE = 67  # 刑法 §67: 自首 (¶1, ¶2) and 坦白 (¶3)
+EVIDENCE_STATEMENT = re.compile(r"(?:被告人|被告)[^，。；、]{0,6}?的供述(?![和与及]辩解)")
 PROBATION_ARTICLES = (72, 73)  # 刑法 §72 (conditions), §73 (probation periods)
 
 
@@ -100,6 +102,16 @@ def _articles(case: dict, drop: tuple[int, ...], add: int | None) -> tuple[list,
     return arts, [f"{a['number']}" for a in removed]
 
 
+def evidence_edits(text: str, edits: list[dict]) -> list[dict]:
+    """A defendant's statement listed as evidence (被告人X的供述) becomes the neutral statutory term
+    供述和辩解 (刑诉法 §50): a denial is a 辩解. Matches inside removed spans are left alone."""
+    out = list(edits)
+    for m in EVIDENCE_STATEMENT.finditer(text):
+        if not any(e["start"] < m.end() and e["end"] > m.start() or e["start"] == e["end"] == m.end() for e in edits):
+            out.append({"start": m.end(), "end": m.end(), "before": "", "after": "和辩解"})
+    return sorted(out, key=lambda e: (e["start"], e["end"]))
+
+
 def _term(case: dict, ratio: float, index: dict | None, changes: dict) -> dict:
     """The variant's sentence: death and life unchanged; a fixed term times the ratio, rounded,
     kept inside its principal penalty's limits and the statutory maximum."""
@@ -131,20 +143,27 @@ def make_variant(case: dict, variant: str, seed: int, index: dict | None = None)
     if why:
         return None, why
     d = case["defendant"] or ""
-    pick = seeded(seed, "phrasing", variant, case["case_id"]) % len(PHRASINGS[variant])
-    statement = PHRASINGS[variant][pick].format(d=d.split("、")[0] if d else "")
+    h = seeded(seed, "phrasing", variant, case["case_id"])
     src_flags = text_flags(case)
     removed = sorted(src_flags & set(CONFESSION_FLAGS), key=CONFESSION_FLAGS.index)
     loses_probation = variant in ("refusal", "unclear")
     reasoning = case.get("reasoning") or ""
     try:
         if variant == "confession":
+            pick = h % len(PHRASINGS[variant])
+            statement = PHRASINGS[variant][pick].format(d=d.split("、")[0] if d else "")
             fact_edits = [insertion(case["facts"], len(case["facts"]), statement)]
             at = reasoning.find("依照")
             reason_edits = [insertion(reasoning, at if at >= 0 else len(reasoning), f"被告人{d}{REASONING[variant]}。")] \
                 if reasoning else []
         else:
             fact_edits, pos = removal_edits(case["facts"], d)
+            fact_edits = evidence_edits(case["facts"], fact_edits)
+            remaining = apply(case["facts"], fact_edits)
+            # a 零口供 statement cannot stand beside a defendant's statement listed as evidence
+            choices = [i for i, p in enumerate(PHRASINGS[variant]) if not ("零口供" in p and "供述" in remaining)]
+            pick = choices[h % len(choices)]
+            statement = PHRASINGS[variant][pick].format(d=d.split("、")[0] if d else "")
             fact_edits.append(insertion(case["facts"], len(case["facts"]) if pos is None else pos, statement))
             reason_edits = []
             if reasoning:

@@ -250,3 +250,19 @@ def test_self_checks_catch_broken_variants():
     bad = copy.deepcopy(v)
     bad["sentence"]["months"] = 200
     assert "term above the statutory maximum" in checks.failures(src, bad)
+
+
+def test_defendant_statement_as_evidence_becomes_statement_and_defence():
+    facts = ("被告人孙某醉酒驾驶机动车，血液中乙醇含量为156mg/100ml。被告人孙某到案后如实供述。"
+             "上述事实有检验报告、被告人的供述等证据证实，足以认定。")
+    src = cn_case(facts, 3, charges=("危险驾驶",), numbers=(133,), defendant="孙某")
+    for seed in range(12):  # whichever phrasing the seed picks, never 零口供 beside a listed 供述
+        v, why = make_variant(src, "refusal", seed)
+        assert why is None and "被告人的供述和辩解等证据" in v["facts"] and "零口供" not in v["facts"]
+
+
+def test_joint_cap_at_25_years_when_the_sum_reaches_35():
+    idx = index((264, 0, ART_264), (263, 0, "处三年以上十年以下有期徒刑；…处十年以上有期徒刑、无期徒刑或者死刑"),
+                (234, 0, "处三年以下有期徒刑；…处十年以上有期徒刑、无期徒刑或者死刑。"))
+    c = cn_case("x", 100, charges=("盗窃", "抢劫", "故意伤害"), numbers=(234, 263, 264))
+    assert statutory_cap(c, idx)["months"] == 300  # 3 × 180 = 45 years ≥ 35 → 25 years (§69)
