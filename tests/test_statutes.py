@@ -257,3 +257,24 @@ def test_malformed_statute_files_and_rows_are_rejected_with_file_line_reason(tmp
         assert c["rejected"] == sum(r["file"] == rel for r in rejects), rel
     assert m["inputs"]["statutes/tw/rows.json"]["converted"] == 1 and m["inputs"]["statutes/cn/dup.md"]["converted"] == 2
     assert {a["key"] for a in read_jsonl(tmp_path / "d" / "statutes_index.jsonl")} == {"某某法|1", "某某法|2", "某某條例|1"}
+
+
+def test_real_statutes_and_cail_through_make_data(tmp_path):
+    real = real_path("statutes")
+    raw = tmp_path / "raw"
+    shutil.copytree(real, raw / "statutes")
+    (raw / "cail").mkdir()
+    shutil.copy(real_path("cail2018", "valid_sample.jsonl"), raw / "cail" / "valid.jsonl")
+    m = build(Options(raw=raw, out=tmp_path / "d", workers=1))
+    assert m["statutes"]["laws"] == {PRC_CRIMINAL_LAW: 505, TW_CRIMINAL_CODE: 415, "刑事訴訟法": 710}
+    xml = m["inputs"]["statutes/tw/C0000001_criminal_code_FalV.xml"]
+    assert (xml["read"], xml["converted"], xml["skipped"], xml["headings"]) == (415, 0, 415, 55)
+    # CAIL cites plain article numbers: 盗窃 → 264, 故意伤害 → 234 by co-occurrence over the train split
+    qa = read_jsonl(tmp_path / "d" / "cn_statutes_qa.jsonl")
+    charge = {r["conversations"][0]["value"]: r["articles"] for r in qa if r["task"] == "charge"}
+    assert [v for q, v in charge.items() if "盗窃罪" in q] == [[f"{PRC_CRIMINAL_LAW}|264"]]
+    assert [v for q, v in charge.items() if "故意伤害罪" in q] == [[f"{PRC_CRIMINAL_LAW}|234"]]
+    grounded = m["datasets"]["criminal_sentencing_grounded"]["rows"] + m["datasets"]["criminal_sentencing_grounded_eval"]["rows"]
+    dropped = sum(v for k, v in m["stats"].items() if k.startswith("grounded samples over cutoff_len"))
+    none = m["stats"].get("grounded: cases with no cited article in the statute index (no grounded row)", 0)
+    assert grounded + dropped + none == m["cases"] and grounded > 900
