@@ -158,6 +158,7 @@ class Setup:
     lora_target: str = "all"
     lora_dropout: float = 0.0
     micro_batch: int = 1
+    accumulation: int = 1
     seq: int = 2048
     grad_ckpt: bool = True
     liger: bool = False
@@ -170,7 +171,7 @@ class Setup:
 @dataclass
 class Estimate:
     arch: Arch
-    setup: Setup
+    setup: Setup | None  # None for inference
     terms: dict[str, float] = field(default_factory=dict)   # bytes on each GPU
     notes: list[str] = field(default_factory=list)
 
@@ -293,7 +294,26 @@ class Verdict:
 def verdict(e: Estimate, gpu: Gpu) -> Verdict:
     used, card = e.total, float(gpu.memory)
     status = "fits" if used <= TIGHT_MARGIN * card else "tight" if used <= card else "does not fit"
-    return Verdict(status, used, card, knobs(e, card) if status != "fits" else [])
+    fixes = knobs(e, card) if status != "fits" and e.setup is not None else []
+    if status != "fits" and e.setup is None:
+        fixes = ["a smaller per_device_eval_batch_size or max_new_tokens, or a larger card"]
+    return Verdict(status, used, card, fixes)
+
+
+def inference_estimate(arch: Arch, quant_bits: int | None, batch: int, tokens: int) -> Estimate:
+    """Generation with the huggingface backend: weights, the KV cache of `batch` sequences of
+    `tokens`, one step's fp32 logits, allocator overhead."""
+    e = Estimate(arch, None)
+    t = e.terms
+    if quant_bits:
+        t[f"weights ({quant_bits}-bit linears + bf16 rest)"] = (arch.linear_params() * quantized_bytes_per_param(quant_bits, True)
+                                                                + arch.other_params() * 2.0)
+    else:
+        t["weights (bf16)"] = arch.params() * 2.0
+    t["KV cache (bf16)"] = 2 * arch.layers * arch.kv_dim * 2.0 * batch * tokens
+    t["logits (one step, fp32)"] = batch * arch.vocab * 4.0
+    t["allocator overhead (context + fragmentation)"] = CONTEXT_BYTES + FRAGMENTATION * sum(t.values())
+    return e
 
 
 def knobs(e: Estimate, card: float) -> list[str]:
@@ -305,11 +325,11 @@ def knobs(e: Estimate, card: float) -> list[str]:
     def total(**kw) -> float:
         return estimate(e.arch, replace(s, **kw)).total
 
-    if s.micro_batch > 1:
-        for b in range(s.micro_batch - 1, 0, -1):
-            if total(micro_batch=b) <= target:
-                out.append(f"per_device_train_batch_size: {b} (raise gradient_accumulation_steps by ×{s.micro_batch / b:g} to keep the global batch)")
-                break
+    per_gpu = s.micro_batch * s.accumulation
+    for b in range(s.micro_batch - 1, 0, -1):  # keep the global batch: b must divide micro-batch × accumulation
+        if per_gpu % b == 0 and total(micro_batch=b) <= target:
+            out.append(f"per_device_train_batch_size: {b}, gradient_accumulation_steps: {per_gpu // b} (same global batch)")
+            break
     if not s.liger and total(liger=True) <= target:
         out.append("enable_liger_kernel: true (fused linear cross-entropy: the logits are never materialised whole)")
     if not s.grad_ckpt and total(grad_ckpt=True) <= target:
