@@ -174,6 +174,7 @@ def charge_rows(evidence: "StatuteEvidence", index: dict, seed: int, jurisdictio
             continue
         t, r = T[j], _rng(seed, "charge", j, charge)
         arts = [index[k] for k in keys]
+        charge = charge.removesuffix("罪")  # the templates say {c}罪
         answer = t["charge_a"].format(c=charge, list="、".join(label(a) for a in arts))
         answer += "\n" + "\n".join(t["quote"].format(a=label(a), t=text(a)) for a in arts)
         yield _row(j, "charge", keys, [(r.choice(t["charge_q"]).format(c=charge), answer)])
