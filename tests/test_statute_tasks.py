@@ -198,3 +198,21 @@ def test_retrieval_negatives_share_the_chapter_and_differ_from_the_positive(buil
         assert cited_key(p["anchor"], pos["jurisdiction"]) == pos["key"]  # a question about the positive article
     assert questions == m["statutes"]["retrieval"]["question_anchors"] > 0
     assert len(pairs) - questions == m["statutes"]["retrieval"]["case_anchors"] > 0
+
+
+def test_llamafactory_reads_every_row_with_the_registered_columns(built):
+    # LLaMA-Factory's own dataset_info parser and converters: a wrong column or tag gives empty turns
+    from llamafactory.data.converter import get_dataset_converter
+    from llamafactory.data.parser import get_dataset_list
+    from llamafactory.hparams import DataArguments
+
+    out, _, _ = built
+    names = ["cn_statutes_qa", "tw_statutes_qa", "criminal_sentencing_grounded", "criminal_sentencing_grounded_eval"]
+    for attr in get_dataset_list(names, str(out)):
+        convert = get_dataset_converter(attr.formatting, attr, DataArguments(dataset_dir=str(out)))
+        data = rows(out, attr.dataset_name.removesuffix(".jsonl"))
+        for r in data:
+            x = convert(r)
+            assert x["_prompt"] and x["_response"][0]["content"] and x["_system"] == r["system"]
+            if attr.formatting == "sharegpt":
+                assert len(x["_prompt"]) == len(r["conversations"]) - 1
