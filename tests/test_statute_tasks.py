@@ -4,8 +4,8 @@ import json
 from collections import Counter
 
 import pytest
-
 from conftest import SAMPLES
+
 from lawfactory.build import Options, build
 from lawfactory.citations import parse_citations
 from lawfactory.io import read_jsonl
@@ -61,7 +61,7 @@ def test_recitation_answers_are_the_article_text_and_location_its_headings(built
             (q, answer), *rest = turns(r)
             assert cited_key(q, jur) == key and answer == "\n".join(a["paragraphs"])
             if a["path"]:
-                (q2, where), = rest
+                (_, where), = rest
                 assert all(h in where for h in a["path"]) and cited_key(where, jur) == key
     r = next(r for r in rows(out, "cn_statutes_qa") if r["task"] == "recite" and r["articles"] == [f"{PRC_CRIMINAL_LAW}|264"])
     assert turns(r)[1][1].endswith("位于第二编 分则，第五章 侵犯财产罪。")

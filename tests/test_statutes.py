@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLES, real_path
+
 from converters import statutes_cn, statutes_tw
 from lawfactory.build import Options, build
 from lawfactory.citations import parse_citations
@@ -41,7 +41,7 @@ def test_real_prc_criminal_law_505_articles():
     assert sorted(a["number"] for a in arts if not a["suffix"]) == list(range(1, 453))
     assert len({a["key"] for a in arts}) == 505
     # the heading lines, counted here without the converter, name the same articles in the same order
-    heads = re.findall(r"^(第\S+?条(?:之\S+?)?) ", path.read_text(encoding="utf-8"), flags=re.M)
+    heads = re.findall(r"^(第\S+?条(?:之\S+?)?) ", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
     assert [parse_citations(h, "cn")[0]["key"] for h in heads] == [a["key"] for a in arts]
     deleted = [a["key"] for a in arts if a["deleted"]]
     assert deleted == [f"{PRC_CRIMINAL_LAW}|199"]  # the one （删去） in the file
@@ -97,7 +97,7 @@ def test_sample_files_parse_without_loss():
     assert all(r.rejects == [] for r in (cn, tw, xml, dump))
     assert without_source(articles(xml)) == without_source(articles(tw))
     assert TW_DUMP.read_bytes().startswith(b"\xef\xbb\xbf") and dump.laws[0].name == "刑事訴訟法"
-    heads = re.findall(r"^(第\S+?条(?:之\S+?)?) ", CN_MD.read_text(encoding="utf-8"), flags=re.M)
+    heads = re.findall(r"^(第\S+?条(?:之\S+?)?) ", CN_MD.read_text(encoding="utf-8"), flags=re.MULTILINE)
     assert len(heads) == 30 and [a["key"] for a in articles(cn)] == [parse_citations(h, "cn")[0]["key"] for h in heads]
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import itertools
 import random
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from lawfactory import io, lengths
 from lawfactory.numerals import to_cn
@@ -155,7 +155,7 @@ def article_rows(a: dict, seed: int) -> Iterator[dict]:
         yield _row(j, "item", [key], turns)
 
 
-def governing_articles(evidence: "StatuteEvidence", index: dict) -> Iterator[tuple[str, str, list[str]]]:
+def governing_articles(evidence: StatuteEvidence, index: dict) -> Iterator[tuple[str, str, list[str]]]:
     """(jurisdiction, charge, article keys) for every charge with articles that pass the support
     thresholds; only articles of the criminal law's special part (分则 / 分則), where offences are
     defined: 总则 articles (自首, 缓刑) are cited with every charge and govern none."""
@@ -168,7 +168,7 @@ def governing_articles(evidence: "StatuteEvidence", index: dict) -> Iterator[tup
             yield j, charge, keys
 
 
-def charge_rows(evidence: "StatuteEvidence", index: dict, seed: int, jurisdiction: str) -> Iterator[dict]:
+def charge_rows(evidence: StatuteEvidence, index: dict, seed: int, jurisdiction: str) -> Iterator[dict]:
     for j, charge, keys in governing_articles(evidence, index):
         if j != jurisdiction:
             continue
@@ -180,7 +180,7 @@ def charge_rows(evidence: "StatuteEvidence", index: dict, seed: int, jurisdictio
         yield _row(j, "charge", keys, [(r.choice(t["charge_q"]).format(c=charge), answer)])
 
 
-def qa_rows(index: dict, evidence: "StatuteEvidence", seed: int, jurisdiction: str, to_simplified: bool) -> Iterator[dict]:
+def qa_rows(index: dict, evidence: StatuteEvidence, seed: int, jurisdiction: str, to_simplified: bool) -> Iterator[dict]:
     """All QA rows of one jurisdiction: articles in index order, then charges."""
     rows = (row for key in sorted(index, key=lambda k: sort_key(index[k])) if index[key]["jurisdiction"] == jurisdiction
             for row in article_rows(index[key], seed))
