@@ -10,8 +10,8 @@
 5. Tokens per epoch and wall time at the stated throughput assumption.
 
 Exit status 1 when the recipe cannot work (parse error, dataset error, does not fit), else 0.
-A recipe's `# preflight: lawfactory check RECIPE --gpu G --gpus N → VERDICT` line supplies the
-default --gpu/--gpus and states the verdict the tests hold it to.
+A recipe's comment line `lawfactory check RECIPE --gpu G --gpus N → VERDICT` supplies the
+default --gpu/--gpus and states the verdict (fits, tight, does not fit, cpu) the tests hold it to.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from tqdm import tqdm
 from lawfactory import attitude, io, memory
 from lawfactory.lengths import CHARS_PER_TOKEN, TEMPLATE_TOKENS, TokenCounter
 
-PREFLIGHT = re.compile(r"#\s*preflight:\s*lawfactory check\s+\S+(?P<args>[^→\n]*)→\s*(?P<verdict>[^\n(]+)")
+PREFLIGHT = re.compile(r"^#.*?lawfactory check\s+\S+(?P<args>[^→\n]*)→\s*(?P<verdict>[^\n(]+)", re.M)
 GB = memory.GB
 
 

@@ -155,7 +155,16 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.set_defaults(func=cmd_tiny_model)
     _add_eval_parser(sub)
+    _add_recipe_parsers(sub)
     return p
+
+
+def _add_recipe_parsers(sub) -> None:
+    """`check` (lawfactory/check.py) and `model-card` (lawfactory/modelcard.py)."""
+    from lawfactory import check, modelcard
+
+    check.add_parser(sub)
+    modelcard.add_parser(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,214 @@
+"""`lawfactory check` and its memory estimator: arithmetic pinned to hand-computed values and to
+REFERENCE.md §6's anchors; every shipped recipe gets the verdict its comment states."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, SAMPLES
+from lawfactory import check, memory
+from lawfactory.memory import GPUS, LLAMA_3_2_3B, QWEN3_4B, Setup, estimate, verdict
+
+RECIPES = sorted((REPO / "recipes").glob("*.yaml"))
+
+
+# --- estimator arithmetic -------------------------------------------------------------------
+
+
+def test_parameter_counts_by_hand():
+    # Qwen3-4B: embeddings 151936·2560 = 388,956,160; a layer: q,o 2·2560·4096 + k,v 2·2560·1024 = 26,214,400,
+    # MLP 3·2560·9728 = 74,711,040, norms 2·2560 + q/k norms 2·128 = 5,376 → 100,930,816; ×36 + final norm 2560
+    assert QWEN3_4B.params() == 388_956_160 + 36 * 100_930_816 + 2560 == 4_022_468_096
+    assert QWEN3_4B.linear_params() == 36 * (26_214_400 + 74_711_040) == 3_633_315_840
+    # Llama-3.2-3B: 128256·3072 = 394,002,432; a layer: q,o 2·3072² + k,v 2·3072·1024 + MLP 3·3072·8192 + 2·3072
+    assert LLAMA_3_2_3B.params() == 394_002_432 + 28 * (18_874_368 + 6_291_456 + 75_497_472 + 6144) + 3072 == 3_212_749_824
+    # LoRA r on all 7 linears: r·Σ(in+out) per layer = r·(6656+3584+3584+6656+3·12288) = 57,344·r for Qwen3-4B
+    assert QWEN3_4B.lora_params(64) == 64 * 36 * 57_344 == 132_120_576
+    assert QWEN3_4B.lora_params(8, "q_proj,v_proj") == 8 * 36 * (6656 + 3584)
+
+
+def test_zero_partitioning_formulas():
+    psi, n = 1e9, 8
+    assert memory.model_state_bytes(psi, 0, n, False, False) == 16 * psi             # DDP: every GPU holds all 16 B
+    assert memory.model_state_bytes(psi, 1, n, False, False) == 4 * psi + 12 * psi / n
+    assert memory.model_state_bytes(psi, 2, n, False, False) == 2 * psi + 14 * psi / n == 3.75e9
+    assert memory.model_state_bytes(psi, 3, n, False, False) == 16 * psi / n == 2e9
+    assert memory.model_state_bytes(psi, 2, n, True, False) == 2 * psi + 2 * psi / n   # optimizer in host memory
+    assert memory.model_state_bytes(psi, 3, n, True, True) == 0.0
+
+
+def test_nf4_bytes_per_weight():
+    # 4 bits + absmax: double quantization 8 bit per 64 weights + fp32 per 64·256; plain fp32 per 64
+    assert memory.quantized_bytes_per_param(4, True) == 0.5 + 1 / 64 + 4 / 16384 == 0.515869140625
+    assert memory.quantized_bytes_per_param(4, False) == 0.5625
+
+
+def test_reference_anchors_qwen3_4b_qlora():
+    """REFERENCE.md §6: NF4 weights ~1.8 GB, bf16 embeddings ~0.8 GB, logits 3.1 GB at 1×2048 and
+    12.4 GB at 4×2048, activations with checkpointing ~0.6 GB, ~7–8 GB in all at 1×2048."""
+    assert round(QWEN3_4B.linear_params() * 0.5 / 1e9, 1) == 1.8
+    assert round(QWEN3_4B.other_params() * 2 / 1e9, 1) == 0.8
+    assert memory.logits_bytes(QWEN3_4B, 2048, liger=False) == 2048 * 151936 * 10 == 3_111_649_280
+    assert round(memory.logits_bytes(QWEN3_4B, 4 * 2048, liger=False) / 1e9, 1) == 12.4
+    e = estimate(QWEN3_4B, Setup(quant_bits=4, lora_rank=8, micro_batch=1, seq=2048))  # LLaMA-Factory's default rank
+    checkpoints = e.terms["activations: layer inputs (checkpointing)"]
+    assert checkpoints == 36 * 2048 * 2560 * 2
+    one_layer = 2048 * memory.layer_working_elements(QWEN3_4B, False) * 2
+    assert 0.5e9 < checkpoints + one_layer < 0.7e9                  # "~0.6 GB"
+    allocated = e.total - e.terms["allocator overhead (context + fragmentation)"]
+    assert 7.0e9 <= allocated <= 8.0e9                              # "~7–8 GB" (H100 measured 7.08 GB: BENCHMARKS.md)
+    assert e.total == pytest.approx(allocated * 1.10 + 0.5e9)
+
+
+def test_full_finetune_terms_by_hand():
+    e = estimate(LLAMA_3_2_3B, Setup(method="full", micro_batch=8, seq=2048, zero=2, gpus=8))
+    psi = 3_212_749_824
+    assert e.terms["model states (16 B/param, ZeRO)"] == 2 * psi + 14 * psi / 8
+    assert e.terms["logits (b·s·V·10 B)"] == 8 * 2048 * 128256 * 10
+    assert e.terms["logits gradient, bf16 cast (b·s·V·2 B)"] == 8 * 2048 * 128256 * 2
+    assert e.terms["activations: layer inputs (checkpointing)"] == 28 * 8 * 2048 * 3072 * 2
+
+
+def test_verdicts_and_knobs():
+    a100 = GPUS["a100-80g"]
+    # the reference per-device batch of 20 does not fit at 2048 under ZeRO-2; 8 does
+    big = verdict(estimate(LLAMA_3_2_3B, Setup(method="full", micro_batch=20, accumulation=8, zero=2, gpus=8)), a100)
+    assert big.status == "does not fit"
+    assert any(k.startswith("per_device_train_batch_size: 16, gradient_accumulation_steps: 10") for k in big.knobs)
+    assert any("enable_liger_kernel" in k for k in big.knobs)
+    assert verdict(estimate(LLAMA_3_2_3B, Setup(method="full", micro_batch=8, zero=2, gpus=8)), a100).status == "fits"
+    # QLoRA micro-batch 4 on an A10: 23.9 of 24.1 GB → tight
+    tight = verdict(estimate(QWEN3_4B, Setup(quant_bits=4, lora_rank=64, lora_dropout=0.05, micro_batch=4, accumulation=4)),
+                    GPUS["a10-24g"])
+    assert tight.status == "tight" and tight.knobs[0].startswith("per_device_train_batch_size: 2, gradient_accumulation_steps: 8")
+    # liger: ceil(V/h) = 60 chunks, 8192/60 → 137 → 256 rows of fp32 logits + gradient, instead of 12.4 GB
+    assert memory.logits_bytes(QWEN3_4B, 8192, liger=True) == 256 * 151936 * 8
+
+
+def test_throughput_assumption_is_stated_arithmetic():
+    s = Setup(method="full", micro_batch=8, seq=2048)
+    flops = memory.flops_per_token(LLAMA_3_2_3B, s)
+    # 8 passes of 2Ψ FLOPs (forward, recompute, input and weight gradients) + causal attention
+    assert flops == 8 * 3_212_749_824 + 2 * 28 * 2048 * 3072 * 8 / 2
+    tps, mfu = memory.throughput(LLAMA_3_2_3B, s, GPUS["a100-80g"])
+    assert mfu == 0.35 and tps == pytest.approx(0.35 * 312e12 / flops)
+
+
+def test_local_config_wins_over_table(tmp_path, tiny_model):
+    arch, source = memory.resolve_arch(str(tiny_model))
+    assert source.endswith("config.json") and arch.hidden == 64 and arch.vocab >= 151643
+    with pytest.raises(ValueError, match="unknown model"):
+        memory.resolve_arch("nobody/unknown-7b")
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    from lawfactory.build import Options, build
+
+    out = tmp_path_factory.mktemp("data")
+    build(Options(raw=SAMPLES, out=out))
+    return out
+
+
+def stated(recipe: Path) -> dict:
+    return check.preflight_line(recipe.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("recipe", RECIPES, ids=lambda p: p.name)
+def test_every_recipe_passes_check_with_its_stated_verdict(recipe, data_dir, monkeypatch):
+    monkeypatch.chdir(REPO)
+    want = stated(recipe)
+    assert want, f"{recipe.name}: no `lawfactory check … → verdict` comment"
+    report = check.run(recipe.relative_to(REPO), overrides=[f"dataset_dir={data_dir}"])
+    assert report.errors == [], report.text()
+    assert report.verdict == want["verdict"], report.text()
+
+
+def test_check_reports_datasets_lengths_and_memory(data_dir, tiny_model, monkeypatch, tmp_path, capsys):
+    from lawfactory.cli import main
+
+    monkeypatch.chdir(REPO)
+    code = main(["check", "recipes/criminal_qlora.yaml", f"dataset_dir={data_dir}", "cutoff_len=300",
+                 "--tokenizer", str(tiny_model), "--drop-over-cutoff", str(tmp_path / "kept")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    rows = sum(1 for _ in open(data_dir / "criminal_sentencing.jsonl", encoding="utf-8"))
+    table_row = next(l for l in out.splitlines() if l.startswith("criminal_sentencing ") and " train " in l)
+    assert table_row.split()[3:6] == ["criminal_sentencing.jsonl", str(rows), "0"] and table_row.endswith("ok")
+    assert f"--tokenizer {tiny_model}" in out and ">300" in out
+    # the filtered copy holds exactly the rows the length table did not count over the cutoff
+    line = next(l for l in out.splitlines() if l.startswith("criminal_sentencing ") and l.split()[1].isdigit())
+    over = int(line.split()[6])
+    kept = sum(1 for _ in open(tmp_path / "kept" / "criminal_sentencing.jsonl", encoding="utf-8"))
+    assert 0 < over < rows and kept == rows - over
+    assert "dataset_info.json" in {p.name for p in (tmp_path / "kept").iterdir()}
+    assert "→ fits" in out and "logits (b·s·V·10 B)" in out and "tokens/s per GPU" in out
+
+
+def test_truncation_that_cuts_the_attitude_is_reported(tmp_path, monkeypatch):
+    """A long facts text whose 认罪认罚 sits at the end: over cutoff, LLaMA-Factory keeps the start."""
+    import json
+
+    from lawfactory import io
+
+    monkeypatch.chdir(REPO)
+    facts = "被告人张某于2020年在某地盗窃财物。" * 120 + "到案后如实供述，自愿认罪认罚。"
+    short = "被告人李某盗窃，到案后如实供述。"
+    io.write_jsonl(tmp_path / "t.jsonl", [{"instruction": "判决", "input": facts, "output": "刑期:6个月"},
+                                          {"instruction": "判决", "input": short, "output": "刑期:3个月"}])
+    io.write_jsonl(tmp_path / "e.jsonl", [{"instruction": "判决", "input": short, "output": "刑期:3个月", "group_id": "g1"}])
+    (tmp_path / "dataset_info.json").write_text(json.dumps({"t": {"file_name": "t.jsonl"}, "e": {"file_name": "e.jsonl"}}))
+    report = check.run(Path("recipes/criminal_qlora.yaml"),
+                       overrides=[f"dataset_dir={tmp_path}", "dataset=t", "eval_dataset=e", "cutoff_len=1024"])
+    text = report.text()
+    assert any("t.jsonl:1" in w and "attitude phrase (confession)" in w for w in report.warnings), text
+    # the eval row repeats a training prompt: a shared case
+    assert any("e: 1 eval rows share a case group" in e for e in report.errors), text
+
+
+def test_unknown_keys_and_bad_combinations_fail(monkeypatch, capsys):
+    from lawfactory.cli import main
+
+    monkeypatch.chdir(REPO)
+    assert main(["check", "recipes/criminal_qlora.yaml", "lora_rnk=8"]) == 1
+    assert "not used by the HfArgumentParser: ['lora_rnk']" in capsys.readouterr().out
+    assert main(["check", "recipes/criminal_qlora.yaml", "finetuning_type=full"]) == 1
+    assert "`use_rslora` is only valid for LoRA training" in capsys.readouterr().out
+
+
+def test_missing_dataset_and_columns_fail(tmp_path, monkeypatch):
+    import json
+
+    from lawfactory import io
+
+    monkeypatch.chdir(REPO)
+    io.write_jsonl(tmp_path / "a.jsonl", [{"question": "问", "answer": "答"}])
+    (tmp_path / "dataset_info.json").write_text(json.dumps({"a": {"file_name": "a.jsonl"}, "b": {"file_name": "b.jsonl"}}))
+    report = check.run(Path("recipes/criminal_qlora.yaml"),
+                       overrides=[f"dataset_dir={tmp_path}", "dataset=a,b,c", "eval_dataset=null", "eval_strategy=no"])
+    errors = "\n".join(report.errors)
+    assert "a: column 'instruction' declared in dataset_info.json is in none of its rows" in errors
+    assert f"b: file {tmp_path}/b.jsonl is missing" in errors
+    assert "c: Undefined dataset c in dataset_info.json" in errors
+
+
+def test_does_not_fit_exits_nonzero_with_the_knob(monkeypatch, capsys):
+    from lawfactory.cli import main
+
+    monkeypatch.chdir(REPO)
+    code = main(["check", "recipes/taiwan_legal_lora.yaml", "per_device_train_batch_size=8", "dataset_dir=/nonexistent"])
+    out = capsys.readouterr().out
+    assert code == 1 and "→ does not fit" in out
+    assert "fix: per_device_train_batch_size: 2, gradient_accumulation_steps: 64" in out
+
+
+def test_stated_verdicts_match_recipe_comments():
+    for recipe in RECIPES:
+        args = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+        want = stated(recipe)
+        if args.get("deepspeed"):
+            assert want.get("gpus", 1) > 1, f"{recipe.name}: a DeepSpeed recipe's preflight names --gpus"
