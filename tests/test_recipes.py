@@ -25,7 +25,13 @@ def test_recipe_parses_with_llamafactory(recipe: Path, monkeypatch):
     monkeypatch.chdir(REPO)
     args = yaml.safe_load(recipe.read_text(encoding="utf-8"))
     if args.get("deepspeed"):
-        pytest.skip("DeepSpeed recipes are parsed under torchrun in test_deepspeed")
+        # LLaMA-Factory refuses DeepSpeed outside torchrun: parse as a one-rank distributed job
+        from lawfactory.lf_parse import parse as parse_distributed
+
+        result = parse_distributed(args, cwd=REPO)
+        assert result["ok"], result["error"]
+        assert result["facts"]["training"]["deepspeed"] == args["deepspeed"]
+        return
     parse(args)
 
 
@@ -61,3 +67,48 @@ def test_every_dataset_a_recipe_names_is_registered():
         for key in ("dataset", "eval_dataset"):
             for name in filter(None, str(args.get(key, "")).split(",")):
                 assert name.strip() in info, f"{recipe.name}: {name} not in dataset_info.json"
+
+
+DEEPSPEED = sorted((REPO / "recipes" / "deepspeed").glob("*.json"))
+
+
+@pytest.mark.parametrize("config", DEEPSPEED, ids=lambda p: p.name)
+def test_deepspeed_configs_follow_llamafactory_examples(config):
+    import json
+
+    cfg = json.loads(config.read_text(encoding="utf-8"))
+    for key in ("train_batch_size", "train_micro_batch_size_per_gpu", "gradient_accumulation_steps", "gradient_clipping"):
+        assert cfg[key] == "auto", key  # the Trainer's values win
+    assert cfg["zero_allow_untested_optimizer"] is True and "optimizer" not in cfg  # the recipe's `optim` is used
+    assert cfg["bf16"]["enabled"] == cfg["fp16"]["enabled"] == "auto"
+    zero = cfg["zero_optimization"]
+    assert zero["stage"] == {"ds_z2.json": 2, "ds_z3.json": 3, "ds_z3_offload.json": 3}[config.name]
+    if zero["stage"] == 3:
+        assert zero["stage3_gather_16bit_weights_on_model_save"] is True  # a loadable model on save
+    assert ("offload_optimizer" in zero) == ("offload" in config.name)
+
+
+def test_every_deepspeed_recipe_names_a_shipped_config():
+    for recipe in RECIPES:
+        ds = yaml.safe_load(recipe.read_text(encoding="utf-8")).get("deepspeed")
+        if ds:
+            assert (REPO / ds).resolve() in {p.resolve() for p in DEEPSPEED}, recipe.name
+
+
+def test_taiwan_recipes_match_the_reference_run():
+    full = yaml.safe_load((REPO / "recipes" / "taiwan_legal_full_ds.yaml").read_text(encoding="utf-8"))
+    assert (full["model_name_or_path"], full["template"], full["finetuning_type"]) == ("lianghsun/Llama-3.2-Taiwan-3B", "llama3", "full")
+    assert full["per_device_train_batch_size"] * full["gradient_accumulation_steps"] * 8 == 1280
+    assert (full["learning_rate"], full["lr_scheduler_type"], full["warmup_steps"], full["num_train_epochs"]) == (5e-5, "cosine", 100, 3.0)
+    assert (full["optim"], full["bf16"]) == ("adamw_torch_fused", True)
+    names = full["dataset"].split(",")
+    assert names[:2] == ["tw_statutes_qa", "tw_judgments"] and full["mix_strategy"].startswith("interleave")
+    assert len(str(full["interleave_probs"]).split(",")) == len(names)
+    assert "eval_dataset" not in full  # LLaMA-Factory wants one interleave probability per eval dataset too
+    lora = yaml.safe_load((REPO / "recipes" / "taiwan_legal_lora.yaml").read_text(encoding="utf-8"))
+    assert (lora["model_name_or_path"], lora["template"], lora["finetuning_type"]) == (full["model_name_or_path"], "llama3", "lora")
+    assert lora["dataset"] == full["dataset"] and "deepspeed" not in lora
+    crim = yaml.safe_load((REPO / "recipes" / "criminal_lora_ds.yaml").read_text(encoding="utf-8"))
+    assert crim["deepspeed"].endswith("ds_z2.json") and "quantization_bit" not in crim
+    serve = yaml.safe_load((REPO / "recipes" / "criminal_serve.yaml").read_text(encoding="utf-8"))
+    assert serve["infer_backend"] == "huggingface" and serve["template"] == "qwen3_nothink"
