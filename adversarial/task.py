@@ -9,7 +9,9 @@ Selection (deterministic, independent of workers and of input order):
 - the quota is shared out over the types by TYPE_SHARES (largest remainder; a type short of
   eligible cases passes its remainder on);
 - within a type, the variants with the smallest seeded hashes of (seed, type, case_id) among the
-  cases whose variant passes every self-check. A pre-pass over cases.jsonl keeps, per split and
+  cases whose variant passes every self-check (eligibility is read from the recorded attitude
+  flags; make_variant re-reads the text, and what it refuses is counted as dropped). When fewer
+  valid variants exist than the quota asks for, all of them are taken. A pre-pass over cases.jsonl keeps, per split and
   type, a bounded heap of the smallest hashes (memory grows with the quota, not the corpus) and
   builds a variant only for a case that would enter its heap.
 
@@ -33,7 +35,7 @@ from lawfactory.splits import EVAL, TRAIN
 from lawfactory.tasks.judgments import is_judgment, judgment_sample
 from lawfactory.tasks.sentencing import sentencing_sample
 
-from adversarial.variants import VARIANTS, ineligible, make_variant, seeded
+from adversarial.variants import VARIANTS, ineligible, make_variant, record_flags, seeded
 
 TRAIN_SET, PAIRS = "criminal_adversarial", "criminal_attitude_pairs_eval"
 DEFAULT_RATIO = 0.06  # ~3,000 per 50,000 (the reference model's mix)
@@ -89,8 +91,9 @@ class AdversarialTask:
               "skipped": Counter(), "dropped": Counter(), "attempted": 0}
         for case, split in tqdm(cases(), total=n_cases, desc="adversarial pre-pass", unit=" case", mininterval=1.0):
             st["cases"][split] += 1
+            flags = record_flags(case)  # eligibility from the recorded flags; make_variant re-reads the text
             for t in VARIANTS:
-                why = ineligible(case, t)
+                why = ineligible(case, t, flags)
                 if why:
                     st["skipped"][f"{t}: {why}"] += 1
                     continue

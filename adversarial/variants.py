@@ -54,7 +54,7 @@ PHRASINGS = {
 # The reasoning clause a composed answer gives (lawfactory/tasks/sentencing.py) is reused for the
 # court's own reasoning text of full-text judgments.
 REASONING = {"refusal": _ATTITUDE_REASONS["refusal"], "unclear": _ATTITUDE_REASONS["unclear"],
-             "confession": _ATTITUDE_REASONS["confession"] + "，系坦白"}
+             "confession": "到案后如实供述自己的罪行，系坦白，依法可以从轻处罚"}
 ATTITUDE_ARTICLE = 67  # 刑法 §67: 自首 (¶1, ¶2) and 坦白 (¶3)
 EVIDENCE_STATEMENT = re.compile(r"(?:被告人|被告)[^，。；、]{0,6}?的供述(?![和与及]辩解)")
 PROBATION_ARTICLES = (72, 73)  # 刑法 §72 (conditions), §73 (probation periods)
@@ -69,8 +69,14 @@ def text_flags(case: dict) -> set[str]:
     return detect_flags(case["facts"], case.get("reasoning") or "")
 
 
-def ineligible(case: dict, variant: str) -> str | None:
-    """Why this case cannot have this variant (a counted reason), or None."""
+def record_flags(case: dict) -> set[str]:
+    """The attitude flags the converter recorded (cheap: no text scan)."""
+    return {f for f, on in (case.get("attitude") or {}).items() if on}
+
+
+def ineligible(case: dict, variant: str, flags: set[str] | None = None) -> str | None:
+    """Why this case cannot have this variant (a counted reason), or None. flags: the source's
+    attitude flags (default: found in its facts and reasoning, which the edits work on)."""
     if case["jurisdiction"] != "cn":
         return "not a PRC case (the rules are 法发〔2021〕21号)"
     if case.get("variant_of"):
@@ -79,7 +85,7 @@ def ineligible(case: dict, variant: str) -> str | None:
         return "several defendants share the facts"
     if case["sentence"]["kind"] == "none":
         return "no custodial term (kind none)"
-    flags = text_flags(case)
+    flags = text_flags(case) if flags is None else flags
     if flags & {"refusal", "unclear"}:
         return "source already states refusal or an unclear attitude"
     has = flags & set(CONFESSION_FLAGS)
