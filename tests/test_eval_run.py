@@ -206,3 +206,17 @@ def test_attitude_pairs_in_the_report(files):
     report = (files["out"] / "report.md").read_text(encoding="utf-8")
     assert "synthetic" in report and "(attitude_pairs.png)" in report
     assert (files["out"] / "attitude_pairs.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_lawbench_prediction_file_keyed_by_item(tmp_path):
+    """LawBench's own prediction files: {"0": {"origin_prompt", "prediction", "refr"}, …}; refr is checked."""
+    gold = _write_jsonl(tmp_path / "3-4.jsonl", [{"instruction": "i", "question": "q", "answer": a}
+                                                 for a in ("刑期:6个月", "刑期:10个月")])
+    preds = tmp_path / "3-4.json"
+    preds.write_text(json.dumps({"1": {"prediction": "刑期:10个月", "refr": "刑期:10个月"},
+                                 "0": {"prediction": "判处有期徒刑六个月", "refr": "刑期:6个月"}}, ensure_ascii=False),
+                     encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["eval", "--predictions", str(preds), "--gold", str(gold), "--out", str(out), "--resamples", "20"]) == 0
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["headline"]["imprisonment_score"]["model"] == 1.0 and m["join"]["labels_checked"] == 2

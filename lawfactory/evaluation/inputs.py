@@ -28,21 +28,23 @@ class EvalInputError(ValueError):
 
 
 def _records(path: Path) -> list[tuple[int, object]]:
-    """(line or item number, record) from a JSON file (object or list) or a JSON lines file."""
+    """(line or item number, record) from a JSON list, a LawBench-style JSON object keyed by item
+    number, or JSON lines (whatever the file's suffix)."""
     if not path.exists():
         raise EvalInputError(f"{path}: no such file")
     head = path.read_bytes()[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
-    if head.startswith(b"[") or (head.startswith(b"{") and path.suffix == ".json"):
+    if head.startswith(b"["):
         try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
+            return list(enumerate(json.loads(path.read_text(encoding="utf-8-sig")), 1))
         except json.JSONDecodeError as e:
             raise EvalInputError(f"{path}: invalid JSON: {e}") from None
-        if isinstance(data, dict):  # LawBench predictions: {"0": {...}, "1": {...}}
-            try:
-                return [(int(k) + 1, data[k]) for k in sorted(data, key=int)]
-            except ValueError:
-                raise EvalInputError(f"{path}: a JSON object file must be keyed by item number") from None
-        return list(enumerate(data, 1))
+    if head.startswith(b"{"):  # LawBench predictions {"0": {...}, "1": {...}}, or one JSON object per line
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except json.JSONDecodeError:
+            data = None
+        if isinstance(data, dict) and data and all(k.isdigit() for k in data):
+            return [(int(k) + 1, data[k]) for k in sorted(data, key=int)]
     out = []
     for lineno, rec, reason in iter_jsonl(path):
         if reason:
