@@ -61,8 +61,7 @@ def _system_rows(gold: list[dict], sentences: list[dict | None], texts: list[str
     lb = [lawbench.distance(g["months"], t) if g["kind"] not in ("death", "life") else (None, None)
           for g, t in zip(gold, texts)]
     errors = [plain.row_errors(g["kind"], g["months"], s) for g, s in zip(gold, sentences)]
-    return {"term": np.array(term), "lb_dist": plain.nan_array([d for d, _ in lb]),
-            "lb_abstain": sum(bool(a) for _, a in lb), "errors": errors}
+    return {"term": np.array(term), "lb_dist": plain.nan_array([d for d, _ in lb]), "errors": errors}
 
 
 def _gold_sentence(g: dict) -> dict:
@@ -90,6 +89,26 @@ def _headline(rows: dict, n: int, opts: EvalOptions) -> dict:
                 if values[k] is not None else None} for k in stats}
 
 
+def _baselines(gold: list[dict], train: Path | None) -> tuple[dict, dict]:
+    """The baseline systems scored on the same gold rows: (name → (sentences, answer texts), description)."""
+    n = len(gold)
+    train_rows, train_skipped = load_train(train) if train else ([], 0)
+    month_gold = [g["months"] for g in gold if plain.is_month_term(g["kind"])]
+    const = plain.median_term([m for _, m in train_rows] if train_rows else month_gold)
+    baselines = {"constant_median": {"months": const, "from": "train" if train_rows else "gold",
+                                     "train_rows": len(train_rows), "train_rows_without_month_term": train_skipped}}
+    if const is None:
+        return {}, baselines
+    systems = {"constant_median": ([_term(const)] * n, [f"刑期:{const}个月"] * n)}
+    if train_rows and all(g["charges"] is not None for g in gold):
+        medians = plain.charge_medians(train_rows)
+        guess = [plain.charge_baseline(g["charges"], medians, const) for g in gold]
+        systems["charge_median"] = ([_term(m) for m in guess], [f"刑期:{m}个月" for m in guess])
+        baselines["charge_median"] = {"charges_known": len(medians),
+                                      "rows_with_unseen_charges": sum(not any(c in medians for c in g["charges"]) for g in gold)}
+    return systems, baselines
+
+
 HEADLINE = ("imprisonment_score", "lawbench_term_score", "mae_months", "within_20", "within_50")
 
 
@@ -102,23 +121,9 @@ def evaluate(opts: EvalOptions) -> dict:
     n = len(gold)
     texts = [p["text"] for p in preds]
 
-    # --- baselines on the same gold --------------------------------------------------------
-    train_rows, train_skipped = load_train(opts.train) if opts.train else ([], 0)
-    month_gold = [g["months"] for g in gold if plain.is_month_term(g["kind"])]
-    source = "train" if train_rows else "gold"
-    const = plain.median_term([m for _, m in train_rows] if train_rows else month_gold)
-    baselines = {"constant_median": {"months": const, "from": source, "train_rows": len(train_rows),
-                                     "train_rows_without_month_term": train_skipped}}
     systems = {"model": ([p["sentence"] for p in parsed], texts)}
-    if const is not None:
-        systems["constant_median"] = ([_term(const)] * n, [f"刑期:{const}个月"] * n)
-    has_charges = all(g["charges"] is not None for g in gold)
-    if train_rows and has_charges and const is not None:
-        medians = plain.charge_medians(train_rows)
-        guess = [plain.charge_baseline(g["charges"], medians, const) for g in gold]
-        systems["charge_median"] = ([_term(m) for m in guess], [f"刑期:{m}个月" for m in guess])
-        baselines["charge_median"] = {"charges_known": len(medians),
-                                      "rows_with_unseen_charges": sum(not any(c in medians for c in g["charges"]) for g in gold)}
+    baseline_systems, baselines = _baselines(gold, opts.train)
+    systems.update(baseline_systems)
     rows = {name: _system_rows(gold, s, t) for name, (s, t) in systems.items()}
 
     headline = {}
@@ -149,7 +154,7 @@ def evaluate(opts: EvalOptions) -> dict:
                         "scope": "gold terms in months (fixed, fine-only/exempt = 0); gold death/life rows are scored by the CAIL score"}
 
     # --- charges, articles, citations ------------------------------------------------------
-    if has_charges:
+    if all(g["charges"] is not None for g in gold):
         classes = cail.read_list(opts.charges_list, "charges") if opts.charges_list else None
         gc, pc = [g["charges"] for g in gold], [p["charges"] for p in parsed]
         metrics["accusation"] = _set_metric(gc, pc, classes, opts)
