@@ -31,7 +31,7 @@ LABELS = {
 def _f(x, digits: int = 3) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
-    return f"{x:.{digits}f}" if isinstance(x, float) else str(x)
+    return f"{round(x, digits) + 0.0:.{digits}f}" if isinstance(x, float) else str(x)  # + 0.0: no "-0.000"
 
 
 def _ci(ci) -> str:
