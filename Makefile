@@ -95,12 +95,15 @@ demo-run: data tiny-model
 	$(LF) eval --predictions $(DEMO)/criminal_predict/generated_predictions.jsonl \
 	  --gold $(DATA)/criminal_sentencing_eval.jsonl --train $(DATA)/criminal_sentencing.jsonl \
 	  $(EVAL_STATUTES) --out $(DEMO)/criminal_eval
+	$(LF) model-card --export-dir $(DEMO)/criminal_merged --recipe recipes/criminal_qlora.yaml \
+	  --manifest $(DATA)/manifest.json --train-dir $(DEMO)/criminal_qlora --eval-dir $(DEMO)/criminal_eval
 	@echo
 	@echo "demo finished:"
 	@echo "  datasets + manifest   $(DATA)/"
 	@echo "  tiny base model       $(TINY)/"
 	@echo "  QLoRA adapter, loss   $(DEMO)/criminal_qlora/"
 	@echo "  merged model          $(DEMO)/criminal_merged/"
+	@echo "  model card            $(DEMO)/criminal_merged/README.md"
 	@echo "  predictions           $(DEMO)/criminal_predict/generated_predictions.jsonl"
 	@echo "  evaluation report     $(DEMO)/criminal_eval/report.md (metrics.json, plots)"
 

@@ -70,3 +70,15 @@ def test_demo_ends_with_an_eval_report(demo):
     assert "not legal advice" in report.lower() and f"n = {len(gold)}" in report
     assert (out / "pred_vs_gold.png").read_bytes()[:4] == b"\x89PNG"
     assert f"{out}/report.md" in demo["log"]
+
+
+def test_model_card_beside_the_merged_weights(demo):
+    merged = demo["out"] / "criminal_merged"
+    card = (merged / "README.md").read_text(encoding="utf-8")
+    manifest = json.loads((demo["data"] / "manifest.json").read_text())
+    rows = manifest["datasets"]["criminal_sentencing"]["rows"]
+    assert "Not legal advice" in card and "base_model: Qwen/Qwen3-4B-Instruct-2507" in card
+    assert f"| `criminal_sentencing` | train | {rows} |" in card
+    assert (merged / "training_loss.png").read_bytes()[:4] == b"\x89PNG"
+    m = json.loads((demo["out"] / "criminal_eval" / "metrics.json").read_text())
+    assert f"| n | {m['n']} |" in card  # the eval metrics made it in
