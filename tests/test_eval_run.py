@@ -105,6 +105,7 @@ def test_report_contents_and_plots(files):
     assert "`c3`" in report and "判处死刑" in report  # a worst case, quoted
     assert "union of gold and predicted labels" in report
     assert "(200 resamples, seed 0)" in report
+    assert "synthetic gold rows: 0 of 4" in report and "not court decisions" in report
     import matplotlib.image as mpimg
 
     for name in ("pred_vs_gold.png", "error_by_charge.png"):

@@ -16,6 +16,9 @@ SYNTHETIC = ("The attitude pairs are synthetic: each variant is a counterfactual
              "(refusal / unclear / confession) whose gold term is computed from the sentencing guidance, "
              "not a court's decision.")
 
+SYNTHETIC_ROWS = ("Synthetic rows (counterfactual variants such as the attitude pairs, marked `synthetic` in the data) "
+                  "carry labels computed from the sentencing guidance, not court decisions.")
+
 PLOTS = {"pred_vs_gold": "pred_vs_gold.png", "error_by_charge": "error_by_charge.png", "attitude": "attitude_pairs.png"}
 NAMES = {"model": "model", "constant_median": "constant median", "charge_median": "per-charge median"}
 LABELS = {
@@ -139,6 +142,7 @@ def render(m: dict, plots: dict[str, str]) -> str:
              + ", ".join(f"{k} {v}" for k, v in p["gold_kinds"].items()) + ")",
              f"- join: by order, {m['join']['labels_checked']} labels checked against the gold text"
              + (f", {m['join']['truncated_labels']} truncated labels (prefixes) accepted" if m["join"]["truncated_labels"] else ""),
+             f"- synthetic gold rows: {m['synthetic_rows']} of {m['n']}",
              f"- abstentions (no penalty could be read from the answer): {p['abstentions']} of {m['n']}; they stay in "
              "every denominator", "",
              "## Headline metrics next to the baselines", ""]
@@ -172,7 +176,7 @@ def render(m: dict, plots: dict[str, str]) -> str:
                   "attitude": "Attitude pair shifts"}
         for key, name in plots.items():
             lines += [f"### {titles[key]}", "", f"![{titles[key]}]({name})", ""]
-    lines += ["---", "", DISCLAIMER, ""]
+    lines += ["---", "", DISCLAIMER, "", SYNTHETIC_ROWS, ""]
     return "\n".join(lines)
 
 

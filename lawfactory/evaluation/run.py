@@ -141,6 +141,7 @@ def evaluate(opts: EvalOptions) -> dict:
 
     metrics: dict = {
         "n": n, "predictions": str(opts.predictions), "gold": str(opts.gold), "gold_format": fmt,
+        "synthetic_rows": sum(bool(g["raw"].get("synthetic")) for g in gold),
         "join": joined, "headline": headline, "baselines": baselines,
         "bootstrap": {"resamples": opts.resamples, "seed": opts.seed, "level": 0.95, "method": "percentile, rows resampled"},
         "parsing": {"abstentions": abstained, "abstention_rate": abstained / n,
