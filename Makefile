@@ -8,7 +8,8 @@ OUT  ?= out
 SEED ?= 42
 # e.g. DATA_ARGS='--exclude lawbench/3-4.json --charges accu.txt --articles law.txt --workers 8'
 DATA_ARGS ?=
-GPU  ?= a10-24g
+# empty: the card (and GPU count) named in the recipe's `lawfactory check … →` comment line
+GPU  ?=
 RECIPE ?= recipes/criminal_qlora.yaml
 VENV ?= .venv
 PY   := $(VENV)/bin/python
@@ -41,7 +42,7 @@ help:
 	@echo "make export   merge the adapter and write the model card"
 	@echo "make predict  / make eval   predictions on the eval set and the report"
 	@echo "make predict-pairs          predictions on the attitude pairs (make eval then adds attitude sensitivity)"
-	@echo "make check    RECIPE=… GPU=a10-24g: preflight a recipe before renting a GPU"
+	@echo "make check    RECIPE=… [GPU=a10-24g]: preflight a recipe before renting a GPU"
 	@echo "make bench    data-pipeline benchmarks (BENCHMARKS.md)"
 
 install: $(STAMP)
@@ -79,7 +80,7 @@ eval: install
 	@echo "report: $(OUT)/criminal_eval/report.md"
 
 check: install
-	$(LF) check $(RECIPE) --gpu $(GPU)
+	$(LF) check $(RECIPE) $(if $(GPU),--gpu $(GPU))
 
 # --- demo (CPU, tiny model) ---------------------------------------------------------------
 demo: install
