@@ -289,6 +289,13 @@ def summary(manifest: dict) -> str:
                      f"({nd['exact_pairs_merged']} exact), {nd['cross_split_leaks']} eval cases leaking into train")
     for f in manifest.get("decontamination", {}).get("files", []):
         lines.append(f"--exclude {f['file']}: {f['removed_train']} training cases removed ({f['items']} items)")
+    adv = manifest.get("adversarial")
+    if adv:
+        made = adv["generated"]
+        dropped = sum(adv["dropped_by_self_checks"].values())
+        lines.append(f"adversarial (synthetic): {sum(v for k, v in made.items() if k.startswith('train'))} train variants, "
+                     f"{sum(v for k, v in made.items() if k.startswith('eval'))} eval pairs; {dropped} candidates dropped "
+                     f"(self-checks and text), see manifest.json")
     return "\n".join(lines)
 
 

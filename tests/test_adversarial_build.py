@@ -164,3 +164,15 @@ def test_full_text_judgment_refusal_recomposes_the_answer(default_build):
     row = sample(v, Context(Options(raw=SAMPLES, out=out)))
     assert row["output"].endswith("判处有期徒刑一年四个月，并处罚金人民币二万元。\n刑期:16个月")
     assert "缓刑" not in row["output"] and "拒不供认" in row["output"]
+
+
+def test_cli_options_reach_the_manifest(tmp_path, capsys):
+    from lawfactory.cli import main
+
+    out = tmp_path / "c"
+    assert main(["data", "--raw", str(SAMPLES), "--out", str(out), "--workers", "1", "--adversarial-count", "3",
+                 "--adversarial-seed", "5"]) == 0
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert (m["options"]["adversarial_count"], m["options"]["adversarial_seed"], m["options"]["adversarial_ratio"]) == (3, 5, 0.06)
+    assert m["adversarial"]["seed"] == 5 and m["datasets"]["criminal_adversarial"]["rows"] == 3
+    assert "adversarial (synthetic): 3 train variants" in capsys.readouterr().out
