@@ -19,7 +19,9 @@ Rows: train variants → `criminal_adversarial` (criminal_sentencing rows with p
 variant's attitude flags); eval variants → `criminal_attitude_pairs_eval`, two rows per pair, the
 source row then the variant row, each with the flat gold columns plus `pair_id` (the variant's
 case_id), `pair_role` (source | variant) and `implied_log_ratio` (ln(variant months / source
-months) of the gold terms, 0.0 for life and death; the same on both rows).
+months) of the gold terms, 0.0 for life and death; the same on both rows). Variant rows of both
+files carry `changes` as a JSON string (spans edited with before/after text, discounts removed
+with band and point, ratio, source and new months, cap); source rows carry "".
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Callable, Iterable, Iterator
 
 from tqdm import tqdm
 
-from lawfactory import lengths
+from lawfactory import io, lengths
 from lawfactory.splits import EVAL, TRAIN
 from lawfactory.tasks.judgments import is_judgment, judgment_sample
 from lawfactory.tasks.sentencing import sentencing_sample
@@ -137,6 +139,7 @@ class AdversarialTask:
             if split == TRAIN:
                 row = sample(v, ctx)
                 row["attitude"] = [f for f, on in v["attitude"].items() if on]  # read by the data card
+                row["changes"] = io.dumps(v["changes"])  # a JSON string: one Arrow type for every row
                 yield TRAIN_SET, row
             else:
                 yield from pair(case, v, ctx)
@@ -176,7 +179,8 @@ def sample(case: dict, ctx, eval_row: bool = False) -> dict:
 def pair(source: dict, variant: dict, ctx) -> Iterator[tuple[str, dict]]:
     extra = {"pair_id": variant["case_id"], "implied_log_ratio": variant["changes"]["implied_log_ratio"]}
     for role, c in (("source", source), ("variant", variant)):
-        yield PAIRS, {**sample(c, ctx, eval_row=True), "pair_role": role, **extra}
+        yield PAIRS, {**sample(c, ctx, eval_row=True), "pair_role": role, **extra,
+                      "changes": io.dumps(c["changes"]) if role == "variant" else ""}
 
 
 adversarial_task = AdversarialTask()

@@ -176,3 +176,15 @@ def test_cli_options_reach_the_manifest(tmp_path, capsys):
     assert (m["options"]["adversarial_count"], m["options"]["adversarial_seed"], m["options"]["adversarial_ratio"]) == (3, 5, 0.06)
     assert m["adversarial"]["seed"] == 5 and m["datasets"]["criminal_adversarial"]["rows"] == 3
     assert "adversarial (synthetic): 3 train variants" in capsys.readouterr().out
+
+
+def test_rows_carry_the_changes(default_build):
+    out, _ = default_build
+    for r in read_jsonl(out / "criminal_adversarial.jsonl"):
+        c = json.loads(r["changes"])
+        assert c["spans"] and c["ratio"] > 0
+        assert r["output"].endswith(f"刑期:{c['new_months']}个月") or c["note"] in ("life sentence unchanged",
+                                                                                "death sentence unchanged")
+        assert {"factor", "band", "point", "law"} <= set(c["discounts"][0])
+    pairs = read_jsonl(out / "criminal_attitude_pairs_eval.jsonl")
+    assert all(r["changes"] == "" for r in pairs[::2]) and all(json.loads(r["changes"])["spans"] for r in pairs[1::2])
