@@ -23,8 +23,9 @@ def numbers(text: str) -> Counter:
     return Counter(m.group() for m in NUM_RE.finditer(text))
 
 
-def failures(source: dict, v: dict) -> list[str]:
-    """Names of the checks the variant fails (empty: it passes)."""
+def failures(source: dict, v: dict, source_flags: set[str] | None = None) -> list[str]:
+    """Names of the checks the variant fails (empty: it passes). source_flags: the flags of the
+    source's facts and reasoning when the caller has them already."""
     out = []
     spans = v["changes"]["spans"]
     for field in ("facts", "reasoning"):
@@ -58,7 +59,9 @@ def failures(source: dict, v: dict) -> list[str]:
     else:
         if "confession" not in flags or flags & {"refusal", "unclear"}:
             out.append("variant attitude not stated")
-    kept = detect_flags(source["facts"], source.get("reasoning") or "") & {"restitution", "forgiveness"}
+    if source_flags is None:
+        source_flags = detect_flags(source["facts"], source.get("reasoning") or "")
+    kept = source_flags & {"restitution", "forgiveness"}
     if kept - flags:
         out.append("kept factor lost")
     return out

@@ -76,19 +76,20 @@ def sentences(text: str) -> list[tuple[int, int, int]]:
     return [s for s in out if s[1] > s[0]]
 
 
-def admission_ranges(text: str, probation: bool = False) -> list[tuple[int, int]]:
+def admission_ranges(text: str, probation: bool = False, spans: list[dict] | None = None) -> list[tuple[int, int]]:
     """Where the text asserts an admission (non-negated confession-type flag phrases and MARKERS),
-    plus, with probation=True, the probation clauses' keywords."""
-    ranges = [(s["start"], s["end"]) for s in find_spans(text) if s["flag"] in CONFESSION_FLAGS and not s["negated"]]
+    plus, with probation=True, the probation clauses' keywords. spans: find_spans(text), if known."""
+    spans = find_spans(text) if spans is None else spans
+    ranges = [(s["start"], s["end"]) for s in spans if s["flag"] in CONFESSION_FLAGS and not s["negated"]]
     ranges += [m.span() for m in MARKERS.finditer(text)]
     if probation:
         ranges += [m.span() for m in PROBATION.finditer(text)]
     return sorted(ranges)
 
 
-def _keep_ranges(text: str) -> list[tuple[int, int]]:
-    spans = [(s["start"], s["end"]) for s in find_spans(text) if s["flag"] in ("restitution", "forgiveness")]
-    return sorted(spans + [m.span() for m in KEEP.finditer(text)])
+def _keep_ranges(text: str, spans: list[dict]) -> list[tuple[int, int]]:
+    found = [(s["start"], s["end"]) for s in spans if s["flag"] in ("restitution", "forgiveness")]
+    return sorted(found + [m.span() for m in KEEP.finditer(text)])
 
 
 def _hits(ranges, s: int, e: int) -> bool:
@@ -115,7 +116,8 @@ def removal_edits(text: str, defendant: str = "", probation: bool = False) -> tu
     """Edits that remove every admission (and with probation=True, probation clauses) from text,
     and the position after the first edited sentence (where a new statement belongs; None when
     nothing was removed). Raises Entangled."""
-    remove, keep = admission_ranges(text, probation), _keep_ranges(text)
+    spans = find_spans(text)
+    remove, keep = admission_ranges(text, probation, spans), _keep_ranges(text, spans)
     edits: list[dict] = []
     first_end = None
     for s0, s1, s2 in sentences(text):

@@ -9,11 +9,13 @@ Selection (deterministic, independent of workers and of input order):
 - the quota is shared out over the types by TYPE_SHARES (largest remainder; a type short of
   eligible cases passes its remainder on);
 - within a type, the variants with the smallest seeded hashes of (seed, type, case_id) among the
-  cases whose variant passes every self-check (eligibility is read from the recorded attitude
-  flags; make_variant re-reads the text, and what it refuses is counted as dropped). When fewer
-  valid variants exist than the quota asks for, all of them are taken. A pre-pass over cases.jsonl keeps, per split and
-  type, a bounded heap of the smallest hashes (memory grows with the quota, not the corpus) and
-  builds a variant only for a case that would enter its heap.
+  cases whose variant passes every self-check. A first pass over cases.jsonl counts the splits
+  and keeps, per split and type, a bounded heap of the smallest hashes of the eligible cases
+  (eligibility read from the recorded attitude flags; memory grows with the quota, not the
+  corpus); a second pass builds those candidates in hash order as far as the quota needs (plus a
+  little slack), and a further pass runs only when more of them fail than the slack covered.
+  make_variant re-reads the text; what it refuses is counted as dropped. When fewer valid
+  variants exist than the quota asks for, all of them are taken.
 
 Rows: train variants → `criminal_adversarial` (criminal_sentencing rows with provenance and the
 variant's attitude flags); eval variants → `criminal_attitude_pairs_eval`, two rows per pair, the
@@ -88,12 +90,13 @@ class AdversarialTask:
         opts = ctx.options
         ratio, count, seed = options(opts.extra, opts.seed)
         cap = max(count, round(count * opts.eval_ratio / max(1e-9, 1 - opts.eval_ratio)) + 1, round(ratio * n_cases) + 1, 1)
-        heaps: dict = defaultdict(list)  # (split, type) → max-heap of (−hash, case_id) of valid variants
+        heaps: dict = defaultdict(list)  # (split, type) → max-heap of (−hash, case_id): the cap smallest
         st = {"seed": seed, "ratio": ratio, "count": count, "cases": Counter(), "eligible": Counter(),
-              "skipped": Counter(), "dropped": Counter(), "attempted": 0}
-        for case, split in tqdm(cases(), total=n_cases, desc="adversarial pre-pass", unit=" case", mininterval=1.0):
+              "skipped": Counter(), "dropped": Counter(), "attempted": 0, "passes": 1}
+        # pass 1: split sizes, eligibility (from the recorded flags) and the candidates' hashes; nothing built
+        for case, split in tqdm(cases(), total=n_cases, desc="adversarial candidates", unit=" case", mininterval=1.0):
             st["cases"][split] += 1
-            flags = record_flags(case)  # eligibility from the recorded flags; make_variant re-reads the text
+            flags = record_flags(case)
             for t in VARIANTS:
                 why = ineligible(case, t, flags)
                 if why:
@@ -101,26 +104,58 @@ class AdversarialTask:
                     continue
                 st["eligible"][f"{split} {t}"] += 1
                 h, heap = seeded(seed, t, case["case_id"]), heaps[(split, t)]
-                if len(heap) >= cap and -heap[0][0] <= h:
-                    continue  # would not be selected: no need to build it
-                st["attempted"] += 1
-                v, why = make_variant(case, t, seed, ctx.index)
-                if v is not None and too_long(v, ctx):
-                    v, why = None, "sample over cutoff_len"
-                if v is None:
-                    st["dropped"][f"{t}: {why}"] += 1
-                    continue
-                heapq.heappush(heap, (-h, case["case_id"]))
-                if len(heap) > cap:
-                    heapq.heappop(heap)
-        selected, st["quota"], st["selected"] = {}, {}, Counter()
+                if len(heap) < cap:
+                    heapq.heappush(heap, (-h, case["case_id"]))
+                elif -heap[0][0] > h:
+                    heapq.heapreplace(heap, (-h, case["case_id"]))
+        ranked = {k: [cid for _, cid in sorted(heap, reverse=True)] for k, heap in heaps.items()}  # smallest hash first
+        quotas = {}
         for split in (TRAIN, EVAL):
             eligible = any(st["eligible"][f"{split} {t}"] for t in VARIANTS)
-            q = quota(st["cases"][split], eligible, ratio, count, split, opts.eval_ratio)
-            st["quota"][split] = q
-            per_type = share_out(q, {t: len(heaps[(split, t)]) for t in VARIANTS})
+            quotas[split] = quota(st["cases"][split], eligible, ratio, count, split, opts.eval_ratio)
+        # later passes: build the candidates in hash order, as far as the quotas need valid variants
+        # (usually one pass; another only when more variants failed than the slack allowed for)
+        valid: dict = defaultdict(list)  # (split, type) → valid case ids, smallest hash first
+        failed: Counter = Counter()
+        built: Counter = Counter()  # (split, type) → how many of its ranked candidates were built
+        while True:
+            want: dict = defaultdict(list)  # case id → the (split, type) to build for it
+            spans = {}
+            for split, q in quotas.items():
+                per_type = share_out(q, {t: len(ranked.get((split, t), ())) - failed[(split, t)] for t in VARIANTS})
+                for t, k in per_type.items():
+                    key = (split, t)
+                    missing = k - len(valid[key])
+                    if missing > 0 and built[key] < len(ranked.get(key, ())):
+                        upto = min(len(ranked[key]), built[key] + missing + max(2, missing // 50))  # a little slack
+                        spans[key] = (built[key], upto)
+                        for cid in ranked[key][built[key]:upto]:
+                            want[cid].append(key)
+                        built[key] = upto
+            if not want:
+                break
+            st["passes"] += 1
+            results = {}
+            for case, split in tqdm(cases(), total=n_cases, desc="adversarial variants", unit=" case", mininterval=1.0):
+                for key in want.get(case["case_id"], ()):
+                    st["attempted"] += 1
+                    v, why = make_variant(case, key[1], seed, ctx.index)
+                    if v is not None and too_long(v, ctx):
+                        v, why = None, "sample over cutoff_len"
+                    results[(case["case_id"], key)] = why
+            for key, (a, b) in spans.items():
+                for cid in ranked[key][a:b]:
+                    why = results[(cid, key)]
+                    if why is None:
+                        valid[key].append(cid)
+                    else:
+                        failed[key] += 1
+                        st["dropped"][f"{key[1]}: {why}"] += 1
+        selected, st["quota"], st["selected"] = {}, quotas, Counter()
+        for split, q in quotas.items():
+            per_type = share_out(q, {t: len(ranked.get((split, t), ())) - failed[(split, t)] for t in VARIANTS})
             for t, k in per_type.items():
-                for _, cid in sorted(heaps[(split, t)], reverse=True)[:k]:  # smallest hashes first
+                for cid in valid[(split, t)][:k]:
                     selected.setdefault(cid, []).append(t)
                     st["selected"][f"{split} {t}"] += 1
         st["selected_ids"] = selected

@@ -13,7 +13,6 @@ crosses the split) and case_id = stable_id(source id, variant). make_variant ret
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import math
 import re
@@ -145,12 +144,12 @@ def _term(case: dict, ratio: float, index: dict | None, changes: dict) -> dict:
 
 
 def make_variant(case: dict, variant: str, seed: int, index: dict | None = None) -> tuple[dict | None, str | None]:
-    why = ineligible(case, variant)
+    src_flags = text_flags(case)
+    why = ineligible(case, variant, src_flags)
     if why:
         return None, why
     d = case["defendant"] or ""
     h = seeded(seed, "phrasing", variant, case["case_id"])
-    src_flags = text_flags(case)
     removed = sorted(src_flags & set(CONFESSION_FLAGS), key=CONFESSION_FLAGS.index)
     loses_probation = variant in ("refusal", "unclear")
     reasoning = case.get("reasoning") or ""
@@ -210,7 +209,7 @@ def make_variant(case: dict, variant: str, seed: int, index: dict | None = None)
         "probation_removed_months") else ())
     articles, arts_removed = _articles(case, drop, ATTITUDE_ARTICLE if variant == "confession" else None)
 
-    v = copy.deepcopy(case)
+    v = dict(case)  # every field a variant changes is replaced below, never mutated
     v["case_id"] = stable_id(case["case_id"], variant)
     v["source"] = f"{case['source']}#{variant}"
     v["facts"] = apply(case["facts"], fact_edits)
@@ -236,7 +235,7 @@ def make_variant(case: dict, variant: str, seed: int, index: dict | None = None)
     else:
         changes["implied_log_ratio"] = 0.0
     v["changes"] = changes
-    failed = checks.failures(case, v)
+    failed = checks.failures(case, v, src_flags)
     if failed:
         return None, f"self-check failed: {failed[0]}"  # check names only: reasons are counted
     return v, None
