@@ -82,7 +82,10 @@ def _section_citations(c: dict) -> list[str]:
     if "precision" in c:
         out.append(f"- criminal-law citations against the gold articles: precision {_f(c['precision'])}, "
                    f"recall {_f(c['recall'])} ({c['true_positives']} of {c['cited']} cited, {c['gold']} gold)")
-    if c.get("index"):
+    if c.get("index") and not c["checkable"]:
+        out.append(f"- against the statute index (`{c.get('index_file', '')}`): no checkable citations "
+                   f"({c['not_checkable']} cite laws the index does not hold)")
+    elif c.get("index"):
         out.append(f"- against the statute index (`{c.get('index_file', '')}`): {_f(c['exists'])} of the checkable "
                    f"citations name an existing article, {_f(c['repealed'])} a repealed (deleted) one; "
                    f"{c['checkable']} checkable, {c['not_checkable']} cite laws the index does not hold")
