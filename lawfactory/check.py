@@ -16,6 +16,7 @@ default --gpu/--gpus and states the verdict (fits, tight, does not fit, cpu) the
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -209,8 +210,8 @@ def group_keys(row: dict, attr: dict) -> set[str]:
     keys = {f"group:{row[k]}" for k in ("group_id",) if row.get(k)}
     keys |= {f"case:{row[k]}" for k in ("case_id", "variant_of") if row.get(k)}
     _, prompt, _ = source_target(row, attr)
-    if prompt:
-        keys.add("prompt:" + re.sub(r"\s+", "", prompt))
+    if prompt:  # a 16-byte digest, not the text: the train side is held in memory
+        keys.add("prompt:" + hashlib.blake2b(re.sub(r"\s+", "", prompt).encode(), digest_size=16).hexdigest())
     return keys
 
 
