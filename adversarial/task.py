@@ -189,7 +189,7 @@ class AdversarialTask:
             "eligible": dict(sorted(st["eligible"].items())),
             "selected": dict(sorted(st["selected"].items())),
             "generated": dict(sorted(st["generated"].items())),
-            "variants_built_in_pre_pass": st["attempted"],
+            "variants_built_in_pre_pass": st["attempted"], "passes_over_cases": st["passes"],
             "dropped_by_self_checks": dict(sorted(st["dropped"].items())),
             "skipped": dict(sorted(st["skipped"].items())),
         }}
