@@ -17,7 +17,7 @@ import hashlib
 import math
 import re
 
-from lawfactory.attitude import detect_flags
+from lawfactory.attitude import detect_flags, find_spans
 from lawfactory.records import PRC_CRIMINAL_LAW, RecordError, article_ref, attitude, sentence, stable_id
 from lawfactory.tasks.judgments import is_judgment
 from lawfactory.tasks.sentencing import _ATTITUDE_REASONS
@@ -148,6 +148,9 @@ def make_variant(case: dict, variant: str, seed: int, index: dict | None = None)
     why = ineligible(case, variant, src_flags)
     if why:
         return None, why
+    if variant == "confession" and any(s["flag"] == "confession" and s["negated"]
+                                       for t in (case["facts"], case.get("reasoning") or "") for s in find_spans(t)):
+        return None, "source says the defendant did not confess (未如实供述)"
     d = case["defendant"] or ""
     h = seeded(seed, "phrasing", variant, case["case_id"])
     removed = sorted(src_flags & set(CONFESSION_FLAGS), key=CONFESSION_FLAGS.index)

@@ -266,3 +266,9 @@ def test_joint_cap_at_25_years_when_the_sum_reaches_35():
                 (234, 0, "处三年以下有期徒刑；…处十年以上有期徒刑、无期徒刑或者死刑。"))
     c = cn_case("x", 100, charges=("盗窃", "抢劫", "故意伤害"), numbers=(234, 263, 264))
     assert statutory_cap(c, idx)["months"] == 300  # 3 × 180 = 45 years ≥ 35 → 25 years (§69)
+
+
+def test_no_confession_added_where_the_source_says_there_was_none():
+    src = cn_case("经审理查明，被告人王某窃取现金3000元。被告人王某到案后未如实供述。", 8, charges=("盗窃",), numbers=(264,),
+                  defendant="王某")
+    assert make_variant(src, "confession", 42) == (None, "source says the defendant did not confess (未如实供述)")
