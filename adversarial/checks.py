@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from lawfactory.attitude import detect_flags
-from lawfactory.numerals import NUM_RE
-
 from adversarial.discounts import CONFESSION_FLAGS
 from adversarial.spans import MARKERS, outside
+from lawfactory.attitude import detect_flags
+from lawfactory.numerals import NUM_RE
 
 
 def numbers(text: str) -> Counter:

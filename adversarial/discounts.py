@@ -70,7 +70,7 @@ def total_discount(discounts: list[dict]) -> float:
 
 def round_months(x: float) -> int:
     """Whole months, halves up (Python's round() would round 22.5 to 22)."""
-    return int(math.floor(x + 0.5))
+    return math.floor(x + 0.5)
 
 
 def refusal_ratio(total: float) -> float:

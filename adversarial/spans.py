@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import re
 
-from lawfactory.attitude import find_spans
-
 from adversarial.discounts import CONFESSION_FLAGS
+from lawfactory.attitude import find_spans
 
 
 class Entangled(ValueError):

@@ -30,16 +30,21 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from tqdm import tqdm
 
+from adversarial.variants import (
+    VARIANTS,
+    ineligible,
+    make_variant,
+    record_flags,
+    seeded,
+)
 from lawfactory import io, lengths
 from lawfactory.splits import EVAL, TRAIN
 from lawfactory.tasks.judgments import is_judgment, judgment_sample
 from lawfactory.tasks.sentencing import sentencing_sample
-
-from adversarial.variants import VARIANTS, ineligible, make_variant, record_flags, seeded
 
 TRAIN_SET, PAIRS = "criminal_adversarial", "criminal_attitude_pairs_eval"
 DEFAULT_RATIO = 0.06  # ~3,000 per 50,000 (the reference model's mix)

@@ -17,16 +17,31 @@ import hashlib
 import math
 import re
 
-from lawfactory.attitude import detect_flags, find_spans
-from lawfactory.records import PRC_CRIMINAL_LAW, RecordError, article_ref, attitude, sentence, stable_id
-from lawfactory.tasks.judgments import is_judgment
-from lawfactory.tasks.sentencing import _ATTITUDE_REASONS
-
 from adversarial import checks
-from adversarial.discounts import (CONFESSION_FLAGS, PRINCIPAL_RANGE, applied_discounts, confession_ratio,
-                                   refusal_ratio, round_months, total_discount, unclear_ratio)
+from adversarial.discounts import (
+    CONFESSION_FLAGS,
+    DISCOUNTS,
+    PRINCIPAL_RANGE,
+    applied_discounts,
+    confession_ratio,
+    refusal_ratio,
+    round_months,
+    total_discount,
+    unclear_ratio,
+)
 from adversarial.spans import Entangled, apply, insertion, removal_edits
 from adversarial.statutory import statutory_cap
+from lawfactory.attitude import detect_flags, find_spans
+from lawfactory.records import (
+    PRC_CRIMINAL_LAW,
+    RecordError,
+    article_ref,
+    attitude,
+    sentence,
+    stable_id,
+)
+from lawfactory.tasks.judgments import is_judgment
+from lawfactory.tasks.sentencing import _ATTITUDE_REASONS
 
 VARIANTS = ("refusal", "unclear", "confession")
 
@@ -151,7 +166,7 @@ def make_variant(case: dict, variant: str, seed: int, index: dict | None = None)
     if variant == "confession" and any(s["flag"] == "confession" and s["negated"]
                                        for t in (case["facts"], case.get("reasoning") or "") for s in find_spans(t)):
         return None, "source says the defendant did not confess (未如实供述)"
-    d = case["defendant"] or ""
+    d = (case["defendant"] or "").split("、")[0]  # CAIL's noisy `criminals` may list several names
     h = seeded(seed, "phrasing", variant, case["case_id"])
     removed = sorted(src_flags & set(CONFESSION_FLAGS), key=CONFESSION_FLAGS.index)
     loses_probation = variant in ("refusal", "unclear")
@@ -159,7 +174,7 @@ def make_variant(case: dict, variant: str, seed: int, index: dict | None = None)
     try:
         if variant == "confession":
             pick = h % len(PHRASINGS[variant])
-            statement = PHRASINGS[variant][pick].format(d=d.split("、")[0] if d else "")
+            statement = PHRASINGS[variant][pick].format(d=d)
             fact_edits = [insertion(case["facts"], len(case["facts"]), statement)]
             at = reasoning.find("依照")
             reason_edits = [insertion(reasoning, at if at >= 0 else len(reasoning), f"被告人{d}{REASONING[variant]}。")] \
@@ -171,19 +186,19 @@ def make_variant(case: dict, variant: str, seed: int, index: dict | None = None)
             # a 零口供 statement cannot stand beside a defendant's statement listed as evidence
             choices = [i for i, p in enumerate(PHRASINGS[variant]) if not ("零口供" in p and "供述" in remaining)]
             pick = choices[h % len(choices)]
-            statement = PHRASINGS[variant][pick].format(d=d.split("、")[0] if d else "")
+            statement = PHRASINGS[variant][pick].format(d=d)
             fact_edits.append(insertion(case["facts"], len(case["facts"]) if pos is None else pos, statement))
             reason_edits = []
             if reasoning:
                 reason_edits, rpos = removal_edits(reasoning, d, probation=loses_probation)
                 rpos = rpos if rpos is not None else max(reasoning.find("依照"), 0)
                 reason_edits.append(insertion(reasoning, rpos, f"被告人{d}{REASONING[variant]}。"))
-    except Entangled as e:
-        return None, f"entangled: admission and a kept factor in one phrase"
+    except Entangled:
+        return None, "entangled: admission and a kept factor in one phrase"
 
     if variant == "confession":
-        discounts = [{"factor": "confession", "band": 0.20, "point": round(1 - confession_ratio(), 6),
-                      "law": "刑法§67③; 法发〔2021〕21号 坦白: 减少基准刑的20%以下", "note": "added"}]
+        k = DISCOUNTS["confession"]
+        discounts = [{"factor": k.factor, "band": k.band, "point": k.point, "law": k.law, "note": "added"}]
         total, ratio = discounts[0]["point"], confession_ratio()
         flags = (src_flags - {"refusal", "unclear"}) | {"confession"}
     else:

@@ -7,13 +7,28 @@ import copy
 import pytest
 
 from adversarial import checks
-from adversarial.discounts import (COMBINED_CAP, applied_discounts, confession_ratio, refusal_ratio, round_months,
-                                   total_discount, unclear_ratio)
+from adversarial.discounts import (
+    COMBINED_CAP,
+    applied_discounts,
+    confession_ratio,
+    refusal_ratio,
+    round_months,
+    total_discount,
+    unclear_ratio,
+)
 from adversarial.spans import Entangled, apply, removal_edits
 from adversarial.statutory import article_ceiling, statutory_cap
 from adversarial.variants import PHRASINGS, make_variant
 from lawfactory.attitude import detect_flags, find_spans
-from lawfactory.records import PRC_CRIMINAL_LAW, article, article_key, article_ref, attitude, case, sentence
+from lawfactory.records import (
+    PRC_CRIMINAL_LAW,
+    article,
+    article_key,
+    article_ref,
+    attitude,
+    case,
+    sentence,
+)
 
 
 def edit(text, defendant="", probation=False):

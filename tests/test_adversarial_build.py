@@ -6,8 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SAMPLES
+
 from lawfactory.build import Options, build
 from lawfactory.io import read_jsonl
 from lawfactory.splits import EVAL, TRAIN, assign_split
@@ -77,10 +77,11 @@ def test_every_sample_case_gets_a_valid_variant_or_a_reason(default_build):
 
 
 def test_real_cail_records_all_valid_or_counted(tmp_path):
+    from conftest import real_path
+
     from adversarial import checks
     from adversarial.variants import VARIANTS, make_variant
     from converters import cail
-    from conftest import real_path
     from lawfactory.io import iter_jsonl
     from lawfactory.records import RecordError
 
@@ -123,7 +124,7 @@ def test_count_gives_exactly_n_and_ratio_zero_none(tmp_path):
 
 
 def test_same_seed_identical_other_seed_differs(tmp_path, default_build):
-    out, m = default_build
+    out, _ = default_build
     again = tmp_path / "again"
     make(again)
     for name in ("criminal_adversarial.jsonl", "criminal_attitude_pairs_eval.jsonl"):
