@@ -287,3 +287,10 @@ def test_no_confession_added_where_the_source_says_there_was_none():
     src = cn_case("经审理查明，被告人王某窃取现金3000元。被告人王某到案后未如实供述。", 8, charges=("盗窃",), numbers=(264,),
                   defendant="王某")
     assert make_variant(src, "confession", 42) == (None, "source says the defendant did not confess (未如实供述)")
+
+
+def test_leniency_clauses_of_each_removed_factor_go_kept_ones_stay():
+    text = "被告人王某如实供述自己的罪行，系坦白，依法可以从轻处罚；其自愿认罪认罚，可以从宽处理。被害人谅解，可以酌情从轻处罚。"
+    assert edit(text, "王某") == "被害人谅解，可以酌情从轻处罚。"
+    text = "被告人王某犯罪以后自动投案，如实供述自己的罪行，是自首，依法可以从轻或者减轻处罚。本案适用速裁程序审理。"
+    assert edit(text, "王某") == ""
