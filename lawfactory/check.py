@@ -76,7 +76,7 @@ def preflight_line(text: str) -> dict:
 
 
 def load_recipe(path: Path, overrides: list[str]) -> dict:
-    """The YAML plus `key=value` overrides (values read as YAML scalars, as on llamafactory-cli)."""
+    """The YAML plus `key=value` overrides, read as llamafactory-cli reads them."""
     try:
         args = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as err:
@@ -84,11 +84,11 @@ def load_recipe(path: Path, overrides: list[str]) -> dict:
     if not isinstance(args, dict):
         raise SystemExit(f"{path}: a recipe is a YAML mapping of LLaMA-Factory arguments")
     for item in overrides:
-        key, sep, value = item.partition("=")
-        if not sep:
+        if "=" not in item:
             raise SystemExit(f"override {item!r}: expected key=value")
-        args[key.strip()] = yaml.safe_load(value)
-    return args
+    from omegaconf import OmegaConf  # what llamafactory-cli reads its overrides with ("no" stays a string)
+
+    return {**args, **OmegaConf.to_container(OmegaConf.from_cli(list(overrides)))}
 
 
 # --- datasets -------------------------------------------------------------------------------

@@ -189,7 +189,7 @@ def test_missing_dataset_and_columns_fail(tmp_path, monkeypatch):
     io.write_jsonl(tmp_path / "a.jsonl", [{"question": "问", "answer": "答"}])
     (tmp_path / "dataset_info.json").write_text(json.dumps({"a": {"file_name": "a.jsonl"}, "b": {"file_name": "b.jsonl"}}))
     report = check.run(Path("recipes/criminal_qlora.yaml"),
-                       overrides=[f"dataset_dir={tmp_path}", "dataset=a,b,c", "eval_dataset=null", "eval_strategy=no"])
+                       overrides=[f"dataset_dir={tmp_path}", "dataset=a,b,c", "eval_dataset=null", "eval_strategy='no'"])
     errors = "\n".join(report.errors)
     assert "a: column 'instruction' declared in dataset_info.json is in none of its rows" in errors
     assert f"b: file {tmp_path}/b.jsonl is missing" in errors
