@@ -31,6 +31,7 @@ CASES = {
     "qwen3-lora-r64-b2": ("qwen3-4b", replace(LORA, micro_batch=2)),     # criminal_lora_ds.yaml per GPU (no ZeRO)
     "llama-lora-r64-b2": ("llama-3.2-3b", replace(LORA, micro_batch=2)),  # taiwan_legal_lora.yaml
     "llama-full-b4": ("llama-3.2-3b", Setup(method="full", micro_batch=4)),  # full FT, one GPU, no ZeRO
+    "qwen3-qlora-r64-b4-liger": ("qwen3-4b", replace(QLORA, micro_batch=4, liger=True)),  # the knob for the logits
 }
 
 
@@ -86,6 +87,17 @@ def build(arch: Arch, s: Setup):
     return model
 
 
+def liger_loss(model, ids):
+    """Liger's fused linear cross-entropy on the final hidden states (what `enable_liger_kernel`
+    patches in): the head and the loss run in chunks, the b·s·V logits never exist whole."""
+    from liger_kernel.transformers.fused_linear_cross_entropy import LigerFusedLinearCrossEntropyLoss
+
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    hidden = base.model(input_ids=ids).last_hidden_state
+    h = hidden[:, :-1].reshape(-1, hidden.shape[-1])
+    return LigerFusedLinearCrossEntropyLoss()(base.lm_head.weight, h, ids[:, 1:].reshape(-1))
+
+
 def run_case(name: str, arch: Arch, s: Setup) -> dict:
     import torch
 
@@ -93,6 +105,7 @@ def run_case(name: str, arch: Arch, s: Setup) -> dict:
     model = build(arch, s)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=1e-5, fused=True)
+    torch.cuda.empty_cache()  # the bf16 weights freed by quantization are not the training's memory
     gen = torch.Generator(device="cuda").manual_seed(0)
     ids = torch.randint(0, arch.vocab, (s.micro_batch, s.seq), device="cuda", generator=gen)
     torch.cuda.synchronize()
@@ -102,14 +115,14 @@ def run_case(name: str, arch: Arch, s: Setup) -> dict:
         torch.cuda.synchronize()
         t0 = time.perf_counter()
         with torch.autocast("cuda", dtype=torch.bfloat16):
-            loss = model(input_ids=ids, labels=ids).loss
+            loss = liger_loss(model, ids) if s.liger else model(input_ids=ids, labels=ids).loss
         loss.backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
         torch.cuda.synchronize()
         if step:
             times.append(time.perf_counter() - t0)
-        losses.append(float(loss))
+        losses.append(float(loss.detach()))
     est = estimate(arch, s)
     gpu = GPUS["h100-80g"]
     tps_est, mfu = throughput(arch, s, gpu)

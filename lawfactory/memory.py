@@ -35,9 +35,10 @@ GB = 1e9
 MIB = 2**20
 
 # CUDA context + cuBLAS workspace (outside torch's allocator), and the caching allocator's
-# reserved-but-unused share of the peak (fragmentation). Calibrated in BENCHMARKS.md.
+# reserved-but-unused share of the peak (fragmentation): measured reserved/allocated on an H100
+# was 1.10-1.19 at the recipes' shapes (the large logits blocks fragment most; BENCHMARKS.md).
 CONTEXT_BYTES = 0.5 * GB
-FRAGMENTATION = 0.10
+FRAGMENTATION = 0.15
 TIGHT_MARGIN = 0.90  # above 90% of the card is "tight": one long batch or a fragmentation spike away from OOM
 
 
@@ -142,8 +143,8 @@ GPUS: dict[str, Gpu] = {
 }
 
 # Throughput assumption: model FLOPs utilisation of the dense bf16 peak. Measured on an H100 at the
-# recipes' shapes (BENCHMARKS.md): full 0.37 (b=4), LoRA 0.18 and QLoRA 0.13 (b=2; bnb dequantizes
-# every weight on every matmul, and small LoRA matmuls are launch-bound on a fast card).
+# recipes' shapes (BENCHMARKS.md): full 0.36 (b=4), LoRA 0.18-0.21 and QLoRA 0.14 (b=2; bnb
+# dequantizes every weight on every matmul, and small LoRA matmuls are launch-bound on a fast card).
 MFU = {"full": 0.35, "lora": 0.25, "qlora": 0.15}
 
 
@@ -215,9 +216,11 @@ def layer_working_elements(arch: Arch, lora_dropout: bool) -> int:
     """Per token, the bf16 tensors one decoder layer keeps for backward (SDPA attention, no s² term):
     RMSNorm inputs/outputs and residual sums (6h); q after projection and RoPE, attention output (3q);
     k after projection and RoPE, v, and the kernel's copy (4kv); SwiGLU gate, up, act(gate), act·up
-    (4I). LoRA dropout adds a copy of each target's input."""
+    (4I); while it backpropagates, the gradients of gate/up and of the input/residual (2I + 2h).
+    LoRA dropout adds a copy of each target's input."""
     h, q, kv, i = arch.hidden, arch.q_dim, arch.kv_dim, arch.intermediate
     elems = 6 * h + 3 * q + 4 * kv + 4 * i
+    elems += 2 * i + 2 * h  # backward: gradients of gate/up outputs and of the layer's input/residual
     if lora_dropout:
         elems += 3 * h + q + 2 * h + i  # inputs of q,k,v (3×h), o (q), gate,up (2×h), down (I)
     return elems

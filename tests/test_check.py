@@ -55,10 +55,12 @@ def test_reference_anchors_qwen3_4b_qlora():
     checkpoints = e.terms["activations: layer inputs (checkpointing)"]
     assert checkpoints == 36 * 2048 * 2560 * 2
     one_layer = 2048 * memory.layer_working_elements(QWEN3_4B, False) * 2
-    assert 0.5e9 < checkpoints + one_layer < 0.7e9                  # "~0.6 GB"
+    # "~0.6 GB": 0.38 GB of layer inputs + 0.39 GB for the layer being recomputed and backpropagated
+    assert checkpoints + one_layer == 2048 * 2 * (36 * 2560 + 6 * 2560 + 3 * 4096 + 4 * 1024 + 6 * 9728 + 2 * 2560)
+    assert 0.5e9 < checkpoints + one_layer < 0.8e9
     allocated = e.total - e.terms["allocator overhead (context + fragmentation)"]
     assert 7.0e9 <= allocated <= 8.0e9                              # "~7–8 GB" (H100 measured 7.08 GB: BENCHMARKS.md)
-    assert e.total == pytest.approx(allocated * 1.10 + 0.5e9)
+    assert e.total == pytest.approx(allocated * 1.15 + 0.5e9)
 
 
 def test_full_finetune_terms_by_hand():
@@ -75,13 +77,17 @@ def test_verdicts_and_knobs():
     # the reference per-device batch of 20 does not fit at 2048 under ZeRO-2; 8 does
     big = verdict(estimate(LLAMA_3_2_3B, Setup(method="full", micro_batch=20, accumulation=8, zero=2, gpus=8)), a100)
     assert big.status == "does not fit"
-    assert any(k.startswith("per_device_train_batch_size: 16, gradient_accumulation_steps: 10") for k in big.knobs)
+    # 16 would be tight (78.8 of 85.9 GB): the first micro-batch dividing 160 that fits is 10
+    assert big.knobs[0].startswith("per_device_train_batch_size: 10, gradient_accumulation_steps: 16")
     assert any("enable_liger_kernel" in k for k in big.knobs)
     assert verdict(estimate(LLAMA_3_2_3B, Setup(method="full", micro_batch=8, zero=2, gpus=8)), a100).status == "fits"
-    # QLoRA micro-batch 4 on an A10: 23.9 of 24.1 GB → tight
-    tight = verdict(estimate(QWEN3_4B, Setup(quant_bits=4, lora_rank=64, lora_dropout=0.05, micro_batch=4, accumulation=4)),
-                    GPUS["a10-24g"])
-    assert tight.status == "tight" and tight.knobs[0].startswith("per_device_train_batch_size: 2, gradient_accumulation_steps: 8")
+    # QLoRA micro-batch 4 on an A10: 25.0 of 24.1 GB (measured on an H100: 24.9 GB reserved + context)
+    over = verdict(estimate(QWEN3_4B, Setup(quant_bits=4, lora_rank=64, lora_dropout=0.05, micro_batch=4, accumulation=4)),
+                   GPUS["a10-24g"])
+    assert over.status == "does not fit" and over.knobs[0].startswith("per_device_train_batch_size: 2, gradient_accumulation_steps: 8")
+    # tight: over 90% of the card, under 100%
+    b16 = verdict(estimate(LLAMA_3_2_3B, Setup(method="full", micro_batch=16, accumulation=10, zero=2, gpus=8)), a100)
+    assert b16.status == "tight" and 0.9 < b16.used / b16.card < 1.0
     # liger: ceil(V/h) = 60 chunks, 8192/60 → 137 → 256 rows of fp32 logits + gradient, instead of 12.4 GB
     assert memory.logits_bytes(QWEN3_4B, 8192, liger=True) == 256 * 151936 * 8
 
