@@ -163,7 +163,7 @@ def write_card(export_dir: Path, recipe_path: Path, manifest_path: Path, train_d
     elif method == "lora":
         method = "LoRA, merged onto the base"
     losses = [r["loss"] for r in rows if "loss" in r]
-    loss_lines = ([f"![training loss](training_loss.png)", "",
+    loss_lines = (["![training loss](training_loss.png)", "",
                    f"{len(losses)} logged points; first {fmt(losses[0])}, last {fmt(losses[-1])} (`{train_dir}/trainer_log.jsonl`)."]
                   if has_plot else [f"No trainer_log.jsonl with losses in `{train_dir}`."])
     card = [
