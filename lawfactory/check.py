@@ -22,6 +22,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import yaml
@@ -100,14 +101,18 @@ class Dataset:
     split: str
     attr: dict
     files: list[Path] = field(default_factory=list)
-    rows: list[dict] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)   # "file:line" per row, for messages
+    rows: int = 0                                     # readable rows
     problems: list[str] = field(default_factory=list)
     skipped: int = 0                                  # rows LLaMA-Factory would drop as invalid
 
     @property
     def path(self) -> str:
         return self.attr.get("dataset_name", "")
+
+    def iter_rows(self) -> Iterator[tuple[str, dict]]:
+        """('file:line', row) for every readable row, streamed file by file (datasets can be large)."""
+        for f in self.files:
+            yield from read_rows(f, [])
 
 
 def dataset_files(dataset_dir: Path, attr: dict) -> list[Path]:
@@ -119,28 +124,25 @@ def dataset_files(dataset_dir: Path, attr: dict) -> list[Path]:
     return [p] if p.is_file() else []
 
 
-def read_rows(path: Path) -> tuple[list[dict], list[str], list[str]]:
-    """(rows, 'file:line' labels, problems) of a .jsonl or .json file."""
-    rows, labels, problems = [], [], []
+def read_rows(path: Path, problems: list[str]) -> Iterator[tuple[str, dict]]:
+    """('file:line', row) of a .jsonl (streamed) or .json file; unreadable lines go to `problems`."""
     if path.suffix == ".jsonl":
         for lineno, obj, reason in io.iter_jsonl(path):
             if reason or not isinstance(obj, dict):
                 problems.append(f"{path}:{lineno}: {reason or 'not a JSON object'}")
                 continue
-            rows.append(obj)
-            labels.append(f"{path}:{lineno}")
+            yield f"{path}:{lineno}", obj
     elif path.suffix == ".json":
         try:
             data = io.loads(path.read_bytes())
         except Exception as err:
-            return [], [], [f"{path}: invalid JSON: {err}"]
+            problems.append(f"{path}: invalid JSON: {err}")
+            return
         for i, obj in enumerate(data if isinstance(data, list) else []):
             if isinstance(obj, dict):
-                rows.append(obj)
-                labels.append(f"{path}[{i}]")
+                yield f"{path}[{i}]", obj
     else:
         problems.append(f"{path}: {path.suffix or 'no extension'} files are not inspected (json/jsonl only)")
-    return rows, labels, problems
 
 
 def declared_columns(attr: dict) -> list[str]:
@@ -167,16 +169,20 @@ def source_target(row: dict, attr: dict) -> tuple[str, str, str]:
 
 
 def check_rows(ds: Dataset) -> None:
-    attr = ds.attr
+    """One pass: rows, unreadable lines, declared columns seen, rows LLaMA-Factory would skip."""
+    attr, seen = ds.attr, set()
+    for f in ds.files:
+        for _, row in read_rows(f, ds.problems):
+            ds.rows += 1
+            seen.update(row)
+            _, prompt, response = source_target(row, attr)
+            if not prompt or not response:
+                ds.skipped += 1
     for col in declared_columns(attr):
-        if not any(col in r for r in ds.rows):
+        if ds.rows and col not in seen:
             ds.problems.append(f"column {col!r} declared in dataset_info.json is in none of its rows "
                                f"(LLaMA-Factory fails with KeyError / 'Cannot find valid samples')")
-    for row in ds.rows:
-        system, prompt, response = source_target(row, attr)
-        if not prompt or not response:
-            ds.skipped += 1
-    if ds.rows and ds.skipped == len(ds.rows):
+    if ds.rows and ds.skipped == ds.rows:
         ds.problems.append("no row has both a prompt and a response: LLaMA-Factory finds no valid samples")
 
 
@@ -196,11 +202,6 @@ def load_datasets(parsed: dict, dataset_dir: Path) -> list[Dataset]:
             if not ds.files:
                 ds.problems.append(f"file {dataset_dir / attr['dataset_name']} is missing (run `make data`?)")
                 continue
-            for f in ds.files:
-                rows, labels, problems = read_rows(f)
-                ds.rows += rows
-                ds.lines += labels
-                ds.problems += problems
             check_rows(ds)
     return out
 
@@ -220,9 +221,10 @@ def leaks(datasets: list[Dataset]) -> dict[str, int]:
     train = set()
     for ds in datasets:
         if ds.split == "train":
-            for row in ds.rows:
+            for _, row in ds.iter_rows():
                 train |= group_keys(row, ds.attr)
-    return {ds.name: sum(1 for row in ds.rows if group_keys(row, ds.attr) & train) for ds in datasets if ds.split == "eval"}
+    return {ds.name: sum(1 for _, row in ds.iter_rows() if group_keys(row, ds.attr) & train)
+            for ds in datasets if ds.split == "eval"}
 
 
 # --- token lengths --------------------------------------------------------------------------
@@ -247,9 +249,9 @@ def token_counter(model: str, tokenizer: str | None) -> tuple[TokenCounter, str]
 
 @dataclass
 class Lengths:
-    total: np.ndarray
-    over: list[int]           # row indices over cutoff
-    lost: list[tuple[int, str]]  # (row index, attitude flag) cut away by truncation
+    total: np.ndarray                  # tokens per row (int32: 4 bytes a row)
+    over: list[int]                    # row indices over cutoff
+    lost: list[tuple[str, int, str]]   # ('file:line', tokens, attitude flag) cut away by truncation
 
 
 def infer_seqlen(source_len: int, target_len: int, cutoff_len: int) -> tuple[int, int]:
@@ -259,21 +261,22 @@ def infer_seqlen(source_len: int, target_len: int, cutoff_len: int) -> tuple[int
 
 
 def measure(ds: Dataset, counter: TokenCounter, cutoff: int) -> Lengths:
-    totals, over, lost = [], [], []
-    for i, row in enumerate(tqdm(ds.rows, desc=f"tokens {ds.name}", unit="row", leave=False, disable=len(ds.rows) < 2000)):
+    totals, over, lost = np.zeros(ds.rows, dtype=np.int32), [], []
+    rows = tqdm(ds.iter_rows(), total=ds.rows, desc=f"tokens {ds.name}", unit="row", leave=False, disable=ds.rows < 2000)
+    for i, (label, row) in enumerate(rows):
         system, prompt, response = source_target(row, ds.attr)
         prefix = counter.count(system) + TEMPLATE_TOKENS
         source, target = prefix + counter.count(prompt), counter.count(response)
-        totals.append(source + target)
+        totals[i] = source + target
         if source + target <= cutoff:
             continue
         over.append(i)
         kept, _ = infer_seqlen(source, target, cutoff)  # LLaMA-Factory keeps the start of the prompt
         for span in attitude.find_spans(prompt):
             if prefix + counter.count(prompt[: span["end"]]) > kept:
-                lost.append((i, span["flag"]))
+                lost.append((label, source + target, span["flag"]))
                 break
-    return Lengths(np.array(totals or [0]), over, lost)
+    return Lengths(totals if ds.rows else np.zeros(1, dtype=np.int32), over, lost)
 
 
 def length_section(report: Report, datasets: list[Dataset], counter: TokenCounter, used: str, cutoff: int) -> dict[str, Lengths]:
@@ -283,9 +286,9 @@ def length_section(report: Report, datasets: list[Dataset], counter: TokenCounte
             continue
         m = out[ds.name] = measure(ds, counter, cutoff)
         p50, p95, p99 = (int(round(np.percentile(m.total, q))) for q in (50, 95, 99))
-        rows.append([ds.name, len(ds.rows), p50, p95, p99, int(m.total.max()), len(m.over), len(m.lost)])
-        for i, flag in m.lost[:3]:
-            report.warnings.append(f"{ds.lines[i]}: {m.total[i]} tokens > cutoff_len {cutoff}; truncation cuts its "
+        rows.append([ds.name, ds.rows, p50, p95, p99, int(m.total.max()), len(m.over), len(m.lost)])
+        for label, tokens, flag in m.lost[:3]:
+            report.warnings.append(f"{label}: {tokens} tokens > cutoff_len {cutoff}; truncation cuts its "
                                    f"attitude phrase ({flag}) — drop it (--drop-over-cutoff) or raise cutoff_len")
         if len(m.lost) > 3:
             report.warnings.append(f"{ds.name}: {len(m.lost) - 3} more rows lose their attitude phrase to truncation")
@@ -305,7 +308,7 @@ def drop_over_cutoff(out_dir: Path, datasets: list[Dataset], lengths: dict[str, 
             continue
         over = set(lengths[ds.name].over)
         target = out_dir / ds.files[0].name
-        kept = io.write_jsonl(target, (r for i, r in enumerate(ds.rows) if i not in over))
+        kept = io.write_jsonl(target, (r for i, (_, r) in enumerate(ds.iter_rows()) if i not in over))
         new_info[ds.name] = {**info.get(ds.name, {}), "file_name": target.name}
         lines.append(f"{target}: {kept} rows kept, {len(over)} over cutoff dropped")
     io.write_json(out_dir / "dataset_info.json", new_info)
@@ -403,7 +406,7 @@ def memory_section(report: Report, facts: dict, recipe: Path, gpu: memory.Gpu, g
 
 def epoch_rows(datasets: list[Dataset], facts: dict) -> float:
     """Rows in one epoch after LLaMA-Factory's mixing (interleave_* stop when the first / the last dataset runs out)."""
-    sizes = [len(ds.rows) - ds.skipped for ds in datasets if ds.split == "train"]
+    sizes = [ds.rows - ds.skipped for ds in datasets if ds.split == "train"]
     d = facts["data"]
     if not d.get("mix_strategy", "concat").startswith("interleave") or not sizes:
         return float(sum(sizes))
@@ -420,7 +423,7 @@ def time_section(report: Report, facts: dict, datasets: list[Dataset], lengths: 
         return
     tokens = sum(np.minimum(lengths[ds.name].total, cutoff).sum() for ds in train)
     rows = epoch_rows(datasets, facts)
-    plain = sum(len(ds.rows) - ds.skipped for ds in train)
+    plain = sum(ds.rows - ds.skipped for ds in train)
     tokens_epoch = tokens * rows / max(plain, 1)
     batch = int(t["per_device_train_batch_size"]) * int(t["gradient_accumulation_steps"]) * gpus
     epochs = float(t["num_train_epochs"])
@@ -468,7 +471,7 @@ def run(recipe: Path, gpu: str | None = None, gpus: int | None = None, drop_over
     datasets = load_datasets(parsed, dataset_dir)
     lengths = {}
     if datasets:
-        rows = [[ds.name, ds.split, ds.attr.get("formatting", "?"), ds.path, len(ds.rows), ds.skipped,
+        rows = [[ds.name, ds.split, ds.attr.get("formatting", "?"), ds.path, ds.rows, ds.skipped,
                  "ok" if not ds.problems else "; ".join(ds.problems)] for ds in datasets]
         lines = [f"dataset_dir: {dataset_dir}"] + table(["dataset", "split", "format", "file", "rows", "skipped", "check"], rows)
         for ds in datasets:
