@@ -216,3 +216,15 @@ def test_llamafactory_reads_every_row_with_the_registered_columns(built):
             assert x["_prompt"] and x["_response"][0]["content"] and x["_system"] == r["system"]
             if attr.formatting == "sharegpt":
                 assert len(x["_prompt"]) == len(r["conversations"]) - 1
+
+
+def test_case_anchors_are_capped_per_article(tmp_path, monkeypatch):
+    monkeypatch.setattr(st, "RETRIEVAL_CASES_PER_ARTICLE", 1)
+    out = tmp_path / "d"
+    m = build(Options(raw=SAMPLES, out=out, workers=1))
+    pairs = read_jsonl(out / "statute_retrieval.jsonl")
+    train_facts = {c["facts"] for c in train_cases(out)}
+    per_positive = Counter(p["positive"] for p in pairs if p["anchor"] in train_facts)
+    assert per_positive and max(per_positive.values()) == 1
+    capped = m["stats"]["retrieval: case anchors over 1 per article (no pair)"]
+    assert capped > 0 and m["statutes"]["retrieval"]["case_anchors"] == len(per_positive)

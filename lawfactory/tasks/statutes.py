@@ -29,6 +29,9 @@ from lawfactory.tasks.sentencing import INSTRUCTION, sentencing_sample
 CRIMINAL_LAW = {"cn": PRC_CRIMINAL_LAW, "tw": TW_CRIMINAL_CODE}
 QA_DATASETS = {"cn": "cn_statutes_qa", "tw": "tw_statutes_qa"}
 RETRIEVAL = "statute_retrieval.jsonl"
+# Case-facts anchors kept per article: enough variety to teach retrieval, bounded so that a
+# 1.7M-case corpus does not write one pair per case per citation (gigabytes of repeated facts).
+RETRIEVAL_CASES_PER_ARTICLE = 200
 # charge → articles: an article is named for a charge when at least MIN_SUPPORT training cases of
 # the charge cite it and at least MIN_SHARE of them do; the TOP most cited are named.
 MIN_SUPPORT, MIN_SHARE, TOP = 3, 0.2, 3
@@ -232,6 +235,7 @@ class StatuteEvidence:
         self.negatives = Negatives(index)
         self.pairs_path = work / "statute_retrieval.cases.jsonl"
         self.pairs = 0
+        self.per_article: Counter = Counter()
         self._pairs = None
 
     def add_pair(self, row: dict) -> None:
@@ -268,10 +272,14 @@ def evidence_task(case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
         ev.cooc[(case["jurisdiction"], charge)].update(a["key"] for a in arts)
     exclude = {a["key"] for a in arts}
     for a in arts:
+        if ev.per_article[a["key"]] >= RETRIEVAL_CASES_PER_ARTICLE:
+            ctx.stats[f"retrieval: case anchors over {RETRIEVAL_CASES_PER_ARTICLE} per article (no pair)"] += 1
+            continue
         neg = ev.negatives.pick(a, exclude, _rng(ev.seed, "neg", case["case_id"], a["key"]))
         if neg is None:
             ctx.stats["retrieval: cited articles with no same-chapter negative (no pair)"] += 1
             continue
+        ev.per_article[a["key"]] += 1
         ev.add_pair({"anchor": case["facts"], "positive": document(a), "negative": document(neg)})
     return ()
 
