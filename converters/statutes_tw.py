@@ -8,6 +8,7 @@ start 一、; 目 lines （一）; deleted articles read （刪除）.
 
 FalV XML (the older export): <法規><法規名稱>…<最新異動日期>…<法規內容> with <編章節> headings and
 <條文><條號>第 1 條</條號><條文內容>…</條文內容></條文>, 項 separated by \n. Same content as the JSON.
+A whole-database export holds one <法規> element per law.
 """
 
 from __future__ import annotations
@@ -75,16 +76,20 @@ def read_json(path: Path, rel: str) -> LawFile:
 
 
 def read_xml(path: Path, rel: str) -> LawFile:
-    """FalV XML, read with expat so that every article and reject carries its line number."""
+    """FalV XML, read with expat so that every article and reject carries its line number. A dump
+    holds many <法規> under one root: each starts its own Law and its own heading path, so one law's
+    編/章 never sit above the next law's articles."""
     result = LawFile()
-    law = Law("", "")
-    tracker = PathTracker()
+    law, tracker = Law("", ""), PathTracker()
     text: list[str] = []
     art: dict = {}
 
     def start(tag: str, attrs: dict) -> None:
+        nonlocal law, tracker
         text.clear()
-        if tag == "條文":
+        if tag == "法規":
+            law, tracker = Law("", ""), PathTracker()
+        elif tag == "條文":
             art.clear()
             art["line"] = parser.CurrentLineNumber
 
@@ -92,7 +97,8 @@ def read_xml(path: Path, rel: str) -> LawFile:
         value = "".join(text)
         if tag == "法規名稱":
             law.name = value.strip()
-            result.laws.append(law)
+            if not result.laws or result.laws[-1] is not law:  # once per <法規>
+                result.laws.append(law)
         elif tag == "最新異動日期":
             law.modified_date = value.strip()
         elif tag == "編章節":
@@ -112,6 +118,6 @@ def read_xml(path: Path, rel: str) -> LawFile:
             parser.ParseFile(f)
     except xml.parsers.expat.ExpatError as e:
         result.reject(e.lineno, f"malformed XML: {xml.parsers.expat.errors.messages[e.code]}")
-    if not law.name and not result.rejects:
+    if not any(x.name for x in result.laws) and not result.rejects:
         result.reject(1, "no <法規名稱>: not a FalV XML law file")
     return result

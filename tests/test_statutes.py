@@ -223,6 +223,74 @@ def test_statute_files_are_part_of_the_fingerprint(tmp_path):
     assert f"{PRC_CRIMINAL_LAW}|52" not in {a["key"] for a in read_jsonl(out / "statutes_index.jsonl")}
 
 
+# A FalV dump with two laws: 甲法 has 編 + 章 headings, 乙條例 an article before any heading and
+# then a 章 only, so a heading path carried over from 甲法 would show in both of 乙條例's paths.
+TWO_LAWS_XML = """<?xml version="1.0" encoding="utf-8"?>
+<LAWS>
+<法規>
+<法規名稱>甲法</法規名稱>
+<最新異動日期>20240101</最新異動日期>
+<法規內容>
+  <編章節>第 一 編 總則</編章節>
+  <編章節>   第 一 章 通則</編章節>
+  <條文>
+    <條號>第 1 條</條號>
+    <條文內容><![CDATA[甲法之目的。]]></條文內容>
+  </條文>
+  <編章節>   第 二 章 罰則</編章節>
+  <條文>
+    <條號>第 2 條</條號>
+    <條文內容><![CDATA[違反第一條者，處罰鍰。]]></條文內容>
+  </條文>
+</法規內容>
+</法規>
+<法規>
+<法規名稱>乙條例</法規名稱>
+<最新異動日期>20230505</最新異動日期>
+<法規內容>
+  <條文>
+    <條號>第 1 條</條號>
+    <條文內容><![CDATA[乙條例之目的。]]></條文內容>
+  </條文>
+  <編章節>第 一 章 附則</編章節>
+  <條文>
+    <條號>第 2 條</條號>
+    <條文內容><![CDATA[本條例自公布日施行。]]></條文內容>
+  </條文>
+</法規內容>
+</法規>
+</LAWS>
+"""
+
+
+def test_multi_law_falv_xml_gives_each_law_its_articles_and_paths(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "statutes" / "tw").mkdir(parents=True)
+    path = raw / "statutes" / "tw" / "laws_FalV.xml"
+    path.write_text(TWO_LAWS_XML, encoding="utf-8")
+    r = statutes_tw.read_xml(path, "laws.xml")
+    assert r.rejects == [] and r.read == 4
+    assert [(law.name, law.modified_date, law.headings) for law in r.laws] == \
+        [("甲法", "20240101", 3), ("乙條例", "20230505", 1)]
+    expected = {  # key → (path, date, text, line of its <條文>)
+        "甲法|1": (["第一編 總則", "第一章 通則"], "20240101", ["甲法之目的。"], 9),
+        "甲法|2": (["第一編 總則", "第二章 罰則"], "20240101", ["違反第一條者，處罰鍰。"], 14),
+        "乙條例|1": ([], "20230505", ["乙條例之目的。"], 24),
+        "乙條例|2": (["第一章 附則"], "20230505", ["本條例自公布日施行。"], 29),
+    }
+    got = {a["key"]: (a["path"], a["modified_date"], a["paragraphs"], int(a["source"].rpartition(":")[2]))
+           for law in r.laws for a in law.articles}
+    assert got == expected
+    assert [a["law"] for a in articles(r)] == ["甲法", "甲法", "乙條例", "乙條例"]
+    # through make data: both laws converted, nothing skipped, counts reconcile
+    m = build(Options(raw=raw, out=tmp_path / "d", workers=1))
+    entry = m["inputs"]["statutes/tw/laws_FalV.xml"]
+    assert (entry["read"], entry["converted"], entry["rejected"], entry["skipped"], entry["headings"]) == (4, 4, 0, 0, 4)
+    assert entry["laws"] == ["甲法", "乙條例"] and m["statutes"]["laws"] == {"甲法": 2, "乙條例": 2}
+    index = {a["key"]: (a["path"], a["modified_date"], a["paragraphs"]) for a in read_jsonl(tmp_path / "d" / "statutes_index.jsonl")}
+    assert index == {k: v[:3] for k, v in expected.items()}
+
+
 def test_malformed_statute_files_and_rows_are_rejected_with_file_line_reason(tmp_path):
     raw = tmp_path / "raw"
     (raw / "statutes" / "cn").mkdir(parents=True)
