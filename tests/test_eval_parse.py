@@ -3,6 +3,7 @@
 import pytest
 
 from lawfactory.evaluation.parse import parse_answer, parse_charges, term_line_of
+from conftest import real_path
 
 
 @pytest.mark.parametrize("text,charges", [
@@ -17,6 +18,37 @@ from lawfactory.evaluation.parse import parse_answer, parse_charges, term_line_o
 ])
 def test_parse_charges(text, charges):
     assert parse_charges(text) == charges
+
+
+# official CAIL2018 charges the parser once broke: a 罪 inside the name, 款 / 项 inside the name
+# (read as a cited paragraph), 、 inside the name, and the two longest names (32 characters)
+TRICKY_CHARGES = ["帮助信息网络犯罪活动", "贷款诈骗", "挪用公款", "非法吸收公众存款", "违法发放贷款", "挪用特定款物",
+                  "掩饰、隐瞒犯罪所得、犯罪所得收益", "包庇毒品犯罪分子", "传授犯罪方法",
+                  "非法收购、运输、出售珍贵、濒危野生动物、珍贵、濒危野生动物制品"]
+
+
+def _round_trips(charge):
+    return (parse_charges(f"被告人张某犯{charge}罪，") == [charge]
+            and parse_charges(f"本院认为，被告人的行为已构成{charge}罪。") == [charge])
+
+
+@pytest.mark.parametrize("charge", TRICKY_CHARGES)
+def test_tricky_official_charge_names_round_trip(charge):
+    assert _round_trips(charge)
+
+
+def test_every_official_cail_charge_round_trips():
+    names = [ln.strip() for ln in real_path("cail2018", "accu.txt").read_text(encoding="utf-8-sig").splitlines() if ln.strip()]
+    assert len(names) == 202
+    assert [c for c in names if not _round_trips(c)] == []
+
+
+def test_charge_lists_with_names_holding_zui_and_kuan():
+    assert parse_charges("被告人犯帮助信息网络犯罪活动罪、贷款诈骗罪和掩饰、隐瞒犯罪所得、犯罪所得收益罪，数罪并罚") == [
+        "帮助信息网络犯罪活动", "贷款诈骗", "掩饰、隐瞒犯罪所得、犯罪所得收益"]
+    # a cited paragraph before the name still goes (Taiwan 係犯…之X罪), also after 之N and 第N款
+    assert parse_charges("核被告所為，係犯刑法第339條之4第1項第2款之三人以上共同詐欺取財罪。") == ["三人以上共同詐欺取財"]
+    assert parse_charges("係犯毒品危害防制條例第10條第2項之施用第二級毒品罪") == ["施用第二級毒品"]
 
 
 def test_parse_answer_judgment_style():
