@@ -8,8 +8,11 @@ read as 基准刑 × (1 − applied discount); a refusal variant is sentenced at
 Combination (same opinion): factors in the same direction add up (同向相加), but
 - 自首 (刑法 §67 ¶1) already contains the 如实供述, so 坦白 (§67 ¶3) is not counted beside it;
 - 当庭自愿认罪 is discounted only where no 自首 or 坦白 is found ("依法认定自首、坦白的除外");
-- 认罪认罚 (刑诉法 §15) adds its own point; with 自首 etc. the opinion allows up to 60% in total
-  and forbids counting one fact twice, so the sum is capped at 60%.
+- 认罪认罚 (刑诉法 §15) "与自首、坦白、当庭自愿认罪…不作重复评价": where it is found, it is the one
+  confession-type discount and the others get point 0. Its band is ≤30%, or ≤60% with 自首 (the
+  opinion's 具有自首…情节的, 可以减少基准刑的60%以下); the point is the band's middle (15% / 30%).
+  The 60% band also names 重大坦白, 退赃退赔, 赔偿谅解 and 刑事和解; the generator keeps those factors
+  in every variant and does not model their discounts, so only 自首 moves the plea to that band.
 Refusing to confess is the absence of mitigation, never an aggravation: the variant loses the
 discounts, nothing is added on top (REFERENCE.md §4).
 """
@@ -37,7 +40,9 @@ DISCOUNTS = {
                                     "法发〔2021〕21号 当庭自愿认罪: 减少基准刑的10%以下（自首、坦白的除外）"),
     "plea_agreement": Discount("plea_agreement", 0.30, 0.15, "刑诉法§15; 法发〔2021〕21号 认罪认罚: 减少基准刑的30%以下"),
 }
-COMBINED_CAP = 0.60  # 认罪认罚 with 自首/坦白 etc.: 减少基准刑的60%以下, no fact counted twice
+# 认罪认罚 beside 自首: the opinion's wider band, which already holds the 自首 (no fact counted twice)
+PLEA_WITH_SURRENDER = Discount("plea_agreement", 0.60, 0.30,
+                               "刑诉法§15; 法发〔2021〕21号 认罪认罚且有自首: 减少基准刑的60%以下")
 UNCLEAR_KEEP = 0.5  # an ambiguous attitude (供述前后不一) keeps half of the discount (documented choice)
 
 # Lower and upper limits of the principal penalties: 有期徒刑 6 months–15 years (刑法 §45),
@@ -49,13 +54,16 @@ def applied_discounts(flags) -> list[dict]:
     """The discounts a case with these confession-type flags received, in CONFESSION_FLAGS order:
     [{factor, band, point, law, note}] — a factor subsumed by another has point 0 and a note."""
     flags = set(flags)
+    plea = "plea_agreement" in flags
     out = []
     for f in CONFESSION_FLAGS:
         if f not in flags:
             continue
-        d = DISCOUNTS[f]
+        d = PLEA_WITH_SURRENDER if f == "plea_agreement" and "surrender" in flags else DISCOUNTS[f]
         point, note = d.point, ""
-        if f == "confession" and "surrender" in flags:
+        if plea and f != "plea_agreement":
+            point, note = 0.0, "evaluated within 认罪认罚 (不作重复评价)"
+        elif f == "confession" and "surrender" in flags:
             point, note = 0.0, "part of 自首 (刑法§67①), not counted again"
         elif f == "courtroom_admission" and flags & {"surrender", "confession"}:
             point, note = 0.0, "not counted beside 自首/坦白"
@@ -64,8 +72,8 @@ def applied_discounts(flags) -> list[dict]:
 
 
 def total_discount(discounts: list[dict]) -> float:
-    """同向相加, capped at COMBINED_CAP."""
-    return round(min(sum(d["point"] for d in discounts), COMBINED_CAP), 6)
+    """同向相加 (at most 30%: 认罪认罚 with 自首, which takes the others' place)."""
+    return round(sum(d["point"] for d in discounts), 6)
 
 
 def round_months(x: float) -> int:

@@ -8,7 +8,6 @@ import pytest
 
 from adversarial import checks
 from adversarial.discounts import (
-    COMBINED_CAP,
     applied_discounts,
     confession_ratio,
     refusal_ratio,
@@ -115,17 +114,23 @@ def test_find_spans_marks_negation():
 # --- discounts ---------------------------------------------------------------------------
 
 def test_discount_points_and_combination():
+    d = applied_discounts({"confession"})
+    assert [(x["factor"], x["band"], x["point"]) for x in d] == [("confession", 0.2, 0.1)]
+    # 认罪认罚 is not evaluated again beside 坦白 (法发〔2021〕21号: 不作重复评价): only the plea point
     d = applied_discounts({"confession", "plea_agreement"})
-    assert [(x["factor"], x["band"], x["point"]) for x in d] == [("confession", 0.2, 0.1), ("plea_agreement", 0.3, 0.15)]
-    assert total_discount(d) == 0.25
-    assert round_months(17 * refusal_ratio(0.25)) == 23  # 17 / 0.75 = 22.67
-    assert round_months(17 * unclear_ratio(0.25)) == 20  # 17 × 0.875 / 0.75 = 19.83
+    assert [(x["factor"], x["band"], x["point"]) for x in d] == [("confession", 0.2, 0.0), ("plea_agreement", 0.3, 0.15)]
+    assert "不作重复评价" in d[0]["note"] and total_discount(d) == 0.15
+    assert round_months(17 * refusal_ratio(0.15)) == 20  # 17 / 0.85 = 20 (坦白 + 认罪认罚 summed would give 23)
+    assert round_months(17 * unclear_ratio(0.15)) == 19  # 17 × 0.925 / 0.85 = 18.5, halves up
     assert round_months(17 * confession_ratio()) == 15  # 17 × 0.9 = 15.3
-    # 自首 contains the 如实供述; 当庭认罪 is not counted beside either
+    assert total_discount(applied_discounts({"courtroom_admission", "plea_agreement"})) == 0.15
+    # with 自首 the plea takes the middle of its ≤60% band and stands for the 自首 too
     d = applied_discounts({"surrender", "confession", "courtroom_admission", "plea_agreement"})
-    assert [x["point"] for x in d] == [0.2, 0.0, 0.0, 0.15] and total_discount(d) == 0.35
+    assert [x["point"] for x in d] == [0.0, 0.0, 0.0, 0.3] and d[3]["band"] == 0.6 and total_discount(d) == 0.3
+    # without a plea: 自首 contains the 如实供述; 当庭认罪 is not counted beside either
+    d = applied_discounts({"surrender", "confession", "courtroom_admission"})
+    assert [x["point"] for x in d] == [0.2, 0.0, 0.0] and total_discount(d) == 0.2
     assert total_discount(applied_discounts({"courtroom_admission"})) == 0.05
-    assert total_discount([{"point": 0.4}, {"point": 0.3}]) == COMBINED_CAP == 0.6
     assert round_months(22.5) == 23 and round_months(22.49) == 22
 
 
@@ -174,13 +179,13 @@ def test_statutory_cap_with_a_hand_made_index():
     two["articles"].append(article_ref(PRC_CRIMINAL_LAW, 133, 1))
     assert statutory_cap(two, idx)["months"] == 90  # 84 + 6, under 20 years
 
-    # 自首 + 认罪认罚 (35%) on 70 months: 70 / 0.65 = 107.7 → 108, capped at 故意毁坏财物's 84
+    # 自首 + 认罪认罚 (30%, the plea's ≤60% band) on 70 months: 70 / 0.7 = 100, capped at 故意毁坏财物's 84
     src = cn_case("被告人张某毁坏他人汽车一辆，价值50000元。被告人张某主动投案，并自愿认罪认罚。", 70)
     v, why = make_variant(src, "refusal", 1, idx)
     assert why is None and v["sentence"]["months"] == 84 and v["changes"]["capped"]
     v, _ = make_variant(src, "refusal", 1, {})
-    assert v["sentence"]["months"] == 108
-    # 危险驾驶 is 处拘役 only: 5 / 0.65 = 7.7 stays at 拘役六个月
+    assert v["sentence"]["months"] == 100
+    # 危险驾驶 is 处拘役 only: 5 / 0.7 = 7.1 stays at 拘役六个月
     drunk = cn_case("被告人张某醉酒驾驶机动车，血液中乙醇含量为201mg/100ml。被告人张某主动投案，自愿认罪认罚。", 5,
                     charges=("危险驾驶",), numbers=(133,), principal="拘役")
     drunk["articles"] = [article_ref(PRC_CRIMINAL_LAW, 133, 1)]
@@ -199,9 +204,9 @@ def test_refusal_variant_hand_computed():
     v, why = make_variant(src, "refusal", 42)
     assert why is None
     c = v["changes"]
-    assert [(d["factor"], d["point"]) for d in c["discounts"]] == [("confession", 0.1), ("plea_agreement", 0.15)]
-    assert (c["discount_total"], c["source_months"], c["new_months"]) == (0.25, 17, 23)
-    assert c["ratio"] == pytest.approx(1 / 0.75, abs=1e-6) and c["probation_removed_months"] == 24
+    assert [(d["factor"], d["point"]) for d in c["discounts"]] == [("confession", 0.0), ("plea_agreement", 0.15)]
+    assert (c["discount_total"], c["source_months"], c["new_months"]) == (0.15, 17, 20)  # 17 / 0.85
+    assert c["ratio"] == pytest.approx(1 / 0.85, abs=1e-6) and c["probation_removed_months"] == 24
     assert v["sentence"]["probation_months"] == 0 and v["sentence"]["fine"] == src["sentence"]["fine"]
     assert (v["variant_of"], v["variant"], v["synthetic"], v["group_id"]) == (src["case_id"], "refusal", True, src["group_id"])
     assert v["case_id"] != src["case_id"]
@@ -215,7 +220,7 @@ def test_refusal_variant_hand_computed():
 def test_unclear_and_confession_variants():
     src = cn_case(SRC, 17, charges=("盗窃",), numbers=(264,), defendant="徐某")
     v, _ = make_variant(src, "unclear", 42)
-    assert v["sentence"]["months"] == 20 and "unclear" in detect_flags(v["facts"])
+    assert v["sentence"]["months"] == 19 and "unclear" in detect_flags(v["facts"])  # 17 × 0.925 / 0.85 = 18.5
     plain = cn_case("经审理查明，2016年6月24日，被告人徐某在钟祥市某小区内窃取现金10235元。", 17, charges=("盗窃",),
                     numbers=(264,), probation=24, defendant="徐某")
     v, why = make_variant(plain, "confession", 42)

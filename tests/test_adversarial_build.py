@@ -159,12 +159,13 @@ def test_full_text_judgment_refusal_recomposes_the_answer(default_build):
     assert (src["sentence"]["months"], src["sentence"]["probation_months"]) == (12, 18)
     v, why = make_variant(src, "refusal", 42)
     assert why is None
-    # 坦白 10% + 认罪认罚 15%: 12 / 0.75 = 16; 缓刑 gone with the 悔罪表现 (刑法 §72), and §67/§72/§73 with them
-    assert (v["sentence"]["months"], v["sentence"]["probation_months"], v["sentence"]["fine"]) == (16, 0, 20000)
+    # 坦白 + 认罪认罚: the plea's 15% only (不作重复评价): 12 / 0.85 = 14.1 → 14; 缓刑 gone with the 悔罪表现
+    # (刑法 §72), and §67/§72/§73 with them
+    assert (v["sentence"]["months"], v["sentence"]["probation_months"], v["sentence"]["fine"]) == (14, 0, 20000)
     assert {a["number"] for a in v["articles"]} & {67, 72, 73} == set() and 303 in {a["number"] for a in v["articles"]}
     assert v["verdict"] == "" and "缓刑" not in v["reasoning"] and "如实供述" not in v["reasoning"]
     row = sample(v, Context(Options(raw=SAMPLES, out=out)))
-    assert row["output"].endswith("判处有期徒刑一年四个月，并处罚金人民币二万元。\n刑期:16个月")
+    assert row["output"].endswith("判处有期徒刑一年二个月，并处罚金人民币二万元。\n刑期:14个月")
     assert "缓刑" not in row["output"] and "拒不供认" in row["output"]
 
 
