@@ -27,6 +27,9 @@ ALIASES = {
            "刑诉法": "刑事訴訟法", "刑事诉讼法": "刑事訴訟法"},
 }
 
+# Laws whose names end with an alias above but are other laws (Taiwan's military criminal code).
+OTHER_LAWS = ("陸海空軍刑法", "陆海空军刑法")
+
 _N = rf"(?:{NUM})"
 _SP = r"[ 　]*"
 # 第 X 条(之Y) or Taiwan's 第 X-Y 條
@@ -47,12 +50,14 @@ PARAGRAPH_UNIT = {"cn": "款", "tw": "項"}
 
 def law_name(name: str, jurisdiction: str) -> str:
     name = _LEAD.sub("", name.strip().strip("《》")) or name
-    if name not in ALIASES[jurisdiction]:
-        # a bare name takes the words before it (請完整背誦中華民國刑法): cut it down to the longest known
-        # name of four or more characters it ends with; never to a bare 刑法 (陸海空軍刑法 is another law)
-        known = [k for k in (*ALIASES[jurisdiction], *ALIASES[jurisdiction].values()) if len(k) >= 4 and name.endswith(k)]
+    aliases = ALIASES[jurisdiction]
+    if name not in aliases:
+        # a bare name takes the words before it (請完整背誦中華民國刑法, 我国刑法, 按照刑法, 核其所為係犯刑法):
+        # cut it down to the longest known name it ends with, a short alias such as 刑法 included;
+        # another law whose name ends the same way is known too, so it stays whole (陸海空軍刑法)
+        known = [k for k in (*aliases, *aliases.values(), *OTHER_LAWS) if name.endswith(k)]
         name = max(known, key=len) if known else name
-    return ALIASES[jurisdiction].get(name, name)
+    return aliases.get(name, name)
 
 
 def _sub_units(m: re.Match, jurisdiction: str) -> tuple[int | None, int | None]:
@@ -74,6 +79,13 @@ def _cite(law: str, number: int, suffix: int, para: int | None, item: int | None
             "key": article_key(law, number, suffix), "text": text}
 
 
+def _continuations(prev: dict, text: str, jurisdiction: str) -> list[dict]:
+    """Bare 第X款 in text after a citation, up to the sentence's end: more paragraphs of it."""
+    text = re.split(r"[。\n]", text, maxsplit=1)[0]
+    return [_cite(prev["law"], prev["number"], prev["suffix"], to_int(c.group("n")), None, c.group())
+            for c in _CONT.finditer(text) if c.group("u") == PARAGRAPH_UNIT[jurisdiction]]
+
+
 def parse_citations(text: str, jurisdiction: str = "cn", default_law: str | None = None) -> list[dict]:
     """Every article citation in the text, in order: {law, number, suffix, paragraph, item, key, text}.
 
@@ -88,11 +100,7 @@ def parse_citations(text: str, jurisdiction: str = "cn", default_law: str | None
         between = text[pos:m.start()]
         named = _LAW.search(between)
         if out:  # bare 第三款 between two citations: another paragraph of the previous article
-            for c in _CONT.finditer(between[:named.start()] if named else between):
-                prev = out[-1]
-                if c.group("u") == PARAGRAPH_UNIT[jurisdiction]:
-                    out.append(_cite(prev["law"], prev["number"], prev["suffix"], to_int(c.group("n")), None,
-                                     c.group()))
+            out += _continuations(out[-1], between[:named.start()] if named else between, jurisdiction)
         if named:
             law = law_name(named.group("q") or named.group("bare"), jurisdiction)
         elif "。" in between:  # a new sentence without a law name: back to the default
@@ -106,6 +114,8 @@ def parse_citations(text: str, jurisdiction: str = "cn", default_law: str | None
             continue
         out.append(_cite(law, number, suffix, para, item, m.group()))
         pos = m.end()
+    if out:  # …第七十三条第二款、第三款之规定: the last citation's bare paragraphs
+        out += _continuations(out[-1], text[pos:], jurisdiction)
     return out
 
 

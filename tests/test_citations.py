@@ -69,3 +69,29 @@ def test_bare_law_name_after_other_words_is_the_known_name_it_ends_with():
     assert citation_keys("这是刑事诉讼法第十五条的规定", "cn") == ["中华人民共和国刑事诉讼法|15"]
     # a name no alias knows is kept whole
     assert citation_keys("依道路交通管理處罰條例第35條", "tw") == ["道路交通管理處罰條例|35"]
+
+
+@pytest.mark.parametrize("text,jur,key", [
+    # review item 6: the words before a bare 刑法 are not part of the law's name
+    ("我国刑法第二百六十四条规定", "cn", f"{CN}|264"),
+    ("按照刑法第二百六十四条的规定", "cn", f"{CN}|264"),
+    ("其行为符合刑法第二百六十四条规定的盗窃罪的构成要件", "cn", f"{CN}|264"),
+    ("被告人的行为触犯了刑法第二百六十四条", "cn", f"{CN}|264"),
+    ("核其所為係犯刑法第320條第1項之竊盜罪", "tw", f"{TW}|320"),
+    ("本院认为我国刑事诉讼法第十五条", "cn", "中华人民共和国刑事诉讼法|15"),
+    # another law ending in 刑法 keeps its own name, also after other words
+    ("核其所為係犯陸海空軍刑法第54條", "tw", "陸海空軍刑法|54"),
+    ("依陸海空軍刑法第54條", "tw", "陸海空軍刑法|54"),
+])
+def test_words_before_a_short_law_name_are_dropped(text, jur, key):
+    assert citation_keys(text, jur) == [key]
+
+
+def test_trailing_bare_paragraph_continues_the_last_article():
+    # review item 11: 第三款 after the last full citation is ¶3 of it, up to the sentence's end
+    got = [(c["key"], c["paragraph"]) for c in parse_citations("依照《中华人民共和国刑法》第七十三条第二款、第三款之规定", "cn")]
+    assert got == [(f"{CN}|73", 2), (f"{CN}|73", 3)]
+    tw = parse_citations("應依刑法第41條第1項、第3項規定", "tw")
+    assert [(c["key"], c["paragraph"]) for c in tw] == [(f"{TW}|41", 1), (f"{TW}|41", 3)]
+    # a later sentence is not a continuation
+    assert [c["paragraph"] for c in parse_citations("依照刑法第七十三条第二款之规定。第三款另有规定", "cn")] == [2]
