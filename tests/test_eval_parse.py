@@ -1,9 +1,9 @@
 """Answer parsing for the evaluator: charges, articles (shared citation parser), sentence."""
 
 import pytest
+from conftest import real_path
 
 from lawfactory.evaluation.parse import parse_answer, parse_charges, term_line_of
-from conftest import real_path
 
 
 @pytest.mark.parametrize("text,charges", [
