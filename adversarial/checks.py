@@ -1,6 +1,9 @@
 """Self-checks every variant passes before it is written (a failing one is dropped and counted).
 
-    objective facts   every number, date and amount outside the edited spans is the source's
+    objective facts   the text outside the edited spans is the source's, and no edit takes out a
+                      number (date, amount, count) it does not put back: with the first, every
+                      number of the source's field is in the variant's (inserted phrasings add
+                      only fixed wording: 零口供, 前后不一)
     direction         refusal / unclear terms ≥ the source's, confession terms ≤ it
     probation         no probation in refusal or unclear variants (刑法 §72: 悔罪表现)
     attitude          the variant's text asserts its own attitude and no admission of the source
@@ -10,16 +13,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from adversarial.discounts import CONFESSION_FLAGS
-from adversarial.spans import MARKERS, outside
+from adversarial.spans import MARKERS, lost_numbers, numbers, outside
 from lawfactory.attitude import detect_flags
-from lawfactory.numerals import NUM_RE
-
-
-def numbers(text: str) -> Counter:
-    return Counter(m.group() for m in NUM_RE.finditer(text))
 
 
 def failures(source: dict, v: dict, source_flags: set[str] | None = None) -> list[str]:
@@ -36,6 +32,8 @@ def failures(source: dict, v: dict, source_flags: set[str] | None = None) -> lis
             continue
         if a != b or numbers(a) != numbers(b):
             out.append(f"objective {field} changed")
+        if lost_numbers(edits, source.get("defendant") or ""):
+            out.append(f"numbers lost from {field}")
     s, t = source["sentence"], v["sentence"]
     if t["kind"] != s["kind"]:
         out.append("sentence kind changed")

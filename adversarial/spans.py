@@ -13,6 +13,8 @@ The flag phrases are lawfactory/attitude.py's (find_spans); this module adds, fo
 Text is cut into sentences (。；！？) and clauses (，：). A clause holding an admission is removed;
 one that also holds a kept factor is cut further at 并 / 且 / 、 and only the admission piece goes;
 when a piece still holds both, the case is skipped (Entangled) rather than edited by guesswork.
+A removed piece that holds a number (a date, an amount, a count: 于2016年4月7日投案自首, 主动交代…
+其他3次盗窃事实) would take an objective fact with it: the case is skipped (HoldsNumber).
 A short lead-in (归案后，/ 庭审中，) goes with the clause it introduces; a kept clause left without
 its subject gets the removed clause's subject (被告人X). Edits are {start, end, before, after} in
 the source text's coordinates, so the objective facts can be checked around them.
@@ -21,13 +23,34 @@ the source text's coordinates, so the objective facts can be checked around them
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from adversarial.discounts import CONFESSION_FLAGS
 from lawfactory.attitude import find_spans
+from lawfactory.numerals import NUM_RE
 
 
 class Entangled(ValueError):
     """An admission phrase that cannot be cut out without cutting a kept factor or fact."""
+
+
+class HoldsNumber(Entangled):
+    """An admission phrase that holds a number (date, amount, count) of the objective facts."""
+
+
+def numbers(text: str, defendant: str = "") -> Counter:
+    """The numerals of a text (Arabic or Chinese), the defendant's names left out (郭3某 is a name)."""
+    for name in sorted((n for n in defendant.split("、") if n), key=len, reverse=True):
+        text = text.replace(name, "\x00")
+    return Counter(m.group() for m in NUM_RE.finditer(text))
+
+
+def lost_numbers(edits: list[dict], defendant: str = "") -> Counter:
+    """The numbers the edits take out and do not put back (each edit on its own)."""
+    lost: Counter = Counter()
+    for e in edits:
+        lost += numbers(e["before"], defendant) - numbers(e["after"], defendant)
+    return lost
 
 
 MARKERS = re.compile("|".join((
@@ -177,6 +200,9 @@ def removal_edits(text: str, defendant: str = "", probation: bool = False) -> tu
                     edits.append({"start": pe - 1, "end": pe, "before": text[pe - 1], "after": ""})
             i = j + 1
     edits.sort(key=lambda d: (d["start"], d["end"]))
+    lost = lost_numbers(edits, defendant)
+    if lost:
+        raise HoldsNumber(f"admission phrase holds {', '.join(lost)}")
     return merge(edits), first_end
 
 
@@ -216,6 +242,8 @@ def outside(text: str, edits: list[dict], side: str) -> str:
     for e in sorted(edits, key=lambda d: (d["start"], d["end"])):
         keep = e["start"] - pos
         if side == "before":
+            if text[e["start"]:e["end"]] != e["before"]:
+                raise ValueError(f"source text does not hold the edit {e}")
             parts.append(text[pos:e["start"]])
         else:
             parts.append(text[vpos:vpos + keep])

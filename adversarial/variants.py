@@ -29,7 +29,7 @@ from adversarial.discounts import (
     total_discount,
     unclear_ratio,
 )
-from adversarial.spans import Entangled, apply, insertion, removal_edits
+from adversarial.spans import Entangled, HoldsNumber, apply, insertion, removal_edits
 from adversarial.statutory import statutory_cap
 from lawfactory.attitude import detect_flags, find_spans
 from lawfactory.records import (
@@ -193,6 +193,8 @@ def make_variant(case: dict, variant: str, seed: int, index: dict | None = None)
                 reason_edits, rpos = removal_edits(reasoning, d, probation=loses_probation)
                 rpos = rpos if rpos is not None else max(reasoning.find("依照"), 0)
                 reason_edits.append(insertion(reasoning, rpos, f"被告人{d}{REASONING[variant]}。"))
+    except HoldsNumber:
+        return None, "entangled: admission phrase holds a number (date, amount, count)"
     except Entangled:
         return None, "entangled: admission and a kept factor in one phrase"
 

@@ -15,7 +15,7 @@ from adversarial.discounts import (
     total_discount,
     unclear_ratio,
 )
-from adversarial.spans import Entangled, apply, removal_edits
+from adversarial.spans import Entangled, HoldsNumber, apply, removal_edits
 from adversarial.statutory import article_ceiling, statutory_cap
 from adversarial.variants import PHRASINGS, make_variant
 from lawfactory.attitude import detect_flags, find_spans
@@ -104,6 +104,18 @@ def test_negated_phrases_and_plain_recommendation_stay():
 def test_entangled_admission_is_refused_not_guessed():
     with pytest.raises(Entangled):
         removal_edits("被告人张某如实供述其退赃经过。", "张某")
+
+
+def test_admission_holding_a_number_is_skipped_not_cut():
+    # the date of the surrender and the counts a defendant owned up to are objective facts
+    for text in ("被告人童某于2016年4月7日主动至公安机关投案自首。", "到案后，被告人吴某如实供述了上述第2至第6起盗窃事实。"):
+        with pytest.raises(HoldsNumber):
+            removal_edits(text, text[text.index("被告人") + 3:][:2])
+    src = cn_case("经审理查明，被告人童某窃取手机一部，价值3000元。被告人童某于2016年4月7日主动至公安机关投案自首。", 8,
+                  charges=("盗窃",), numbers=(264,), defendant="童某")
+    assert make_variant(src, "refusal", 1) == (None, "entangled: admission phrase holds a number (date, amount, count)")
+    # a digit in the defendant's name is not a fact: 郭3某 is removed with the admission
+    assert edit("被告人郭3某盗窃现金500元。被告人郭3某到案后如实供述。", "郭3某") == "被告人郭3某盗窃现金500元。"
 
 
 def test_find_spans_marks_negation():
@@ -256,6 +268,17 @@ def test_self_checks_catch_broken_variants():
     bad = copy.deepcopy(v)
     bad["facts"] = bad["facts"].replace("10235元", "10236元")
     assert "objective facts changed" in checks.failures(src, bad)
+    # a removed span that holds a date: the text outside the spans is the same, the date is gone
+    bad = copy.deepcopy(v)
+    date = "2016年6月24日，"
+    at = src["facts"].index(date)
+    bad["facts"] = bad["facts"].replace(date, "", 1)
+    bad["changes"]["spans"].append({"field": "facts", "start": at, "end": at + len(date), "before": date, "after": ""})
+    bad["changes"]["spans"].sort(key=lambda e: (e["field"], e["start"]))
+    assert checks.failures(src, bad) == ["numbers lost from facts"]
+    # the same removal misreported as removing nothing does not fit the source
+    bad["changes"]["spans"] = [dict(e, before="") if e["start"] == at else e for e in bad["changes"]["spans"]]
+    assert "facts edits do not fit" in checks.failures(src, bad)
     bad = copy.deepcopy(v)
     bad["sentence"]["months"] = 16
     assert "term below the source's" in checks.failures(src, bad)
