@@ -13,7 +13,7 @@ from lawfactory.build import Options, build
 from lawfactory.citations import parse_citations
 from lawfactory.io import read_jsonl
 from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, article
-from lawfactory.tasks.statutes import label
+from lawfactory.tasks.statutes import NO_GROUNDING, label
 
 CN_MD = SAMPLES / "statutes" / "cn" / "刑法.md"
 TW_JSON = SAMPLES / "statutes" / "tw" / "C0000001.json"
@@ -344,5 +344,5 @@ def test_real_statutes_and_cail_through_make_data(tmp_path):
     assert [v for q, v in charge.items() if "故意伤害罪" in q] == [[f"{PRC_CRIMINAL_LAW}|234"]]
     grounded = m["datasets"]["criminal_sentencing_grounded"]["rows"] + m["datasets"]["criminal_sentencing_grounded_eval"]["rows"]
     dropped = sum(v for k, v in m["stats"].items() if k.startswith("grounded samples over cutoff_len"))
-    none = m["stats"].get("grounded: cases with no cited article in the statute index (no grounded row)", 0)
+    none = m["stats"].get(NO_GROUNDING, 0)
     assert grounded + dropped + none == m["cases"] and grounded > 900

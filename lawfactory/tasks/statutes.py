@@ -20,13 +20,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from lawfactory import io, lengths
+from lawfactory.citations import CRIMINAL_LAW
 from lawfactory.numerals import to_cn
-from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, article_key
+from lawfactory.records import article_key
 from lawfactory.splits import EVAL, TRAIN
 from lawfactory.tasks.judgments import _t2s, is_judgment, judgment_sample
 from lawfactory.tasks.sentencing import INSTRUCTION, sentencing_sample
 
-CRIMINAL_LAW = {"cn": PRC_CRIMINAL_LAW, "tw": TW_CRIMINAL_CODE}
 QA_DATASETS = {"cn": "cn_statutes_qa", "tw": "tw_statutes_qa"}
 RETRIEVAL = "statute_retrieval.jsonl"
 # Case-facts anchors kept per article: enough variety to teach retrieval, bounded so that a
@@ -36,6 +36,7 @@ RETRIEVAL_CASES_PER_ARTICLE = 200
 # the charge cite it and at least MIN_SHARE of them do; the TOP most cited are named.
 MIN_SUPPORT, MIN_SHARE, TOP = 3, 0.2, 3
 MAX_TURNS = 6  # paragraph / item recitation turns per conversation
+NO_GROUNDING = "grounded: cases with no cited 分则 article in the statute index (no grounded row)"
 
 SYSTEM = {
     "cn": "你是一名熟悉中华人民共和国法律的法律助手。你只依据法律条文的原文回答，不编造条文。",
@@ -158,15 +159,20 @@ def article_rows(a: dict, seed: int) -> Iterator[dict]:
         yield _row(j, "item", [key], turns)
 
 
+def special_part(a: dict) -> bool:
+    """An article of the special part (分则 / 分則, the first heading of its path), where offences
+    and their penalty ranges are defined. 总则 articles (自首 §67, 缓刑 §72, 罚金 §52) are cited with
+    every charge and govern none, and 附则 articles neither."""
+    return any("分则" in h or "分則" in h for h in a["path"][:1])
+
+
 def governing_articles(evidence: StatuteEvidence, index: dict) -> Iterator[tuple[str, str, list[str]]]:
-    """(jurisdiction, charge, article keys) for every charge with articles that pass the support
-    thresholds; only articles of the criminal law's special part (分则 / 分則), where offences are
-    defined: 总则 articles (自首, 缓刑) are cited with every charge and govern none."""
+    """(jurisdiction, charge, article keys) for every charge with special-part articles that pass
+    the support thresholds."""
     for (j, charge), counts in sorted(evidence.cooc.items()):
         n = evidence.charge_cases[(j, charge)]
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        keys = [k for k, c in ranked if c >= MIN_SUPPORT and c >= MIN_SHARE * n
-                and any("分则" in h or "分則" in h for h in index[k]["path"][:1])][:TOP]
+        keys = [k for k, c in ranked if c >= MIN_SUPPORT and c >= MIN_SHARE * n and special_part(index[k])][:TOP]
         if keys:
             yield j, charge, keys
 
@@ -286,15 +292,21 @@ def evidence_task(case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
 
 def grounded_task(case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
     """`criminal_sentencing_grounded(_eval)`: the sentencing sample of a mainland case with the
-    text of the criminal-law articles it cites appended to the input (LawBench 3-5, DISC-LawLLM)."""
+    text of the 分则 articles it cites appended to the input (LawBench 3-5 gives the charge's
+    articles). Only 分则 articles: they define the offence and its penalty range. The 总则
+    articles a judgment cites are the court's conclusions — §67 (自首/坦白), §72/§73 (缓刑),
+    §52/§53 (罚金), §65 (累犯) — and quoting them would hand the model the answer."""
     ev: StatuteEvidence | None = ctx.statutes
     if case["jurisdiction"] != "cn" or ev is None:
         return
-    arts, missing = cited(case, ev.index)
+    found, missing = cited(case, ev.index)
+    arts = [a for a in found if special_part(a)]
     if missing:
         ctx.stats["grounded: cited articles missing from the statute index (left out)"] += missing
+    if len(arts) < len(found):
+        ctx.stats["grounded: cited 总则/附则 articles (left out, they reveal the outcome)"] += len(found) - len(arts)
     if not arts:
-        ctx.stats["grounded: cases with no cited article in the statute index (no grounded row)"] += 1
+        ctx.stats[NO_GROUNDING] += 1
         return
     eval_row = split == EVAL
     row = judgment_sample(case, eval_row=eval_row) if is_judgment(case) else sentencing_sample(case, eval_row=eval_row)
