@@ -83,7 +83,14 @@ _PERIOD_RE = re.compile(PERIOD)
 # the answer line: 刑期:18个月 / 刑期:1年6个月 / 刑期:无期 / 刑期:死刑 / 刑期:死缓
 _TERM_LINE = re.compile(rf"刑期\s*[:：]\s*(?:(?P<special>无期|無期|死刑|死缓|死緩)|(?P<period>{_N}\s*(?:年|(?:个|個)?月)[^\n]*))")
 _EXECUTE = re.compile(r"(?:决定执行|合并执行|決定執行|應執行|应执行)")
-_DEATH_STAY = re.compile(r"死刑[，,]?\s*缓期\s*(?:二|两|2|貳|兩)\s*年执行|死刑[，,]?\s*緩期\s*(?:二|兩|2|貳)\s*年執行|死缓|死緩")
+# a death sentence: with a stay (死刑，缓期二年执行 / 死缓) or without (死刑); at each place the stay
+# is tried first, and the first death mention competes with the other penalties by position
+_DEATH = re.compile(r"(?P<stay>死刑[，,]?\s*缓期\s*(?:二|两|2|貳|兩)\s*年执行|死刑[，,]?\s*緩期\s*(?:二|兩|2|貳)\s*年執行"
+                    r"|死缓|死緩)|死刑")
+# a death penalty named after a negation in its own clause is not imposed
+# (不符合适用死缓的条件，判处有期徒刑十五年 / 判处无期徒刑，不判处死缓 / 对其不适用死刑)
+_NEGATION = re.compile(r"不|未|没有|沒有|无须|無須|无需")
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:\n]")
 _FIXED = re.compile(rf"(?P<p>有期徒刑|拘役|管制)(?P<period>{PERIOD})")
 _PROBATION = re.compile(rf"(?:缓刑|緩刑)(?P<period>{PERIOD})")
 _FINE = re.compile(rf"(?:罚金|罰金)(?:人民币|人民幣)?(?:新臺幣|新台币|新台幣)?(?P<n>{_N})(?P<unit>万|萬)?元")
@@ -146,9 +153,8 @@ def parse_sentence(text: str) -> dict | None:
         return sentence(kind, months, probation, fine, political_rights=political)
 
     scope = text[ex.end():] if ex else text
-    if _DEATH_STAY.search(scope):
-        return sentence("death", fine=fine, principal="死缓", political_rights=political)
-    death = re.search(r"死刑", scope)
+    death = next((m for m in _DEATH.finditer(scope)
+                  if not _NEGATION.search(_CLAUSE_BREAK.split(scope[:m.start()])[-1])), None)
     life = re.search(r"无期徒刑|無期徒刑", scope)
     fixed = _FIXED.search(scope)
     fixed_months = _period_after(_FIXED, scope)
@@ -157,7 +163,8 @@ def parse_sentence(text: str) -> dict | None:
     if found:
         kind = min(found)[1]
         if kind == "death":
-            return sentence("death", fine=fine, principal="死刑", political_rights=political)
+            return sentence("death", fine=fine, principal="死缓" if death.group("stay") else "死刑",
+                            political_rights=political)
         if kind == "life":
             return sentence("life", fine=fine, principal="无期徒刑", political_rights=political)
         if fixed_months is not None:
