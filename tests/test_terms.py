@@ -98,3 +98,18 @@ def test_parse_sentence_answer_lines(text, kind, months, prob, principal):
 
 def test_parse_sentence_unreadable_answer_line_abstains():
     assert parse_sentence("刑期:未知") is None
+
+
+@pytest.mark.parametrize("text,kind,months,principal", [
+    # review item 7: a 死缓 the court rules out is not the sentence
+    ("被告人不符合适用死缓的条件，判处有期徒刑十五年", "fixed", 180, "有期徒刑"),
+    ("判处无期徒刑，不判处死缓", "life", 0, "无期徒刑"),
+    ("被告人犯罪时未满十八周岁，不适用死刑，判处无期徒刑", "life", 0, "无期徒刑"),
+    # the stay and the bare penalty still read as before
+    ("判处死缓，剥夺政治权利终身", "death", 0, "死缓"),
+    ("判处死刑，缓期二年执行", "death", 0, "死缓"),
+    ("罪行极其严重，判处死刑，剥夺政治权利终身", "death", 0, "死刑"),
+])
+def test_negated_death_mentions_are_not_the_sentence(text, kind, months, principal):
+    s = parse_sentence(text)
+    assert (s["kind"], s["months"], s["principal"]) == (kind, months, principal)
