@@ -45,10 +45,6 @@ PLEA_WITH_SURRENDER = Discount("plea_agreement", 0.60, 0.30,
                                "刑诉法§15; 法发〔2021〕21号 认罪认罚且有自首: 减少基准刑的60%以下")
 UNCLEAR_KEEP = 0.5  # an ambiguous attitude (供述前后不一) keeps half of the discount (documented choice)
 
-# Lower and upper limits of the principal penalties: 有期徒刑 6 months–15 years (刑法 §45),
-# 拘役 1–6 months (§42), 管制 3 months–2 years (§38).
-PRINCIPAL_RANGE = {"有期徒刑": (6, 180), "拘役": (1, 6), "管制": (3, 24)}
-
 
 def applied_discounts(flags) -> list[dict]:
     """The discounts a case with these confession-type flags received, in CONFESSION_FLAGS order:

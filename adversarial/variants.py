@@ -21,7 +21,6 @@ from adversarial import checks
 from adversarial.discounts import (
     CONFESSION_FLAGS,
     DISCOUNTS,
-    PRINCIPAL_RANGE,
     applied_discounts,
     confession_ratio,
     refusal_ratio,
@@ -30,7 +29,7 @@ from adversarial.discounts import (
     unclear_ratio,
 )
 from adversarial.spans import Entangled, HoldsNumber, apply, insertion, removal_edits
-from adversarial.statutory import statutory_cap
+from adversarial.statutory import PRINCIPAL_RANGE, statutory_cap
 from lawfactory.attitude import detect_flags, find_spans
 from lawfactory.records import (
     PRC_CRIMINAL_LAW,
@@ -42,6 +41,7 @@ from lawfactory.records import (
 )
 from lawfactory.tasks.judgments import is_judgment
 from lawfactory.tasks.sentencing import _ATTITUDE_REASONS
+from lawfactory.terms import principal_for
 
 VARIANTS = ("refusal", "unclear", "confession")
 
@@ -134,7 +134,9 @@ def evidence_edits(text: str, edits: list[dict]) -> list[dict]:
 
 def _term(case: dict, ratio: float, index: dict | None, changes: dict) -> dict:
     """The variant's sentence: death and life unchanged; a fixed term times the ratio, rounded,
-    kept inside its principal penalty's limits and the statutory maximum."""
+    kept inside the statutory cap and its principal penalty's limits. The principal becomes
+    有期徒刑 only when the case's own article text (the cap) states a 有期徒刑 range that long;
+    otherwise the term stays at the principal's upper limit (拘役 ≤ 6 months: 危险驾驶 stays 拘役)."""
     s = dict(case["sentence"])
     if s["kind"] != "fixed":
         changes["note"] = f"{s['kind']} sentence unchanged"
@@ -145,16 +147,23 @@ def _term(case: dict, ratio: float, index: dict | None, changes: dict) -> dict:
     if months > cap["months"]:
         months = cap["months"]
         changes["capped"] = True
-    principal = s["principal"]
-    if principal in PRINCIPAL_RANGE:  # the cap first: 危险驾驶 (处拘役) stays 拘役
+    # CAIL names no principal: the article's band says it when it allows only 拘役/管制, else the months
+    light = cap["principal"] if cap["stated"] and cap["principal"] != "有期徒刑" else None
+    principal = s["principal"] or light or principal_for(s)
+    if principal in PRINCIPAL_RANGE:
         lo, hi = PRINCIPAL_RANGE[principal]
-        if months > hi:  # the 基准刑 lies above the lighter penalty: the next heavier one applies
+        if months > hi and cap["stated"] and cap["principal"] == "有期徒刑":
+            changes["principal"] = f"{principal} → 有期徒刑 (the article's range)"
             principal = "有期徒刑"
-            changes["principal"] = f"{s['principal']} → 有期徒刑"
+        elif months > hi:
+            months = hi
+            changes["clamped"] = f"{principal} at most {hi} months"
         elif months < lo:
             months = lo
             changes["floor"] = f"{principal} at least {lo} months"
-    s["months"], s["principal"] = months, principal
+    # a source without a named principal keeps none, unless the months alone would now read otherwise
+    named = s["principal"] or principal_for({**s, "months": months}) != principal
+    s["months"], s["principal"] = months, principal if named else ""
     return s
 
 

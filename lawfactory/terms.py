@@ -108,6 +108,12 @@ def _months(m: re.Match) -> int | None:
     return total
 
 
+def period_months(text: str) -> int | None:
+    """Months in a period string (三年 → 36, 一年六个月 → 18, 陸月 → 6); None if it is not one."""
+    m = _PERIOD_RE.fullmatch(text)
+    return _months(m) if m else None
+
+
 def _period_after(regex: re.Pattern, text: str) -> int | None:
     for m in regex.finditer(text):
         pm = _PERIOD_RE.fullmatch(m.group("period"))

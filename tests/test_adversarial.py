@@ -16,7 +16,7 @@ from adversarial.discounts import (
     unclear_ratio,
 )
 from adversarial.spans import Entangled, HoldsNumber, apply, removal_edits
-from adversarial.statutory import article_ceiling, statutory_cap
+from adversarial.statutory import article_ceiling, bands, charge_keys, statutory_cap
 from adversarial.variants import PHRASINGS, make_variant
 from lawfactory.attitude import detect_flags, find_spans
 from lawfactory.records import (
@@ -28,6 +28,7 @@ from lawfactory.records import (
     case,
     sentence,
 )
+from lawfactory.tasks.sentencing import compose_answer
 
 
 def edit(text, defendant="", probation=False):
@@ -153,6 +154,10 @@ ART_264 = ("盗窃公私财物，数额较大的，或者多次盗窃、入户�
            "特别严重情节的，处十年以上有期徒刑或者无期徒刑，并处罚金或者没收财产。")
 ART_275 = ("故意毁坏公私财物，数额较大或者有其他严重情节的，处三年以下有期徒刑、拘役或者罚金；数额巨大或者有其他特别严重"
            "情节的，处三年以上七年以下有期徒刑。")
+ART_133 = ("违反交通运输管理法规，因而发生重大事故，致人重伤、死亡或者使公私财产遭受重大损失的，处三年以下有期徒刑或者拘役；"
+           "交通运输肇事后逃逸或者有其他特别恶劣情节的，处三年以上七年以下有期徒刑；因逃逸致人死亡的，处七年以上有期徒刑。")
+ART_234 = ("故意伤害他人身体的，处三年以下有期徒刑、拘役或者管制。\n犯前款罪，致人重伤的，处三年以上十年以下有期徒刑；致人死亡"
+           "或者以特别残忍手段致人重伤造成严重残疾的，处十年以上有期徒刑、无期徒刑或者死刑。本法另有规定的，依照规定。")
 ART_133_1 = "在道路上驾驶机动车，有下列情形之一的，处拘役，并处罚金：\n（一）追逐竞驶，情节恶劣的；\n（二）醉酒驾驶机动车的；"
 
 
@@ -184,12 +189,15 @@ def cn_case(facts, months, charges=("故意毁坏财物",), numbers=(275,), prin
 def test_statutory_cap_with_a_hand_made_index():
     idx = index((275, 0, ART_275), (264, 0, ART_264), (133, 1, ART_133_1))
     assert statutory_cap(cn_case("x", 60), idx)["months"] == 84
+    assert statutory_cap(cn_case("x", 30), idx)["months"] == 36  # 30 months lies in the 三年以下 range
     assert statutory_cap(cn_case("x", 60), {})["months"] == 180  # general limit, 刑法 §45
     joint = cn_case("x", 60, charges=("盗窃", "故意毁坏财物"), numbers=(264, 275))
-    assert statutory_cap(joint, idx)["months"] == 240  # 180 + 84 = 22 years, under 35 → at most 20 years (§69)
+    cap = statutory_cap(joint, idx)  # each count ≤ the joint 60 months: 盗窃 ≤ 120 (三年以上十年以下), 毁坏 ≤ 84
+    assert (cap["months"], cap["principal"], cap["stated"]) == (204, "有期徒刑", True)
+    # §69 ¶2: with 有期徒刑 a 拘役 is not executed, so 危险驾驶's 拘役 adds nothing to the sum
     two = cn_case("x", 60, charges=("故意毁坏财物", "危险驾驶"), numbers=(275,))
     two["articles"].append(article_ref(PRC_CRIMINAL_LAW, 133, 1))
-    assert statutory_cap(two, idx)["months"] == 90  # 84 + 6, under 20 years
+    assert statutory_cap(two, idx)["months"] == 84
 
     # 自首 + 认罪认罚 (30%, the plea's ≤60% band) on 70 months: 70 / 0.7 = 100, capped at 故意毁坏财物's 84
     src = cn_case("被告人张某毁坏他人汽车一辆，价值50000元。被告人张某主动投案，并自愿认罪认罚。", 70)
@@ -203,6 +211,46 @@ def test_statutory_cap_with_a_hand_made_index():
     drunk["articles"] = [article_ref(PRC_CRIMINAL_LAW, 133, 1)]
     v, _ = make_variant(drunk, "refusal", 1, idx)
     assert (v["sentence"]["principal"], v["sentence"]["months"]) == ("拘役", 6)
+
+
+def test_smallest_band_at_or_above_the_source_term():
+    # 故意伤害 of 30 months lies in 处三年以下: 自首 + 认罪认罚, 30 / 0.7 = 42.9, is capped at 36, never 十年
+    assert bands(ART_234) == [(36, "有期徒刑"), (120, "有期徒刑"), (180, "有期徒刑")]
+    hurt = cn_case("被告人张某殴打被害人致其轻伤一级。被告人张某主动投案，自愿认罪认罚。", 30, charges=("故意伤害",),
+                   numbers=(234,))
+    v, why = make_variant(hurt, "refusal", 1, index((234, 0, ART_234)))
+    assert why is None and v["sentence"]["months"] == 36 and v["changes"]["cap"]["stated"]
+    # a source of exactly three years stays in that range; one of 40 months is in 三年以上十年以下
+    assert statutory_cap(cn_case("x", 36, numbers=(234,)), index((234, 0, ART_234)))["months"] == 36
+    assert statutory_cap(cn_case("x", 40, numbers=(234,)), index((234, 0, ART_234)))["months"] == 120
+
+
+def test_cail_drunk_driving_stays_detention():
+    """CAIL lists 危险驾驶 under plain 133 (交通肇事, up to 15 years) and names no principal: a refusal
+    variant of 拘役 5 months stays 拘役, at most 6 months, with and without the statute index."""
+    facts = "被告人张某醉酒驾驶机动车，血液中乙醇含量为201mg/100ml。被告人张某主动投案，自愿认罪认罚。"
+    drunk = cn_case(facts, 5, charges=("危险驾驶",), numbers=(133,))
+    assert drunk["sentence"]["principal"] == ""
+    idx = index((133, 0, ART_133), (133, 1, ART_133_1))
+    assert charge_keys(drunk) == [article_key(PRC_CRIMINAL_LAW, 133, 1)]
+    for i in (idx, {}):
+        v, why = make_variant(drunk, "refusal", 1, i)  # 5 / 0.7 = 7.1
+        assert why is None and (v["sentence"]["principal"], v["sentence"]["months"]) == ("拘役", 6)
+        assert "判处拘役六个月" in compose_answer(v)
+    # with 交通肇事 charged too, both articles count
+    both = cn_case(facts, 5, charges=("交通肇事", "危险驾驶"), numbers=(133,))
+    assert charge_keys(both) == [article_key(PRC_CRIMINAL_LAW, 133), article_key(PRC_CRIMINAL_LAW, 133, 1)]
+
+
+def test_principal_upgraded_only_by_the_articles_own_range():
+    # 盗窃 拘役五个月, 自首 + 认罪认罚: 7 months. §264 states 三年以下有期徒刑、拘役: 有期徒刑 7 months;
+    # without the index nothing says a 有期徒刑 applies: 拘役 at its limit of 6
+    theft = cn_case("被告人张某窃取现金3000元。被告人张某主动投案，自愿认罪认罚。", 5, charges=("盗窃",),
+                    numbers=(264,), principal="拘役")
+    v, _ = make_variant(theft, "refusal", 1, index((264, 0, ART_264)))
+    assert (v["sentence"]["principal"], v["sentence"]["months"]) == ("有期徒刑", 7)
+    v, _ = make_variant(theft, "refusal", 1, {})
+    assert (v["sentence"]["principal"], v["sentence"]["months"]) == ("拘役", 6) and v["changes"]["clamped"]
 
 
 # --- variants -------------------------------------------------------------------------------

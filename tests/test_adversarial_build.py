@@ -84,12 +84,14 @@ def test_real_cail_records_all_valid_or_counted(tmp_path):
     from adversarial import checks
     from adversarial.spans import numbers
     from adversarial.variants import VARIANTS, make_variant
-    from converters import cail
+    from converters import cail, statutes_cn
     from lawfactory.io import iter_jsonl
     from lawfactory.records import RecordError
 
     path = real_path("cail2018", "valid_sample.jsonl")
-    reasons, n = Counter(), 0
+    law = statutes_cn.read_file(real_path("statutes", "cn", "prc_criminal_law.md"), "prc_criminal_law.md").laws[0]
+    index = {a["key"]: a for a in law.articles}
+    reasons, n, capped = Counter(), 0, Counter()
     for line, obj, bad in iter_jsonl(path):
         try:
             cases = cail.convert_record(obj, "valid.jsonl", line, Counter())
@@ -106,7 +108,18 @@ def test_real_cail_records_all_valid_or_counted(tmp_path):
                     for f in ("facts", "reasoning"):  # no date, amount or count lost with an admission
                         assert not numbers(c.get(f) or "", c["defendant"]) - numbers(v.get(f) or "", c["defendant"])
                 reasons[(t, why)] += 1
+                # with the real statute index: the range of the source's term caps the variant, and a
+                # case of 36 months or less under §234 / §264 (三年以下) stays there
+                if v is not None and t == "refusal" and c["sentence"]["kind"] == "fixed":
+                    w, why2 = make_variant(c, t, 42, index)
+                    assert why2 is None and checks.failures(c, w) == []
+                    assert c["sentence"]["months"] <= w["sentence"]["months"] <= w["changes"]["cap"]["months"]
+                    one = (c["charges"], [a["number"] for a in c["articles"]])
+                    if one in ((["盗窃"], [264]), (["故意伤害"], [234])) and c["sentence"]["months"] <= 36:
+                        assert w["changes"]["cap"]["months"] == 36 and w["changes"]["cap"]["stated"]
+                        capped[w["sentence"]["months"] < v["sentence"]["months"]] += 1
     assert n == 1000
+    assert capped[True] >= 1  # some variants would have crossed into 三年以上 without the band cap
     for t in VARIANTS:
         assert sum(k for (tt, _), k in reasons.items() if tt == t) == n  # every record: a variant or a reason
     assert not [r for (_, r) in reasons if r and r.startswith("self-check")]
