@@ -3,7 +3,12 @@
 import pytest
 from conftest import real_path
 
-from lawfactory.evaluation.parse import parse_answer, parse_charges, term_line_of
+from lawfactory.evaluation.parse import (
+    parse_answer,
+    parse_charges,
+    term_line_of,
+    whole_numbers,
+)
 
 
 @pytest.mark.parametrize("text,charges", [
@@ -83,3 +88,11 @@ def test_term_line_of_reads_the_last_answer_line():
     assert term_line_of("判处有期徒刑一年六个月。\n刑期:18个月\n")["months"] == 18
     assert term_line_of("刑期:无期")["kind"] == "life"
     assert term_line_of("判处有期徒刑一年") is None
+
+
+def test_whole_number_gold_reads_suffixed_predictions_as_whole_numbers():
+    law = "中华人民共和国刑法"
+    pred = [f"{law}|133-1", f"{law}|133", f"{law}|264"]
+    assert whole_numbers([f"{law}|133"], pred) == [f"{law}|133", f"{law}|264"]  # CAIL-style gold
+    assert whole_numbers([f"{law}|133-1"], pred) == pred  # gold with a suffix: exact
+    assert whole_numbers([], pred) == pred

@@ -221,3 +221,22 @@ def test_lawbench_prediction_file_keyed_by_item(tmp_path):
     assert main(["eval", "--predictions", str(preds), "--gold", str(gold), "--out", str(out), "--resamples", "20"]) == 0
     m = json.loads((out / "metrics.json").read_text())
     assert m["headline"]["imprisonment_score"]["model"] == 1.0 and m["join"]["labels_checked"] == 2
+
+
+def test_cail_whole_number_gold_matches_a_suffixed_citation(tmp_path):
+    """Review item 10: CAIL2018 lists 133 for 危险驾驶 (§133-1); against such whole-number gold a
+    predicted 第一百三十三条之一 is 133. A gold row that carries a suffix is compared exactly."""
+    cite = {"133": "第一百三十三条", "133-1": "第一百三十三条之一"}
+    rows = [("cail", "133", "133-1"), ("judgment", "133-1", "133")]  # (case, gold article, predicted article)
+    gold = _write_jsonl(tmp_path / "gold.jsonl", [
+        {"instruction": "i", "input": "f", "case_id": cid, "kind": "fixed", "gold_months": 2, "probation_months": 0,
+         "charges": ["危险驾驶"], "articles": [f"{LAW}|{g}"], "output": f"刑期:2个月\n({cid})"} for cid, g, _ in rows])
+    preds = _write_jsonl(tmp_path / "preds.jsonl", [
+        {"predict": f"依照《{LAW}》{cite[p]}之规定，被告人犯危险驾驶罪，判处拘役二个月。\n刑期:2个月"} for _, _, p in rows])
+    out = tmp_path / "out"
+    assert main(["eval", "--predictions", str(preds), "--gold", str(gold), "--out", str(out), "--resamples", "20"]) == 0
+    m = json.loads((out / "metrics.json").read_text())
+    # scored labels: row 1 gold {133} pred {133} (TP); row 2 gold {133-1} pred {133} (FP 133, FN 133-1)
+    # class 133: P 1/2, R 1 → F1 2/3; class 133-1: F1 0; micro P = R = 1/2 → 1/2; macro 1/3
+    assert m["articles"]["score"] == pytest.approx((1 / 2 + 1 / 3) / 2)
+    assert (m["citations"]["precision"], m["citations"]["recall"], m["citations"]["true_positives"]) == (0.5, 0.5, 1)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 from converters.cail import normalize_charge
-from lawfactory.citations import CRIMINAL_LAW, citation_keys
+from lawfactory.citations import CRIMINAL_LAW, citation_keys, parse_key
 from lawfactory.numerals import NUM
-from lawfactory.records import sentence_code
+from lawfactory.records import article_key, sentence_code
 from lawfactory.terms import parse_sentence
 
 # 犯盗窃罪、故意伤害罪 / 已构成走私、贩卖、运输、制造毒品罪 / 係犯刑法第320條第1項之竊盜罪.
@@ -48,6 +48,18 @@ def criminal_articles(keys: list[str], jurisdiction: str) -> list[str]:
     """The keys that cite the jurisdiction's criminal law (what CAIL `relevant_articles` hold)."""
     law = CRIMINAL_LAW[jurisdiction] + "|"
     return [k for k in keys if k.startswith(law)]
+
+
+def whole_numbers(gold: list[str], pred: list[str]) -> list[str]:
+    """The predicted criminal-law articles as scored against one gold row.
+
+    CAIL2018 labels are whole article numbers and its judger compares integers: its 危险驾驶 rows
+    list 133 for 第一百三十三条之一. So against a gold row whose articles carry no 之N suffix, a
+    predicted 133-1 counts as 133; a gold row with a suffix anywhere is compared exactly.
+    """
+    if not gold or any(parse_key(k)[2] for k in gold):
+        return pred
+    return list(dict.fromkeys(article_key(law, number) for law, number, _ in map(parse_key, pred)))
 
 
 def parse_answer(text: str, jurisdiction: str = "cn") -> dict:

@@ -15,7 +15,7 @@ from lawfactory.records import sentence, sentence_code
 
 from . import attitude, bootstrap, cail, citations, lawbench, plain
 from .inputs import join, load_gold, load_predictions, load_train
-from .parse import parse_answer
+from .parse import parse_answer, whole_numbers
 from .rouge import rouge
 
 
@@ -163,7 +163,8 @@ def evaluate(opts: EvalOptions) -> dict:
             gc, rows["model"]["errors"], {k: v["errors"] for k, v in rows.items() if k != "model"})
     if all(g["has_articles"] for g in gold):
         classes = cail.read_list(opts.articles_list, "articles") if opts.articles_list else None
-        ga, pa = [g["articles"] for g in gold], [p["articles"] for p in parsed]
+        ga = [g["articles"] for g in gold]
+        pa = [whole_numbers(g, p["articles"]) for g, p in zip(ga, parsed)]  # CAIL gold: 133 for 133-1
         metrics["articles"] = _set_metric(ga, pa, classes, opts)
         metrics["citations"] = citations.precision_recall(ga, pa)
     else:
