@@ -8,14 +8,18 @@
     probation         no probation in refusal or unclear variants (刑法 §72: 悔罪表现)
     attitude          the variant's text asserts its own attitude and no admission of the source
                       is left in a refusal or unclear variant; kept factors (退赔, 谅解) survive
-    statutory cap     a fixed term never above the cap the statute index gives
+    statutory cap     a fixed term never above the cap the statute index gives, inside its principal
+                      penalty's limits, and 有期徒刑 in place of a lighter principal only where the
+                      cap came from the case's own article text (危险驾驶 stays 拘役)
 """
 
 from __future__ import annotations
 
 from adversarial.discounts import CONFESSION_FLAGS
 from adversarial.spans import MARKERS, lost_numbers, numbers, outside
+from adversarial.statutory import PRINCIPAL_RANGE, principal_limits
 from lawfactory.attitude import detect_flags
+from lawfactory.terms import principal_for
 
 
 def failures(source: dict, v: dict, source_flags: set[str] | None = None) -> list[str]:
@@ -42,8 +46,15 @@ def failures(source: dict, v: dict, source_flags: set[str] | None = None) -> lis
             out.append("term below the source's")
         if v["variant"] == "confession" and t["months"] > s["months"]:
             out.append("term above the source's")
-        if t["months"] > v["changes"]["cap"]["months"]:
+        cap = v["changes"]["cap"]
+        if t["months"] > cap["months"]:
             out.append("term above the statutory maximum")
+        principal = t["principal"] or principal_for(t)
+        lo, hi = principal_limits(principal, len(v["charges"]) > 1) if principal in PRINCIPAL_RANGE else (0, t["months"])
+        if not lo <= t["months"] <= hi:
+            out.append("term outside its principal penalty's limits")
+        if principal == "有期徒刑" != (s["principal"] or principal_for(s)) and not cap["stated"]:
+            out.append("principal made heavier without the article's range")
     flags = detect_flags(v["facts"], v.get("reasoning") or "")
     if v["variant"] in ("refusal", "unclear"):
         if t["probation_months"]:

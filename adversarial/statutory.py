@@ -51,6 +51,12 @@ _SPAN = rf"(?:{_N}年(?:{_N}个月)?|{_N}个月)"
 _FIXED = re.compile(rf"(?:(?P<lo>{_SPAN})以上)?(?:(?P<hi>{_SPAN})以下)?有期徒刑")
 
 
+def principal_limits(principal: str, joint: bool) -> tuple[int, int]:
+    """(lowest, highest) months of a principal penalty; several counts of 拘役 / 管制 add up to §69's limits."""
+    lo, hi = PRINCIPAL_RANGE[principal]
+    return (lo, JOINT_LIGHT_MAX[principal]) if joint and principal in JOINT_LIGHT_MAX else (lo, hi)
+
+
 def bands(text: str) -> list[tuple[int, str]]:
     """(ceiling in months, principal penalty) of every range an article's penalty clauses state."""
     out = [(min(period_months(m.group("hi")), SINGLE_MAX) if m.group("hi") else SINGLE_MAX, "有期徒刑")

@@ -29,7 +29,7 @@ from adversarial.discounts import (
     unclear_ratio,
 )
 from adversarial.spans import Entangled, HoldsNumber, apply, insertion, removal_edits
-from adversarial.statutory import PRINCIPAL_RANGE, statutory_cap
+from adversarial.statutory import PRINCIPAL_RANGE, principal_limits, statutory_cap
 from lawfactory.attitude import detect_flags, find_spans
 from lawfactory.records import (
     PRC_CRIMINAL_LAW,
@@ -151,7 +151,7 @@ def _term(case: dict, ratio: float, index: dict | None, changes: dict) -> dict:
     light = cap["principal"] if cap["stated"] and cap["principal"] != "有期徒刑" else None
     principal = s["principal"] or light or principal_for(s)
     if principal in PRINCIPAL_RANGE:
-        lo, hi = PRINCIPAL_RANGE[principal]
+        lo, hi = principal_limits(principal, len(case["charges"]) > 1)
         if months > hi and cap["stated"] and cap["principal"] == "有期徒刑":
             changes["principal"] = f"{principal} → 有期徒刑 (the article's range)"
             principal = "有期徒刑"

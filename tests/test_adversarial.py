@@ -242,6 +242,14 @@ def test_cail_drunk_driving_stays_detention():
     assert charge_keys(both) == [article_key(PRC_CRIMINAL_LAW, 133), article_key(PRC_CRIMINAL_LAW, 133, 1)]
 
 
+def test_joint_detention_adds_up_to_a_year():
+    # two counts of 拘役 (§69: at most one year together): 拘役 8 months, 坦白 + 认罪认罚 → 8 / 0.85 = 9.4 → 9
+    facts = "被告人张某醉酒驾驶机动车，并以暴力阻碍民警执行职务。被告人张某到案后如实供述，自愿认罪认罚。"
+    two = cn_case(facts, 8, charges=("危险驾驶", "妨害公务"), numbers=(133, 277), principal="拘役")
+    v, why = make_variant(two, "refusal", 1)
+    assert why is None and (v["sentence"]["principal"], v["sentence"]["months"]) == ("拘役", 9)
+
+
 def test_principal_upgraded_only_by_the_articles_own_range():
     # 盗窃 拘役五个月, 自首 + 认罪认罚: 7 months. §264 states 三年以下有期徒刑、拘役: 有期徒刑 7 months;
     # without the index nothing says a 有期徒刑 applies: 拘役 at its limit of 6
@@ -341,6 +349,15 @@ def test_self_checks_catch_broken_variants():
     bad = copy.deepcopy(v)
     bad["sentence"]["months"] = 200
     assert "term above the statutory maximum" in checks.failures(src, bad)
+    # a CAIL 拘役 (no principal named, 5 months) made 有期徒刑 7 months without an article saying so
+    short = cn_case(SRC, 5, charges=("盗窃",), numbers=(264,), defendant="徐某")
+    v, _ = make_variant(short, "refusal", 42)
+    assert checks.failures(short, v) == [] and (v["sentence"]["principal"], v["sentence"]["months"]) == ("拘役", 6)
+    bad = copy.deepcopy(v)
+    bad["sentence"].update(principal="", months=7)
+    assert checks.failures(short, bad) == ["principal made heavier without the article's range"]
+    bad["sentence"]["principal"] = "拘役"
+    assert checks.failures(short, bad) == ["term outside its principal penalty's limits"]
 
 
 def test_defendant_statement_as_evidence_becomes_statement_and_defence():
