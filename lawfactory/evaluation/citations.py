@@ -5,7 +5,8 @@ Cited keys come from the shared parser (lawfactory/citations.py) via parse.parse
   repealed: share of those that name an article the index marks deleted (（删去）/（刪除）).
   Citations to laws the index does not hold cannot be checked: counted as `not_checkable`.
 - precision / recall (micro over rows) of the criminal-law articles cited against the gold
-  `articles` column (keys like 中华人民共和国刑法|264), paragraphs ignored.
+  `articles` column (keys like 中华人民共和国刑法|264), paragraphs ignored; against whole-number
+  (CAIL2018) gold a predicted 133-1 counts as 133 (parse.whole_numbers, applied in run.py).
 """
 
 from __future__ import annotations
