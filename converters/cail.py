@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from lawfactory.attitude import detect_flags
+from lawfactory.charges import normalize_charge
 from lawfactory.records import PRC_CRIMINAL_LAW, RecordError, article_ref, attitude, case, sentence
 
 # The prosecutor's sentencing recommendation (建议判处有期徒刑一年 / 建议对被告人在××以内量刑) leaks
@@ -57,12 +58,6 @@ def _str_list(meta: dict, key: str) -> list:
     if not isinstance(value, list) or not value:
         raise RecordError(f"`{key}` must be a non-empty list, got {value!r}")
     return value
-
-
-def normalize_charge(name: str) -> str:
-    """`[生产、销售]假药` (final release) → `生产、销售假药` (accu.txt); a trailing 罪 is dropped."""
-    name = name.strip().replace("[", "").replace("]", "")
-    return name[:-1] if name.endswith("罪") else name
 
 
 def cail_sentence(meta: dict) -> dict:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from converters.cail import normalize_charge
+from lawfactory.charges import parse_charges
 from lawfactory.records import RecordError
 from lawfactory.terms import parse_sentence
 
@@ -21,9 +21,6 @@ _NAME = r"[^\s\u3000，,。；;：:、（()）\d]{1,12}?"
 _CN_DEFENDANT = re.compile(rf"(?:^|(?<=[\n。\s]))被告人(?P<name>{_NAME})(?=[，,（(。\s])", re.M)
 # Taiwan header: "被　　　告　王大明　男　民國…" (a line per defendant; 被告 letters spread out)
 _TW_DEFENDANT = re.compile(r"^[ \t\u3000]*被[ \t\u3000]*告(?:人)?[ \t\u3000]+(?P<name>[^\s\u3000（(，,]{1,12})", re.M)
-# 犯盗窃罪, 犯生产、销售假药罪, 犯[生产、销售]假药罪, 犯三人以上共同詐欺取財罪
-# (a charge may itself hold 罪 — 帮助信息网络犯罪活动罪 — so it ends at a 罪 before a delimiter)
-_CHARGE = re.compile(r"犯(?P<c>(?:[\u4e00-\u9fff、○]|\[[^\]\n]{1,20}\]){2,40}?)罪(?=[，,。；;：:、\s（()）]|$)")
 # Taiwan drug verdicts name the offence without 犯…罪: "蔡文雄施用第二級毒品，累犯，處有期徒刑參月"
 _BARE_OFFENCE = r"(?P<c>[\u4e00-\u9fff]{2,20}?)[，,](?=[^。；]{0,20}?(?:處|判处|判處))"
 # a numbered verdict item: "一、" at a line or sentence start
@@ -93,11 +90,7 @@ def _conviction(text: str, name: str) -> re.Match | None:
 def charges(part: str, name: str = "") -> list[str]:
     """Bare charge names (no 罪, brackets removed), in order, each once. Without any 犯…罪, the
     offence a Taiwan verdict names right after the defendant (施用第二級毒品，…處…)."""
-    found = []
-    for m in _CHARGE.finditer(part):
-        c = normalize_charge(m.group("c"))
-        if c and not c.startswith(("之", "罪")) and c not in found:
-            found.append(c)
+    found = parse_charges(part)
     if not found and name:
         m = re.match(rf"(?:被告人|被告)?{re.escape(name)}(?:共同)?{_BARE_OFFENCE}", part)
         if m and not m.group("c").startswith(("犯", "處", "判", "免")):

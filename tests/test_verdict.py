@@ -144,6 +144,9 @@ def test_charge_names():
     assert charges("陳大文犯三人以上共同詐欺取財罪，處有期徒刑壹年貳月。") == ["三人以上共同詐欺取財"]
     assert charges("蔡文雄施用第二級毒品，累犯，處有期徒刑參月", "蔡文雄") == ["施用第二級毒品"]
     assert charges("被告人张某无罪。", "张某") == []
+    # one 犯 before a list of charges (the verdict reader and the evaluator share lawfactory/charges.py)
+    assert charges("被告人赵某犯盗窃罪、故意伤害罪，数罪并罚，决定执行有期徒刑三年") == ["盗窃", "故意伤害"]
+    assert charges("被告人赵某犯盗窃罪和诈骗罪，决定执行") == ["盗窃", "诈骗"]
 
 
 def test_defendant_names_from_parties():
