@@ -60,7 +60,12 @@ def _str_list(meta: dict, key: str) -> list:
     return value
 
 
-def cail_sentence(meta: dict) -> dict:
+# Offences whose only custodial penalty is 拘役 (≤ 6 months): 危险驾驶 (刑法 §133之一). CAIL gives
+# months only, and 6 months would otherwise read as 有期徒刑 (the month rule in terms.principal_for).
+DETENTION_ONLY = {"危险驾驶"}
+
+
+def cail_sentence(meta: dict, charges: list[str] = ()) -> dict:
     # Life sentences carry imprisonment 0: read the flags before the months.
     death, life = _bool(meta, "death_penalty"), _bool(meta, "life_imprisonment")
     months = _int(meta, "imprisonment")
@@ -72,7 +77,8 @@ def cail_sentence(meta: dict) -> dict:
     if life:
         return sentence("life", fine=fine)
     # 0 months: 管制, fine only or 免予刑事处罚 — CAIL does not say which.
-    return sentence("fixed" if months else "none", months, fine=fine)
+    detention = bool(charges) and set(charges) <= DETENTION_ONLY and 0 < months <= 6
+    return sentence("fixed" if months else "none", months, fine=fine, principal="拘役" if detention else "")
 
 
 def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
@@ -123,7 +129,7 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
             defendant="、".join(names),
             charges=charges,
             articles=articles,
-            sentence=cail_sentence(meta),
+            sentence=cail_sentence(meta, charges),
             attitude=attitude(detect_flags(facts)),
             meta={"format": "cail2018"},
         )

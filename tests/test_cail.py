@@ -35,6 +35,15 @@ def test_death_and_zero_months_and_fixed():
     assert convert({"fact": "事实。", "meta": meta(term_of_imprisonment=term(months=18))})["sentence"]["months"] == 18
 
 
+def test_drunk_driving_is_detention_even_at_six_months():
+    # 危险驾驶 (§133之一) carries 拘役 only; the month rule alone would call 6 months 有期徒刑
+    s = convert({"fact": "事实。", "meta": meta(accusation=["危险驾驶"], relevant_articles=[133],
+                                               term_of_imprisonment=term(months=6))})["sentence"]
+    assert (s["principal"], s["months"]) == ("拘役", 6)
+    theft = convert({"fact": "事实。", "meta": meta(term_of_imprisonment=term(months=6))})["sentence"]
+    assert theft["principal"] == ""  # other charges keep the month rule (6 months → 有期徒刑 in the answer)
+
+
 def test_key_order_and_flat_shape_give_the_same_labels():
     nested = {"meta": meta(), "fact": "被告人张某盗窃。"}
     fact_first = {"fact": "被告人张某盗窃。", "meta": meta()}
