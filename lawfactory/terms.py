@@ -116,8 +116,7 @@ def period_months(text: str) -> int | None:
 
 def _period_after(regex: re.Pattern, text: str) -> int | None:
     for m in regex.finditer(text):
-        pm = _PERIOD_RE.fullmatch(m.group("period"))
-        months = _months(pm) if pm else None
+        months = period_months(m.group("period"))
         if months is not None:
             return months
     return None
@@ -144,19 +143,17 @@ def parse_sentence(text: str) -> dict | None:
         political = (pol.group("t") or pol.group("tw")).replace("終身", "终身")
 
     line = _TERM_LINE.search(text)
-    months = None
-    if line and line.group("period"):
-        pm = _PERIOD_RE.match(line.group("period").replace(" ", ""))
-        months = _months(pm) if pm else None
     if line and line.group("special"):
         special = line.group("special")
         if special in ("死缓", "死緩"):
             return sentence("death", fine=fine, principal="死缓", political_rights=political)
         kind = "death" if special == "死刑" else "life"
         return sentence(kind, fine=fine, political_rights=political)
-    if months is not None:
-        kind = "fixed" if months else "none"
-        return sentence(kind, months, probation, fine, political_rights=political)
+    if line:  # the alternative group: a period (刑期:1年6个月 …)
+        pm = _PERIOD_RE.match(line.group("period").replace(" ", ""))
+        months = _months(pm) if pm else None
+        if months is not None:
+            return sentence("fixed" if months else "none", months, probation, fine, political_rights=political)
 
     scope = text[ex.end():] if ex else text
     death = next((m for m in _DEATH.finditer(scope)
