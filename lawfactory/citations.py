@@ -98,9 +98,10 @@ def parse_citations(text: str, jurisdiction: str = "cn", default_law: str | None
     pos = 0
     for m in _CITE.finditer(text):
         between = text[pos:m.start()]
-        named = _LAW.search(between)
+        names = list(_LAW.finditer(between))
+        named = names[-1] if names else None  # the name nearest the citation is the one it cites
         if out:  # bare 第三款 between two citations: another paragraph of the previous article
-            out += _continuations(out[-1], between[:named.start()] if named else between, jurisdiction)
+            out += _continuations(out[-1], between[:names[0].start()] if names else between, jurisdiction)
         if named:
             law = law_name(named.group("q") or named.group("bare"), jurisdiction)
         elif "。" in between:  # a new sentence without a law name: back to the default

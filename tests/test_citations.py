@@ -95,3 +95,8 @@ def test_trailing_bare_paragraph_continues_the_last_article():
     assert [(c["key"], c["paragraph"]) for c in tw] == [(f"{TW}|41", 1), (f"{TW}|41", 3)]
     # a later sentence is not a continuation
     assert [c["paragraph"] for c in parse_citations("依照刑法第七十三条第二款之规定。第三款另有规定", "cn")] == [2]
+
+
+def test_the_law_named_nearest_the_citation_is_the_one_cited():
+    text = "依照《中华人民共和国刑法》的规定和《中华人民共和国刑事诉讼法》第十五条"
+    assert citation_keys(text) == ["中华人民共和国刑事诉讼法|15"]
