@@ -203,17 +203,7 @@ def removal_edits(text: str, defendant: str = "", probation: bool = False) -> tu
     lost = lost_numbers(edits, defendant)
     if lost:
         raise HoldsNumber(f"admission phrase holds {', '.join(lost)}")
-    return merge(edits), first_end
-
-
-def merge(edits: list[dict]) -> list[dict]:
-    """Adjacent or touching deletions/replacements joined (positions stay in source coordinates)."""
-    out: list[dict] = []
-    for e in edits:
-        if out and e["start"] < out[-1]["end"]:
-            raise ValueError(f"overlapping edits {out[-1]} and {e}")
-        out.append(dict(e))
-    return out
+    return edits, first_end  # apply() rejects overlapping edits
 
 
 def insertion(text: str, pos: int, statement: str) -> dict:
