@@ -205,9 +205,7 @@ def too_long(v: dict, ctx) -> bool:
     lawfactory/tasks/judgments.py drops the real ones (LLaMA-Factory would truncate it)."""
     if not is_judgment(v):
         return False
-    x = ctx.options.extra
-    cutoff = int(x.get("cutoff_len") or lengths.recipe_cutoff())
-    return lengths.row_tokens(sample(v, ctx), lengths.counter_for(x.get("tokenizer") or None)) > cutoff
+    return lengths.over_cutoff(sample(v, ctx), ctx.options.extra)
 
 
 def sample(case: dict, ctx, eval_row: bool = False) -> dict:

@@ -66,3 +66,14 @@ def row_tokens(row: dict, counter: TokenCounter) -> int:
 @functools.lru_cache(maxsize=4)
 def counter_for(tokenizer: str | None) -> TokenCounter:
     return TokenCounter(tokenizer)
+
+
+def cutoff_of(extra: dict) -> int:
+    """The run's cutoff_len: `make data --cutoff-len`, else the training recipe's."""
+    return int(extra.get("cutoff_len") or recipe_cutoff())
+
+
+def over_cutoff(row: dict, extra: dict) -> bool:
+    """Whether an alpaca row is longer than the run's cutoff_len, counted with `--tokenizer` (or
+    the estimate). Such rows are dropped, never truncated (LLaMA-Factory would cut their end)."""
+    return row_tokens(row, counter_for(extra.get("tokenizer") or None)) > cutoff_of(extra)

@@ -19,7 +19,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from converters import statutes_cn, statutes_tw
-from lawfactory import io, lengths, shards
+from lawfactory import io, shards
 from lawfactory.tasks import statutes as tasks
 
 INDEX = "statutes_index.jsonl"
@@ -91,9 +91,7 @@ def build_statutes(opts, manifest: dict, ctx) -> None:
     if rejects:
         _append(opts.out / "rejects.jsonl", rejects)
     ctx.index = {a["key"]: a for a in ordered}
-    x = opts.extra
-    cutoff = int(x.get("cutoff_len") or lengths.recipe_cutoff())
-    ctx.statutes = tasks.StatuteEvidence(ctx.index, opts.seed, opts.out / shards.WORK, cutoff, x.get("tokenizer") or None)
+    ctx.statutes = tasks.StatuteEvidence(ctx.index, opts.seed, opts.out / shards.WORK, opts.extra)
     laws: dict[str, int] = {}
     for a in ordered:
         laws[a["law"]] = laws.get(a["law"], 0) + 1

@@ -57,9 +57,7 @@ def judgment_task(case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
     x = ctx.options.extra
     name = DATASETS[case["jurisdiction"]] + ("_eval" if split == EVAL else "")
     row = judgment_sample(case, eval_row=split == EVAL, to_simplified=bool(x.get("to_simplified")))
-    cutoff = int(x.get("cutoff_len") or lengths.recipe_cutoff())
-    n = lengths.row_tokens(row, lengths.counter_for(x.get("tokenizer") or None))
-    if n > cutoff:
-        ctx.stats[f"judgment samples over cutoff_len {cutoff} dropped: {name}"] += 1
+    if lengths.over_cutoff(row, x):
+        ctx.stats[f"judgment samples over cutoff_len {lengths.cutoff_of(x)} dropped: {name}"] += 1
         return
     yield name, row

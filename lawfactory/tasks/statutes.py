@@ -234,8 +234,8 @@ class StatuteEvidence:
     """What the task stage collects for the statute outputs written after it: charge/article
     co-occurrence over TRAIN cases and the case-facts retrieval pairs (streamed to a work file)."""
 
-    def __init__(self, index: dict, seed: int, work: Path, cutoff: int, tokenizer: str | None):
-        self.index, self.seed, self.cutoff, self.tokenizer = index, seed, cutoff, tokenizer
+    def __init__(self, index: dict, seed: int, work: Path, extra: dict):
+        self.index, self.seed, self.extra = index, seed, extra  # extra: the make-data options (cutoff_len, tokenizer)
         self.cooc: dict[tuple[str, str], Counter] = defaultdict(Counter)
         self.charge_cases: Counter = Counter()
         self.negatives = Negatives(index)
@@ -315,8 +315,8 @@ def grounded_task(case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
     if eval_row:
         row["grounded_articles"] = [a["key"] for a in arts]
     name = "criminal_sentencing_grounded" + ("_eval" if eval_row else "")
-    if lengths.row_tokens(row, lengths.counter_for(ev.tokenizer)) > ev.cutoff:
-        ctx.stats[f"grounded samples over cutoff_len {ev.cutoff} dropped: {name}"] += 1
+    if lengths.over_cutoff(row, ev.extra):
+        ctx.stats[f"grounded samples over cutoff_len {lengths.cutoff_of(ev.extra)} dropped: {name}"] += 1
         return
     yield name, row
 
