@@ -28,7 +28,7 @@ import numpy as np
 import yaml
 from tqdm import tqdm
 
-from lawfactory import attitude, io, memory
+from lawfactory import attitude, dedup, io, memory
 from lawfactory.lengths import CHARS_PER_TOKEN, TEMPLATE_TOKENS, TokenCounter
 
 PREFLIGHT = re.compile(r"^#.*?lawfactory check\s+\S+(?P<args>[^→\n]*)→\s*(?P<verdict>[^\n(]+)", re.M)
@@ -212,7 +212,7 @@ def group_keys(row: dict, attr: dict) -> set[str]:
     keys |= {f"case:{row[k]}" for k in ("case_id", "variant_of") if row.get(k)}
     _, prompt, _ = source_target(row, attr)
     if prompt:  # a 16-byte digest, not the text: the train side is held in memory
-        keys.add("prompt:" + hashlib.blake2b(re.sub(r"\s+", "", prompt).encode(), digest_size=16).hexdigest())
+        keys.add("prompt:" + hashlib.blake2b(dedup.normalize(prompt).encode(), digest_size=16).hexdigest())
     return keys
 
 

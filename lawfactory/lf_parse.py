@@ -44,7 +44,7 @@ def is_infer(args: dict) -> bool:
     return "export_dir" in args or "infer_backend" in args
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -55,7 +55,7 @@ def parse(args: dict, cwd: str | Path = ".", timeout: int = 900) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE")}
     if args.get("deepspeed") and not is_infer(args):
         env.update(RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", LOCAL_WORLD_SIZE="1",
-                   MASTER_ADDR="127.0.0.1", MASTER_PORT=str(_free_port()))
+                   MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()))
     proc = subprocess.run([sys.executable, "-m", "lawfactory.lf_parse"], input=json.dumps(args), text=True,
                           capture_output=True, cwd=str(cwd), env=env, timeout=timeout)
     for line in reversed(proc.stdout.splitlines()):

@@ -5,7 +5,6 @@ only. The first run on a machine compiles DeepSpeed's shm op (~1-2 min); later r
 import json
 import math
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,14 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, SAMPLES
+from lawfactory.lf_parse import free_port
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_zero2_recipe_trains_on_two_cpu_ranks(tiny_model, tmp_path):

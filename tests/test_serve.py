@@ -9,7 +9,6 @@ template's rendering of the request under Qwen's tokenizer, not any other templa
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,16 +20,11 @@ import pytest
 
 from conftest import REPO, SAMPLES
 from lawfactory import io
+from lawfactory.lf_parse import free_port
 from lawfactory.tasks.sentencing import INSTRUCTION, SYSTEM
 
 pytestmark = pytest.mark.slow
 READY_TIMEOUT = 300  # model load on 2 shared cores
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def request(url: str, body: dict | None = None, timeout: float = 120):
