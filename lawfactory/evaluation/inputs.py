@@ -32,7 +32,8 @@ def _records(path: Path) -> list[tuple[int, object]]:
     number, or JSON lines (whatever the file's suffix)."""
     if not path.exists():
         raise EvalInputError(f"{path}: no such file")
-    head = path.read_bytes()[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
+    with path.open("rb") as f:
+        head = f.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
     if head.startswith(b"["):
         try:
             return list(enumerate(json.loads(path.read_text(encoding="utf-8-sig")), 1))

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from lawfactory.io import write_json
 from lawfactory.records import sentence, sentence_code
+from lawfactory.terms import term_line
 
 from . import attitude, bootstrap, cail, citations, lawbench, plain
 from .inputs import join, load_gold, load_predictions, load_train
@@ -99,11 +100,11 @@ def _baselines(gold: list[dict], train: Path | None) -> tuple[dict, dict]:
                                      "train_rows": len(train_rows), "train_rows_without_month_term": train_skipped}}
     if const is None:
         return {}, baselines
-    systems = {"constant_median": ([_term(const)] * n, [f"刑期:{const}个月"] * n)}
+    systems = {"constant_median": ([_term(const)] * n, [term_line(_term(const))] * n)}
     if train_rows and all(g["charges"] is not None for g in gold):
         medians = plain.charge_medians(train_rows)
         guess = [plain.charge_baseline(g["charges"], medians, const) for g in gold]
-        systems["charge_median"] = ([_term(m) for m in guess], [f"刑期:{m}个月" for m in guess])
+        systems["charge_median"] = ([_term(m) for m in guess], [term_line(_term(m)) for m in guess])
         baselines["charge_median"] = {"charges_known": len(medians),
                                       "rows_with_unseen_charges": sum(not any(c in medians for c in g["charges"]) for g in gold)}
     return systems, baselines
