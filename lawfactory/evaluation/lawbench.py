@@ -52,19 +52,25 @@ def normalize(mean_distance: float) -> float:
     return (ABSTAIN - mean_distance) / ABSTAIN
 
 
-def lawbench_score(gold: list[dict], predictions: list[str]) -> dict:
-    """gold rows carry `kind` and `months`; death / life rows are skipped (LawBench's TODO)."""
-    dists, abstained = [], 0
-    for g, pred in zip(gold, predictions):
-        if g["kind"] in ("death", "life"):
-            continue
-        d, a = distance(g["months"], pred)
-        dists.append(d)
-        abstained += a
+def item_distances(gold: list[dict], predictions: list[str]) -> list[tuple[float, bool] | None]:
+    """(distance, abstained) per item; None for gold death / life rows, which LawBench skips (its TODO)."""
+    return [None if g["kind"] in ("death", "life") else distance(g["months"], pred)
+            for g, pred in zip(gold, predictions)]
+
+
+def summarize(items: list[tuple[float, bool] | None]) -> dict:
+    """The score of item_distances' output."""
+    scored = [x for x in items if x is not None]
+    dists, abstained = [d for d, _ in scored], sum(a for _, a in scored)
     return {
         "score": normalize(sum(dists) / len(dists)) if dists else None,
-        "abstention_rate": abstained / len(gold) if gold else None,
+        "abstention_rate": abstained / len(items) if items else None,  # skipped items count here too
         "n_scored": len(dists),
-        "skipped_death_life": len(gold) - len(dists),
-        "n": len(gold),
+        "skipped_death_life": len(items) - len(dists),
+        "n": len(items),
     }
+
+
+def lawbench_score(gold: list[dict], predictions: list[str]) -> dict:
+    """gold rows carry `kind` and `months`; death / life rows are skipped."""
+    return summarize(item_distances(gold, predictions))

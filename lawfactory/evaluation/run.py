@@ -59,10 +59,10 @@ def _system_rows(gold: list[dict], sentences: list[dict | None], texts: list[str
     """Per-row values of the term metrics for one system (the model or a baseline)."""
     term = [cail.term_score(sentence_code(_gold_sentence(g)), sentence_code(s) if s else None)
             for g, s in zip(gold, sentences)]
-    lb = [lawbench.distance(g["months"], t) if g["kind"] not in ("death", "life") else (None, None)
-          for g, t in zip(gold, texts)]
+    lb = lawbench.item_distances(gold, texts)
     errors = [plain.row_errors(g["kind"], g["months"], s) for g, s in zip(gold, sentences)]
-    return {"term": np.array(term), "lb_dist": plain.nan_array([d for d, _ in lb]), "errors": errors}
+    return {"term": np.array(term), "lb": lb, "lb_dist": plain.nan_array([x[0] if x else None for x in lb]),
+            "errors": errors}
 
 
 def _gold_sentence(g: dict) -> dict:
@@ -150,8 +150,7 @@ def evaluate(opts: EvalOptions) -> dict:
                               for k in ("fixed", "none", "life", "death")},
                     "gold_kinds": {k: sum(1 for g in gold if g["kind"] == k) for k in ("fixed", "none", "life", "death")}},
     }
-    lb = lawbench.lawbench_score([{"kind": g["kind"], "months": g["months"]} for g in gold], texts)
-    metrics["lawbench"] = lb
+    metrics["lawbench"] = lawbench.summarize(rows["model"]["lb"])
     metrics["plain"] = {**plain.summarize(rows["model"]["errors"]),
                         "scope": "gold terms in months (fixed, fine-only/exempt = 0); gold death/life rows are scored by the CAIL score"}
 
