@@ -268,17 +268,15 @@ def estimate(arch: Arch, s: Setup) -> Estimate:
     work = tokens * layer_working_elements(arch, s.method != "full" and s.lora_dropout > 0) * 2.0
     if s.grad_ckpt:
         t["activations: layer inputs (checkpointing)"] = arch.layers * tokens * arch.hidden * 2.0
-        head = logits_bytes(arch, tokens, s.liger) + logits_grad_cast_bytes(arch, tokens, s.liger)
-        t["logits (b·s·V·10 B)" if not s.liger else "logits (liger chunks)"] = logits_bytes(arch, tokens, s.liger)
-        if not s.liger:
-            t["logits gradient, bf16 cast (b·s·V·2 B)"] = logits_grad_cast_bytes(arch, tokens, s.liger)
-        # backward frees the logits before it recomputes a layer: only the excess of one layer counts
-        t["recomputed layer (beyond the logits)"] = max(0.0, work - head)
     else:
         t["activations: all layers (no checkpointing)"] = arch.layers * work
-        t["logits (b·s·V·10 B)" if not s.liger else "logits (liger chunks)"] = logits_bytes(arch, tokens, s.liger)
-        if not s.liger:
-            t["logits gradient, bf16 cast (b·s·V·2 B)"] = logits_grad_cast_bytes(arch, tokens, s.liger)
+    logits, cast = logits_bytes(arch, tokens, s.liger), logits_grad_cast_bytes(arch, tokens, s.liger)
+    t["logits (b·s·V·10 B)" if not s.liger else "logits (liger chunks)"] = logits
+    if not s.liger:
+        t["logits gradient, bf16 cast (b·s·V·2 B)"] = cast
+    if s.grad_ckpt:
+        # backward frees the logits before it recomputes a layer: only the excess of one layer counts
+        t["recomputed layer (beyond the logits)"] = max(0.0, work - logits - cast)
     if s.quant_bits:
         t["dequantized weight (one matmul)"] = max(a * b for a, b in arch.linears().values()) * 2.0
     allocated = sum(t.values())
