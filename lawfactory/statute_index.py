@@ -14,6 +14,7 @@ and reason; per file, read = converted + rejected + skipped.
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
 
 from tqdm import tqdm
@@ -92,9 +93,7 @@ def build_statutes(opts, manifest: dict, ctx) -> None:
         _append(opts.out / "rejects.jsonl", rejects)
     ctx.index = {a["key"]: a for a in ordered}
     ctx.statutes = tasks.StatuteEvidence(ctx.index, opts.seed, opts.out / shards.WORK, opts.extra)
-    laws: dict[str, int] = {}
-    for a in ordered:
-        laws[a["law"]] = laws.get(a["law"], 0) + 1
+    laws = dict(Counter(a["law"] for a in ordered))
     manifest["statutes"] = {"index": INDEX, "articles": len(ordered), "deleted": sum(a["deleted"] for a in ordered),
                             "laws": laws}
 
