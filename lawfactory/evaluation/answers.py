@@ -1,0 +1,305 @@
+"""The term an LLM's answer states: what models actually write, read without ever raising.
+
+LawBench 3-4 / 3-5 ask for `[刑期]N月<eoa>`; models write that, `刑期：1年6个月`, `判处有期徒刑
+三年，缓刑三年`, `36 months`, a whole judgment, the statute, an echo of the prompt, or noise.
+`read_answer(text)` returns {sentence, code, range, rule, reason}: `sentence` is a
+records.sentence (None = an abstention), `rule` the reading that decided, `reason` why an
+abstention is one. The rules, in order (docs/answers.md says why):
+
+1. Prompt echo is not an answer. A slot introduced by 例如 / 比如 is the instruction's example;
+   a block ending in an answer and followed by 请你回答 that restates a question (事实…) is the
+   one-shot demonstration.
+2. The requested slot `[刑期]…` (also 【刑期】), then answer cues (刑期: / 刑期为 / 答案: /
+   决定执行 / Sentence: …), each read on the text up to the end of its clause; the first cue
+   whose text states something decides: a term, a range, or a refusal (无法判断 → abstain).
+   Cues qualified by 最高 / 最低 / 法定 describe the statute and are skipped.
+3. Otherwise the verdict, read by terms.parse_sentence on the text with statute language
+   masked (clauses with 以上 / 以下 / 不满, alternatives 或者…, the statute's 的，处…,
+   past sentences 被判处 / 曾…).
+4. Otherwise a short answer that is nothing but a term (`18个月`, `3 years`).
+
+A statute-style band (三年以下有期徒刑, 三年以上七年以下) states no prediction: an abstention.
+A range the model chose (3至5年, 3-5年, 三到五年) is scored at its log-midpoint
+sqrt((lo+1)(hi+1)) − 1, the point whose CAIL / LawBench distance |ln(g+1) − ln(p+1)| to the
+farther end of the range is smallest. Probation (缓刑), dates, amounts and article numbers are
+never the term. Numerals longer than 6 characters, digit runs over 4 and terms over 50 years
+are unreadable (degenerate repetition): an abstention.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+from lawfactory.numerals import to_int
+from lawfactory.records import sentence, sentence_code
+from lawfactory.terms import parse_sentence
+
+MAX_CHARS = 20000  # answers are read up to here (max_new_tokens-sized answers are far shorter)
+MAX_MONTHS = 600  # 50 years: no sentence is longer (PRC 数罪并罚 caps fixed terms at 25 years)
+
+_CN = "零〇一二三四五六七八九十百千万两壹贰叁肆伍陆柒捌玖拾佰仟"
+_NUM = rf"(?:\d+(?:\.\d+)?|[{_CN}]+)"
+_MONTH = r"(?:个|個)?\s*(?:月|months?\b)"
+_YEAR = r"(?:年|years?\b)"
+# one period: 1年6个月, 一年又六个月, 3年半, 18个月, 18月, 40天, 3 years and 6 months
+_PERIOD = re.compile(
+    rf"(?P<y>{_NUM})\s*{_YEAR}(?:\s*(?:又|零|and|,)?\s*(?P<ym>{_NUM})\s*{_MONTH}|(?P<half>半))?"
+    rf"|(?P<m>{_NUM})\s*{_MONTH}|(?P<d>{_NUM})\s*(?:天|日|days?\b)", re.I)
+_LINK = r"\s*(?:至|到|-|~|～|—|－|–|to)\s*"
+_OPEN_AFTER = re.compile(r"\s*(?:以下|以上|以内|之下|之上|左右以下|or (?:less|more))", re.I)
+_OPEN_BEFORE = re.compile(r"(?:不满|不超过|不少于|不低于|不高于|最多|最少|最高|最低|至少|至多|up to|at least|"
+                          r"not (?:more|less) than|no (?:more|less) than|more than|less than|over|under)\s*$", re.I)
+_PROBATION = re.compile(r"(?:缓刑|緩刑|缓期|考验期|probation)", re.I)
+_REFUSAL = re.compile(r"无法|不能确定|不确定|难以|未知|不清楚|cannot|unable|无期限")
+_LIFE = re.compile(r"无期|無期|life imprisonment", re.I)
+_DEATH_STAY = re.compile(r"死缓|死緩|死刑[，,]?\s*缓期|死刑[，,]?\s*緩期")
+_DEATH = re.compile(r"死刑|death", re.I)
+_EXEMPT = re.compile(r"免予刑事处罚|免于刑事处罚|免除刑事处罚|免予刑事處罰|不予刑事处罚|免刑|无罪|無罪|not guilty", re.I)
+_PRINCIPAL = re.compile(r"有期徒刑|拘役|管制")
+
+# the requested slot, then cues that introduce a stated term
+_SLOT = re.compile(r"[\[【]\s*刑期\s*[\]】]")
+_CUE = re.compile(r"(?:判决|判處|判处|预测|宣告|执行|應|应当?)?刑期\s*(?:应当?|应该|可能|大概|约)?\s*(?:[:>]|为|是|為|在)"
+                  r"|答案?\s*(?:[:]|为|是)|量刑\s*[:为]|判决结果\s*[:为是]|决定执行|合并执行|應執行|应执行"
+                  r"|sentence\s*(?:[:]|is|of)|sentenced to", re.I)
+_QUALIFIED = re.compile(r"(?:最高|最低|法定|起刑|基准|幅度|范围|上限|下限)\S{0,2}$")
+_WINDOW_END = re.compile(r"<|\n|[\[【]|。|；|;|#")
+_LEAD = re.compile(r"^(?:[ \t]|[:>]|<[a-z]{2,4}>)*")  # spaces, colons and tags such as <eoa> before the value
+_EXAMPLE = re.compile(r"(?:例如|比如|例：|例:|如：)\s*$")
+_INSTRUCTION_EXAMPLE = re.compile(r"(?:例如|比如)\s*[\[【]\s*刑期\s*[\]】][^<\n]{0,12}(?:<eoa>)?")
+_QUESTION = re.compile(r"请你回答|请回答")
+_RESTATED = re.compile(r"事实\s*[:：]|罪名\s*[:：]|### 问题")
+
+# statute language masked before the verdict reading
+_CLAUSE = re.compile(r"[^，,。；;：:\n]+")
+_STATUTE_CLAUSE = re.compile(r"以上|以下|不满|以内|或者|或|被判处|曾|刑满|的$")
+
+
+def normalize(text: str) -> str:
+    """Full-width forms to ASCII (：→:, １→1), CRLF to LF, at most MAX_CHARS."""
+    return unicodedata.normalize("NFKC", text[:MAX_CHARS]).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _int(token: str) -> int | None:
+    """A numeral token as an int, None when unreadable or degenerate (一千一千…, 25 digits)."""
+    token = token.strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", token):
+        whole = token.split(".")[0]
+        return None if len(whole) > 4 else int(whole)
+    if len(token) > 6:
+        return None
+    try:
+        return to_int(token)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _months(m: re.Match) -> int | None:
+    """Months of a _PERIOD match; None when unreadable or implausible."""
+    g = m.groupdict()
+    if g["y"]:
+        y = g["y"].strip()
+        years = float(y) if re.fullmatch(r"\d{1,3}\.\d+", y) else _int(y)
+        if years is None or years > 1000:  # a year like 2014 is a date, not a term
+            return None
+        total = round(years * 12)
+        if g["ym"]:
+            extra = _int(g["ym"])
+            if extra is None:
+                return None
+            total += extra
+        if g["half"]:
+            total += 6
+    elif g["m"]:
+        total = _int(g["m"])
+    else:
+        d = _int(g["d"])
+        total = None if d is None else max(1, round(d / 30))
+    if total is None or total > MAX_MONTHS:
+        return None
+    return total
+
+
+def _is_date(text: str, m: re.Match) -> bool:
+    """2014年1月, 6月15日, 1月份: a date, not a term."""
+    after = text[m.end():m.end() + 3]
+    if m.group("d") and re.search(r"(?:月|号)\s*$", text[:m.start()]):
+        return True
+    if m.group("y") and re.fullmatch(r"\d{4}", m.group("y").strip()):
+        return True
+    return bool(m.group("m") and not re.search(r"(?:个|個)", m.group(0)) and re.match(r"\s*(?:\d+|[一二三四五六七八九十]+)\s*日|份|初|底|中旬|下旬|上旬", after))
+
+
+def _periods(text: str) -> list[tuple[re.Match, int | None]]:
+    return [(m, _months(m)) for m in _PERIOD.finditer(text) if not _is_date(text, m)]
+
+
+class Reading(dict):
+    """What one cue's text states: kind point / range / open / special / refusal, or nothing."""
+
+
+def read_value(text: str) -> Reading | None:
+    """Read the term a cue's text states; None when it states nothing term-like."""
+    t = text.strip()
+    if "=" in t:  # a sum written out (2年+1年=3年): the total
+        t = t.rsplit("=", 1)[1]
+    if re.match(r"\s*多少|\s*几", t) or not t:
+        return None
+    stay = _DEATH_STAY.search(t)
+    specials = [(m.start(), k) for m, k in ((_LIFE.search(t), "life"), (stay or _DEATH.search(t), "death"),
+                                            (_EXEMPT.search(t), "exempt")) if m]
+    periods = _periods(t)
+    first_period = periods[0][0].start() if periods else len(t)
+    if specials and min(specials)[0] < first_period:
+        kind = min(specials)[1]
+        if kind == "death":
+            return Reading(kind="special", sentence=sentence("death", principal="死缓" if stay else "死刑"))
+        if kind == "life":
+            return Reading(kind="special", sentence=sentence("life", principal="无期徒刑"))
+        return Reading(kind="special", sentence=sentence("none"))
+    if not periods:
+        if re.fullmatch(r"\d+", t):  # a bare number in the slot: the prompt asks for months
+            months = _int(t)
+            if months is None or months > MAX_MONTHS:
+                return Reading(kind="unreadable")
+            return Reading(kind="point", months=months, probation=0, principal="")
+        if _REFUSAL.search(t):
+            return Reading(kind="refusal")
+        return None
+    m, months = periods[0]
+    if months is None:
+        return Reading(kind="unreadable")
+    probation = next((mo for p, mo in periods[1:] if mo is not None and _PROBATION.search(t[m.end():p.start()])), 0)
+    if _PROBATION.search(t[max(0, m.start() - 4):m.start()]):  # 缓刑2年 alone: no principal term stated
+        return Reading(kind="probation_only")
+    before, after = t[:m.start()], t[m.end():]
+    if _OPEN_BEFORE.search(before) or _OPEN_AFTER.match(after):
+        # 三年以上七年以下 (the statute's band) and 三年以下 alike: no prediction
+        return Reading(kind="open")
+    lo_bare = re.search(rf"(?P<lo>{_NUM})" + _LINK + "$", before, re.I)
+    if lo_bare:  # 3-5年 / 三至五年: the low end carries the high end's unit
+        lo = _int(lo_bare.group("lo")) if "." not in lo_bare.group("lo") else float(lo_bare.group("lo"))
+        if lo is None:
+            return Reading(kind="unreadable")
+        return _range(round(lo * (12 if m.group("y") else 1)), months)
+    rng = re.match(_LINK, after, re.I)
+    hi = rng and _PERIOD.match(after, rng.end())
+    if hi:  # 1年至1年6个月
+        hi_months = _months(hi)
+        return Reading(kind="unreadable") if hi_months is None else _range(months, hi_months)
+    principal = next((p.group() for p in _PRINCIPAL.finditer(t) if abs(p.end() - m.start()) <= 2
+                      or abs(m.end() - p.start()) <= 2), "")
+    return Reading(kind="point", months=months, probation=probation, principal=principal)
+
+
+def _range(lo: int, hi: int) -> Reading:
+    lo, hi = min(lo, hi), max(lo, hi)
+    if hi > MAX_MONTHS:
+        return Reading(kind="unreadable")
+    mid = round(math.sqrt((lo + 1) * (hi + 1)) - 1)
+    return Reading(kind="range", lo=lo, hi=hi, months=mid, probation=0, principal="")
+
+
+def _strip_echo(text: str) -> str:
+    """Drop the one-shot demonstration a model echoes: a block that restates a question, ends in an
+    answer slot and is followed by 请你回答 (the prompt's cue for the real question)."""
+    parts = _QUESTION.split(text)
+    kept = [parts[0]]
+    for prev, part in zip(parts, parts[1:]):
+        if _RESTATED.search(prev) and _SLOT.search(prev) and kept and kept[-1] is prev:
+            kept[-1] = ""
+        kept.append(part)
+    return "\n".join(kept)
+
+
+def _cues(text: str):
+    """(tier, position, window) of every answer cue, slot first, in text order within a tier."""
+    out = []
+    for tier, regex in ((0, _SLOT), (1, _CUE)):
+        for m in regex.finditer(text):
+            if _EXAMPLE.search(text[max(0, m.start() - 4):m.start()]):
+                continue
+            if tier == 1 and _QUALIFIED.search(text[max(0, m.start() - 6):m.start()]):
+                continue
+            window = _LEAD.sub("", text[m.end():m.end() + 80])  # 答案：<eoa>12月<eod>
+            end = _WINDOW_END.search(window)
+            out.append((tier, m.start(), window[:end.start()] if end else window))
+    return sorted(out)
+
+
+def _mask_statute(text: str) -> str:
+    """Blank the clauses that quote the statute or past sentences (same length, positions kept)."""
+    return _CLAUSE.sub(lambda c: " " * len(c.group()) if _STATUTE_CLAUSE.search(c.group()) else c.group(), text)
+
+
+def _result(s: dict | None, rule: str, reason: str = "", rng: list[int] | None = None) -> dict:
+    return {"sentence": s, "code": sentence_code(s) if s else None, "range": rng, "rule": rule,
+            "reason": reason if s is None else ""}
+
+
+def _from_reading(r: Reading, rule: str) -> dict:
+    if r["kind"] == "special":
+        return _result(r["sentence"], rule)
+    if r["kind"] in ("point", "range"):
+        months = r["months"]
+        principal = r["principal"] if r["principal"] in ("有期徒刑", "拘役", "管制") else ""
+        s = sentence("fixed" if months else "none", months, r["probation"], principal=principal if months else "")
+        return _result(s, rule, rng=[r["lo"], r["hi"]] if r["kind"] == "range" else None)
+    reason = {"open": "statute range", "refusal": "declined", "unreadable": "unreadable number",
+              "probation_only": "probation only"}[r["kind"]]
+    return _result(None, rule, reason)
+
+
+def _verdict(text: str) -> dict | None:
+    masked = _mask_statute(text)
+    try:
+        s = parse_sentence(masked)
+    except (ValueError, OverflowError):  # a degenerate numeral inside a penalty phrase
+        return _result(None, "verdict", "unreadable number")
+    if s is None:
+        return None
+    if s["kind"] == "fixed" and s["months"] > MAX_MONTHS:
+        return _result(None, "verdict", "unreadable number")
+    if s["kind"] == "none" and not re.search(r"免予|免于|免除|免刑|罚金|罰金", masked):
+        return None
+    if s["probation_months"] > MAX_MONTHS or s["fine"] >= 2 ** 53:
+        s = {**s, "probation_months": min(s["probation_months"], MAX_MONTHS), "fine": 0}
+    return _result(s, "verdict")
+
+
+def _short(text: str) -> dict | None:
+    """An answer that is nothing but a term (18个月, 3 years, 无期徒刑)."""
+    core = re.sub(r"<[^>]{0,8}>|[\s。.,，!！\"'“”]", "", text)
+    if not core or len(core) > 24:
+        return None
+    r = read_value(core)
+    if r is None or r["kind"] in ("unreadable",):
+        return None
+    return _from_reading(r, "short answer")
+
+
+def read_answer(text) -> dict:
+    """The term one answer states; never raises (an unreadable answer is an abstention)."""
+    if not isinstance(text, str) or not text.strip():
+        return _result(None, "", "empty")
+    try:
+        return _read(normalize(text))
+    except Exception as e:  # the rules above are meant never to get here; if they do, it is counted
+        return _result(None, "", f"parser error: {type(e).__name__}")
+
+
+def _read(text: str) -> dict:
+    text = _INSTRUCTION_EXAMPLE.sub(" ", _strip_echo(text))
+    for tier, _, window in _cues(text):
+        r = read_value(window)
+        if r is not None:
+            return _from_reading(r, "slot" if tier == 0 else "cue")
+    v = _verdict(text)
+    if v is not None:
+        return v
+    s = _short(text)
+    if s is not None:
+        return s
+    return _result(None, "", "no term stated")
