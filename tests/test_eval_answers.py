@@ -122,3 +122,15 @@ def test_never_raises_on_any_text():
         else:
             assert a["code"] in (-2, -1) or 0 <= a["code"] <= MAX_MONTHS
             assert a["sentence"]["fine"] < 2 ** 53 and a["sentence"]["probation_months"] <= MAX_MONTHS
+
+
+def test_passive_answers_and_fines():
+    assert code("被告人朱某某应当被判处有期徒刑18个月，并处罚金人民币5000元。") == 18
+    assert code("被告人因盗窃罪被判处有期徒刑六个月，2015年刑满释放。") is None  # a past sentence
+    assert code("判处罚金人民币五千元") is None  # a fine named without 单处 states no verdict
+    assert code("单处罚金人民币五千元") == 0
+
+
+def test_a_verdict_line_in_the_passive():
+    assert code("。判决:被告人余某甲被判处有期徒刑十年，并处罚金人民币五十万元。") == 120
+    assert code("判决:被告人徐某某被判处有期徒刑3年6个月，剥夺政治权利2年。") == 42

@@ -15,7 +15,7 @@ abstention is one. The rules, in order (docs/answers.md says why):
    Cues qualified by 最高 / 最低 / 法定 describe the statute and are skipped.
 3. Otherwise the verdict, read by terms.parse_sentence on the text with statute language
    masked (clauses with 以上 / 以下 / 不满, alternatives 或者…, the statute's 的，处…,
-   past sentences 被判处 / 曾…).
+   past sentences 被判处 / 曾…, execution rules 减为 / 期满 / 假释).
 4. Otherwise a short answer that is nothing but a term (`18个月`, `3 years`).
 
 A statute-style band (三年以下有期徒刑, 三年以上七年以下) states no prediction: an abstention.
@@ -58,13 +58,15 @@ _DEATH_STAY = re.compile(r"死缓|死緩|死刑[，,]?\s*缓期|死刑[，,]?\s*
 _DEATH = re.compile(r"死刑|death", re.I)
 _EXEMPT = re.compile(r"免予刑事处罚|免于刑事处罚|免除刑事处罚|免予刑事處罰|不予刑事处罚|免刑|无罪|無罪|not guilty", re.I)
 _PRINCIPAL = re.compile(r"有期徒刑|拘役|管制")
+_PENALTY_WORD = r"(?:有期徒刑|徒刑|拘役|管制|无期|死刑|罚金|imprisonment|detention|death)"
+_ALTERNATIVES = re.compile(rf"{_PENALTY_WORD}[^，,。;；]{{0,12}}(?:或者|或|\bor\b)|(?:或者|或|\bor\b)\s*{_PENALTY_WORD}", re.I)
 
 # the requested slot, then cues that introduce a stated term
 _SLOT = re.compile(r"[\[【]\s*刑期\s*[\]】]")
 _CUE = re.compile(r"(?:判决|判處|判处|预测|宣告|执行|應|应当?)?刑期\s*(?:应当?|应该|可能|大概|约)?\s*(?:[:>]|为|是|為|在)"
-                  r"|答案?\s*(?:[:]|为|是)|量刑\s*[:为]|判决结果\s*[:为是]|决定执行|合并执行|應執行|应执行"
+                  r"|答案?\s*(?:[:]|为|是)|量刑\s*[:为]|判决(?:结果)?\s*[:为是]|决定执行|合并执行|應執行|应执行"
                   r"|sentence\s*(?:[:]|is|of)|sentenced to", re.I)
-_QUALIFIED = re.compile(r"(?:最高|最低|法定|起刑|基准|幅度|范围|上限|下限)\S{0,2}$")
+_QUALIFIED = re.compile(r"(?:最高|最低|法定|起刑|基准|幅度|范围|上限|下限)\S{0,2}$|(?:shall|may|will|should|can) be\s*$", re.I)
 _WINDOW_END = re.compile(r"<|\n|[\[【]|。|；|;|#")
 _LEAD = re.compile(r"^(?:[ \t]|[:>]|<[a-z]{2,4}>)*")  # spaces, colons and tags such as <eoa> before the value
 _EXAMPLE = re.compile(r"(?:例如|比如|例：|例:|如：)\s*$")
@@ -74,7 +76,9 @@ _RESTATED = re.compile(r"事实\s*[:：]|罪名\s*[:：]|### 问题")
 
 # statute language masked before the verdict reading
 _CLAUSE = re.compile(r"[^，,。；;：:\n]+")
-_STATUTE_CLAUSE = re.compile(r"以上|以下|不满|以内|或者|或|被判处|曾|刑满|的$")
+# (a past sentence: 曾…, 因…罪被判处…, 刑满释放; 被告人被判处… alone is the answer's verdict)
+_STATUTE_CLAUSE = re.compile(r"以上|以下|不满|以内|或者|或|曾|因[^，,。]*被判|刑满|释放|"
+                             r"最高|最低|法定|减为|期满|假释|减刑|的$|^\s*处")
 
 
 def normalize(text: str) -> str:
@@ -147,6 +151,8 @@ def read_value(text: str) -> Reading | None:
         t = t.rsplit("=", 1)[1]
     if re.match(r"\s*多少|\s*几", t) or not t:
         return None
+    if _ALTERNATIVES.search(t):  # 拘役、有期徒刑或者无期徒刑: the statute's list of penalties, no choice made
+        return Reading(kind="open")
     stay = _DEATH_STAY.search(t)
     specials = [(m.start(), k) for m, k in ((_LIFE.search(t), "life"), (stay or _DEATH.search(t), "death"),
                                             (_EXEMPT.search(t), "exempt")) if m]
@@ -221,7 +227,7 @@ def _cues(text: str):
         for m in regex.finditer(text):
             if _EXAMPLE.search(text[max(0, m.start() - 4):m.start()]):
                 continue
-            if tier == 1 and _QUALIFIED.search(text[max(0, m.start() - 6):m.start()]):
+            if tier == 1 and _QUALIFIED.search(text[max(0, m.start() - 10):m.start()]):
                 continue
             window = _LEAD.sub("", text[m.end():m.end() + 80])  # 答案：<eoa>12月<eod>
             end = _WINDOW_END.search(window)
@@ -262,7 +268,7 @@ def _verdict(text: str) -> dict | None:
         return None
     if s["kind"] == "fixed" and s["months"] > MAX_MONTHS:
         return _result(None, "verdict", "unreadable number")
-    if s["kind"] == "none" and not re.search(r"免予|免于|免除|免刑|罚金|罰金", masked):
+    if s["kind"] == "none" and not re.search(r"免予|免于|免除|免刑|单处|單處", masked):  # a fine alone is no verdict
         return None
     if s["probation_months"] > MAX_MONTHS or s["fine"] >= 2 ** 53:
         s = {**s, "probation_months": min(s["probation_months"], MAX_MONTHS), "fine": 0}
