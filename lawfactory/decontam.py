@@ -15,24 +15,29 @@ A training case matches an item in either of two ways (docs/decontamination.md):
   an instruction, the charge, the article number and the full article text; Jaccard over the
   whole item stays far below 0.8, so containment of the shorter text is measured instead, in the
   spirit of GPT-3's 13-gram and datatrove's n-gram decontamination: the share of the fact's
-  distinct character n-grams found in one item (the whole item, every string field: instruction,
-  question, answer …), or the share of the item's fact text's n-grams found in one longer training
-  fact (a benchmark that holds an excerpt of a training fact).
+  character n-grams (counted per occurrence) found in one item (the whole item, every string
+  field: instruction, question, answer …), or the share of the item's fact text's distinct
+  n-grams found in one longer training fact (a benchmark holding an excerpt of a training fact).
 
 Why character 13-grams: Chinese has no spaces, so n-grams are of characters, after removing
 whitespace, punctuation and symbols and folding width and case (NFKC: `，`/`,`, `１`/`1` compare
 equal). 13 characters is GPT-3's n, read in characters (a Chinese word is 1–2 characters, so 13
 characters is 7–9 words): on 1,000 real CAIL2018 records, the most any fact shares with a
 LawBench-3-5-style item built from another record is 0.34 at n = 13 (0.41 at n = 8: shared
-formulas such as 公诉机关指控…其行为已触犯《中华人民共和国刑法》 weigh more at small n), while a
-fact with a renamed defendant still keeps a median 0.77 of its n-grams (every edit costs up to n
-n-grams, so much larger n loses edited copies). Hence the default threshold 0.5.
+formulas such as 公诉机关指控…其行为已触犯《中华人民共和国刑法》 weigh more at small n; distinct
+n-grams, before the boilerplate rule below), while a fact with a renamed defendant still keeps a
+median 0.77 of its n-grams (every edit costs up to n n-grams, so much larger n loses edited
+copies). Hence the default threshold 0.5; with the boilerplate rule no fact reaches even 0.4.
 
 Boilerplate: n-grams that occur in more than max(20, 1% of the items) items (an instruction
 repeated in every item, an article text cited by many) are ignored on both sides: they neither
 count as shared nor in a text's size, and they keep every lookup short. A text with fewer than
-8 distinct remaining n-grams (about 20 characters) is too short to judge by containment; only
-the exact and MinHash paths apply to it.
+8 remaining n-grams (about 20 characters) is too short to judge by containment; only the exact
+and MinHash paths apply to it.
+
+Scale: the benchmark's n-grams are indexed once (sorted uint64 keys with per-key item lists, and
+a bit sieve by the hashes' low bits in front); training facts stream through in batches, each
+batch normalized and hashed as one array, so memory stays flat whatever the corpus size.
 """
 
 from __future__ import annotations
@@ -40,9 +45,9 @@ from __future__ import annotations
 import functools
 import gzip
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
@@ -54,6 +59,7 @@ DEFAULT_CONTAINMENT = 0.5
 MIN_NGRAMS = 8
 COMMON_ITEMS, COMMON_SHARE = 20, 0.01
 BATCH = 2048  # cases per vectorised containment lookup
+SIEVE_BITS = 26  # at most a 64 MiB membership sieve in front of the exact lookup
 
 
 @dataclass
@@ -67,6 +73,7 @@ class NgramIndex:
     needle_len: np.ndarray  # (m,) distinct non-common n-grams of each item's fact text
     common: np.ndarray  # sorted n-gram hashes ignored as boilerplate
     common_items: int  # an n-gram in more items than this is boilerplate
+    sieve: np.ndarray  # bool by the low bits of a hash: set for every key and common n-gram
 
 
 @dataclass
@@ -102,16 +109,36 @@ def normalize(text: str) -> np.ndarray:
 
 
 def ngram_hashes(text: str, n: int = NGRAM) -> np.ndarray:
-    """Sorted distinct 64-bit hashes of the normalized text's character n-grams (FNV-style fold)."""
-    cp = normalize(text).astype(np.uint64)
-    if len(cp) < n:
-        return np.empty(0, np.uint64)
+    """Sorted distinct 64-bit hashes of the normalized text's character n-grams."""
+    return batch_ngrams([text], n)[1]
+
+
+def batch_ngrams(texts: list[str], n: int = NGRAM, distinct: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(text index, n-gram hash) pairs, sorted by text: the texts are normalized and hashed as one
+    array (an FNV-style fold of n code points), so a batch costs a few numpy calls, not a few per
+    text. An n-gram never spans two texts. distinct: each text's n-grams once, sorted by hash;
+    otherwise one pair per position."""
+    fold, keep = _fold_table()
+    cp = fold[np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)]
+    owner = np.repeat(np.arange(len(texts), dtype=np.int64), [len(t) for t in texts])  # len(str) counts code points
+    kept = keep[cp]
+    cp, owner = cp[kept].astype(np.uint64), owner[kept]
     m = len(cp) - n + 1
+    if m <= 0:
+        return np.empty(0, np.int64), np.empty(0, np.uint64)
     h = np.full(m, 0xCBF29CE484222325, dtype=np.uint64)
     for k in range(n):
         h = (h ^ cp[k:k + m]) * np.uint64(0x100000001B3)
     h ^= h >> np.uint64(29)
-    return np.unique(h)
+    whole = owner[:m] == owner[n - 1:]
+    h, owner = h[whole], owner[:m][whole]
+    if not distinct:
+        return owner, h
+    order = np.lexsort((h, owner))
+    h, owner = h[order], owner[order]
+    first = np.ones(len(h), dtype=bool)
+    first[1:] = (h[1:] != h[:-1]) | (owner[1:] != owner[:-1])
+    return owner[first], h[first]
 
 
 def _mask(text: str) -> str:
@@ -126,7 +153,7 @@ def _lines(data: bytes):
             continue
         try:
             yield lineno, io.loads(raw), None
-        except Exception as e:  # orjson.JSONDecodeError (not UTF-8 included)
+        except ValueError as e:  # orjson.JSONDecodeError, not UTF-8 included
             yield lineno, None, f"invalid JSON: {e}"
 
 
@@ -143,7 +170,7 @@ def _records(path: Path):
     if data.lstrip().startswith(b"["):
         try:
             items = io.loads(data)
-        except Exception as e:  # orjson.JSONDecodeError
+        except ValueError as e:  # orjson.JSONDecodeError
             yield 0, None, f"invalid JSON: {e}"
             return
         for i, obj in enumerate(items):
@@ -192,8 +219,12 @@ def build_index(haystacks: list[str], needles: list[str], n: int = NGRAM) -> Ngr
     keep = ~np.isin(keys, common)
     keys, item, flag = keys[keep], item[keep], flag[keep]
     uniq, first = np.unique(keys, return_index=True)
+    bits = int(np.clip(np.ceil(np.log2(64 * max(len(uniq) + len(common), 1))), 20, SIEVE_BITS))
+    sieve = np.zeros(1 << bits, dtype=bool)
+    sieve[(np.concatenate([uniq, common]) & np.uint64((1 << bits) - 1)).astype(np.int64)] = True
     return NgramIndex(keys=uniq, starts=np.append(first, len(keys)).astype(np.int64), items=item, in_needle=flag,
-                      needle_len=np.bincount(item[flag], minlength=len(haystacks)), common=common, common_items=cap)
+                      needle_len=np.bincount(item[flag], minlength=len(haystacks)), common=common, common_items=cap,
+                      sieve=sieve)
 
 
 def contained(texts: Iterable[str | None], index: NgramIndex, threshold: float, n: int = NGRAM) -> np.ndarray:
@@ -211,37 +242,49 @@ def contained(texts: Iterable[str | None], index: NgramIndex, threshold: float, 
 
 
 def _contained_batch(texts: list[str | None], ix: NgramIndex, threshold: float, n: int) -> np.ndarray:
+    """Direction 1 counts n-gram occurrences of the fact (a formula repeated in it counts each
+    time, in the share and in its size); direction 2 counts the item's distinct n-grams found."""
     hit = np.full(len(texts), -1, np.int64)
-    if not len(ix.keys):
+    if not len(ix.keys) and not len(ix.common):
         return hit
-    grams = [ngram_hashes(t, n) if t else np.empty(0, np.uint64) for t in texts]
-    g = np.concatenate(grams)
-    case = np.repeat(np.arange(len(texts)), [len(x) for x in grams])
+    case, g = batch_ngrams([t or "" for t in texts], n, distinct=False)
+    size = np.bincount(case, minlength=len(texts))
+    maybe = ix.sieve[(g & np.uint64(len(ix.sieve) - 1)).astype(np.int64)]  # drops ~all n-grams no item has
+    case, g = case[maybe], g[maybe]
     if len(ix.common):
-        keep = ~np.isin(g, ix.common)
-        g, case = g[keep], case[keep]
-    case_len = np.bincount(case, minlength=len(texts))
-    pos = np.minimum(np.searchsorted(ix.keys, g), len(ix.keys) - 1)
-    found = ix.keys[pos] == g
+        at = np.minimum(np.searchsorted(ix.common, g), len(ix.common) - 1)
+        boiler = ix.common[at] == g
+        size -= np.bincount(case[boiler], minlength=len(texts))
+        case, g = case[~boiler], g[~boiler]
+    pos = np.minimum(np.searchsorted(ix.keys, g), max(len(ix.keys) - 1, 0))
+    found = ix.keys[pos] == g if len(ix.keys) else np.zeros(len(g), bool)
     pos, case = pos[found], case[found]
     if not len(pos):
         return hit
-    # expand each shared n-gram into its (case, item) pairs
+    # each shared n-gram occurrence → one (case, pair index) per item holding that n-gram
     lo, cnt = ix.starts[pos], ix.starts[pos + 1] - ix.starts[pos]
     at = np.repeat(lo - np.concatenate(([0], np.cumsum(cnt)[:-1])), cnt) + np.arange(cnt.sum())
-    pair = np.repeat(case, cnt).astype(np.int64) * len(ix.needle_len) + ix.items[at]
-    keys, inv = np.unique(pair, return_inverse=True)
-    shared = np.bincount(inv)  # n-grams the case shares with the whole item
-    shared_needle = np.bincount(inv, weights=ix.in_needle[at])  # … with the item's fact text
-    c, it = keys // len(ix.needle_len), keys % len(ix.needle_len)
-    fact_in_item = (case_len[c] >= MIN_NGRAMS) & (shared >= threshold * case_len[c])
-    item_in_fact = (ix.needle_len[it] >= MIN_NGRAMS) & (shared_needle >= threshold * ix.needle_len[it])
-    ok = fact_in_item | item_in_fact
-    # keys are sorted by case, then item: the first pair of each case is its lowest item
-    c, it = c[ok], it[ok]
+    case = np.repeat(case, cnt)
+    m = len(ix.needle_len)
+    pairs, shared = np.unique(case * m + ix.items[at], return_counts=True)
+    ok = [pairs[(size[pairs // m] >= MIN_NGRAMS) & (shared >= threshold * size[pairs // m])]]
+    needle = ix.in_needle[at]
+    distinct = _distinct(case[needle] * len(ix.items) + at[needle])  # an item n-gram counts once per case
+    c, it = distinct // len(ix.items), ix.items[distinct % len(ix.items)]
+    pairs, shared = np.unique(c * m + it, return_counts=True)
+    it = pairs % m
+    ok.append(pairs[(ix.needle_len[it] >= MIN_NGRAMS) & (shared >= threshold * ix.needle_len[it])])
+    ok = _distinct(np.concatenate(ok))  # sorted by case, then item: a case's first pair is its lowest item
+    c, it = ok // m, ok % m
     first = np.unique(c, return_index=True)[1]
     hit[c[first]] = it[first]
     return hit
+
+
+def _distinct(a: np.ndarray) -> np.ndarray:
+    """np.unique by sorting (numpy's hash-based unique is several times slower on these arrays)."""
+    a = np.sort(a)
+    return a[np.concatenate(([True], a[1:] != a[:-1]))] if len(a) else a
 
 
 def load(paths: list[str], threshold: float) -> ExcludeSet:

@@ -1,8 +1,14 @@
+import gzip
 import json
+import re
 
-from lawfactory import decontam
+import numpy as np
+import pytest
+from conftest import real_path
+from planting import cli, jsonl, near_duplicate, sample_records, with_fact, write_raw
+
+from lawfactory import decontam, numerals
 from lawfactory.build import Options, build
-from planting import jsonl, near_duplicate, sample_records, with_fact, write_raw
 
 
 def benchmarks(tmp_path, recs):
@@ -65,8 +71,6 @@ def test_item_text_reads_every_accepted_form():
 
 
 def test_missing_exclude_file_is_a_clear_error(tmp_path):
-    import pytest
-
     raw = write_raw(tmp_path, sample_records()[:3])
     with pytest.raises(SystemExit, match="--exclude file .*nope.json does not exist"):
         build(Options(raw=raw, out=tmp_path / "d", extra={"exclude": [str(tmp_path / "nope.json")]}, workers=1))
@@ -74,19 +78,9 @@ def test_missing_exclude_file_is_a_clear_error(tmp_path):
 
 # --- containment: a training fact inside a longer benchmark item (LawBench 3-5 style) -------------
 
-import gzip  # noqa: E402
-import re  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from conftest import real_path  # noqa: E402
-from planting import cli  # noqa: E402
-
-from lawfactory import numerals  # noqa: E402
-
 INSTRUCTION_35 = "给定事实、罪名与法条，预测判决刑期。只需给出判决刑期为多少月，请将答案填在[刑期]与<eoa>之间。例如[刑期]12月<eoa>。"
 INSTRUCTION_34 = "给定事实，预测判决刑期。只需给出判决刑期为多少月，请将答案填在[刑期]与<eoa>之间。"
-ARTICLE = re.compile(r"^第([零一二三四五六七八九十百千]+)条\s.*?(?=^第[零一二三四五六七八九十百千]+条|\Z)", re.M | re.S)
+ARTICLE = re.compile(r"^第([零一二三四五六七八九十百千]+)条\s.*?(?=^第[零一二三四五六七八九十百千]+条|\Z)", re.MULTILINE | re.DOTALL)
 
 
 def real_records() -> list[dict]:
