@@ -56,28 +56,37 @@ _REFUSAL = re.compile(r"无法|不能确定|不确定|难以|未知|不清楚|ca
 _LIFE = re.compile(r"无期|無期|life imprisonment", re.I)
 _DEATH_STAY = re.compile(r"死缓|死緩|死刑[，,]?\s*缓期|死刑[，,]?\s*緩期")
 _DEATH = re.compile(r"死刑|death", re.I)
-_EXEMPT = re.compile(r"免予刑事处罚|免于刑事处罚|免除刑事处罚|免予刑事處罰|不予刑事处罚|免刑|无罪|無罪|not guilty", re.I)
+_EXEMPT = re.compile(r"免予刑事处罚|免于刑事处罚|免除刑事处罚|免予刑事處罰|不予刑事处罚|免予处罚|免于处罚|免刑|无罪|無罪|not guilty", re.I)
 _PRINCIPAL = re.compile(r"有期徒刑|拘役|管制")
 _PENALTY_WORD = r"(?:有期徒刑|徒刑|拘役|管制|无期|死刑|罚金|imprisonment|detention|death)"
 _ALTERNATIVES = re.compile(rf"{_PENALTY_WORD}[^，,。;；]{{0,12}}(?:或者|或|\bor\b)|(?:或者|或|\bor\b)\s*{_PENALTY_WORD}", re.I)
 
 # the requested slot, then cues that introduce a stated term
 _SLOT = re.compile(r"[\[【]\s*刑期\s*[\]】]")
+_EXECUTED = re.compile(r"决定执行|合并执行|應執行|应执行|决定合并执行")  # 数罪并罚: the merged term
 _CUE = re.compile(r"(?:判决|判處|判处|预测|宣告|执行|應|应当?)?刑期\s*(?:应当?|应该|可能|大概|约)?\s*(?:[:>]|为|是|為|在)"
-                  r"|答案?\s*(?:[:]|为|是)|量刑\s*[:为]|判决(?:结果)?\s*[:为是]|决定执行|合并执行|應執行|应执行"
+                  r"|答案?\s*(?:[:]|为|是)|量刑\s*[:为]|判决(?:结果)?\s*[:为是]"
                   r"|sentence\s*(?:[:]|is|of)|sentenced to", re.I)
+_VERB = re.compile(r"判处|判决(?!如下|书)|改判|处以")  # a verdict verb before the penalty (判处六个月的有期徒刑)
+# (tier, regex): the slot, the executed term, answer cues, verdict verbs
+_TIERS = ((0, _SLOT), (1, _EXECUTED), (2, _CUE), (3, _VERB))
+_CONCLUSION = re.compile(r"(?:因此|综上|所以|故|最终|总之)[^。\n]{0,30}$")
+_PAST = re.compile(r"曾|前科")  # a past sentence (曾因…被判处; …刑满释放 in its sentence), not this answer's
+_RELATIVE = re.compile(r"^[^，,。；;：:\n]*的(?:罪犯|犯罪分子|人|[，,；;：:]|$)")  # 判处无期徒刑的罪犯: statute
+_RECOMMENDED = re.compile(r"建议")  # a prosecutor's recommendation, unless the answer adopts it (采纳)
 _QUALIFIED = re.compile(r"(?:最高|最低|法定|起刑|基准|幅度|范围|上限|下限)\S{0,2}$|(?:shall|may|will|should|can) be\s*$", re.I)
 _WINDOW_END = re.compile(r"<|\n|[\[【]|。|；|;|#")
 _LEAD = re.compile(r"^(?:[ \t]|[:>]|<[a-z]{2,4}>)*")  # spaces, colons and tags such as <eoa> before the value
 _EXAMPLE = re.compile(r"(?:例如|比如|例：|例:|如：)\s*$")
 _INSTRUCTION_EXAMPLE = re.compile(r"(?:例如|比如)\s*[\[【]\s*刑期\s*[\]】][^<\n]{0,12}(?:<eoa>)?")
-_QUESTION = re.compile(r"请你回答|请回答")
+_QUESTION = re.compile(r"请你回答|请回答|回答\s*[:：]")
 _RESTATED = re.compile(r"事实\s*[:：]|罪名\s*[:：]|### 问题")
 
 # statute language masked before the verdict reading
 _CLAUSE = re.compile(r"[^，,。；;：:\n]+")
-# (a past sentence: 曾…, 因…罪被判处…, 刑满释放; 被告人被判处… alone is the answer's verdict)
-_STATUTE_CLAUSE = re.compile(r"以上|以下|不满|以内|或者|或|曾|因[^，,。]*被判|刑满|释放|"
+# (a past sentence: 曾…, 因…罪被判处…, 刑满释放; 被告人被判处… alone is the answer's verdict;
+# 建议判处: a prosecutor's recommendation; 可以…: the statute's discretion; …的罪犯 / 犯罪分子: a class of offenders)
+_STATUTE_CLAUSE = re.compile(r"以上|以下|不满|以内|或者|或|曾|因[^，,。]*被判|刑满|释放|建议|可以|罪犯|犯罪分子|期间|不能|不得|"
                              r"最高|最低|法定|减为|期满|假释|减刑|的$|^\s*处")
 
 
@@ -184,6 +193,8 @@ def read_value(text: str) -> Reading | None:
     if _OPEN_BEFORE.search(before) or _OPEN_AFTER.match(after):
         # 三年以上七年以下 (the statute's band) and 三年以下 alike: no prediction
         return Reading(kind="open")
+    if re.search(r"[×xX*＊]" + _LINK + "$", before):  # ××至九个月: the low end is masked
+        return Reading(kind="unreadable")
     lo_bare = re.search(rf"(?P<lo>{_NUM})" + _LINK + "$", before, re.I)
     if lo_bare:  # 3-5年 / 三至五年: the low end carries the high end's unit
         lo = _int(lo_bare.group("lo")) if "." not in lo_bare.group("lo") else float(lo_bare.group("lo"))
@@ -208,30 +219,49 @@ def _range(lo: int, hi: int) -> Reading:
     return Reading(kind="range", lo=lo, hi=hi, months=mid, probation=0, principal="")
 
 
-def _strip_echo(text: str) -> str:
-    """Drop the one-shot demonstration a model echoes: a block that restates a question, ends in an
-    answer slot and is followed by 请你回答 (the prompt's cue for the real question)."""
-    parts = _QUESTION.split(text)
-    kept = [parts[0]]
-    for prev, part in zip(parts, parts[1:]):
-        if _RESTATED.search(prev) and _SLOT.search(prev) and kept and kept[-1] is prev:
-            kept[-1] = ""
-        kept.append(part)
-    return "\n".join(kept)
+def _first_block(text: str) -> str:
+    """The block that answers this question. Text is cut at 请你回答 / 请回答 / 回答: (the prompt's
+    cue for a question or an answer). Leading blocks that are only an echo are dropped: empty ones,
+    and a restated question (事实… / ### 问题) that ends in an answer slot (the one-shot
+    demonstration) or is followed by 回答:. The first block left is the model's answer; what
+    follows it is a continuation (a new question the model invents) and is not read."""
+    pieces = _QUESTION.split(text)
+    cues = [m.group() for m in _QUESTION.finditer(text)]
+    for i, block in enumerate(pieces):
+        nxt = cues[i] if i < len(cues) else ""
+        if i < len(cues) and (not re.search(r"[\w\u4e00-\u9fff]", block) or (
+                _RESTATED.search(block) and (_SLOT.search(block) or "回答" in nxt and "请" not in nxt))):
+            continue
+        return block
+    return ""
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    a = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
+    b = min([i for i in (text.find("。", end), text.find("\n", end)) if i >= 0] or [len(text)])
+    return text[a:b]
 
 
 def _cues(text: str):
-    """(tier, position, window) of every answer cue, slot first, in text order within a tier."""
+    """(tier, not a conclusion, position, window) of every usable answer cue, in reading order:
+    tier first, within a tier a cue after 因此 / 综上 first, then text order."""
     out = []
-    for tier, regex in ((0, _SLOT), (1, _CUE)):
+    for tier, regex in _TIERS:
         for m in regex.finditer(text):
-            if _EXAMPLE.search(text[max(0, m.start() - 4):m.start()]):
-                continue
-            if tier == 1 and _QUALIFIED.search(text[max(0, m.start() - 10):m.start()]):
+            before = text[max(0, m.start() - 10):m.start()]
+            if _EXAMPLE.search(before[-4:]) or (tier >= 2 and _QUALIFIED.search(before)):
                 continue
             window = _LEAD.sub("", text[m.end():m.end() + 80])  # 答案：<eoa>12月<eod>
             end = _WINDOW_END.search(window)
-            out.append((tier, m.start(), window[:end.start()] if end else window))
+            window = window[:end.start()] if end else window
+            if tier == 3:
+                start = max(text.rfind(c, 0, m.start()) for c in "，,。；;：:\n") + 1
+                sent = _sentence_around(text, m.start(), m.end())
+                if (_PAST.search(text[start:m.start()]) or re.search(r"刑满|释放", sent) or _RELATIVE.search(window)
+                        or (_RECOMMENDED.search(sent) and "采纳" not in sent)):
+                    continue
+            conclusion = tier >= 2 and bool(_CONCLUSION.search(text[max(0, m.start() - 40):m.start()]))
+            out.append((tier, not conclusion, m.start(), window))
     return sorted(out)
 
 
@@ -297,15 +327,20 @@ def read_answer(text) -> dict:
 
 
 def _read(text: str) -> dict:
-    text = _INSTRUCTION_EXAMPLE.sub(" ", _strip_echo(text))
-    for tier, _, window in _cues(text):
+    text = _INSTRUCTION_EXAMPLE.sub(" ", _first_block(text))
+    statute = None
+    for tier, _, _, window in _cues(text):
         r = read_value(window)
-        if r is not None:
-            return _from_reading(r, "slot" if tier == 0 else "cue")
+        if r is None:
+            continue
+        if r["kind"] == "open":  # the statute's band: a chosen term may still follow
+            statute = statute or _from_reading(r, "cue")
+            continue
+        return _from_reading(r, ("slot", "executed", "cue", "verdict")[tier])
     v = _verdict(text)
     if v is not None:
         return v
     s = _short(text)
     if s is not None:
         return s
-    return _result(None, "", "no term stated")
+    return statute or _result(None, "", "no term stated")
