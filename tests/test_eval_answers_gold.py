@@ -57,3 +57,27 @@ def test_every_label_kind_is_read(labelled):
     kinds = {lab["label"] for _, lab, _, _ in labelled}
     hit = {lab["label"] for _, lab, _, a in labelled if agrees(lab, a)}
     assert kinds == hit
+
+
+def test_on_stated_terms_we_abstain_no_more_than_lawbench(labelled):
+    """Where the hand labels say the answer states a term, abstaining is a miss. LawBench's regex
+    abstains less overall only because it reads statute bands, dates and echoes as terms."""
+    from lawfactory.evaluation.lawbench import lawbench_months
+
+    stated = [(t, a) for _, lab, t, a in labelled if lab["label"] != "abstain"]
+    ours = sum(a["sentence"] is None for _, a in stated)
+    theirs = sum(lawbench_months(t) is None for t, _ in stated)
+    assert len(stated) > 100 and ours <= theirs
+
+
+def test_abstention_comparison_on_all_shared_answers():
+    from lawfactory.evaluation.abstention import compare
+    from lawfactory.evaluation.inputs import load_predictions
+
+    rows = load_predictions(real_path("lawbench", "model_answers_3-4_3-5.jsonl.gz"))
+    result = compare(rows)
+    assert set(result) == {"3-4", "3-5", "overall"}
+    overall = result["overall"]
+    assert overall["n"] == len(rows) == result["3-4"]["n"] + result["3-5"]["n"]
+    assert sum(overall["reasons"].values()) == overall["ours"]  # every abstention has its reason
+    assert not [r for r in overall["reasons"] if r.startswith("parser error")]  # no answer raised
