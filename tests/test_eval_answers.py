@@ -50,8 +50,8 @@ def test_probation_is_kept_apart():
     ("", "empty"), ("   \n", "empty"),
     ("根据下列事实、罪名和刑法法条预测判决刑期。只需给出判决刑期为多少月，请将答案填在[刑期]与<eoa>之间。例如[刑期]12月<eoa>。",
      "no term stated"),  # the prompt echoed: its example is not an answer
-    ("第二百六十四条 盗窃公私财物，数额较大的，处三年以下有期徒刑、拘役或者管制，并处或者单处罚金；数额巨大的，"
-     "处三年以上十年以下有期徒刑，并处罚金；数额特别巨大的，处十年以上有期徒刑或者无期徒刑", "no term stated"),
+    (("第二百六十四条 盗窃公私财物，数额较大的，处三年以下有期徒刑、拘役或者管制，并处或者单处罚金；数额巨大的，"
+      "处三年以上十年以下有期徒刑，并处罚金；数额特别巨大的，处十年以上有期徒刑或者无期徒刑"), "no term stated"),
     ("2014年1月10日，被告人持该2张承兑汇票到淮安市", "no term stated"),  # dates are not terms
     ("刑期:" + "1" * 25, "unreadable number"),  # robustness review E07
     ("判处有期徒刑" + "一千" * 40 + "年", "unreadable number"),  # E08

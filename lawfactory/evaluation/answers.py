@@ -6,16 +6,19 @@ LawBench 3-4 / 3-5 ask for `[刑期]N月<eoa>`; models write that, `刑期：1�
 records.sentence (None = an abstention), `rule` the reading that decided, `reason` why an
 abstention is one. The rules, in order (docs/answers.md says why):
 
-1. Prompt echo is not an answer. A slot introduced by 例如 / 比如 is the instruction's example;
-   a block ending in an answer and followed by 请你回答 that restates a question (事实…) is the
-   one-shot demonstration.
-2. The requested slot `[刑期]…` (also 【刑期】), then answer cues (刑期: / 刑期为 / 答案: /
-   决定执行 / Sentence: …), each read on the text up to the end of its clause; the first cue
-   whose text states something decides: a term, a range, or a refusal (无法判断 → abstain).
-   Cues qualified by 最高 / 最低 / 法定 describe the statute and are skipped.
+1. Only this question's answer is read: the text is cut at 请你回答 / 请回答 / 回答:; leading
+   blocks that only echo the prompt (the one-shot demonstration, a restated question) are
+   dropped, the first block left is the answer, later ones are continuations. The instruction's
+   example 例如[刑期]12月<eoa> is removed.
+2. Cues, in this order: the requested slot `[刑期]…`; the executed term (决定执行); answer cues
+   (刑期: / 刑期为 / 答案: / 判决: / sentence: …); verdict verbs (判处 / 判决 / 改判), a cue in a
+   conclusion (因此 / 综上) before earlier reasoning. Each is read up to the end of its clause;
+   the first that states a term, a range or a refusal (无法判断 → abstain) decides. A statute
+   band does not decide (a chosen term may follow). Skipped: cues qualified by 最高 / 最低 /
+   法定 / shall be, past sentences (曾…), statute classes (判处无期徒刑的罪犯), recommendations
+   (建议判处…) the answer does not adopt.
 3. Otherwise the verdict, read by terms.parse_sentence on the text with statute language
-   masked (clauses with 以上 / 以下 / 不满, alternatives 或者…, the statute's 的，处…,
-   past sentences 被判处 / 曾…, execution rules 减为 / 期满 / 假释).
+   masked (_STATUTE_CLAUSE).
 4. Otherwise a short answer that is nothing but a term (`18个月`, `3 years`).
 
 A statute-style band (三年以下有期徒刑, 三年以上七年以下) states no prediction: an abstention.
@@ -46,27 +49,27 @@ _YEAR = r"(?:年|years?\b)"
 # one period: 1年6个月, 一年又六个月, 3年半, 18个月, 18月, 40天, 3 years and 6 months
 _PERIOD = re.compile(
     rf"(?P<y>{_NUM})\s*{_YEAR}(?:\s*(?:又|零|and|,)?\s*(?P<ym>{_NUM})\s*{_MONTH}|(?P<half>半))?"
-    rf"|(?P<m>{_NUM})\s*{_MONTH}|(?P<d>{_NUM})\s*(?:天|日|days?\b)", re.I)
+    rf"|(?P<m>{_NUM})\s*{_MONTH}|(?P<d>{_NUM})\s*(?:天|日|days?\b)", re.IGNORECASE)
 _LINK = r"\s*(?:至|到|-|~|～|—|－|–|to)\s*"
-_OPEN_AFTER = re.compile(r"\s*(?:以下|以上|以内|之下|之上|左右以下|or (?:less|more))", re.I)
+_OPEN_AFTER = re.compile(r"\s*(?:以下|以上|以内|之下|之上|左右以下|or (?:less|more))", re.IGNORECASE)
 _OPEN_BEFORE = re.compile(r"(?:不满|不超过|不少于|不低于|不高于|最多|最少|最高|最低|至少|至多|up to|at least|"
-                          r"not (?:more|less) than|no (?:more|less) than|more than|less than|over|under)\s*$", re.I)
-_PROBATION = re.compile(r"(?:缓刑|緩刑|缓期|考验期|probation)", re.I)
+                          r"not (?:more|less) than|no (?:more|less) than|more than|less than|over|under)\s*$", re.IGNORECASE)
+_PROBATION = re.compile(r"(?:缓刑|緩刑|缓期|考验期|probation)", re.IGNORECASE)
 _REFUSAL = re.compile(r"无法|不能确定|不确定|难以|未知|不清楚|cannot|unable|无期限")
-_LIFE = re.compile(r"无期|無期|life imprisonment", re.I)
+_LIFE = re.compile(r"无期|無期|life imprisonment", re.IGNORECASE)
 _DEATH_STAY = re.compile(r"死缓|死緩|死刑[，,]?\s*缓期|死刑[，,]?\s*緩期")
-_DEATH = re.compile(r"死刑|death", re.I)
-_EXEMPT = re.compile(r"免予刑事处罚|免于刑事处罚|免除刑事处罚|免予刑事處罰|不予刑事处罚|免予处罚|免于处罚|免刑|无罪|無罪|not guilty", re.I)
+_DEATH = re.compile(r"死刑|death", re.IGNORECASE)
+_EXEMPT = re.compile(r"免予刑事处罚|免于刑事处罚|免除刑事处罚|免予刑事處罰|不予刑事处罚|免予处罚|免于处罚|免刑|无罪|無罪|not guilty", re.IGNORECASE)
 _PRINCIPAL = re.compile(r"有期徒刑|拘役|管制")
 _PENALTY_WORD = r"(?:有期徒刑|徒刑|拘役|管制|无期|死刑|罚金|imprisonment|detention|death)"
-_ALTERNATIVES = re.compile(rf"{_PENALTY_WORD}[^，,。;；]{{0,12}}(?:或者|或|\bor\b)|(?:或者|或|\bor\b)\s*{_PENALTY_WORD}", re.I)
+_ALTERNATIVES = re.compile(rf"{_PENALTY_WORD}[^，,。;；]{{0,12}}(?:或者|或|\bor\b)|(?:或者|或|\bor\b)\s*{_PENALTY_WORD}", re.IGNORECASE)
 
 # the requested slot, then cues that introduce a stated term
 _SLOT = re.compile(r"[\[【]\s*刑期\s*[\]】]")
 _EXECUTED = re.compile(r"决定执行|合并执行|應執行|应执行|决定合并执行")  # 数罪并罚: the merged term
 _CUE = re.compile(r"(?:判决|判處|判处|预测|宣告|执行|應|应当?)?刑期\s*(?:应当?|应该|可能|大概|约)?\s*(?:[:>]|为|是|為|在)"
                   r"|答案?\s*(?:[:]|为|是)|量刑\s*[:为]|判决(?:结果)?\s*[:为是]"
-                  r"|sentence\s*(?:[:]|is|of)|sentenced to", re.I)
+                  r"|sentence\s*(?:[:]|is|of)|sentenced to", re.IGNORECASE)
 _VERB = re.compile(r"判处|判决(?!如下|书)|改判|处以")  # a verdict verb before the penalty (判处六个月的有期徒刑)
 # (tier, regex): the slot, the executed term, answer cues, verdict verbs
 _TIERS = ((0, _SLOT), (1, _EXECUTED), (2, _CUE), (3, _VERB))
@@ -74,7 +77,7 @@ _CONCLUSION = re.compile(r"(?:因此|综上|所以|故|最终|总之)[^。\n]{0,
 _PAST = re.compile(r"曾|前科")  # a past sentence (曾因…被判处; …刑满释放 in its sentence), not this answer's
 _RELATIVE = re.compile(r"^[^，,。；;：:\n]*的(?:罪犯|犯罪分子|人|[，,；;：:]|$)")  # 判处无期徒刑的罪犯: statute
 _RECOMMENDED = re.compile(r"建议")  # a prosecutor's recommendation, unless the answer adopts it (采纳)
-_QUALIFIED = re.compile(r"(?:最高|最低|法定|起刑|基准|幅度|范围|上限|下限)\S{0,2}$|(?:shall|may|will|should|can) be\s*$", re.I)
+_QUALIFIED = re.compile(r"(?:最高|最低|法定|起刑|基准|幅度|范围|上限|下限)\S{0,2}$|(?:shall|may|will|should|can) be\s*$", re.IGNORECASE)
 _WINDOW_END = re.compile(r"<|\n|[\[【]|。|；|;|#")
 _LEAD = re.compile(r"^(?:[ \t]|[:>]|<[a-z]{2,4}>)*")  # spaces, colons and tags such as <eoa> before the value
 _EXAMPLE = re.compile(r"(?:例如|比如|例：|例:|如：)\s*$")
@@ -195,13 +198,13 @@ def read_value(text: str) -> Reading | None:
         return Reading(kind="open")
     if re.search(r"[×xX*＊]" + _LINK + "$", before):  # ××至九个月: the low end is masked
         return Reading(kind="unreadable")
-    lo_bare = re.search(rf"(?P<lo>{_NUM})" + _LINK + "$", before, re.I)
+    lo_bare = re.search(rf"(?P<lo>{_NUM})" + _LINK + "$", before, re.IGNORECASE)
     if lo_bare:  # 3-5年 / 三至五年: the low end carries the high end's unit
         lo = _int(lo_bare.group("lo")) if "." not in lo_bare.group("lo") else float(lo_bare.group("lo"))
         if lo is None:
             return Reading(kind="unreadable")
         return _range(round(lo * (12 if m.group("y") else 1)), months)
-    rng = re.match(_LINK, after, re.I)
+    rng = re.match(_LINK, after, re.IGNORECASE)
     hi = rng and _PERIOD.match(after, rng.end())
     if hi:  # 1年至1年6个月
         hi_months = _months(hi)
@@ -322,7 +325,7 @@ def read_answer(text) -> dict:
         return _result(None, "", "empty")
     try:
         return _read(normalize(text))
-    except Exception as e:  # the rules above are meant never to get here; if they do, it is counted
+    except Exception as e:  # noqa: BLE001  the rules above are meant never to get here; if they do, it is counted
         return _result(None, "", f"parser error: {type(e).__name__}")
 
 

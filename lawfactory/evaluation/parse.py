@@ -8,14 +8,13 @@ read is an abstention: it stays in every denominator.
 
 from __future__ import annotations
 
-import re
-
 from lawfactory.charges import parse_charges
 from lawfactory.citations import CRIMINAL_LAW, citation_keys, parse_key
 from lawfactory.records import article_key
 from lawfactory.terms import parse_sentence
 
 from .answers import read_answer
+
 
 def criminal_articles(keys: list[str], jurisdiction: str) -> list[str]:
     """The keys that cite the jurisdiction's criminal law (what CAIL `relevant_articles` hold)."""
