@@ -134,3 +134,17 @@ def test_passive_answers_and_fines():
 def test_a_verdict_line_in_the_passive():
     assert code("。判决:被告人余某甲被判处有期徒刑十年，并处罚金人民币五十万元。") == 120
     assert code("判决:被告人徐某某被判处有期徒刑3年6个月，剥夺政治权利2年。") == 42
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("情节严重的，将被处以无期徒刑，并处没收财产。", None),  # the statute's consequence of a condition
+    ("决定执行的刑罚中，应当把较重的刑罚执行，但是判处死刑的除外。", None),  # statute prose after a cue
+    ("原审被告人因犯抢劫罪被判处××，并处罚金二万元，剥夺政治权利三年。", None),  # masked term, political rights
+    ("判处有期徒刑十年（刑期自判决执行之日起计算，羁押一日折抵刑期一日）", 120),  # a remark in parentheses
+    ("被告人犯盗窃罪，判处有期徒刑二年，剥夺政治权利一年，并处罚金一万元。", 24),
+    ("判决韩某犯生产、销售假药罪，免予处罚；", 0),
+    ("公诉机关建议判处被告人有期徒刑三年至四年。", None),  # a recommendation, not the answer
+    ("公诉机关关于判处被告人有期徒刑三年至四年的量刑建议，本院予以采纳。", 42),  # adopted: a range, √(37·49) − 1
+])
+def test_statute_prose_remarks_and_recommendations(text, expected):
+    assert code(text) == expected

@@ -67,7 +67,7 @@ _ALTERNATIVES = re.compile(rf"{_PENALTY_WORD}[^，,。;；]{{0,12}}(?:或者|或
 # the requested slot, then cues that introduce a stated term
 _SLOT = re.compile(r"[\[【]\s*刑期\s*[\]】]")
 _EXECUTED = re.compile(r"决定执行|合并执行|應執行|应执行|决定合并执行")  # 数罪并罚: the merged term
-_CUE = re.compile(r"(?:判决|判處|判处|预测|宣告|执行|應|应当?)?刑期\s*(?:应当?|应该|可能|大概|约)?\s*(?:[:>]|为|是|為|在)"
+_CUE = re.compile(r"(?:判决|判處|判处|预测|宣告|执行|應|应当?)?刑期\s*(?:应当?|应该|可能|大概|约)?\s*(?:[:>=]|为|是|為|在)"
                   r"|答案?\s*(?:[:]|为|是)|量刑\s*[:为]|判决(?:结果)?\s*[:为是]"
                   r"|sentence\s*(?:[:]|is|of)|sentenced to", re.IGNORECASE)
 _VERB = re.compile(r"判处|判决(?!如下|书)|改判|处以")  # a verdict verb before the penalty (判处六个月的有期徒刑)
@@ -75,10 +75,16 @@ _VERB = re.compile(r"判处|判决(?!如下|书)|改判|处以")  # a verdict ve
 _TIERS = ((0, _SLOT), (1, _EXECUTED), (2, _CUE), (3, _VERB))
 _CONCLUSION = re.compile(r"(?:因此|综上|所以|故|最终|总之)[^。\n]{0,30}$")
 _PAST = re.compile(r"曾|前科")  # a past sentence (曾因…被判处; …刑满释放 in its sentence), not this answer's
-_RELATIVE = re.compile(r"^[^，,。；;：:\n]*的(?:罪犯|犯罪分子|人|[，,；;：:]|$)")  # 判处无期徒刑的罪犯: statute
+# 判处无期徒刑的罪犯 / 判处死刑的除外: a class in the statute (判处六个月的有期徒刑 is a term)
+_RELATIVE = re.compile(r"^(?:有期徒刑|无期徒刑|死刑缓期执行|死刑|拘役|管制|[、和及或者\s])+的(?!有期徒刑|徒刑|拘役|管制)")
 _RECOMMENDED = re.compile(r"建议")  # a prosecutor's recommendation, unless the answer adopts it (采纳)
 _QUALIFIED = re.compile(r"(?:最高|最低|法定|起刑|基准|幅度|范围|上限|下限)\S{0,2}$|(?:shall|may|will|should|can) be\s*$", re.IGNORECASE)
-_WINDOW_END = re.compile(r"<|\n|[\[【]|。|；|;|#")
+# a cue is read to the end of its clause; a comma ends it too unless what follows belongs to the
+# same sentence (缓刑…, 并处…, 剥夺政治权利…, 免予处罚); a parenthesis is a remark (刑期自…起计算)
+_SHORT_WORDS = re.compile(r"刑期|判处|有期徒刑|徒刑|拘役|管制|无期|無期|死刑|死缓|缓期二年执行|免予刑事处罚|免刑|以下|以上|"
+                          r"至|到|约|为|是|应|左右|[:>\-~]|imprisonment|in prison|of|and|life|death|sentence|to", re.IGNORECASE)
+_WINDOW_END = re.compile(r"<|\n|[\[【(（]|。|；|;|#|[,，](?!\s*(?:缓刑|緩刑|缓期|緩期|并处|並處|剥夺|褫奪|考验期|免予|免于|免除刑事|probation))")
+_POLITICAL_SPAN = re.compile(rf"(?:剥夺政治权利|褫奪公權)\s*(?:终身|終身|{_NUM}\s*年)?")
 _LEAD = re.compile(r"^(?:[ \t]|[:>]|<[a-z]{2,4}>)*")  # spaces, colons and tags such as <eoa> before the value
 _EXAMPLE = re.compile(r"(?:例如|比如|例：|例:|如：)\s*$")
 _INSTRUCTION_EXAMPLE = re.compile(r"(?:例如|比如)\s*[\[【]\s*刑期\s*[\]】][^<\n]{0,12}(?:<eoa>)?")
@@ -89,7 +95,7 @@ _RESTATED = re.compile(r"事实\s*[:：]|罪名\s*[:：]|### 问题")
 _CLAUSE = re.compile(r"[^，,。；;：:\n]+")
 # (a past sentence: 曾…, 因…罪被判处…, 刑满释放; 被告人被判处… alone is the answer's verdict;
 # 建议判处: a prosecutor's recommendation; 可以…: the statute's discretion; …的罪犯 / 犯罪分子: a class of offenders)
-_STATUTE_CLAUSE = re.compile(r"以上|以下|不满|以内|或者|或|曾|因[^，,。]*被判|刑满|释放|建议|可以|罪犯|犯罪分子|期间|不能|不得|"
+_STATUTE_CLAUSE = re.compile(r"以上|以下|不满|以内|或者|或|曾|因[^，,。]*被判|刑满|释放|建议|可以|罪犯|犯罪分子|期间|不能|不得|除外|"
                              r"最高|最低|法定|减为|期满|假释|减刑|的$|^\s*处")
 
 
@@ -158,11 +164,13 @@ class Reading(dict):
 
 def read_value(text: str) -> Reading | None:
     """Read the term a cue's text states; None when it states nothing term-like."""
-    t = text.strip()
+    t = _POLITICAL_SPAN.sub(" ", text).strip()  # 剥夺政治权利三年 is no term
     if "=" in t:  # a sum written out (2年+1年=3年): the total
         t = t.rsplit("=", 1)[1]
     if re.match(r"\s*多少|\s*几", t) or not t:
         return None
+    if re.match(r"[×xX*＊]{2}", t):  # 判处××: the term is masked
+        return Reading(kind="unreadable")
     if _ALTERNATIVES.search(t):  # 拘役、有期徒刑或者无期徒刑: the statute's list of penalties, no choice made
         return Reading(kind="open")
     stay = _DEATH_STAY.search(t)
@@ -261,6 +269,7 @@ def _cues(text: str):
                 start = max(text.rfind(c, 0, m.start()) for c in "，,。；;：:\n") + 1
                 sent = _sentence_around(text, m.start(), m.end())
                 if (_PAST.search(text[start:m.start()]) or re.search(r"刑满|释放", sent) or _RELATIVE.search(window)
+                        or _after_condition(text, m.start())
                         or (_RECOMMENDED.search(sent) and "采纳" not in sent)):
                     continue
             conclusion = tier >= 2 and bool(_CONCLUSION.search(text[max(0, m.start() - 40):m.start()]))
@@ -268,9 +277,16 @@ def _cues(text: str):
     return sorted(out)
 
 
+def _after_condition(text: str, pos: int) -> bool:
+    """The clause at pos follows a condition ending in 的 (…情节特别严重的，处死刑): the statute."""
+    start = max(text.rfind(c, 0, pos) for c in "，,。；;：:\n")
+    return start > 0 and text[:start].rstrip().endswith("的")
+
+
 def _mask_statute(text: str) -> str:
     """Blank the clauses that quote the statute or past sentences (same length, positions kept)."""
-    return _CLAUSE.sub(lambda c: " " * len(c.group()) if _STATUTE_CLAUSE.search(c.group()) else c.group(), text)
+    return _CLAUSE.sub(lambda c: " " * len(c.group())
+                       if _STATUTE_CLAUSE.search(c.group()) or _after_condition(text, c.start()) else c.group(), text)
 
 
 def _result(s: dict | None, rule: str, reason: str = "", rng: list[int] | None = None) -> dict:
@@ -312,6 +328,9 @@ def _short(text: str) -> dict | None:
     """An answer that is nothing but a term (18个月, 3 years, 无期徒刑)."""
     core = re.sub(r"<[^>]{0,8}>|[\s。.,，!！\"'“”]", "", text)
     if not core or len(core) > 24:
+        return None
+    rest = _SHORT_WORDS.sub("", _PERIOD.sub("", core))  # what is left besides the term and its words
+    if len(rest) > 2:
         return None
     r = read_value(core)
     if r is None or r["kind"] in ("unreadable",):
