@@ -14,9 +14,9 @@ abstention is one. The rules, in order (docs/answers.md says why):
    (刑期: / 刑期为 / 答案: / 判决: / sentence: …); verdict verbs (判处 / 判决 / 改判), a cue in a
    conclusion (因此 / 综上) before earlier reasoning. Each is read up to the end of its clause;
    the first that states a term, a range or a refusal (无法判断 → abstain) decides. A statute
-   band does not decide (a chosen term may follow). Skipped: cues qualified by 最高 / 最低 /
-   法定 / shall be, past sentences (曾…), statute classes (判处无期徒刑的罪犯), recommendations
-   (建议判处…) the answer does not adopt.
+   band or an unreadable number does not decide (a chosen term may follow). Skipped: cues
+   qualified by 最高 / 最低 / 法定 / shall be, past sentences (曾…), statute classes
+   (判处无期徒刑的罪犯), recommendations (建议判处…) the answer does not adopt.
 3. Otherwise the verdict, read by terms.parse_sentence on the text with statute language
    masked (_STATUTE_CLAUSE).
 4. Otherwise a short answer that is nothing but a term (`18个月`, `3 years`).
@@ -355,8 +355,8 @@ def _read(text: str) -> dict:
         r = read_value(window)
         if r is None:
             continue
-        if r["kind"] == "open":  # the statute's band: a chosen term may still follow
-            statute = statute or _from_reading(r, "cue")
+        if r["kind"] in ("open", "unreadable"):  # the statute's band, a masked term (判处××): a term may follow
+            statute = statute or _from_reading(r, ("slot", "executed", "cue", "verdict")[tier])
             continue
         return _from_reading(r, ("slot", "executed", "cue", "verdict")[tier])
     v = _verdict(text)
