@@ -37,7 +37,8 @@ _NOT_FIRST_INSTANCE = re.compile(r"上|聲|抗|再|附民|非")
 # 依刑事訴訟法第449條…逕以簡易判決處刑如主文; a 協商判決's item 處罰條文： / 應適用之法條： /
 # 適用之法律：, whose citations follow on the next line.
 _BASIS = re.compile(r"據上論[斷断結结]|(?:處罰|應適用之|所?適用之|論罪科刑之?)(?:條文|法條|法律)[:：]"
-                    r"|[^。\n]*?(?:判決如主文|處刑如主文)")
+                    r"|[^。\n]*?(?:判決如主文|處刑如主文|簡易判決處)")
+_TOP_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+|[壹貳參肆伍陸柒捌玖拾]+)[、，]|^本案經", re.M)
 _FINDING = re.compile(r"[^。\n]*?係犯[^。\n]*")  # 核被告所為，係犯刑法第320條第1項之竊盜罪
 
 
@@ -81,15 +82,13 @@ def first_instance_filter(court: str, word: str, full: str) -> None:
 
 
 def basis_text(reasons: str) -> str:
-    """The law passage (its paragraph, and the next one when the passage is a heading such as
-    `三、處罰條文：`); without one, the 係犯 findings."""
+    """The law passage, from its marker up to the next top-level item (its sub-items included:
+    `四、適用之法律：（一）…（二）…`); without one, the 係犯 findings."""
     found = list(_BASIS.finditer(reasons))
     if found:
         at = found[-1].start()
-        end = reasons.find("\n", found[-1].end())
-        if end >= 0 and not reasons[found[-1].end():end].strip(" ：:"):
-            end = reasons.find("\n", end + 1)
-        return reasons[at:end if end >= 0 else len(reasons)]
+        nxt = _TOP_ITEM.search(reasons, reasons.find("\n", at) + 1 if "\n" in reasons[at:] else len(reasons))
+        return reasons[at:nxt.start() if nxt else len(reasons)]
     return "".join(m.group() for m in _FINDING.finditer(reasons)) or reasons
 
 
@@ -110,7 +109,8 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
     # who is convicted is read first: a judgment convicting no one is skipped, whatever its layout
     head, verdict = split_verdict_only(full)
     names, renamed = verdict_names(resolve_names(header_defendants(head), verdict), verdict)
-    stats["judgment defendants named only in the header (the 主文 masks them)"] += len(renamed)
+    if renamed:
+        stats["judgment defendants named only in the header (the 主文 masks them)"] += len(renamed)
     if not names:
         raise RecordError("no defendant named (被告…) in the header")
     parts = clauses(verdict, names)

@@ -74,16 +74,22 @@ def width(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in line)
 
 
-def wrap_width(text: str) -> int | None:
-    """The column the text was hard-wrapped at, or None when it was not: the most common width
-    of its long lines, when at least a third of the non-blank lines reach it (within 6)."""
-    widths = [width(line.rstrip()) for line in text.split("\n") if line.strip()]
-    long = Counter(w for w in widths if w >= 40)
-    if not long:
+def wrap_width(text: str) -> tuple[int, int] | None:
+    """(display columns, characters) the text was hard-wrapped at, or None when it was not. Dumps
+    cut either at a display width or at a character count (half-width digits then make a full
+    line look short): the most common of each among the long lines, when at least a third of the
+    non-blank lines reach one of them."""
+    lines = [line.rstrip() for line in text.split("\n") if line.strip()]
+    cols, chars = Counter(width(x) for x in lines if width(x) >= 40), Counter(len(x) for x in lines if len(x) >= 20)
+    if not cols:
         return None
-    top, _ = long.most_common(1)[0]
-    near = sum(1 for w in widths if top - 6 <= w <= top)
-    return top if near * 3 >= len(widths) else None
+    w, c = cols.most_common(1)[0][0], chars.most_common(1)[0][0]
+    near = sum(1 for x in lines if w - 6 <= width(x) <= w or c - 2 <= len(x) <= c)
+    return (w, c) if near * 3 >= len(lines) else None
+
+
+def _full(line: str, at: tuple[int, int] | None) -> bool:
+    return at is not None and (width(line) >= at[0] - 6 or len(line) >= at[1] - 2)
 
 
 # a line that opens a paragraph: a list marker (一、 （一） (1) 1. ⑴ ① ❶ 甲、 壹、 第一、), a box table
@@ -95,7 +101,7 @@ _BOX = re.compile(r"[\u2500-\u257f]")
 _CLOSING = re.compile(r"^[ \t\u3000]*[，。、；：？！」』）)〕】,.;:]")
 
 
-def unwrap(text: str, cols: int | None) -> str:
+def unwrap(text: str, cols: tuple[int, int] | None) -> str:
     """Join hard-wrapped lines into paragraphs (one per line), indentation and padding removed."""
     lines = [line.rstrip(" \t\u3000") for line in text.split("\n")]
     out: list[str] = []
@@ -112,7 +118,7 @@ def unwrap(text: str, cols: int | None) -> str:
             out[-1] += body
         else:
             out.append(body)
-        prev_full = cols is not None and width(line) >= cols - 6
+        prev_full = _full(line, cols)
     text = "\n".join(p for p in out if p)
     # digits padded for alignment: 103 年11月3 日, 第99條第1 項
     return re.sub(r"(?<=[0-9])[ \u3000]+(?=[\u4e00-\u9fff])", "", text)

@@ -149,7 +149,7 @@ def clauses(verdict: str, names: list[str]) -> dict[str, str]:
 # conversion rates and probation conditions that name money without being a fine
 _RATE = re.compile(r"[，,]?[^，,。；]{0,6}易(?:科罰金|服勞役)[^。；]*?折算[壹一1]日")
 _PAYMENT = re.compile(r"向(?:公庫|國庫|[^，,。；]{0,20}?)支付[^，,。；]*?元")
-_REDUCED = re.compile(rf"(?:有期徒刑|拘役)(?:{PERIOD})[，,]?{_SP}減為")
+_TERM = re.compile(rf"(?:有期徒刑|拘役)(?:{PERIOD})")
 _PENALTY = re.compile(r"處[^。；]{0,6}?(?:有期徒刑|拘役|罰金|無期徒刑|死刑)|科[^。；]{0,4}罰金|免刑|免除其刑|應執行")
 
 
@@ -157,7 +157,16 @@ def penalty_text(clause: str) -> str:
     """The clause with rates, probation payments and pre-reduction terms taken out."""
     text = _RATE.sub("", clause)
     text = _PAYMENT.sub("", text)
-    return _REDUCED.sub("", text)
+    # each 減為 replaces the last term stated before it (since the previous 減為)
+    out, done = "", 0
+    for m in re.finditer("減為", text):
+        before = text[done:m.start()]
+        terms = [t for t in _TERM.finditer(before) if t.group(1) or t.group(2) or t.group(3)]
+        if terms:
+            before = before[:terms[-1].start()] + before[terms[-1].end():]
+        out += before + "減為"
+        done = m.end()
+    return out + text[done:]
 
 
 def read_sentence(clause: str) -> dict | None:
