@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass
 
 from lawfactory.charges import parse_charges
-from lawfactory.records import RecordError
+from lawfactory.records import RecordError, Skip
 from lawfactory.terms import parse_sentence
 
-_NAME = r"[^\s\u3000，,。；;：:、（()）\d]{1,12}?"
-# 当事人 paragraph: "被告人张三，男，…" / "被告人王某某（绰号…），…"
-_CN_DEFENDANT = re.compile(rf"(?:^|(?<=[\n。\s]))被告人(?P<name>{_NAME})(?=[，,（(。\s])", re.M)
+_NAME = r"[^\s\u3000，,。；;：:、（()）\d][^\s\u3000，,。；;：:、（()）]{0,11}?"
+# 当事人 paragraph: "被告人张三，男，…" / "被告人王某某（绰号…），…" / "被告人：侯某，…" /
+# "被告人（附带民事诉讼被告人）郑某，…"; masked names may end in a digit (冶某1)
+_CN_DEFENDANT = re.compile(rf"(?:^|(?<=[\n。\s]))被告人[：:]?(?:[（(][^（()）\n]{{1,20}}[）)])?(?P<name>{_NAME})(?=[，,（(。\s])", re.M)
 # Taiwan header: "被　　　告　王大明　男　民國…" (a line per defendant; 被告 letters spread out)
 _TW_DEFENDANT = re.compile(r"^[ \t\u3000]*被[ \t\u3000]*告(?:人)?[ \t\u3000]+(?P<name>[^\s\u3000（(，,]{1,12})", re.M)
 # Taiwan drug verdicts name the offence without 犯…罪: "蔡文雄施用第二級毒品，累犯，處有期徒刑參月"
@@ -30,8 +31,9 @@ _ITEM_EDGE = re.compile(r"^[\s\u3000]*(?:[一二三四五六七八九十]+、|[�
 
 
 def defendants_cn(parties: str) -> list[str]:
-    """Natural-person defendants named in the 当事人 block, in order (被告单位 are not persons)."""
-    return list(dict.fromkeys(m.group("name") for m in _CN_DEFENDANT.finditer(parties)))
+    """Natural-person defendants named in the 当事人 block, in order (被告单位 are not persons).
+    A name the defendant gave himself (被告人自报刘某, 自称…) is the name without 自报."""
+    return list(dict.fromkeys(re.sub(r"^(?:自报|自称)(?=..)", "", m.group("name")) for m in _CN_DEFENDANT.finditer(parties)))
 
 
 def defendants_tw(header: str) -> list[str]:
@@ -98,6 +100,12 @@ def charges(part: str, name: str = "") -> list[str]:
     return found
 
 
+def _acquitted(verdict: str, name: str) -> str:
+    """'acquitted (无罪)' when the verdict declares the defendant not guilty (被告人X无罪 / X無罪)."""
+    hit = re.search(rf"{re.escape(name)}[^。；;\n]{{0,12}}?(?:无罪|無罪)", verdict)
+    return "acquitted (无罪)" if hit else ""
+
+
 @dataclass(frozen=True)
 class Defendant:
     name: str
@@ -111,7 +119,7 @@ def extract(verdict: str, names: list[str]) -> tuple[list[Defendant], list[str]]
     if not names:
         raise RecordError("no defendant named (被告人…) in the parties")
     parts = split_by_defendant(verdict, names)
-    out, left = [], [f"{n}: not convicted in the verdict" for n in names if n not in parts]
+    out, left = [], [f"{n}: {_acquitted(verdict, n) or 'not convicted in the verdict'}" for n in names if n not in parts]
     for name in names:
         if name not in parts:
             continue
@@ -124,6 +132,8 @@ def extract(verdict: str, names: list[str]) -> tuple[list[Defendant], list[str]]
             left.append(f"{name}: no penalty could be read from the verdict")
         else:
             out.append(Defendant(name, part, found, sentence))
+    if not out and not parts and all(_acquitted(verdict, n) for n in names):
+        raise Skip("no convicted defendant: all acquitted (无罪)")
     if not out:
         raise RecordError("no defendant with charge and penalty in the verdict (" + "; ".join(left) + ")")
     return out, left
