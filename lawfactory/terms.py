@@ -173,7 +173,7 @@ def parse_sentence(text: str) -> dict | None:
         if fixed_months is not None:
             principal = _FIXED.search(scope).group("p")
             return sentence("fixed", fixed_months, probation, fine, principal, political)
-    if re.search(r"免予刑事处罚|免予刑事處罰|免刑", text):
+    if re.search(r"免[予于](?:刑事)?(?:处罚|處罰)|免刑", text):
         return sentence("none", fine=fine, political_rights=political)
     if fine:
         return sentence("none", fine=fine, political_rights=political)
