@@ -1,4 +1,9 @@
-"""Mainland full-text judgments (China Judgments Online column layout) → case records.
+"""Mainland full-text judgments → case records, from two layouts:
+
+- China Judgments Online columns (below);
+- LeCaRD / CAIL 类案检索 documents (converters/lecard.py: ajId, ajName, ajjbqk, cpfxgc, pjjg,
+  qw, writId, writName), JSON lines or one JSON object per `.json` file; read into the CJO
+  columns first, so both give the same case records.
 
 Columns (REFERENCE.md §3): 原始链接, 案号, 案件名称, 法院, 所属地区, 案件类型, 案件类型编码, 来源,
 审理程序, 裁判日期, 公开日期, 当事人, 案由, 法律依据, 全文. Read from CSV, Parquet (read_table,
@@ -22,6 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 from converters import judgments as common
+from converters import lecard
 from converters.sections import split_cn
 from converters.verdict import defendants_cn, extract
 from lawfactory.records import RecordError, Skip
@@ -104,8 +110,12 @@ def _text(obj: dict, key: str) -> str:
 
 
 _TAGS = re.compile(r"<(?:br|/p|/div)\s*/?>|<[^>]+>", re.I)
-# 案号: （2021）浙0106刑初123号 — 刑初 first instance, 刑终 appeal, 刑更 commutation, 刑再 retrial
-_PROCEDURE_FROM_NUMBER = {"刑初": "刑事一审", "刑终": "刑事二审", "刑再": "刑事审判监督", "刑更": "刑罚与执行变更"}
+# 案号: （2021）浙0106刑初123号 — 刑初 first instance, 刑终 appeal, 刑再 retrial, 刑更 commutation;
+# older numbers put the division between 刑 and the kind (（2014）临罗刑一初字第81号, 刑二终字)
+_PROCEDURE_FROM_NUMBER = {"初": "刑事一审", "终": "刑事二审", "再": "刑事审判监督", "监": "刑事审判监督",
+                          "申": "刑事审判监督", "提": "刑事审判监督", "抗": "刑事审判监督", "更": "刑罚与执行变更",
+                          "重": "刑事重审", "自": "刑事自诉"}
+_NUMBER_KIND = re.compile(r"刑[一二三四五六七八九十]?(?P<k>[初终再监申提抗更重自])")
 # 依照《…》第…条…之规定: the basis of the verdict (the last such clause of 本院认为)
 _BASIS = re.compile(r"(?:依照|依据|根据)(?=[^。]*《)")
 
@@ -114,8 +124,8 @@ def procedure(obj: dict) -> str:
     p = _text(obj, "审理程序")
     if p:
         return p
-    m = re.search(r"刑[初终再更]", _text(obj, "案号"))
-    return _PROCEDURE_FROM_NUMBER.get(m.group(), "") if m else ""
+    m = _NUMBER_KIND.search(_text(obj, "案号"))
+    return _PROCEDURE_FROM_NUMBER[m.group("k")] if m else ""
 
 
 def basis_clause(reasoning: str) -> str:
@@ -127,15 +137,18 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
     """One CJO record → one case per convicted defendant (rejects and skips raise)."""
     if not isinstance(obj, dict):
         raise RecordError(f"record is a {type(obj).__name__}, not an object with the CJO columns")
+    fmt = "cjo"
+    if lecard.is_lecard(obj):
+        obj, fmt = lecard.to_cjo(obj), "lecard"
     full = obj.get("全文")
     if not isinstance(full, str) or not full.strip():
         raise RecordError("empty or missing 全文")
     s = common.SETTINGS
     ctype, proc = _text(obj, "案件类型"), procedure(obj)
     if s.case_types and ctype not in s.case_types:
-        raise Skip(f"案件类型 not in {'/'.join(s.case_types)}")
+        raise Skip(f"案件类型 {ctype or '(unknown)'} not in {'/'.join(s.case_types)}")
     if s.procedures and proc not in s.procedures:
-        raise Skip(f"审理程序 not in {'/'.join(s.procedures)}")
+        raise Skip(f"审理程序 {proc or '(unknown)'} not in {'/'.join(s.procedures)}")
     date = common.normalize_date(_text(obj, "裁判日期")) if _text(obj, "裁判日期") else ""
     if not date and (s.date_from or s.date_to):
         raise RecordError("no 裁判日期: the date range cannot be applied")
@@ -155,8 +168,10 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
         facts = facts + "\n" + statements
     reasoning = secs["本院认为"]
     articles, keys = common.cited_articles(basis_clause(reasoning), "cn", fallback=texts["法律依据"])
-    meta = {"format": "cjo", "case_number": _text(obj, "案号"), "court": _text(obj, "法院"), "date": date,
+    meta = {"format": fmt, "case_number": _text(obj, "案号"), "court": _text(obj, "法院"), "date": date,
             "procedure": proc, "citations": keys}
+    if obj.get("doc_id"):
+        meta["doc_id"] = obj["doc_id"]  # LeCaRD writId
     return common.build_cases(
         source=source, line=line, jurisdiction="cn", names=names, defendants=defendants, facts=facts,
         reasoning=reasoning, verdict_intro="", articles=articles, meta=meta, stats=stats, left_out=left,
