@@ -136,7 +136,9 @@ def parse_sentence(text: str) -> dict | None:
     fine = 0
     if fine_m:
         fine = to_int(fine_m.group("n")) * (10000 if fine_m.group("unit") else 1)
-    probation = _period_after(_PROBATION, text) or 0
+    # 数罪并罚: the probation stated with the executed term; an earlier 缓刑 belongs to a count or to
+    # a former judgment whose suspension is revoked (撤销…缓刑二年…的缓刑执行部分，决定执行…)
+    probation = _period_after(_PROBATION, text[ex.end():] if ex else text) or 0
     pol = _POLITICAL.search(text)
     political = ""
     if pol:
