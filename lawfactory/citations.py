@@ -33,7 +33,9 @@ OTHER_LAWS = ("陸海空軍刑法", "陆海空军刑法")
 _N = rf"(?:{NUM})"
 _SP = r"[ 　]*"
 # 第 X 条(之Y) or Taiwan's 第 X-Y 條
-_ARTICLE = rf"第{_SP}(?P<num>{_N})(?:{_SP}[-－—]{_SP}(?P<dash>{_N}))?{_SP}[条條](?:之(?P<suf>{_N}))?"
+# (a source that drops the 条 before a paragraph, 第三十六第一款, still cites article 36)
+_ARTICLE = (rf"第{_SP}(?P<num>{_N})(?:{_SP}[-－—]{_SP}(?P<dash>{_N}))?{_SP}"
+            rf"(?:[条條](?:之(?P<suf>{_N}))?|(?=第{_SP}{_N}{_SP}[款项項]))")
 # 项 numbers are often written in parentheses, as the statute prints them: 第一款第（一）项
 _SUB = rf"第{_SP}[（(]?(?P<{{name}}>{_N})[）)]?{_SP}(?P<{{name}}u>[款项項])"
 _CITE = re.compile(_ARTICLE + rf"(?:{_SUB.format(name='p1')})?(?:{_SUB.format(name='p2')})?")
