@@ -76,7 +76,8 @@ def split_cn(text: str) -> dict[str, str]:
     if not facts:
         # summary and fast-track judgments (简易 / 速裁) find no facts of their own: the court adopts the
         # allegation (…指控：… 上述事实，被告人…无异议，并有…证据证实), which then is the found facts
-        if alleg_at is None:
+        # (指控的事实清楚 assesses an allegation the text does not give: no facts)
+        if alleg_at is None or text.startswith("的", alleg.end()):
             raise RecordError("no 经审理查明 / 本院查明 section (the facts the court found)")
         head_end, alleg_at = alleg_at, None
     parties = _CN_PARTIES.search(text, 0, proc_at if proc_at is not None else head_end)

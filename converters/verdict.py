@@ -63,7 +63,7 @@ def split_by_defendant(verdict: str, names: list[str]) -> dict[str, str]:
         for (start, name), nxt in zip(starts, starts[1:] + [(len(item), "")]):
             parts.setdefault(name, []).append(_clean(item[start:nxt[0]]))
     for item in general:
-        named = _named(item, longest)
+        named = named_in(item, longest)
         for name in parts:
             if not named or name in named:
                 parts[name].append(_clean(item))
@@ -74,8 +74,8 @@ def _clean(part: str) -> str:
     return _ITEM_EDGE.sub("", part).strip().rstrip("；;")
 
 
-def _named(text: str, longest: list[str]) -> set[str]:
-    """The defendants a text names (张某 is not named by 张某某)."""
+def named_in(text: str, longest: list[str]) -> set[str]:
+    """The defendants a text names, `longest` sorted longest first (张某 is not named by 张某某)."""
     found = set()
     for n in longest:
         if n in text:

@@ -21,7 +21,7 @@ JSONL = CN / "cjo_layouts.jsonl"
 # Every record of every sample file: what becomes of it (line → outcome).
 EXPECTED_CSV = {
     "cases": 11,  # ten judgments, one with two defendants
-    "skips": {"审理程序 not in 刑事一审", "案件类型 not in 刑事案件"},
+    "skips": {"审理程序 刑事二审 not in 刑事一审", "案件类型 民事案件 not in 刑事案件"},
     "rejects": {"6 fields where the header has 15", "no 经审理查明 / 本院查明 section (the facts the court found)",
                 "no 判决如下 after 本院认为 (not a judgment, or the verdict is missing)", "empty or missing 全文",
                 "unreadable date '2021/05'"},

@@ -6,7 +6,7 @@ import pytest
 from converters.verdict import charges, defendants_cn, defendants_tw, extract, split_by_defendant
 from judgment_samples import all_cases
 from lawfactory.numerals import to_cn
-from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, article_key
+from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, Skip, article_key
 from lawfactory.terms import parse_sentence
 
 # (case number or JID, defendant) → gold read off the judgment by hand:
@@ -130,9 +130,11 @@ def test_split_unnumbered_verdict_and_acquittal():
     parts = split_by_defendant(v, ["甲某", "乙某"])
     assert parts == {"甲某": "被告人甲某犯盗窃罪，判处拘役三个月", "乙某": "被告人乙某犯盗窃罪，判处拘役二个月，缓刑三个月。"}
     found, left = extract("一、被告人甲某犯盗窃罪，判处拘役三个月。\n二、被告人乙某无罪。", ["甲某", "乙某"])
-    assert [d.name for d in found] == ["甲某"] and left == ["乙某: not convicted in the verdict"]
-    with pytest.raises(RecordError, match="no defendant with charge and penalty"):
+    assert [d.name for d in found] == ["甲某"] and left == ["乙某: acquitted (无罪)"]
+    with pytest.raises(Skip, match="all acquitted"):  # no sample, counted with its reason
         extract("被告人乙某无罪。", ["乙某"])
+    with pytest.raises(RecordError, match="no defendant with charge and penalty"):
+        extract("被告人乙某犯盗窃罪，责令退赔。", ["乙某"])
     with pytest.raises(RecordError, match="no defendant named"):
         extract("被告人乙某犯盗窃罪，判处拘役三个月。", [])
 
