@@ -29,7 +29,7 @@ from typing import Iterator
 from converters import judgments as common
 from converters import lecard
 from converters.sections import split_cn
-from converters.verdict import defendants_cn, extract
+from converters.verdict import defendants_cn, extract, named_in
 from lawfactory.records import RecordError, Skip
 
 COLUMNS = ("原始链接", "案号", "案件名称", "法院", "所属地区", "案件类型", "案件类型编码", "来源", "审理程序",
@@ -117,7 +117,9 @@ _PROCEDURE_FROM_NUMBER = {"初": "刑事一审", "终": "刑事二审", "再": "
                           "重": "刑事重审", "自": "刑事自诉"}
 _NUMBER_KIND = re.compile(r"刑[一二三四五六七八九十]?(?P<k>[初终再监申提抗更重自])")
 # 依照《…》第…条…之规定: the basis of the verdict (the last such clause of 本院认为)
-_BASIS = re.compile(r"(?:依照|依据|根据)(?=[^。]*《)")
+_BASIS = re.compile(r"(?:依照|依据|根据|适用)(?=[^。]*《)")
+# a clause of the passage for some defendants: …；对被告人郭某、王某依照《…》…；对被告人亓某依照…
+_FOR_DEFENDANTS = re.compile(r"对(?:被告人|被告单位)?(?P<who>[^，,。；;：:《》]{1,80}?)(?:均|分别)?(?:依照|依据|根据|适用)")
 
 
 def procedure(obj: dict) -> str:
@@ -129,8 +131,31 @@ def procedure(obj: dict) -> str:
 
 
 def basis_clause(reasoning: str) -> str:
+    """The law passage before 判决如下: its last sentence when that cites a law (依照 / 依据 / 根据 /
+    适用 …《…》), else from the reasoning's last 依照 on; the whole reasoning when nothing cites."""
+    end = reasoning.rfind("判决如下")
+    end = end if end >= 0 else len(reasoning)
+    last = reasoning[reasoning.rfind("。", 0, end) + 1:]
+    if _BASIS.search(last):
+        return last
     found = list(_BASIS.finditer(reasoning))
     return reasoning[found[-1].start():] if found else reasoning
+
+
+def basis_by_defendant(basis: str, names: list[str]) -> dict[str, str]:
+    """{name: the part of the passage that applies to him} when it cites per defendant (…，对被告人X
+    依照…；对被告人Y依照…): what precedes the first such clause applies to all; {} otherwise."""
+    longest = sorted(names, key=len, reverse=True)
+    clauses = [(m, named_in(m.group("who"), longest)) for m in _FOR_DEFENDANTS.finditer(basis)]
+    clauses = [(m, who) for m, who in clauses if who]
+    if not clauses:
+        return {}
+    shared = basis[:clauses[0][0].start()]
+    out: dict[str, str] = {}
+    for (m, who), nxt in zip(clauses, [c[0].start() for c in clauses[1:]] + [len(basis)]):
+        for name in who:
+            out[name] = out.get(name, shared) + basis[m.start():nxt]
+    return out
 
 
 def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
@@ -167,12 +192,15 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
     if statements:
         facts = facts + "\n" + statements
     reasoning = secs["本院认为"]
-    articles, keys = common.cited_articles(basis_clause(reasoning), "cn", fallback=texts["法律依据"])
+    basis = basis_clause(reasoning)
+    articles, keys = common.cited_articles(basis, "cn", fallback=texts["法律依据"])
+    articles_of = {n: common.cited_articles(part, "cn")[0] for n, part in basis_by_defendant(basis, names).items()}
     meta = {"format": fmt, "case_number": _text(obj, "案号"), "court": _text(obj, "法院"), "date": date,
             "procedure": proc, "citations": keys}
     if obj.get("doc_id"):
         meta["doc_id"] = obj["doc_id"]  # LeCaRD writId
     return common.build_cases(
         source=source, line=line, jurisdiction="cn", names=names, defendants=defendants, facts=facts,
-        reasoning=reasoning, verdict_intro="", articles=articles, meta=meta, stats=stats, left_out=left,
+        reasoning=reasoning, verdict_intro="", articles=articles, articles_of=articles_of, meta=meta, stats=stats,
+        left_out=left,
         attitude_texts=[secs["经审理查明"], secs["审理经过"], secs["公诉机关指控"], reasoning])
