@@ -24,6 +24,8 @@ _CN_DEFENDANT = re.compile(rf"(?:^|(?<=[\n。\s]))被告人[：:]?(?:[（(][^（
 _TW_DEFENDANT = re.compile(r"^[ \t\u3000]*被[ \t\u3000]*告(?:人)?[ \t\u3000]+(?P<name>[^\s\u3000（(，,]{1,12})", re.M)
 # Taiwan drug verdicts name the offence without 犯…罪: "蔡文雄施用第二級毒品，累犯，處有期徒刑參月"
 _BARE_OFFENCE = r"(?P<c>[\u4e00-\u9fff]{2,20}?)[，,](?=[^。；]{0,20}?(?:處|判处|判處))"
+# a corporate defendant's conviction (被告单位某公司犯…罪，判处罚金…): never part of a person's verdict
+_UNIT_CONVICTION = re.compile(r"被告单位(?P<name>[^，,。；;：:\n]{1,60}?)(?:共同)?犯")
 # a numbered verdict item: "一、" at a line or sentence start
 _ITEM_START = re.compile(r"(?:^|(?<=[\n。；;]))[ \t\u3000]*[一二三四五六七八九十]+、", re.M)
 # numbering left at a part's edge: "二、", "（二）", "(2)"
@@ -44,10 +46,11 @@ def defendants_tw(header: str) -> list[str]:
 def split_by_defendant(verdict: str, names: list[str]) -> dict[str, str]:
     """{name: that defendant's part of the verdict}, for the defendants it convicts (an acquitted
     one is absent). The verdict is cut into its numbered items (一、二、…; one item when
-    unnumbered); within an item each conviction (被告人X犯 / X共同犯 / X犯) runs to the next one.
+    unnumbered); within an item each conviction (被告人X犯 / X共同犯 / X犯) runs to the next one
+    (or to a corporate defendant's: 被告单位Y犯…，判处罚金 is never a person's).
     An item convicting no one (退赔, 没收) goes to every defendant it names, or to all if it names
     none. One defendant: the whole verdict."""
-    if len(names) == 1:
+    if len(names) == 1 and not _UNIT_CONVICTION.search(verdict):
         return {names[0]: verdict.strip()} if _conviction(verdict, names[0]) else {}
     bounds = sorted({0, *(m.start() for m in _ITEM_START.finditer(verdict))})
     items = [verdict[a:b] for a, b in zip(bounds, bounds[1:] + [len(verdict)])]
@@ -56,12 +59,15 @@ def split_by_defendant(verdict: str, names: list[str]) -> dict[str, str]:
     longest = sorted(names, key=len, reverse=True)
     for item in items:
         starts = sorted((m.start(), n) for n in names if (m := _conviction(item, n)))
+        units = [(m.start(), "") for m in _UNIT_CONVICTION.finditer(item)]  # a unit's part ends a person's
         if not starts:
-            if item.strip():
+            if item.strip() and not units:
                 general.append(item)
             continue
-        for (start, name), nxt in zip(starts, starts[1:] + [(len(item), "")]):
-            parts.setdefault(name, []).append(_clean(item[start:nxt[0]]))
+        bounds = sorted(starts + units)
+        for (start, name), nxt in zip(bounds, bounds[1:] + [(len(item), "")]):
+            if name:
+                parts.setdefault(name, []).append(_clean(item[start:nxt[0]]))
     for item in general:
         named = named_in(item, longest)
         for name in parts:
@@ -120,6 +126,9 @@ def extract(verdict: str, names: list[str]) -> tuple[list[Defendant], list[str]]
         raise RecordError("no defendant named (被告人…) in the parties")
     parts = split_by_defendant(verdict, names)
     out, left = [], [f"{n}: {_acquitted(verdict, n) or 'not convicted in the verdict'}" for n in names if n not in parts]
+    # a corporate defendant is fined, never imprisoned: no sentencing case (counted)
+    left += [f"被告单位{m.group('name')}: corporate defendant (被告单位), fine only: no case"
+             for m in _UNIT_CONVICTION.finditer(verdict)]
     for name in names:
         if name not in parts:
             continue
@@ -134,6 +143,8 @@ def extract(verdict: str, names: list[str]) -> tuple[list[Defendant], list[str]]
             out.append(Defendant(name, part, found, sentence))
     if not out and not parts and all(_acquitted(verdict, n) for n in names):
         raise Skip("no convicted defendant: all acquitted (无罪)")
+    if not out and not parts and _UNIT_CONVICTION.search(verdict) and not any(_conviction(verdict, n) for n in names):
+        raise Skip("no convicted natural person: only corporate defendants (被告单位) convicted")
     if not out:
         raise RecordError("no defendant with charge and penalty in the verdict (" + "; ".join(left) + ")")
     return out, left

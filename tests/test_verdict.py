@@ -167,3 +167,14 @@ def test_parse_sentence_executed_fine_and_formal_numerals():
     assert (s["months"], s["fine"]) == (6, 0)  # 易科罰金 converts the term; it is no fine
     s = parse_sentence("處有期徒刑貳月，併科罰金新臺幣壹萬元，罰金如易服勞役，以新臺幣壹仟元折算壹日。")
     assert (s["months"], s["fine"]) == (2, 10000)
+
+
+def test_corporate_defendant_fine_is_never_a_persons_and_is_counted():
+    v = ("一、被告单位某甲有限公司犯走私普通货物罪，判处罚金人民币一百五十万元。\n"
+         "二、被告人张某犯走私普通货物罪，判处有期徒刑三年；被告单位某乙有限公司犯走私普通货物罪，判处罚金人民币十万元。\n"
+         "三、追缴违法所得。")
+    found, left = extract(v, ["张某"])
+    assert [(d.name, d.sentence["months"], d.sentence["fine"]) for d in found] == [("张某", 36, 0)]
+    assert [why.split(": ", 1)[1] for why in left] == ["corporate defendant (被告单位), fine only: no case"] * 2
+    with pytest.raises(Skip, match="only corporate defendants"):
+        extract("被告单位某甲有限公司犯单位行贿罪，判处罚金人民币二十万元。", ["李某"])
