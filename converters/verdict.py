@@ -142,9 +142,9 @@ def extract(verdict: str, names: list[str]) -> tuple[list[Defendant], list[str]]
         else:
             out.append(Defendant(name, part, found, sentence))
     if not out and not parts and all(_acquitted(verdict, n) for n in names):
-        raise Skip("no convicted defendant: all acquitted (无罪)")
+        raise Skip("all defendants acquitted (无罪)")
     if not out and not parts and _UNIT_CONVICTION.search(verdict) and not any(_conviction(verdict, n) for n in names):
-        raise Skip("no convicted natural person: only corporate defendants (被告单位) convicted")
+        raise Skip("only corporate defendants (被告单位) convicted, no natural person")
     if not out:
         raise RecordError("no defendant with charge and penalty in the verdict (" + "; ".join(left) + ")")
     return out, left
