@@ -77,7 +77,7 @@ def term_line(s: dict) -> str:
 
 _N = f"(?:{NUM})"
 # a period: 一年六个月, 1年6个月, 壹年貳月, 十八個月, 陸月, 3年零6个月
-PERIOD = rf"(?:(?P<y>{_N})年(?:零|又)?)?(?:(?P<m>{_N})(?:个|個)?月)?(?:(?P<d>{_N})日)?"
+PERIOD = rf"(?:(?P<y>{_N})年(?:零|又)?)?(?:(?P<m>{_N})(?:个|個)?月(?:又|零)?)?(?:(?P<d>{_N})日)?"
 _PERIOD_RE = re.compile(PERIOD)
 
 # the answer line: 刑期:18个月 / 刑期:1年6个月 / 刑期:无期 / 刑期:死刑 / 刑期:死缓
@@ -106,6 +106,11 @@ def _months(m: re.Match) -> int | None:
     if d:
         total += max(1, round(to_int(d) / 30))
     return total
+
+
+def _days_only(m: re.Match) -> int:
+    """The days of a period written in days alone (拘役伍拾日 → 50), else 0."""
+    return to_int(m.group("d")) if m.group("d") and not (m.group("y") or m.group("m")) else 0
 
 
 def period_months(text: str) -> int | None:
@@ -173,8 +178,9 @@ def parse_sentence(text: str) -> dict | None:
         if kind == "life":
             return sentence("life", fine=fine, principal="无期徒刑", political_rights=political)
         if fixed_months is not None:
-            principal = _FIXED.search(scope).group("p")
-            return sentence("fixed", fixed_months, probation, fine, principal, political)
+            first = next(m for m in _FIXED.finditer(scope) if period_months(m.group("period")) is not None)
+            days = _days_only(_PERIOD_RE.fullmatch(first.group("period")))
+            return sentence("fixed", fixed_months, probation, fine, first.group("p"), political, days)
     if re.search(r"免[予于](?:刑事)?(?:处罚|處罰)|免刑", text):
         return sentence("none", fine=fine, political_rights=political)
     if fine:

@@ -113,3 +113,20 @@ def test_parse_sentence_unreadable_answer_line_abstains():
 def test_negated_death_mentions_are_not_the_sentence(text, kind, months, principal):
     s = parse_sentence(text)
     assert (s["kind"], s["months"], s["principal"]) == (kind, months, principal)
+
+
+@pytest.mark.parametrize("text,months,days", [
+    ("處拘役肆拾日，如易科罰金，以參佰元折算壹日", 1, 40),
+    ("拘役伍拾日", 2, 50),
+    ("處有期徒刑壹月又拾伍日", 2, 0),  # months and days: rounded to months, no days-only term
+    ("處有期徒刑陸月", 6, 0),
+])
+def test_terms_in_days_keep_their_days(text, months, days):
+    s = parse_sentence(text)
+    assert (s["months"], s["days"]) == (months, days)
+
+
+def test_sentence_days_validation():
+    assert sentence("fixed", 2, days=50)["days"] == 50
+    with pytest.raises(RecordError):
+        sentence("none", days=3)

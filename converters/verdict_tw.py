@@ -1,0 +1,240 @@
+"""Who a Taiwan 主文 convicts, of what, and to which penalty, defendant by defendant.
+
+Header. The parties stand one per line: a label with its letters spread (被　　　告, 選任辯護人,
+公　訴　人, 自訴人, 輔佐人, 上　一　人 …) and a name; a line holding only a name continues the
+label above it (several defendants under one 被告, several lawyers under one 辯護人). Only the
+names under 被告 / 被告人 are defendants; the first word after the label is the name (`丙○○　男
+四十歲` → 丙○○). Masked names (甲○○, 乙○) are names like any other. A name the header writes
+with an unknown private-use character (□) takes the spelling the 主文 gives it.
+
+主文. Sentences (。；, line ends) that open with one or more defendants' names (`一、`, `被告`
+allowed before them; `丁○○、己○○共同…各處…` names two) start those defendants' clauses; a
+sentence that names nobody first (`緩刑參年。`, `又連續公然侮辱人，處拘役肆拾日`) continues the
+clause before it. A defendant is convicted when his clause carries a penalty (處 / 科 …, 免刑),
+acquitted when it says 無罪, otherwise left out with the reason.
+
+Penalty. lawfactory.terms.parse_sentence reads the clause after three Taiwan readings:
+- `如易科罰金，以參佰元折算壹日` / `易服勞役…折算壹日` are conversion rates, and `向公庫（國庫）
+  支付新臺幣…元` a condition of probation: neither is a fine, both are dropped before reading;
+- `處有期徒刑肆月，減為有期徒刑貳月` (減刑條例): the reduced term is the one served;
+- two sentences executed separately (`處有期徒刑參月；又…處拘役肆拾日`, no 應執行): the first.
+
+Charges. Each 犯…罪 of the clause (`犯公職人員選舉罷免法第九十九條第一項之交付賄賂罪` → 交付賄賂).
+A clause that describes the conduct instead (`對於有投票權之人，交付賄賂，而約其投票權為一定之
+行使，處…`) takes the offences the 理由 finds for this defendant (`核被告甲○○所為，係犯…之投票
+行賄罪`; a finding naming no defendant counts for all); failing that, the conduct itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+from converters.verdict import Defendant
+from lawfactory.charges import parse_charges
+from lawfactory.records import RecordError
+from lawfactory.terms import PERIOD, parse_sentence
+
+_SP = r"[ \t\u3000]*"
+
+
+def _label(word: str) -> str:
+    return _SP.join(map(re.escape, word))
+
+
+_DEFENDANT_LABELS = ("被告人", "被告")
+_OTHER_LABELS = ("公訴人", "自訴人", "聲請人", "選任辯護人", "指定辯護人", "辯護人", "輔佐人", "自訴代理人",
+                 "代理人", "複代理人", "上訴人", "被上訴人", "原告", "通譯", "法官", "書記官", "檢察官")
+# 上一人 / 上二人共同 / 右一人 / 共同: a remark on the lines above, not a party
+_REMARK = re.compile(rf"^{_SP}(?:[上右]{_SP}[\d一二三四五六七八九十０-９]+{_SP}人|共{_SP}同|即{_SP}被{_SP}告)")
+_LABEL = re.compile(rf"^{_SP}(?:(?P<def>{'|'.join(_label(w) for w in _DEFENDANT_LABELS)})"
+                    rf"|(?P<other>{'|'.join(_label(w) for w in sorted(_OTHER_LABELS, key=len, reverse=True))}))(?=[ \t\u3000]|$)")
+_HEAD_END = re.compile(rf"^{_SP}(?:上|右)(?:{_SP}列)?{_SP}(?:被告|被上訴人|上訴人|自訴人)|^{_SP}(?:上|右)列|案件")
+_NAME = re.compile(r"[^\s\u3000，,。（(：:、]{1,12}")
+_NOT_A_NAME = re.compile(r"律師$|^(?:男|女|民國|住|身分證|國民|送達|居|籍設|即)$|^(?:民國|住|身分證|國民|送達|籍設)|\d")
+
+
+def header_defendants(head: str) -> list[str]:
+    """Defendants named in the header, in order."""
+    names: list[str] = []
+    current = None  # the label the next name-only line continues
+    for line in head.split("\n"):
+        if not line.strip(" \t\u3000"):
+            continue
+        if _HEAD_END.search(line) and not _LABEL.match(line):
+            break
+        m = _LABEL.match(line)
+        if m:
+            current = "def" if m.group("def") else "other"
+            rest = line[m.end():]
+        elif _REMARK.match(line):
+            current = "other" if "即" not in _REMARK.match(line).group() else "def"
+            continue
+        elif line[:1] in " \t\u3000" and current:
+            rest = line
+        else:
+            current = None
+            continue
+        name = _NAME.search(rest)
+        if current == "def" and name and not _NOT_A_NAME.search(name.group()):
+            names.append(name.group())
+    return list(dict.fromkeys(names))
+
+
+def resolve_names(names: list[str], verdict: str) -> list[str]:
+    """A name with □ (a character the source could not encode) takes the 主文's spelling."""
+    out = []
+    for n in names:
+        if "□" in n:
+            pat = "".join("[\u4e00-\u9fff]" if c == "□" else re.escape(c) for c in n)
+            m = re.search(pat, verdict)
+            n = m.group() if m else n
+        out.append(n)
+    return out
+
+
+# a masked name opening a 主文 sentence: 甲○○, 乙○, Ｊ○○, 巳○○○
+_MASKED_SUBJECT = re.compile(r"(?:^|(?<=[。；;\n]))[ \t\u3000]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])?"
+                             r"(?:被告人?)?【?(?P<n>[\u4e00-\u9fffＡ-Ｚ][○Ｏ〇]{1,3})(?![○Ｏ〇])")
+
+
+def verdict_names(header: list[str], verdict: str) -> tuple[list[str], list[str]]:
+    """(the defendants, header names dropped). Some judgments keep real names in the header and
+    mask them in the body (header 詹日新, 主文 乙○○): when the 主文 opens sentences with masked
+    names the header lacks, those are the defendants, and header names the 主文 never writes are
+    the same people under their real names."""
+    masked = [m.group("n") for m in _MASKED_SUBJECT.finditer(verdict)]
+    extra = [n for n in dict.fromkeys(masked) if n not in header]
+    if not extra:
+        return header, []
+    present = [n for n in header if n in verdict]
+    return present + extra, [n for n in header if n not in verdict]
+
+
+_SEGMENT = re.compile(r"[^。；;\n]+[。；;]?")
+_LEAD = re.compile(rf"^{_SP}(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])?{_SP}(?:被告人?)?【?")
+
+
+def _subjects(segment: str, longest: list[str]) -> list[str]:
+    """The defendants a sentence opens with: 甲○○ / 甲○○、乙○○ / 甲○○及乙○○."""
+    rest = _LEAD.sub("", segment, count=1)
+    found = []
+    while True:
+        n = next((n for n in longest if rest.startswith(n)), None)
+        if not n:
+            return found
+        found.append(n)
+        rest = rest[len(n):].lstrip("】")
+        sep = re.match(r"^(?:、|，|及|與|暨)(?:被告)?【?", rest)
+        if not sep or not any(rest[sep.end():].startswith(m) for m in longest):
+            return found
+        rest = rest[sep.end():]
+
+
+def clauses(verdict: str, names: list[str]) -> dict[str, str]:
+    """{name: every 主文 sentence about him} (a shared sentence goes to each of its subjects)."""
+    longest = sorted(names, key=len, reverse=True)
+    out: dict[str, list[str]] = {}
+    current: list[str] = []
+    for seg in _SEGMENT.findall(verdict):
+        if not seg.strip():
+            continue
+        subjects = _subjects(seg, longest)
+        if subjects:
+            current = subjects
+        for n in current:
+            out.setdefault(n, []).append(seg.strip())
+    return {n: "".join(parts) for n, parts in out.items()}
+
+
+# conversion rates and probation conditions that name money without being a fine
+_RATE = re.compile(r"[，,]?[^，,。；]{0,6}易(?:科罰金|服勞役)[^。；]*?折算[壹一1]日")
+_PAYMENT = re.compile(r"向(?:公庫|國庫|[^，,。；]{0,20}?)支付[^，,。；]*?元")
+_TERM = re.compile(rf"(?:有期徒刑|拘役)(?:{PERIOD})")
+_PENALTY = re.compile(r"處[^。；]{0,6}?(?:有期徒刑|拘役|罰金|無期徒刑|死刑)|科[^。；]{0,4}罰金|免刑|免除其刑|應執行")
+
+
+def penalty_text(clause: str) -> str:
+    """The clause with rates, probation payments and pre-reduction terms taken out."""
+    text = _RATE.sub("", clause)
+    text = _PAYMENT.sub("", text)
+    # each 減為 replaces the last term stated before it (since the previous 減為)
+    out, done = "", 0
+    for m in re.finditer("減為", text):
+        before = text[done:m.start()]
+        terms = [t for t in _TERM.finditer(before) if t.group(1) or t.group(2) or t.group(3)]
+        if terms:
+            before = before[:terms[-1].start()] + before[terms[-1].end():]
+        out += before + "減為"
+        done = m.end()
+    return out + text[done:]
+
+
+def read_sentence(clause: str) -> dict | None:
+    if not _PENALTY.search(clause):
+        return None
+    return parse_sentence(penalty_text(clause))
+
+
+_FINDING = re.compile(r"[^。\n]*?係犯[^。\n]*")
+_NOT_CHARGE = re.compile(r"附表|所示|如主文|各罪|數罪|本罪|其罪|此罪|前開|上開|同罪")
+# the conduct a 主文 describes: after the subject's name and its 共同 / 連續, up to the penalty
+_CONDUCT = re.compile(r"^(?:共同|連續|又)*(?P<c>.+?)[，,](?:各)?(?:處|科|免刑)")
+
+
+def _charges(text: str) -> list[str]:
+    return [c for c in parse_charges(text) if not _NOT_CHARGE.search(c)]
+
+
+def findings(reasons: str, name: str, names: list[str]) -> list[str]:
+    """Offences the 理由 finds for this defendant: 係犯 sentences naming him, else naming none."""
+    others = [n for n in names if n != name]
+    mine, general = [], []
+    for m in _FINDING.finditer(reasons):
+        s = m.group()
+        if name in s:
+            mine += _charges(s)
+        elif not any(n in s for n in others):
+            general += _charges(s)
+    return list(dict.fromkeys(mine or general))
+
+
+def clause_charges(clause: str, name: str, names: list[str], reasons: str) -> list[str]:
+    found = _charges(clause)
+    if found:
+        return found
+    found = findings(reasons, name, names)
+    if found:
+        return found
+    body = _LEAD.sub("", clause, count=1)
+    for n in sorted(names, key=len, reverse=True):
+        body = body.replace(n, "")
+    body = body.lstrip("、，及與")
+    m = _CONDUCT.match(body)
+    return [m.group("c")] if m and len(m.group("c")) <= 60 else []
+
+
+def extract_tw(verdict: str, names: list[str], reasons: str) -> tuple[list[Defendant], dict[str, str]]:
+    """(convicted defendants with charges and penalty, {name: why another one yields no case})."""
+    if not names:
+        raise RecordError("no defendant named (被告…) in the header")
+    parts = clauses(verdict, names)
+    out, other = [], {}
+    for name in names:
+        clause = parts.get(name, "")
+        sentence = read_sentence(clause)
+        if sentence is None:
+            if "無罪" in clause:
+                other[name] = "acquitted (無罪)"
+            elif re.search(r"免訴|不受理", clause):
+                other[name] = "not convicted (免訴 / 不受理)"
+            elif not clause:
+                other[name] = "not named in the 主文"
+            else:
+                other[name] = "no penalty could be read from the 主文"
+            continue
+        found = clause_charges(clause, name, names, reasons)
+        if not found:
+            other[name] = "no charge could be read from the 主文 or the 理由"
+            continue
+        out.append(Defendant(name, clause, found, sentence))
+    return out, other
