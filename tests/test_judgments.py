@@ -240,7 +240,7 @@ def test_cli_options_reach_the_manifest(tmp_path):
     assert m["options"]["pseudonymize"] is True and m["options"]["date_from"] == "2021-01-01"
     assert m["options"]["cutoff_len"] == 4096 and m["options"]["procedures"] == "刑事一审"
     assert m["stats"]["privacy: defendant names pseudonymized"] > 0
-    assert all(c["defendant"] in "甲乙" for c in read_jsonl(out / "cases.jsonl"))
+    assert all(c["defendant"] in "甲乙丙丁" for c in read_jsonl(out / "cases.jsonl"))
     with pytest.raises(SystemExit, match="--date-from"):
         main(["data", "--raw", str(raw), "--out", str(out), "--date-from", "2021/13"])
 

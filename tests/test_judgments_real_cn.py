@@ -141,7 +141,7 @@ def test_against_hand_read_gold(converted):
                 errors.append((wid, name, "no case"))
                 continue
             s = c["sentence"]
-            got = _term(s["kind"], s["months"], None, s["probation_months"], s["fine"])
+            got = _term(s["kind"], s["months"], s.get("days"), s["probation_months"], s["fine"])
             if got == terms[name]:
                 exact += 1
             else:
