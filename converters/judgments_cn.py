@@ -29,7 +29,7 @@ from typing import Iterator
 from converters import judgments as common
 from converters import lecard
 from converters.sections import split_cn
-from converters.verdict import defendants_cn, extract, named_in
+from converters.verdict import defendants_cn, extract, named_in, shared_names
 from lawfactory.records import RecordError, Skip
 
 COLUMNS = ("原始链接", "案号", "案件名称", "法院", "所属地区", "案件类型", "案件类型编码", "来源", "审理程序",
@@ -186,6 +186,12 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
     if not names:  # the 当事人 column lists the parties when the text does not introduce them
         names = [n for n in re.split(r"[,，、;；\s]+", texts["当事人"]) if n and n in secs["判决如下"]]
     defendants, left = extract(secs["判决如下"], names)
+    shared = shared_names(secs["当事人"], names)
+    if shared:  # never a sentence that may be the other namesake's
+        left += [f"{d.name}: two defendants share this name: no case" for d in defendants if d.name in shared]
+        defendants = [d for d in defendants if d.name not in shared]
+        if not defendants:
+            raise RecordError("no defendant with an unambiguous name (two defendants share a masked name)")
 
     facts = common.mask_recommendation(secs["经审理查明"])
     statements = common.attitude_statements([secs["审理经过"], secs["公诉机关指控"]], facts)

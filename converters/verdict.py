@@ -35,7 +35,17 @@ _ITEM_EDGE = re.compile(r"^[\s\u3000]*(?:[一二三四五六七八九十]+、|[�
 def defendants_cn(parties: str) -> list[str]:
     """Natural-person defendants named in the 当事人 block, in order (被告单位 are not persons).
     A name the defendant gave himself (被告人自报刘某, 自称…) is the name without 自报."""
-    return list(dict.fromkeys(re.sub(r"^(?:自报|自称)(?=..)", "", m.group("name")) for m in _CN_DEFENDANT.finditer(parties)))
+    found = list(dict.fromkeys(re.sub(r"^(?:自报|自称)(?=..)", "", m.group("name")) for m in _CN_DEFENDANT.finditer(parties)))
+    # "被告人潘某曾因犯…罪，" after "被告人潘某，男，…" is no new defendant: a name that another name
+    # begins, continued by what a sentence says of him (曾, 因, 现, 于, 系, 被…), is dropped (张某某 beside 张某 stays)
+    return [n for n in found if not any(n != o and n.startswith(o) and re.match(r"[曾因于系被在犯又已涉现]", n[len(o):])
+                                        for o in found)]
+
+
+def shared_names(parties: str, names: list[str]) -> set[str]:
+    """Names two defendants carry (masked alike: two 被告人刘某丁，… introductions): their verdict parts
+    cannot be told apart."""
+    return {n for n in names if len(re.findall(rf"被告人[：:]?{re.escape(n)}[，,（(]", parties)) > 1}
 
 
 def defendants_tw(header: str) -> list[str]:
@@ -58,7 +68,8 @@ def split_by_defendant(verdict: str, names: list[str]) -> dict[str, str]:
     general = []
     longest = sorted(names, key=len, reverse=True)
     for item in items:
-        starts = sorted((m.start(), n) for n in names if (m := _conviction(item, n)))
+        # every conviction is a boundary: two defendants masked alike (刘某丁 twice) each end the other's part
+        starts = sorted((m.start(), n) for n in names for m in _convictions(item, n))
         units = [(m.start(), "") for m in _UNIT_CONVICTION.finditer(item)]  # a unit's part ends a person's
         if not starts:
             if item.strip() and not units:
@@ -90,9 +101,17 @@ def named_in(text: str, longest: list[str]) -> set[str]:
     return found
 
 
-def _conviction(text: str, name: str) -> re.Match | None:
+def _conviction_re(name: str) -> re.Pattern:
     # the name followed by 犯 (共同犯, 又犯), or by a bare offence and then the penalty (處…)
-    return re.search(rf"(?:被告人|被告)?{re.escape(name)}(?=(?:共同|又)?犯|{_BARE_OFFENCE})", text)
+    return re.compile(rf"(?:被告人|被告)?{re.escape(name)}(?=(?:共同|又)?犯|{_BARE_OFFENCE})")
+
+
+def _conviction(text: str, name: str) -> re.Match | None:
+    return _conviction_re(name).search(text)
+
+
+def _convictions(text: str, name: str) -> list[re.Match]:
+    return list(_conviction_re(name).finditer(text))
 
 
 def charges(part: str, name: str = "") -> list[str]:
