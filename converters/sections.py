@@ -40,7 +40,7 @@ _CN_REASONING = re.compile(r"本(?:院|合议庭)认为[，,：:]?")
 _CN_REASONING_START = re.compile(r"(?:^|(?<=[\n。]))[ \t\u3000]*本(?:院|合议庭)认为[，,：:]?", re.M)
 _CN_VERDICT = re.compile(r"判决如下\s*[：:]?")
 # 尾部: the appeal notice, else the signature block (审判长/审判员/人民陪审员 on a new paragraph).
-_CN_TAIL = re.compile(r"如不服本判决|(?:^|\n)\s*(?:审\s*判\s*长|审\s*判\s*员|人民陪审员|代理审判员)")
+_CN_TAIL = re.compile(r"如不服[^，,。\n]{0,6}?判决|(?:^|\n)\s*(?:审\s*判\s*长|审\s*判\s*员|人民陪审员|代理审判员)")
 
 
 def _norm(text: str) -> str:

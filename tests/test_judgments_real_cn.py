@@ -90,6 +90,7 @@ def test_no_header_lawyer_or_signature_line_in_any_sample(converted):
             for field in ("facts", "reasoning", "verdict"):
                 m = HEADER_LINE.search(c[field])
                 assert not m, (wid, field, m.group())
+            assert "如不服" not in c["verdict"], wid  # the appeal notice is the 尾部
 
 
 def test_the_title_and_case_name_never_leak_a_name_the_text_masks(converted):
