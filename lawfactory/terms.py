@@ -154,7 +154,10 @@ def parse_sentence(text: str) -> dict | None:
         fine = _amount(fine_m.group("n"), 10000 if fine_m.group("unit") else 1)
     # 数罪并罚: the probation stated with the executed term; an earlier 缓刑 belongs to a count or to
     # a former judgment whose suspension is revoked (撤销…缓刑二年…的缓刑执行部分，决定执行…)
-    probation = _period_after(_PROBATION, text[ex.end():] if ex else text) or 0
+    # a 缓刑 in a sentence that revokes one (撤销…宣告缓刑五年的执行部分) is not this sentence's either
+    probation = next((months for m in _PROBATION.finditer(text, ex.end() if ex else 0)
+                      if (months := period_months(m.group("period"))) is not None
+                      and not re.search("撤销|撤銷", re.split(r"[。；;\n]", text[:m.start()])[-1])), 0)
     pol = _POLITICAL.search(text)
     political = ""
     if pol:

@@ -149,6 +149,7 @@ def test_fine_amounts_as_judgments_write_them(text, fine):
     # a revoked former suspension is not this sentence's probation (数罪并罚)
     ("判处有期徒刑二年十个月；撤销…判处有期徒刑一年四个月，缓刑二年的缓刑执行部分，数罪并罚，决定执行有期徒刑三年八个月", 44, 0),
     ("犯甲罪，判处有期徒刑一年，犯乙罪，判处有期徒刑六个月，决定执行有期徒刑一年三个月，缓刑二年", 15, 24),
+    ("判处有期徒刑九年，并处罚金人民币170000元\n撤销某县人民法院（2014）某刑初字第212号刑事判决书对被告人王某宣告缓刑五年的执行部分", 108, 0),
 ])
 def test_terms_and_probation_under_merged_sentences(text, months, probation):
     s = parse_sentence(text)
