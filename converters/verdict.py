@@ -69,7 +69,7 @@ def split_by_defendant(verdict: str, names: list[str]) -> dict[str, str]:
     longest = sorted(names, key=len, reverse=True)
     for item in items:
         # every conviction is a boundary: two defendants masked alike (刘某丁 twice) each end the other's part
-        starts = sorted((m.start(), n) for n in names for m in _convictions(item, n))
+        starts = sorted((at, n) for n in names for at in _convictions(item, n))
         units = [(m.start(), "") for m in _UNIT_CONVICTION.finditer(item)]  # a unit's part ends a person's
         if not starts:
             if item.strip() and not units:
@@ -101,17 +101,24 @@ def named_in(text: str, longest: list[str]) -> set[str]:
     return found
 
 
-def _conviction_re(name: str) -> re.Pattern:
-    # the name followed by 犯 (共同犯, 又犯), or by a bare offence and then the penalty (處…)
-    return re.compile(rf"(?:被告人|被告)?{re.escape(name)}(?=(?:共同|又)?犯|{_BARE_OFFENCE})")
+# what follows a convicted defendant's name: 犯 (共同犯, 又犯), or a bare offence and then the penalty (處…)
+_AFTER_NAME = re.compile(rf"(?:共同|又)?犯|{_BARE_OFFENCE}")
+_TITLE_BEFORE = ("被告人", "被告")
 
 
-def _conviction(text: str, name: str) -> re.Match | None:
-    return _conviction_re(name).search(text)
+def _convictions(text: str, name: str) -> list[int]:
+    """Where each conviction of the name starts (at 被告人 / 被告 when the name has it). Found with
+    str.find and one compiled pattern: a pattern per name costs more to compile than to run."""
+    out, i = [], text.find(name)
+    while i >= 0:
+        if _AFTER_NAME.match(text, i + len(name)):
+            out.append(next((i - len(t) for t in _TITLE_BEFORE if text.startswith(t, i - len(t))), i))
+        i = text.find(name, i + 1)
+    return out
 
 
-def _convictions(text: str, name: str) -> list[re.Match]:
-    return list(_conviction_re(name).finditer(text))
+def _conviction(text: str, name: str) -> bool:
+    return bool(_convictions(text, name))
 
 
 def charges(part: str, name: str = "") -> list[str]:
