@@ -47,7 +47,7 @@ _DATE = re.compile(r"^[ \t\u3000]*中[ \t\u3000]*華[ \t\u3000]*民[ \t\u3000]*�
 _ITEM = re.compile(r"^[ \t\u3000]*(?P<n>[一二三四五六七八九十]+|[壹貳參肆伍陸柒捌玖拾]+)[、，]", re.M)
 _FACT_ITEM = re.compile(r"犯罪事實|事實")
 # facts that only point at the indictment attached after the signatures
-_BY_REFERENCE = re.compile(r"引用[^。\n]{0,40}?(?:起訴書|處刑書|聲請書)|如附件")
+_BY_REFERENCE = re.compile(r"引用[^。\n]{0,40}?(?:起訴書|處刑書|聲請書)|如附件|如(?:起訴書|聲請書|處刑書)[^。\n]{0,12}?(?:所載|記載)")
 _ATTACHED_FACTS = re.compile(rf"^{_SP}(?:[一二]、{_SP})?{_spread('犯罪事實')}{_SP}[:：]?{_SP}(?:\n|(?=[\u4e00-\u9fff]))", re.M)
 _ATTACHED_END = re.compile(rf"^{_SP}(?:[二三]、{_SP})?(?:證據|{_spread('證據並所犯法條')}|所犯法條)", re.M)
 
@@ -78,33 +78,35 @@ def _attached_facts(tail: str) -> str:
     return tail[m.end():end.start() if end else len(tail)].strip()
 
 
-def split_tw(text: str, stats: Counter | None = None) -> dict[str, str]:
-    """JFULL → {首部, 主文, 事實, 理由, 尾部}, unwrapped into paragraphs (首部 keeps its lines)."""
-    text = tw_text.clean(text, stats)
-    cols = tw_text.wrap_width(text)
+def _verdict(text: str) -> tuple[int, int, int, bool]:
+    """(start of 主文's heading, start of its text, its end, numbered layout)."""
     main = _MAIN.search(text)
-    numbered = None
-    if not main:
-        numbered = _MAIN_ITEM.search(text)
-        if not numbered:
-            raise RecordError("no 主文 heading")
+    numbered = None if main else _MAIN_ITEM.search(text)
+    if not (main or numbered):
+        raise RecordError("no 主文 heading")
     start = (main or numbered).end()
-    facts_h = _FACTS.search(text, start)
-    reasons_h = _REASONS.search(text, start)
-    first_h = min((h for h in (facts_h, reasons_h) if h), key=lambda h: h.start(), default=None)
     if numbered:
         # 一、主文： … 二、犯罪事實要旨： … 三、處罰條文： … (the item numbers of the same style)
         items = [(at, n) for at, n in _items(text[start:]) if n not in ("一", "壹")]
         if not items:
             raise RecordError("numbered 主文 without a following item")
-        main_end = start + items[0][0]
-    elif first_h:
-        main_end = first_h.start()
-    else:
+        return numbered.start(), start, start + items[0][0], True
+    heads = [h.start() for h in (_FACTS.search(text, start), _REASONS.search(text, start)) if h]
+    if not heads:
         raise RecordError("no 事實 / 理由 heading after 主文")
+    return main.start(), start, min(heads), False
+
+
+def split_tw(text: str, stats: Counter | None = None) -> dict[str, str]:
+    """JFULL → {首部, 主文, 事實, 理由, 尾部}, unwrapped into paragraphs (首部 keeps its lines)."""
+    text = tw_text.clean(text, stats)
+    cols = tw_text.wrap_width(text)
+    head_at, start, main_end, numbered = _verdict(text)
+    facts_h = _FACTS.search(text, main_end)
+    reasons_h = _REASONS.search(text, main_end)
     date = _DATE.search(text, main_end)
     end = date.start() if date else len(text)
-    head, verdict, tail = text[:(main or numbered).start()], text[start:main_end], text[end:]
+    head, verdict, tail = text[:head_at], text[start:main_end], text[end:]
 
     if numbered:
         body = text[main_end:end]
@@ -138,10 +140,5 @@ def split_tw(text: str, stats: Counter | None = None) -> dict[str, str]:
 def split_verdict_only(text: str, stats: Counter | None = None) -> tuple[str, str]:
     """(首部 with its lines, 主文): enough to tell who is convicted, whatever the rest's layout."""
     text = tw_text.clean(text, stats)
-    cols = tw_text.wrap_width(text)
-    main = _MAIN.search(text) or _MAIN_ITEM.search(text)
-    if not main:
-        raise RecordError("no 主文 heading")
-    nxt = [m.start() for m in (_FACTS.search(text, main.end()), _REASONS.search(text, main.end())) if m]
-    end = min(nxt) if nxt else len(text)
-    return text[:main.start()].strip(), tw_text.unwrap(text[main.end():end], cols)
+    head_at, start, end, _ = _verdict(text)
+    return text[:head_at].strip(), tw_text.unwrap(text[start:end], tw_text.wrap_width(text))

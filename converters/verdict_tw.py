@@ -32,6 +32,7 @@ import re
 from converters.verdict import Defendant
 from lawfactory.charges import parse_charges
 from lawfactory.records import RecordError
+from converters.tw_text import width
 from lawfactory.terms import PERIOD, parse_sentence
 
 _SP = r"[ \t\u3000]*"
@@ -49,14 +50,19 @@ _REMARK = re.compile(rf"^{_SP}(?:[上右]{_SP}[\d一二三四五六七八九十�
 _LABEL = re.compile(rf"^{_SP}(?:(?P<def>{'|'.join(_label(w) for w in _DEFENDANT_LABELS)})"
                     rf"|(?P<other>{'|'.join(_label(w) for w in sorted(_OTHER_LABELS, key=len, reverse=True))}))(?=[ \t\u3000]|$)")
 _HEAD_END = re.compile(rf"^{_SP}(?:上|右)(?:{_SP}列)?{_SP}(?:被告|被上訴人|上訴人|自訴人)|^{_SP}(?:上|右)列|案件")
-_NAME = re.compile(r"[^\s\u3000，,。（(：:、]{1,12}")
+_NAME = re.compile(r"[^\s\u3000，,。（(：:、]{1,16}")
 _NOT_A_NAME = re.compile(r"律師$|^(?:男|女|民國|住|身分證|國民|送達|居|籍設|即)$|^(?:民國|住|身分證|國民|送達|籍設)|\d")
 
 
+def _indent(text: str) -> int:
+    return width(text[:len(text) - len(text.lstrip(" \t\u3000"))])
+
+
 def header_defendants(head: str) -> list[str]:
-    """Defendants named in the header, in order."""
+    """Defendants named in the header, in order. A line continues the label above it when its
+    name starts in the label's name column (address lines wrapped further right are not names)."""
     names: list[str] = []
-    current = None  # the label the next name-only line continues
+    current, column = None, 0  # the label the next name-only line continues, its name column
     for line in head.split("\n"):
         if not line.strip(" \t\u3000"):
             continue
@@ -66,17 +72,20 @@ def header_defendants(head: str) -> list[str]:
         if m:
             current = "def" if m.group("def") else "other"
             rest = line[m.end():]
+            column = width(line[:m.end()]) + _indent(rest)
         elif _REMARK.match(line):
             current = "other" if "即" not in _REMARK.match(line).group() else "def"
             continue
-        elif line[:1] in " \t\u3000" and current:
+        elif line[:1] in " \t\u3000" and current and abs(_indent(line) - column) <= 1:
             rest = line
         else:
-            current = None
             continue
+        rest = re.sub(r"^([ \t\u3000]*[\u4e00-\u9fff])\u3000([\u4e00-\u9fff])(?=[ \t\u3000]|$)", r"\1\2", rest)
         name = _NAME.search(rest)
         if current == "def" and name and not _NOT_A_NAME.search(name.group()):
-            names.append(name.group())
+            n = re.split(r"即|\(|（", name.group())[0] or name.group()  # 甲○○即鍾宋秀玉: an alias
+            masked = re.match(r"^[^○Ｏ〇]{1,3}[○Ｏ〇]+", n)  # Ｌ○○起訴書誤植…: a remark after the name
+            names.append(masked.group() if masked else n)
     return list(dict.fromkeys(names))
 
 
@@ -97,17 +106,25 @@ _MASKED_SUBJECT = re.compile(r"(?:^|(?<=[。；;\n]))[ \t\u3000]*(?:[一二三�
                              r"(?:被告人?)?【?(?P<n>[\u4e00-\u9fffＡ-Ｚ][○Ｏ〇]{1,3})(?![○Ｏ〇])")
 
 
+# a real name opening a 主文 sentence, before what a conviction or acquittal clause says next
+_NAMED_SUBJECT = re.compile(r"(?:^|(?<=[。；;\n]))[ \t\u3000]*(?:[一二三四五六七八九十]+、)?(?:被告人?)?【?"
+                            r"(?![又並均各其另如扣未緩褫應所前上本若])(?P<n>[\u4e00-\u9fff]{2,4}?)】?(?=共同|連續|犯|意圖|有投票權|對於|無罪|被訴|預備|公訴)")
+
+
 def verdict_names(header: list[str], verdict: str) -> tuple[list[str], list[str]]:
-    """(the defendants, header names dropped). Some judgments keep real names in the header and
-    mask them in the body (header 詹日新, 主文 乙○○): when the 主文 opens sentences with masked
-    names the header lacks, those are the defendants, and header names the 主文 never writes are
-    the same people under their real names."""
-    masked = [m.group("n") for m in _MASKED_SUBJECT.finditer(verdict)]
-    extra = [n for n in dict.fromkeys(masked) if n not in header]
+    """(the defendants, header names dropped). Masking is not always consistent: a header can
+    keep real names the body masks (header 詹日新, 主文 乙○○), or mask names the 主文 writes out
+    (header 丁○○, 主文 邱廷銘). When header names are missing from the 主文 and the 主文 opens
+    sentences with names the header lacks, those are the defendants (a case is named as its
+    clause names him), and the header names the 主文 never writes are dropped."""
+    missing = [n for n in header if n not in verdict]
+    subjects = [m.group("n") for m in _MASKED_SUBJECT.finditer(verdict)]
+    if missing:
+        subjects += [m.group("n") for m in _NAMED_SUBJECT.finditer(verdict)]
+    extra = [n for n in dict.fromkeys(subjects) if n not in header and not any(n in h or h in n for h in header)]
     if not extra:
         return header, []
-    present = [n for n in header if n in verdict]
-    return present + extra, [n for n in header if n not in verdict]
+    return [n for n in header if n in verdict] + extra, missing
 
 
 _SEGMENT = re.compile(r"[^。；;\n]+[。；;]?")
@@ -130,8 +147,27 @@ def _subjects(segment: str, longest: list[str]) -> list[str]:
         rest = rest[sep.end():]
 
 
+def _joint(seg: str, subjects: list[str], longest: list[str]) -> dict[str, str]:
+    """A sentence shared by several defendants gives each the whole sentence, unless it names
+    them again before their own penalty (`辛○○、Ｅ○○共同…，辛○○處有期徒刑壹年拾月，Ｅ○○處
+    有期徒刑壹年`): then each gets the shared conduct and his own penalty part."""
+    alt = "|".join(map(re.escape, longest))
+    own = list(re.finditer(rf"(?:{alt})(?:[、及與](?:{alt}))*(?=(?:均|各)?[處科免])", seg))
+    own = [m for m in own if m.start() > 0]
+    if len(subjects) < 2 or not own:
+        return {n: seg for n in subjects}
+    shared = seg[:own[0].start()]
+    out = {}
+    for m, nxt in zip(own, own[1:] + [None]):
+        part = seg[m.start():nxt.start() if nxt else len(seg)]
+        for n in _subjects(m.group(), longest):
+            out[n] = shared + part
+    return {n: out.get(n, seg) for n in subjects}
+
+
 def clauses(verdict: str, names: list[str]) -> dict[str, str]:
-    """{name: every 主文 sentence about him} (a shared sentence goes to each of its subjects)."""
+    """{name: every 主文 sentence about him} (a shared sentence goes to each of its subjects). A
+    sentence opening with a name that is not a defendant's starts a clause that goes to no one."""
     longest = sorted(names, key=len, reverse=True)
     out: dict[str, list[str]] = {}
     current: list[str] = []
@@ -141,8 +177,10 @@ def clauses(verdict: str, names: list[str]) -> dict[str, str]:
         subjects = _subjects(seg, longest)
         if subjects:
             current = subjects
-        for n in current:
-            out.setdefault(n, []).append(seg.strip())
+        elif _MASKED_SUBJECT.match(seg) or _NAMED_SUBJECT.match(seg):
+            current = []  # someone the header does not name: never another defendant's text
+        for n, text in _joint(seg.strip(), current, longest).items():
+            out.setdefault(n, []).append(text)
     return {n: "".join(parts) for n, parts in out.items()}
 
 
@@ -178,7 +216,7 @@ def read_sentence(clause: str) -> dict | None:
 _FINDING = re.compile(r"[^。\n]*?係犯[^。\n]*")
 _NOT_CHARGE = re.compile(r"附表|所示|如主文|各罪|數罪|本罪|其罪|此罪|前開|上開|同罪")
 # the conduct a 主文 describes: after the subject's name and its 共同 / 連續, up to the penalty
-_CONDUCT = re.compile(r"^(?:共同|連續|又)*(?P<c>.+?)[，,](?:各)?(?:處|科|免刑)")
+_CONDUCT = re.compile(r"^(?:共同|連續|又)*(?P<c>.+?)[，,](?:各|均)?(?:處|科|免刑)")
 
 
 def _charges(text: str) -> list[str]:
@@ -205,12 +243,18 @@ def clause_charges(clause: str, name: str, names: list[str], reasons: str) -> li
     found = findings(reasons, name, names)
     if found:
         return found
-    body = _LEAD.sub("", clause, count=1)
-    for n in sorted(names, key=len, reverse=True):
-        body = body.replace(n, "")
-    body = body.lstrip("、，及與")
-    m = _CONDUCT.match(body)
-    return [m.group("c")] if m and len(m.group("c")) <= 60 else []
+    # the conduct the clause describes: its comma parts before the penalty, names left out
+    parts = []
+    for part in re.split(r"[，,]", _LEAD.sub("", clause, count=1)):
+        if re.search(r"處|科|免刑|[。；]", part):
+            break
+        for n in sorted(names, key=len, reverse=True):
+            part = part.replace(n, "")
+        part = re.sub(r"^[、及與]*(?:共同|連續|又)*", "", part)
+        if part:
+            parts.append(part)
+    conduct = "，".join(parts)
+    return [conduct] if conduct and len(conduct) <= 60 else []
 
 
 def extract_tw(verdict: str, names: list[str], reasons: str) -> tuple[list[Defendant], dict[str, str]]:
@@ -229,6 +273,8 @@ def extract_tw(verdict: str, names: list[str], reasons: str) -> tuple[list[Defen
                 other[name] = "not convicted (免訴 / 不受理)"
             elif not clause:
                 other[name] = "not named in the 主文"
+            elif "附表" in clause:
+                other[name] = "penalty only in an attached table (附表)"
             else:
                 other[name] = "no penalty could be read from the 主文"
             continue
