@@ -154,8 +154,14 @@ def cited_articles(text: str, jurisdiction: str, fallback: str = "") -> tuple[li
     return arts, keys
 
 
+# the recommendation stated as a range (公诉机关提出了量刑建议；对被告人熊某的量刑幅度为有期徒刑六个月至…):
+# the rest of that sentence goes, a summary judgment's adopted allegation often ends with it
+_RANGE = r"[^。；;\n]*量刑(?:幅度|建议)[为為是：:][^。\n]*"
+_RECOMMENDED_RANGE = re.compile(rf"(?:^|(?<=[。\n])){_RANGE}。?|[；;，,]{_RANGE}", re.M)
+
+
 def mask_recommendation(text: str) -> str:
-    return RECOMMENDATION.sub(RECOMMENDATION_MASK, text)
+    return _RECOMMENDED_RANGE.sub("", RECOMMENDATION.sub(RECOMMENDATION_MASK, text))
 
 
 def build_cases(*, source: str, line: int, jurisdiction: str, names: list[str], defendants: list[Defendant],

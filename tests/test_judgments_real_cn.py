@@ -91,6 +91,8 @@ def test_no_header_lawyer_or_signature_line_in_any_sample(converted):
                 m = HEADER_LINE.search(c[field])
                 assert not m, (wid, field, m.group())
             assert "如不服" not in c["verdict"], wid  # the appeal notice is the 尾部
+            # the prosecutor's recommended sentence is the answer: never in the input
+            assert not re.search(r"建议(?:判处|对被告人)|量刑(?:幅度|建议)[为是：:]", c["facts"]), wid
 
 
 def test_the_title_and_case_name_never_leak_a_name_the_text_masks(converted):

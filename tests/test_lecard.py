@@ -75,3 +75,11 @@ def test_one_json_file_per_document_through_make_data(tmp_path):
     classes = [row.split("\t")[2] for row in real_path("judgments", "cn", "manifest.tsv").read_text(encoding="utf-8").splitlines()[1:13]]
     assert conf["skipped"] == {"审理程序 刑事二审 not in 刑事一审": classes.count("criminal_appeal(negative)")}
     assert conf["yield"] == 1.0 and conf["cases"] > 11
+
+
+def test_a_recommended_range_in_adopted_facts_is_masked():
+    from converters.judgments import mask_recommendation
+
+    facts = "上述事实足以认定。\n根据以上情节，公诉机关提出了量刑建议；对被告人熊某的量刑幅度为有期徒刑六个月至一年六个月，并处罚金。\n下文。"
+    assert mask_recommendation(facts) == "上述事实足以认定。\n根据以上情节，公诉机关提出了量刑建议。\n下文。"
+    assert mask_recommendation("量刑建议为：有期徒刑一年。下文") == "下文"
