@@ -168,6 +168,12 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
     full = obj.get("全文")
     if not isinstance(full, str) or not full.strip():
         raise RecordError("empty or missing 全文")
+    if fmt == "cjo":
+        full = _TAGS.sub("\n", full)
+        if "\n" not in full.strip():  # paragraphs run together with spaces, as LeCaRD's qw
+            full = lecard.full_text(full)
+        # blank columns (a hand-made or partial dump) are read from the text, as for LeCaRD
+        obj = {**obj, **{k: v for k, v in lecard.fields(full).items() if not _text(obj, k)}, "全文": full}
     s = common.SETTINGS
     ctype, proc = _text(obj, "案件类型"), procedure(obj)
     if s.case_types and ctype not in s.case_types:

@@ -70,19 +70,24 @@ def case_type(title: str) -> str:
     return title or "(no title)"
 
 
+def fields(text: str) -> dict:
+    """The CJO columns a judgment's text states: 案号, 法院, 案件类型, 裁判日期 ("" when not found)."""
+    head = _HEADING.search(text, 0, 200)
+    number = _CASE_NUMBER.search(text, 0, 400)
+    return {
+        "案号": re.sub(r"\s", "", number.group()) if number else "",
+        "法院": head.group("court") if head else "",
+        "案件类型": case_type(head.group("title")) if head else "",
+        "裁判日期": _date(text),
+    }
+
+
 def to_cjo(obj: dict) -> dict:
     """The CJO columns judgments_cn.convert_record reads, from a LeCaRD document's text."""
     qw = obj.get("qw")
     if not isinstance(qw, str) or not qw.strip():
         raise RecordError("empty or missing qw (全文)")
     text = full_text(qw)
-    head = _HEADING.search(text, 0, 200)
-    number = _CASE_NUMBER.search(text, 0, 400)
-    return {
-        "全文": text,
-        "案号": re.sub(r"\s", "", number.group()) if number else "",
-        "法院": head.group("court") if head else "",
-        "案件类型": case_type(head.group("title")) if head else "(no title)",
-        "裁判日期": _date(text),
-        "doc_id": str(obj.get("writId") or ""),
-    }
+    out = {"全文": text, **fields(text), "doc_id": str(obj.get("writId") or "")}
+    out["案件类型"] = out["案件类型"] or "(no title)"
+    return out

@@ -83,3 +83,14 @@ def test_a_recommended_range_in_adopted_facts_is_masked():
     facts = "上述事实足以认定。\n根据以上情节，公诉机关提出了量刑建议；对被告人熊某的量刑幅度为有期徒刑六个月至一年六个月，并处罚金。\n下文。"
     assert mask_recommendation(facts) == "上述事实足以认定。\n根据以上情节，公诉机关提出了量刑建议。\n下文。"
     assert mask_recommendation("量刑建议为：有期徒刑一年。下文") == "下文"
+
+
+def test_a_cjo_record_whose_text_runs_together_reads_like_lecard():
+    """A CJO dump can carry the same run-together text with blank columns: the text is normalized
+    and the blank columns are read from it, so both layouts give the same case."""
+    judgments.configure({})
+    [a] = judgments_cn.convert_record(doc(), "d.json", 1, Counter())
+    [b] = judgments_cn.convert_record({"全文": QW, "案号": "", "案件类型": ""}, "d.csv", 1, Counter())
+    keys = ("defendant", "charges", "sentence", "articles", "facts", "reasoning", "verdict")
+    assert [a[k] for k in keys] == [b[k] for k in keys]
+    assert b["meta"]["case_number"] == "（2018）某0106刑初98号" and b["meta"]["format"] == "cjo"
