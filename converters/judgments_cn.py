@@ -122,12 +122,23 @@ _BASIS = re.compile(r"(?:依照|依据|根据|适用)(?=[^。]*《)")
 _FOR_DEFENDANTS = re.compile(r"对(?:被告人|被告单位)?(?P<who>[^，,。；;：:《》]{1,80}?)(?:均|分别)?(?:依照|依据|根据|适用)")
 
 
+# without a case number the parties tell: an appeal or retrial names 上诉人 / 原审被告人 / 原公诉机关 /
+# 抗诉机关 (再审 in the text: a retrial); a first instance only 公诉机关 / 自诉人 and 被告人
+_APPEAL_PARTIES = re.compile(r"上诉人|原审被告人|原公诉机关|抗诉机关")
+_FIRST_PARTIES = re.compile(r"(?:公诉机关|自诉人)[\s\S]*?被告人")
+
+
 def procedure(obj: dict) -> str:
     p = _text(obj, "审理程序")
     if p:
         return p
     m = _NUMBER_KIND.search(_text(obj, "案号"))
-    return _PROCEDURE_FROM_NUMBER[m.group("k")] if m else ""
+    if m:
+        return _PROCEDURE_FROM_NUMBER[m.group("k")]
+    head = _text(obj, "全文")[:3000]
+    if _APPEAL_PARTIES.search(head):
+        return "刑事审判监督" if "再审" in head else "刑事二审"
+    return "刑事一审" if _FIRST_PARTIES.search(head) else ""
 
 
 def basis_clause(reasoning: str) -> str:

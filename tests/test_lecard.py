@@ -94,3 +94,13 @@ def test_a_cjo_record_whose_text_runs_together_reads_like_lecard():
     keys = ("defendant", "charges", "sentence", "articles", "facts", "reasoning", "verdict")
     assert [a[k] for k in keys] == [b[k] for k in keys]
     assert b["meta"]["case_number"] == "（2018）某0106刑初98号" and b["meta"]["format"] == "cjo"
+
+
+def test_without_a_case_number_the_parties_tell_the_procedure():
+    from converters.judgments_cn import procedure
+
+    first = lecard.full_text(QW.replace("（2018）某0106刑初98号 ", ""))
+    assert procedure({"全文": first}) == "刑事一审"
+    appeal = first.replace("公诉机关某市", "原公诉机关某市").replace("被告人张某，男", "上诉人（原审被告人）张某，男")
+    assert procedure({"全文": appeal}) == "刑事二审"
+    assert procedure({"全文": "某某文书"}) == ""
