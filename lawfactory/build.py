@@ -192,17 +192,20 @@ def _conformance(acc: dict, done: dict) -> None:
         acc[k] = acc.get(k, 0) + done["counts"].get(k, 0)
     for k, reasons in done.get("outcomes", {}).items():
         acc.setdefault(k + "_by_reason", Counter()).update(reasons)
+    prefix = "judgment defendants left out: "  # acquitted, corporate … (converters/judgments.py)
+    acc.setdefault("left_out", Counter()).update({k[len(prefix):]: n for k, n in done["stats"].items() if k.startswith(prefix)})
 
 
 def _conformance_summary(acc: dict) -> dict:
     """Per source: records read; the records left after skips (negatives, filters, all-acquitted
     judgments: every one with its reason) are those that should convert, and `yield` is the share that
-    did; rejects by reason."""
+    did; rejects by reason; defendants of converted judgments that got no case, by reason."""
     expected = acc["read"] - acc["skipped"]
     return {"read": acc["read"], "expected": expected, "converted": acc["converted"],
             "yield": round(acc["converted"] / expected, 4) if expected else None, "cases": acc["cases"],
             "skipped": dict(acc.get("skipped_by_reason", Counter()).most_common()),
-            "rejected": dict(acc.get("rejected_by_reason", Counter()).most_common())}
+            "rejected": dict(acc.get("rejected_by_reason", Counter()).most_common()),
+            "defendants_left_out": dict(acc.get("left_out", Counter()).most_common())}
 
 
 def split_cases(opts: Options, ctx: Context) -> Iterator[tuple[dict, str]]:
@@ -315,6 +318,7 @@ def summary(manifest: dict) -> str:
                      f"{c['cases']} cases; {c['read'] - c['expected']} skipped")
         lines += [f"  skipped {n}: {why}" for why, n in c["skipped"].items()]
         lines += [f"  rejected {n}: {why}" for why, n in c["rejected"].items()]
+        lines += [f"  defendant left out {n}: {why}" for why, n in c.get("defendants_left_out", {}).items()]
     nd = manifest.get("near_duplicates", {})
     if "pairs_merged" in nd:
         lines.append(f"near-duplicates (Jaccard ≥ {nd['threshold']}): {nd['pairs_merged']} pairs merged "
