@@ -160,11 +160,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_recipe_parsers(sub) -> None:
-    """`check` (lawfactory/check.py) and `model-card` (lawfactory/modelcard.py)."""
-    from lawfactory import check, modelcard
+    """`check` (lawfactory/check.py), `model-card` (lawfactory/modelcard.py), `serve` (lawfactory/serve.py)."""
+    from lawfactory import check, modelcard, serve
 
     check.add_parser(sub)
     modelcard.add_parser(sub)
+    serve.add_parser(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
