@@ -48,6 +48,7 @@ _ITEM = re.compile(r"^[ \t\u3000]*(?P<n>[一二三四五六七八九十]+|[壹�
 _FACT_ITEM = re.compile(r"犯罪事實|事實")
 # facts that only point at the indictment attached after the signatures
 _BY_REFERENCE = re.compile(r"引用[^。\n]{0,40}?(?:起訴書|處刑書|聲請書)|如附件|如(?:起訴書|聲請書|處刑書)[^。\n]{0,12}?(?:所載|記載)")
+_PROSECUTOR = re.compile(r"本案經[^\n。]{0,60}?執行職務。?$", re.M)
 _ATTACHED_FACTS = re.compile(rf"^{_SP}(?:[一二]、{_SP})?{_spread('犯罪事實')}{_SP}[:：]?{_SP}(?:\n|(?=[\u4e00-\u9fff]))", re.M)
 _ATTACHED_END = re.compile(rf"^{_SP}(?:[二三]、{_SP})?(?:證據|{_spread('證據並所犯法條')}|所犯法條)", re.M)
 
@@ -126,13 +127,15 @@ def split_tw(text: str, stats: Counter | None = None) -> dict[str, str]:
         if attached:
             facts = attached
     facts = tw_text.unwrap(facts, cols)
+    # the closing 本案經檢察官…到庭執行職務 names the prosecutor: a header line, not reasoning
+    reasons = _PROSECUTOR.sub("", tw_text.unwrap(reasons, cols)).strip()
     if not facts.strip():
         raise RecordError("empty 事實 section")
     return {
         "首部": head.strip(),  # the parties, one per line
         "主文": tw_text.unwrap(verdict, cols),
         "事實": facts,
-        "理由": tw_text.unwrap(reasons, cols),
+        "理由": reasons,
         "尾部": tw_text.unwrap(tail, cols),
     }
 

@@ -19,7 +19,8 @@ files; 74 in some), continuation lines indented with spaces or U+3000, and a pun
 may not open a line is pulled onto the line before or pushed to the next. A line is a wrapped
 one when it reaches the file's width (less a few columns for that punctuation shuffle) or when
 the next line opens with punctuation; a new list item (一、 （一） 1. ⑴ …) or a blank line always
-starts a paragraph. Tables drawn with box characters keep their lines.
+starts a paragraph after a line that ends a sentence (`卷第一二⏎六、一二七頁` is one wrapped
+number, not item 六). Tables drawn with box characters keep their lines.
 """
 
 from __future__ import annotations
@@ -93,35 +94,49 @@ def _full(line: str, at: tuple[int, int] | None) -> bool:
 
 
 # a line that opens a paragraph: a list marker (一、 （一） (1) 1. ⑴ ① ❶ 甲、 壹、 第一、), a box table
-_ITEM = re.compile(r"^[ \t\u3000]*(?:[一二三四五六七八九十壹貳參肆伍陸柒捌玖拾]+[、，]|第[一二三四五六七八九十]+[、，]"
-                   r"|[甲乙丙丁戊己庚辛壬癸][、，]|[（(][一二三四五六七八九十\d０-９]+[）)]|[\d０-９]+[.、．](?!\d)"
+_ITEM = re.compile(r"^[ \t\u3000]*(?:[一二三四五六七八九十壹貳參肆伍陸柒捌玖拾]+、|第[一二三四五六七八九十]+、"
+                   r"|[甲乙丙丁戊己庚辛壬癸]、|[（(][一二三四五六七八九十\d０-９]+[）)]|[\d０-９]+[.、．](?!\d)"
                    r"|[\u2460-\u24ff\u2776-\u2793\u3280-\u3289])")
-_BOX = re.compile(r"[\u2500-\u257f]")
+# a table row holds two box corners or bars (a lone ─ is a dash: ○九三二─六九九一八九)
+_BOX = re.compile(r"[│┃├┤┼┬┴┌┐└┘].*[│┃├┤┼┬┴┌┐└┘]")
 # punctuation that never opens a line of its own paragraph
 _CLOSING = re.compile(r"^[ \t\u3000]*[，。、；：？！」』）)〕】,.;:]")
+# what ends a sentence or introduces a list: only after it can a list item start a paragraph
+_ENDS = re.compile(r"[。：:；;！？!?」』）)】〕]$")
+
+
+def _indent(line: str) -> int:
+    return width(line[:len(line) - len(line.lstrip(" \t\u3000"))])
 
 
 def unwrap(text: str, cols: tuple[int, int] | None) -> str:
-    """Join hard-wrapped lines into paragraphs (one per line), indentation and padding removed."""
+    """Join hard-wrapped lines into paragraphs (one per line), indentation and padding removed.
+    A short line is joined too when it leaves its sentence open (no closing punctuation), is at
+    least half the width, and the next line is indented like a continuation (the source's own
+    short lines: `…等人均⏎    有投票權人`)."""
     lines = [line.rstrip(" \t\u3000") for line in text.split("\n")]
     out: list[str] = []
-    prev_full = False
+    prev = ""
     for line in lines:
         body = line.strip(" \t\u3000")
         if not body:
             out.append("")
-            prev_full = False
+            prev = ""
             continue
+        open_end = bool(prev) and not _ENDS.search(prev) and cols is not None and width(prev) * 2 >= cols[0] \
+            and _indent(line) >= _indent(prev) and not _ITEM.match(line)
         joins = bool(out) and out[-1] != "" and not _BOX.search(line) and not _BOX.search(out[-1]) and (
-            _CLOSING.match(line) or (prev_full and not _ITEM.match(line)))
+            _CLOSING.match(line) or open_end
+            or (_full(prev, cols) and not (_ITEM.match(line) and _ENDS.search(out[-1]))))
         if joins:
             out[-1] += body
         else:
             out.append(body)
-        prev_full = _full(line, cols)
+        prev = line
     text = "\n".join(p for p in out if p)
-    # digits padded for alignment: 103 年11月3 日, 第99條第1 項
-    return re.sub(r"(?<=[0-9])[ \u3000]+(?=[\u4e00-\u9fff])", "", text)
+    # digits padded for alignment (103 年11月3 日, 第99條第1 項); a doubled 第 (刑法第第11條)
+    text = re.sub(r"(?<=[0-9])[ \u3000]+(?=[\u4e00-\u9fff])", "", text)
+    return text.replace("第第", "第")
 
 
 def clean(text: str, stats: Counter | None = None) -> str:

@@ -51,7 +51,7 @@ _LABEL = re.compile(rf"^{_SP}(?:(?P<def>{'|'.join(_label(w) for w in _DEFENDANT_
                     rf"|(?P<other>{'|'.join(_label(w) for w in sorted(_OTHER_LABELS, key=len, reverse=True))}))(?=[ \t\u3000]|$)")
 _HEAD_END = re.compile(rf"^{_SP}(?:上|右)(?:{_SP}列)?{_SP}(?:被告|被上訴人|上訴人|自訴人)|^{_SP}(?:上|右)列|案件")
 _NAME = re.compile(r"[^\s\u3000，,。（(：:、]{1,16}")
-_NOT_A_NAME = re.compile(r"律師$|^(?:男|女|民國|住|身分證|國民|送達|居|籍設|即)$|^(?:民國|住|身分證|國民|送達|籍設)|\d")
+_NOT_A_NAME = re.compile(r"律師$|電話|地址|編號|身分證|住所|居所|^(?:男|女|民國|住|身分證|國民|送達|居|籍設|即)$|^(?:民國|住|身分證|國民|送達|籍設)|\d")
 
 
 def _indent(text: str) -> int:
@@ -82,7 +82,7 @@ def header_defendants(head: str) -> list[str]:
             continue
         rest = re.sub(r"^([ \t\u3000]*[\u4e00-\u9fff])\u3000([\u4e00-\u9fff])(?=[ \t\u3000]|$)", r"\1\2", rest)
         name = _NAME.search(rest)
-        if current == "def" and name and not _NOT_A_NAME.search(name.group()):
+        if current == "def" and name and not _NOT_A_NAME.search(name.group()) and rest[name.end():name.end() + 1] not in ("：", ":"):
             n = re.split(r"即|\(|（", name.group())[0] or name.group()  # 甲○○即鍾宋秀玉: an alias
             masked = re.match(r"^[^○Ｏ〇]{1,3}[○Ｏ〇]+", n)  # Ｌ○○起訴書誤植…: a remark after the name
             names.append(masked.group() if masked else n)

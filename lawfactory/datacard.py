@@ -143,8 +143,9 @@ def render(manifest: dict, card: Card) -> str:
                    f"{nd.get('merged_groups', 0)} shared groups; {nd.get('cross_split_leaks', 0)} eval cases with a train "
                    "neighbour.")
     for f in manifest.get("decontamination", {}).get("files", []):
-        out.append(f"- Benchmark `{f['file']}` (sha256 `{f['sha256'][:16]}…`, {f['items']} items): "
-                   f"{f['removed_train']} training cases removed; {f['matched_eval']} eval cases match it.")
+        out.append(f"- Benchmark `{f['file']}` (sha256 `{f['sha256'][:16]}…`, {f['items']} items, {f['unreadable']} "
+                   f"unreadable): {f['removed_train']} training cases removed ({f.get('removed_by_containment', 0)} "
+                   f"found only by n-gram containment); {f['matched_eval']} eval cases match it.")
     out.append("")
     return "\n".join(out)
 
