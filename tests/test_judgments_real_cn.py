@@ -166,3 +166,27 @@ def test_against_hand_read_gold(converted):
     assert exact / total >= BAR, errors
     assert found / articles >= BAR
     assert wrong == []
+
+
+def test_every_sentence_is_the_one_in_that_defendants_own_clause_of_the_publishers_verdict(converted):
+    """Beyond the gold: each case's sentence equals the one read from the defendant's own clause of
+    the publisher's 判决结果 field (from 被告人X犯 to the next defendant's conviction), a cut made
+    independently of the converter's verdict splitter; a co-defendant's sentence would differ."""
+    from lawfactory.terms import parse_sentence
+
+    def key(s):
+        return s and (s["kind"], s["months"], s["probation_months"], s["fine"])
+
+    compared, wrong = 0, []
+    for wid, (doc, cls, result, stats) in converted.items():
+        verdict = lecard.full_text(doc.get("pjjg") or "")
+        for c in result if isinstance(result, list) else []:
+            at = verdict.find(f"被告人{c['defendant']}犯")
+            if at < 0:
+                continue
+            nxt = re.search(r"被告人(?!" + re.escape(c["defendant"]) + r"[犯，、的])[^，。；\s]{1,8}?犯|被告单位|如不服", verdict[at + 3:])
+            clause = verdict[at:at + 3 + (nxt.start() if nxt else len(verdict))]
+            compared += 1
+            if key(parse_sentence(clause)) != key(c["sentence"]):
+                wrong.append((wid, c["defendant"], key(c["sentence"]), clause[:80]))
+    assert compared >= 500 and wrong == []
