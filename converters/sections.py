@@ -34,11 +34,11 @@ _CN_ALLEGATION = re.compile(r"(?:^|(?<=[\n。]))[ \t\u3000]*[^。\n，,：:]{0,3
 # the found facts: 经审理查明 / 本院查明 / 审理查明, and the 认定 wording of summary judgments
 # (经审理认定, 本院经审理认定事实如下)
 _CN_FACTS = re.compile(r"(?:经(?:公开)?(?:开庭)?审(?:理|查)[，,]?(?:本院)?(?:查明|认定)|本院(?:经审理|审理)?(?:依法)?(?:查明|认定(?=事实|[，,：:]))"
-                       r"|审理查明)(?:事实如下)?[，,：:]?")
+                       r"|审理查明|经?庭审查明)(?:事实如下)?[，,：:]?")
 # 本院认为 (本合议庭认为) opening a paragraph or sentence; "与本院查明的事实相符" inside it is no marker
-_CN_REASONING = re.compile(r"本(?:院|合议庭)认为[，,：:]?")
-_CN_REASONING_START = re.compile(r"(?:^|(?<=[\n。]))[ \t\u3000]*本(?:院|合议庭)认为[，,：:]?", re.M)
-_CN_VERDICT = re.compile(r"判决如下\s*[：:]?")
+_CN_REASONING = re.compile(r"本(?:院|合议庭|庭)认为[，,：:]?")
+_CN_REASONING_START = re.compile(r"(?:^|(?<=[\n。]))[ \t\u3000]*本(?:院|合议庭|庭)认为[，,：:]?", re.M)
+_CN_VERDICT = re.compile(r"(?:判决如下|作出如下判决)\s*[：:]?")
 # 尾部: the appeal notice, else the signature block (审判长/审判员/人民陪审员 on a new paragraph).
 _CN_TAIL = re.compile(r"如不服[^，,。\n]{0,6}?判决|(?:^|\n)\s*(?:审\s*判\s*长|审\s*判\s*员|人民陪审员|代理审判员)")
 

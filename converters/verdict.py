@@ -138,6 +138,11 @@ def _acquitted(verdict: str, name: str) -> str:
     return "acquitted (无罪)" if hit else ""
 
 
+def _uncharged(verdict: str, name: str) -> str:
+    """'sentenced without a charge named' for 被告人X判处有期徒刑… (the court left out 犯…罪)."""
+    return "sentenced without a charge named (犯…罪)" if re.search(rf"{re.escape(name)}(?:判处|判處|處)", verdict) else ""
+
+
 @dataclass(frozen=True)
 class Defendant:
     name: str
@@ -151,7 +156,8 @@ def extract(verdict: str, names: list[str]) -> tuple[list[Defendant], list[str]]
     if not names:
         raise RecordError("no defendant named (被告人…) in the parties")
     parts = split_by_defendant(verdict, names)
-    out, left = [], [f"{n}: {_acquitted(verdict, n) or 'not convicted in the verdict'}" for n in names if n not in parts]
+    out, left = [], [f"{n}: {_acquitted(verdict, n) or _uncharged(verdict, n) or 'not convicted in the verdict'}"
+                     for n in names if n not in parts]
     # a corporate defendant is fined, never imprisoned: no sentencing case (counted)
     left += [f"被告单位{m.group('name')}: corporate defendant (被告单位), fine only: no case"
              for m in _UNIT_CONVICTION.finditer(verdict)]

@@ -53,6 +53,15 @@ def _left_out(stats: Counter) -> list[str]:
     return [k.split(": ", 1)[1] for k, n in stats.items() if k.startswith("judgment defendants left out") for _ in range(n)]
 
 
+def _convicted_without_case(doc: dict, cases: list[dict]) -> set[str]:
+    """Defendants the publisher's own 判决结果 field (pjjg) convicts (被告人X犯…) and the text
+    introduces (被告人X，…) who got no case: a check independent of the converter's parties reader."""
+    text = lecard.full_text(doc["qw"])
+    convicted = set(re.findall(r"被告人([^\s，,。；;、：:（()）]{1,8}?)犯", doc.get("pjjg") or ""))
+    introduced = {n for n in convicted if re.search(rf"被告人[：:]?(?:自报)?{re.escape(n)}[，,（(。]", text)}
+    return introduced - {c["defendant"] for c in cases}
+
+
 def test_yield_every_convicted_defendant_of_first_instance_judgments(converted):
     """≥97% of the judgments that should convert (neither a negative nor all-acquitted) yield a
     case for every convicted defendant; every other record is a Skip with its reason."""
@@ -64,10 +73,10 @@ def test_yield_every_convicted_defendant_of_first_instance_judgments(converted):
         expected += 1
         if isinstance(result, RecordError):
             misses.append((wid, str(result)))
-        elif all(why in NOT_A_MISS for why in _left_out(stats)):
+        elif all(why in NOT_A_MISS for why in _left_out(stats)) and not (missing := _convicted_without_case(doc, result)):
             complete += 1
         else:
-            misses.append((wid, _left_out(stats)))
+            misses.append((wid, _left_out(stats), _convicted_without_case(doc, result)))
     assert expected >= 270
     assert complete / expected >= BAR, misses
 
@@ -157,3 +166,27 @@ def test_against_hand_read_gold(converted):
     assert exact / total >= BAR, errors
     assert found / articles >= BAR
     assert wrong == []
+
+
+def test_every_sentence_is_the_one_in_that_defendants_own_clause_of_the_publishers_verdict(converted):
+    """Beyond the gold: each case's sentence equals the one read from the defendant's own clause of
+    the publisher's 判决结果 field (from 被告人X犯 to the next defendant's conviction), a cut made
+    independently of the converter's verdict splitter; a co-defendant's sentence would differ."""
+    from lawfactory.terms import parse_sentence
+
+    def key(s):
+        return s and (s["kind"], s["months"], s["probation_months"], s["fine"])
+
+    compared, wrong = 0, []
+    for wid, (doc, cls, result, stats) in converted.items():
+        verdict = lecard.full_text(doc.get("pjjg") or "")
+        for c in result if isinstance(result, list) else []:
+            at = verdict.find(f"被告人{c['defendant']}犯")
+            if at < 0:
+                continue
+            nxt = re.search(r"被告人(?!" + re.escape(c["defendant"]) + r"[犯，、的])[^，。；\s]{1,8}?犯|被告单位|如不服", verdict[at + 3:])
+            clause = verdict[at:at + 3 + (nxt.start() if nxt else len(verdict))]
+            compared += 1
+            if key(parse_sentence(clause)) != key(c["sentence"]):
+                wrong.append((wid, c["defendant"], key(c["sentence"]), clause[:80]))
+    assert compared >= 500 and wrong == []

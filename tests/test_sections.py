@@ -59,7 +59,7 @@ def test_mainland_sample_without_prosecution_allegation_section():
 
 
 @pytest.mark.parametrize("variant", ["经审理查明", "本院查明", "审理查明", "经公开审理查明", "经审理，本院查明", "本院经审理查明",
-                                     "经审理认定", "本院经审理认定事实如下"])
+                                     "经审理认定", "本院经审理认定事实如下", "经审查查明", "经庭审查明"])
 def test_found_facts_marker_variants(variant):
     text = ("公诉机关某市人民检察院。\n被告人甲某，男。\n某市人民检察院以某检刑诉〔2021〕1号起诉书指控被告人甲某犯盗窃罪，向本院提起公诉。\n"
             f"{variant}:甲某窃得手机一部。\n本院认为:甲某构成盗窃罪。依照《中华人民共和国刑法》第二百六十四条之规定,判决如下:\n"
@@ -123,3 +123,22 @@ def test_crlf_and_html_dumps_split_alike():
     text = dict(cn_texts())["cjo_criminal_2021.csv:2"]
     plain = split_cn(text)
     assert split_cn(text.replace("\n", "\r\n")) == plain
+
+
+@pytest.mark.parametrize("reasoning, verdict", [("本合议庭认为", "判决如下："), ("本庭认为", "作出如下判决：")])
+def test_mainland_reasoning_and_verdict_marker_variants(reasoning, verdict):
+    text = ("公诉机关某市人民检察院。\n被告人甲某，男。\n经审理查明，甲某窃得手机一部，与本院查明的其他事实相符。\n"
+            f"{reasoning}，甲某构成盗窃罪，与本院查明的事实一致。依照《中华人民共和国刑法》第二百六十四条之规定，{verdict}\n"
+            "被告人甲某犯盗窃罪，判处拘役三个月。\n如不服判决，可在接到判决书的第二日起十日内上诉。")
+    s = split_cn(text)
+    assert s["经审理查明"].startswith("经审理查明") and s["本院认为"].startswith(reasoning)
+    assert s["判决如下"] == "被告人甲某犯盗窃罪，判处拘役三个月。" and s["尾部"].startswith("如不服判决")
+
+
+def test_summary_judgment_takes_the_adopted_allegation_as_facts():
+    text = ("公诉机关某市人民检察院。\n被告人甲某，男。\n某市人民检察院以某检刑诉〔2021〕1号起诉书指控被告人甲某犯盗窃罪，向本院提起公诉。\n"
+            "某市人民检察院指控：2021年3月，被告人甲某窃得手机一部。\n上述事实，被告人甲某在开庭审理过程中亦无异议，并有证人证言等证据证实。\n"
+            "本院认为，甲某构成盗窃罪。依照《中华人民共和国刑法》第二百六十四条之规定，判决如下：\n被告人甲某犯盗窃罪，判处拘役三个月。")
+    s = split_cn(text)
+    assert s["经审理查明"].startswith("某市人民检察院指控：2021年3月") and "无异议" in s["经审理查明"]
+    assert s["公诉机关指控"] == "" and s["审理经过"].startswith("某市人民检察院以")
