@@ -30,6 +30,7 @@ def test_text_title_dropped_paragraphs_restored_stray_spaces_removed():
     assert text.startswith("某省某市某区人民法院\n刑事判决书\n（2018）某0106刑初98号\n")
     assert "第二百六十四条、第六十七条" in text and "有期徒刑三年又六个月" in text
     assert "\n被告人张某，男" in text and "\n辩护人李某" in text
+    assert lecard.full_text("判处有期徒刑 1年6个月，并处罚金 2000元。 下文") == "判处有期徒刑1年6个月，并处罚金2000元。\n下文"
 
 
 def test_fields_come_from_the_text():
