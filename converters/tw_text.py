@@ -136,6 +136,7 @@ def unwrap(text: str, cols: tuple[int, int] | None) -> str:
     text = "\n".join(p for p in out if p)
     # digits padded for alignment (103 年11月3 日, 第99條第1 項); a doubled 第 (刑法第第11條)
     text = re.sub(r"(?<=[0-9])[ \u3000]+(?=[\u4e00-\u9fff])", "", text)
+    text = re.sub(r"(?<=第)(\d+)[ \u3000]+(?=\d+[條項款])", r"\1", text)  # 第14 3條
     return text.replace("第第", "第")
 
 

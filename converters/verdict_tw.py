@@ -219,31 +219,37 @@ _NOT_CHARGE = re.compile(r"附表|所示|如主文|各罪|數罪|本罪|其罪|�
 _CONDUCT = re.compile(r"^(?:共同|連續|又)*(?P<c>.+?)[，,](?:各|均)?(?:處|科|免刑)")
 
 
+_CHARGE_LEAD = re.compile(r"^(?:所犯|犯|同條|同法|同項|本條|前項|第[\d一二三四五六七八九十]+項|之)+")
+
+
 def _charges(text: str) -> list[str]:
-    return [c for c in parse_charges(text) if not _NOT_CHARGE.search(c)]
+    """犯…罪 names, with what a citation left in front (同條第2項之, 所犯) or behind (之) taken off."""
+    out = []
+    # 預備犯…交付賄賂罪: the preparation is the offence (選罷法 §99 II)
+    text = re.sub(r"預備犯([^，。；]*?)之?([^，。；之]*?罪)", r"犯\1之預備\2", text)
+    for c in parse_charges(text):
+        c = _CHARGE_LEAD.sub("", c).removesuffix("之")
+        if c and not _NOT_CHARGE.search(c):
+            out.append(c)
+    return list(dict.fromkeys(out))
 
 
 def findings(reasons: str, name: str, names: list[str]) -> list[str]:
-    """Offences the 理由 finds for this defendant: 係犯 sentences naming him, else naming none."""
+    """Offences the 理由 finds for this defendant: 係犯 sentences naming him; with one defendant,
+    those about 被告 too (`核被告所為，係犯…`; not `收受者係犯…`, about someone else)."""
     others = [n for n in names if n != name]
     mine, general = [], []
     for m in _FINDING.finditer(reasons):
         s = m.group()
         if name in s:
             mine += _charges(s)
-        elif not any(n in s for n in others):
+        elif len(names) == 1 and "被告" in s and not any(n in s for n in others):
             general += _charges(s)
     return list(dict.fromkeys(mine or general))
 
 
-def clause_charges(clause: str, name: str, names: list[str], reasons: str) -> list[str]:
-    found = _charges(clause)
-    if found:
-        return found
-    found = findings(reasons, name, names)
-    if found:
-        return found
-    # the conduct the clause describes: its comma parts before the penalty, names left out
+def conduct(clause: str, names: list[str]) -> str:
+    """The conduct a 主文 clause describes: its comma parts before the penalty, names left out."""
     parts = []
     for part in re.split(r"[，,]", _LEAD.sub("", clause, count=1)):
         if re.search(r"處|科|免刑|[。；]", part):
@@ -251,10 +257,26 @@ def clause_charges(clause: str, name: str, names: list[str], reasons: str) -> li
         for n in sorted(names, key=len, reverse=True):
             part = part.replace(n, "")
         part = re.sub(r"^[、及與]*(?:共同|連續|又)*", "", part)
-        if part:
+        if part and part not in ("累犯", "未遂"):
             parts.append(part)
-    conduct = "，".join(parts)
-    return [conduct] if conduct and len(conduct) <= 60 else []
+    # the act itself: without whom it is done to (對於有投票權之人) and what for (而約其投票權…)
+    acts = [x for x in parts if not re.match(r"^(?:預備)?(?:對於?)?有(?:投票|選舉)權(?:之)?人$|^而", x)]
+    if len(parts) > 1 and len(acts) == 1:
+        prepared = "預備" if parts[0].startswith("預備") and not acts[0].startswith("預備") else ""
+        return prepared + acts[0]
+    text = "，".join(parts)
+    return text if len(text) <= 60 else ""
+
+
+def clause_charges(clause: str, name: str, names: list[str], reasons: str) -> list[str]:
+    """The clause's 犯…罪; else the 理由's findings for him; else the conduct it describes."""
+    found = _charges(clause) or findings(reasons, name, names)
+    if found:
+        return found
+    # one conduct per count: a count after the first opens with 又 (又有投票權之人，收受賄賂，…處…)
+    counts = re.split(r"[；;。]\s*又|，又(?=[^，。；]*[，,])", clause)
+    described = [c for c in (conduct(x, names) for x in counts) if c]
+    return list(dict.fromkeys(described))
 
 
 def extract_tw(verdict: str, names: list[str], reasons: str) -> tuple[list[Defendant], dict[str, str]]:
