@@ -155,18 +155,17 @@ def basis_clause(reasoning: str) -> str:
 
 def basis_by_defendant(basis: str, names: list[str]) -> dict[str, str]:
     """{name: the part of the passage that applies to him} when it cites per defendant (…，对被告人X
-    依照…；对被告人Y依照…): what precedes the first such clause applies to all; {} otherwise."""
+    依照…；对被告人Y依照…): what precedes the first such clause, and a clause naming no one of them
+    (对各被告人依照…, 对上述被告人…), apply to all; {} when no clause names a defendant."""
     longest = sorted(names, key=len, reverse=True)
     clauses = [(m, named_in(m.group("who"), longest)) for m in _FOR_DEFENDANTS.finditer(basis)]
-    clauses = [(m, who) for m, who in clauses if who]
-    if not clauses:
+    if not any(who for _, who in clauses):
         return {}
-    shared = basis[:clauses[0][0].start()]
-    out: dict[str, str] = {}
+    parts = {n: [basis[:clauses[0][0].start()]] for n in names}
     for (m, who), nxt in zip(clauses, [c[0].start() for c in clauses[1:]] + [len(basis)]):
-        for name in who:
-            out[name] = out.get(name, shared) + basis[m.start():nxt]
-    return out
+        for name in who or names:
+            parts[name].append(basis[m.start():nxt])
+    return {n: "".join(p) for n, p in parts.items()}
 
 
 def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:

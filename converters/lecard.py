@@ -8,7 +8,8 @@ they are never read into a record.
 
 Format facts the reader handles (docs/judgments_cn.md):
 - `qw` has no line breaks: paragraphs are joined with single ASCII spaces. They become line breaks
-  again, except a stray space inside a word (`第二百一十七 条`, `有期徒刑三 年`), which is dropped.
+  again, except a stray space inside a word (`第二百一十七 条`, `有期徒刑三 年`, `有期徒刑 1年`), which
+  is dropped.
 - Some documents start with their title (the writName text, `文书内容`, a case number) before the
   court's heading `…人民法院 刑事判决书`: everything before that heading is dropped.
 - 案号, 法院, 案件类型 and 裁判日期 are read from the text: the case number in the heading (刑初 is a
@@ -37,6 +38,8 @@ _CN_DATE = re.compile(rf"(?P<y>[{_DIGIT}]{{4}})\s*年\s*(?P<m>[一二三四五�
 _NUM = "零〇一二三四五六七八九十百千万两0-9"
 # a space inside a numeral and its unit (三 年, 第二百一十七 条, 第 三 款) is not a paragraph break
 _STRAY_SPACE = re.compile(rf"(?<=[{_NUM}]) +(?=[年月个条款项元日])|(?<=第) +(?=[{_NUM}])|(?<=[{_NUM}]) +(?=[{_NUM}]+[条款项])")
+# … and between a penalty and its term or amount (有期徒刑 1年6个月, 罚金 2000元, 人民币 5000元)
+_PENALTY_SPACE = re.compile(rf"(有期徒刑|拘役|管制|缓刑|罚金|人民币) +(?=[{_NUM}]+[年个月元万千百])")
 # a paragraph join: a space between two non-ASCII characters, or before a numbered paragraph (1、)
 _PARAGRAPH = re.compile(r"(?<=[^\x00-\x7f]) +(?=[^\x00-\x7f]|\d+[、.．])")
 
@@ -47,7 +50,7 @@ def is_lecard(obj: dict) -> bool:
 
 def full_text(qw: str) -> str:
     """`qw` with its paragraphs on their own lines and the title before the heading dropped."""
-    text = _STRAY_SPACE.sub("", qw.strip())
+    text = _PENALTY_SPACE.sub(r"\1", _STRAY_SPACE.sub("", qw.strip()))
     head = _HEADING.search(text, 0, 400)
     if head:
         text = text[head.start():]

@@ -133,9 +133,12 @@ def charges(part: str, name: str = "") -> list[str]:
 
 
 def _acquitted(verdict: str, name: str) -> str:
-    """'acquitted (无罪)' when the verdict declares the defendant not guilty (被告人X无罪 / X無罪)."""
-    hit = re.search(rf"{re.escape(name)}[^。；;\n]{{0,12}}?(?:无罪|無罪)", verdict)
-    return "acquitted (无罪)" if hit else ""
+    """'acquitted (无罪)' when the verdict declares the defendant not guilty (被告人X无罪 / X無罪),
+    'not criminally responsible (不负刑事责任)' for 被告人X不负刑事责任."""
+    hit = re.search(rf"{re.escape(name)}[^。；;\n]{{0,12}}?(?P<w>无罪|無罪|不负刑事责任|不負刑事責任)", verdict)
+    if not hit:
+        return ""
+    return "acquitted (无罪)" if "罪" in hit.group("w") else "not criminally responsible (不负刑事责任)"
 
 
 def _uncharged(verdict: str, name: str) -> str:
@@ -174,7 +177,7 @@ def extract(verdict: str, names: list[str]) -> tuple[list[Defendant], list[str]]
         else:
             out.append(Defendant(name, part, found, sentence))
     if not out and not parts and all(_acquitted(verdict, n) for n in names):
-        raise Skip("all defendants acquitted (无罪)")
+        raise Skip("all defendants acquitted (无罪 / 不负刑事责任)")
     if not out and not parts and _UNIT_CONVICTION.search(verdict) and not any(_conviction(verdict, n) for n in names):
         raise Skip("only corporate defendants (被告单位) convicted, no natural person")
     if not out:

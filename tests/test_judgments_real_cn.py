@@ -20,7 +20,7 @@ pytestmark = pytest.mark.real
 BAR = 0.97
 GOLD = REPO / "tests" / "gold" / "judgments_cn.json"
 # why a convicted-looking party may yield no case: the issue counts these, they are no misses
-NOT_A_MISS = ("acquitted (无罪)", "corporate defendant (被告单位), fine only: no case")
+NOT_A_MISS = ("acquitted (无罪)", "not criminally responsible (不负刑事责任)", "corporate defendant (被告单位), fine only: no case")
 # header and signature lines that must never reach a sample (the 当事人 block, 首部, 尾部)
 HEADER_LINE = re.compile(
     r"^(?:(?:指定|委托)?辩护人[^，,\n]{1,12}[，,][^\n]{0,30}律师事务所|公诉机关[^\n]{0,40}人民检察院。?$"

@@ -30,6 +30,7 @@ def test_text_title_dropped_paragraphs_restored_stray_spaces_removed():
     assert text.startswith("某省某市某区人民法院\n刑事判决书\n（2018）某0106刑初98号\n")
     assert "第二百六十四条、第六十七条" in text and "有期徒刑三年又六个月" in text
     assert "\n被告人张某，男" in text and "\n辩护人李某" in text
+    assert lecard.full_text("判处有期徒刑 1年6个月，并处罚金 2000元。 下文") == "判处有期徒刑1年6个月，并处罚金2000元。\n下文"
 
 
 def test_fields_come_from_the_text():
@@ -104,3 +105,16 @@ def test_without_a_case_number_the_parties_tell_the_procedure():
     appeal = first.replace("公诉机关某市", "原公诉机关某市").replace("被告人张某，男", "上诉人（原审被告人）张某，男")
     assert procedure({"全文": appeal}) == "刑事二审"
     assert procedure({"全文": "某某文书"}) == ""
+
+
+def test_per_defendant_law_passage():
+    from converters.judgments_cn import basis_by_defendant, basis_clause
+
+    reasoning = ("本院认为，…构成贩卖毒品罪。根据各被告人犯罪的事实、性质，对被告人郭某、王某依照《中华人民共和国刑法》第三百四十七条第一、四款；"
+                 "第六十七条第三款；对被告人亓某依照《中华人民共和国刑法》第三百四十七条；第六十九条；对各被告人依照第六十四条之规定，判决如下：")
+    basis = basis_clause(reasoning)
+    assert basis.startswith("根据各被告人")
+    arts = {n: [a["number"] for a in judgments.cited_articles(part, "cn")[0]]
+            for n, part in basis_by_defendant(basis, ["郭某", "王某", "亓某"]).items()}
+    assert arts == {"郭某": [347, 67, 64], "王某": [347, 67, 64], "亓某": [347, 69, 64]}
+    assert basis_by_defendant("依照《中华人民共和国刑法》第二百六十四条之规定，判决如下：", ["甲", "乙"]) == {}

@@ -133,6 +133,8 @@ def test_split_unnumbered_verdict_and_acquittal():
     assert [d.name for d in found] == ["甲某"] and left == ["乙某: acquitted (无罪)"]
     with pytest.raises(Skip, match="all defendants acquitted"):  # no sample, counted with its reason
         extract("被告人乙某无罪。", ["乙某"])
+    with pytest.raises(Skip, match="all defendants acquitted"):
+        extract("一、被告人甲某不负刑事责任。\n二、被告人乙某无罪。", ["甲某", "乙某"])
     with pytest.raises(RecordError, match="no defendant with charge and penalty"):
         extract("被告人乙某犯盗窃罪，责令退赔。", ["乙某"])
     with pytest.raises(RecordError, match="no defendant named"):
