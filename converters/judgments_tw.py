@@ -26,7 +26,14 @@ from typing import Iterator
 
 from converters import judgments as common
 from converters.sections_tw import split_tw, split_verdict_only
-from converters.verdict_tw import clauses, extract_tw, header_defendants, read_sentence, resolve_names, verdict_names
+from converters.verdict_tw import (
+    clauses,
+    extract_tw,
+    header_defendants,
+    read_sentence,
+    resolve_names,
+    verdict_names,
+)
 from lawfactory import io
 from lawfactory.records import RecordError, Skip
 

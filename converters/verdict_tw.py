@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import re
 
+from converters.tw_text import width
 from converters.verdict import Defendant
 from lawfactory.charges import parse_charges
 from lawfactory.records import RecordError
-from converters.tw_text import width
 from lawfactory.terms import PERIOD, parse_sentence
 
 _SP = r"[ \t\u3000]*"

@@ -6,7 +6,13 @@ import pytest
 
 from converters.sections_tw import split_tw
 from converters.tw_text import decode_private_use, unwrap, wrap_width
-from converters.verdict_tw import clause_charges, clauses, header_defendants, read_sentence, verdict_names
+from converters.verdict_tw import (
+    clause_charges,
+    clauses,
+    header_defendants,
+    read_sentence,
+    verdict_names,
+)
 
 
 def test_private_use_characters_decoded_and_unknown_ones_counted():

@@ -9,9 +9,9 @@ from collections import Counter
 from functools import lru_cache
 
 import pytest
-
 from conftest import REPO, real_path
 from judgment_samples import convert_path
+
 from lawfactory.tasks.judgments import judgment_sample
 
 pytestmark = pytest.mark.real
@@ -110,7 +110,7 @@ def test_private_use_code_points_are_all_counted():
     from converters.tw_text import PRIVATE_USE
 
     stats, unknown = Counter(), 0
-    for f, (row, r, full) in converted().items():
+    for _, r, full in converted().values():
         if r["cases"]:
             stats.update(r["stats"])
             unknown += sum(1 for ch in re.findall(r"[\ue000-\uf8ff]", full) if ord(ch) not in PRIVATE_USE)
