@@ -77,6 +77,8 @@ def test_yield_every_convicted_defendant_of_first_instance_judgments(converted):
             complete += 1
         else:
             misses.append((wid, _left_out(stats), _convicted_without_case(doc, result)))
+    print(f"\nmainland yield: {complete}/{expected} judgments with every convicted defendant a case "
+          f"({complete / expected:.1%}); misses: {misses}")  # pytest -s shows the figures
     assert expected >= 270
     assert complete / expected >= BAR, misses
 
@@ -162,6 +164,8 @@ def test_against_hand_read_gold(converted):
                     wrong.append((wid, name, got))
             found += len(set(d["articles"]) & {_article(a) for a in c["articles"]})
         wrong += [(wid, n, "not convicted in the gold") for n in cases if n not in want]
+    print(f"\nmainland gold: {exact}/{total} defendants exact ({exact / total:.1%}); articles {found}/{articles} "
+          f"({found / articles:.1%}); wrong-defendant sentences {len(wrong)}")
     assert total >= 40
     assert exact / total >= BAR, errors
     assert found / articles >= BAR
