@@ -75,7 +75,7 @@ def first_instance_filter(court: str, word: str, full: str) -> None:
     if not court.endswith("DM"):
         raise Skip("not a district-court criminal case (court code not …DM)")
     if not _FIRST_INSTANCE_WORD.match(word) or _NOT_FIRST_INSTANCE.search(word):
-        raise Skip("case word not a criminal first instance (訴/易/簡)")
+        raise Skip("case word not a criminal first instance (訴/易/簡/自)")
     head = full.lstrip()[:120]
     if "判決" not in head:
         raise Skip("not a judgment (裁定 or other document)")

@@ -8,9 +8,8 @@ characterization and sentencing reasons, ending "…之规定，判决如下："
 run together, full- or half-width punctuation, 本院查明 / 经审理查明 / 审理查明 / 经公开审理查明.
 The markers are therefore found in the text, not by line.
 
-Taiwan judgments (司法院 JFULL) have centred headings on their own lines, letters spread with
-full-width spaces (主　　文, 犯罪事實, 事　實, 理　　由, 事實及理由), and end with the
-中華民國…年…月…日 date line and the judges.
+Taiwan judgments (司法院 JFULL) are split by converters/sections_tw.py (split_tw, re-exported
+here): their layouts, private-use characters and hard wraps are read there.
 
 split_cn / split_tw return {section name: text}; a required section that cannot be found raises
 RecordError naming it.
@@ -20,10 +19,10 @@ from __future__ import annotations
 
 import re
 
+from converters.sections_tw import TW_SECTIONS, split_tw  # noqa: F401 (Taiwan: re-exported)
 from lawfactory.records import RecordError
 
 CN_SECTIONS = ("首部", "当事人", "审理经过", "公诉机关指控", "经审理查明", "本院认为", "判决如下", "尾部")
-TW_SECTIONS = ("首部", "主文", "事實", "理由", "尾部")
 
 # The prosecution and defence parties open the 当事人 block (at a line or sentence start).
 _CN_PARTIES = re.compile(r"(?:^|(?<=[\n。\s]))(?:公诉机关|公诉人|自诉人|被告人|被告单位)", re.M)
@@ -96,52 +95,4 @@ def split_cn(text: str) -> dict[str, str]:
         "本院认为": text[reasoning.start():verdict.end()].strip(),
         "判决如下": text[verdict.end():tail_at].strip(),
         "尾部": text[tail_at:].strip(),
-    }
-
-
-def _heading(*words: str) -> re.Pattern:
-    """A heading alone on its line, letters optionally spread by (full-width) spaces."""
-    alts = "|".join(r"[ \t\u3000]*".join(map(re.escape, w)) for w in words)
-    return re.compile(rf"^[ \t\u3000]*(?:{alts})[ \t\u3000]*[:：]?[ \t\u3000]*$", re.M)
-
-
-_TW_MAIN = _heading("主文")
-_TW_FACTS = _heading("犯罪事實及理由", "事實及理由", "犯罪事實", "事實")
-_TW_REASONS = _heading("理由")
-# The date line: 中華民國112年3月1日, spread out with full-width spaces in most dumps.
-_TW_DATE = re.compile(r"^[ \t\u3000]*中[ \t\u3000]*華[ \t\u3000]*民[ \t\u3000]*國[ \t\u3000\d０-９〇零一二三四五六七八九十百]*年.*日[ \t\u3000]*$", re.M)
-
-
-def split_tw(text: str) -> dict[str, str]:
-    """JFULL → 首部, 主文, 事實 (犯罪事實 / 事實), 理由, 尾部. A combined 事實及理由 section is
-    split at its first numbered paragraph: 一、 holds the facts, the rest is the reasoning."""
-    text = _norm(text)
-    main = _TW_MAIN.search(text)
-    if not main:
-        raise RecordError("no 主文 heading")
-    facts = _TW_FACTS.search(text, main.end())
-    if not facts:
-        raise RecordError("no 犯罪事實 / 事實 heading after 主文")
-    reasons = _TW_REASONS.search(text, facts.end())
-    combined = "理" in facts.group()
-    date = _TW_DATE.search(text, (reasons or facts).end())
-    end = date.start() if date else len(text)
-    if combined:
-        body = text[facts.end():end].strip()
-        second = re.search(r"(?:^|\n)[ \t\u3000]*二[、，]", body)
-        if not second:
-            raise RecordError("事實及理由 without a second numbered paragraph: facts and reasons cannot be told apart")
-        fact_text, reason_text = body[:second.start()].strip(), body[second.start():].strip()
-    else:
-        if not reasons:
-            raise RecordError("no 理由 heading after the facts")
-        fact_text, reason_text = text[facts.end():reasons.start()].strip(), text[reasons.end():end].strip()
-    if not fact_text:
-        raise RecordError("empty 事實 section")
-    return {
-        "首部": text[:main.start()].strip(),
-        "主文": text[main.end():facts.start()].strip(),
-        "事實": fact_text,
-        "理由": reason_text,
-        "尾部": text[end:].strip(),
     }

@@ -57,7 +57,7 @@ def test_taiwan_every_file_accounted_for():
         outcomes[p.name] = ("case" if r["cases"] else "skip" if r["skips"] else "reject",
                             (r["skips"] or r["rejects"] or [(0, "")])[0][1])
     assert outcomes["TPHM_112_上訴_100_20230801_1.json"] == ("skip", "not a district-court criminal case (court code not …DM)")
-    assert outcomes["TPDM_112_聲_2000_20230901_1.json"] == ("skip", "case word not a criminal first instance (訴/易/簡)")
+    assert outcomes["TPDM_112_聲_2000_20230901_1.json"] == ("skip", "case word not a criminal first instance (訴/易/簡/自)")
     assert outcomes["HLDM_112_易_40_20230220_1.json"] == ("reject", "no 主文 heading")
     assert outcomes["TNDM_112_易_9_20230110_1.json"][0] == "reject"
     assert outcomes["TNDM_112_易_9_20230110_1.json"][1].startswith("invalid JSON")

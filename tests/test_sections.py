@@ -94,11 +94,11 @@ def test_taiwan_sections(where, text):
     assert s["事實"].startswith("一、") and "理由" not in s["事實"][:4]
     assert "所為" in s["理由"] and not re.search(r"中\s*華\s*民\s*國\s*\d+\s*年", s["理由"])
     assert re.match(r"中\s*華\s*民\s*國", s["尾部"])
-    # headings are the only text not in a section
+    # headings and the closing prosecutor line are the only text not in a section
     rest = _WS.sub("", text)
     for part in s.values():
         rest = rest.replace(_WS.sub("", part), "", 1)
-    assert re.fullmatch(r"(主文)(犯罪事實|事實|事實及理由)(理由)?", rest), rest
+    assert re.fullmatch(r"(主文)(犯罪事實|事實|事實及理由)(理由)?(本案經[^。]*執行職務。)?", rest), rest
 
 
 def test_taiwan_combined_facts_and_reasons_split_at_the_second_paragraph():
@@ -110,13 +110,20 @@ def test_taiwan_combined_facts_and_reasons_split_at_the_second_paragraph():
 
 @pytest.mark.parametrize("text,reason", [
     ("臺灣臺北地方法院刑事判決\n被　告　甲\n甲犯竊盜罪，處拘役伍日。\n犯罪事實\n一、甲竊盜。\n理由\n一、核被告所為。", "主文"),
-    ("臺灣臺北地方法院刑事判決\n主　文\n甲犯竊盜罪，處拘役伍日。\n理　由\n一、核被告所為。", "犯罪事實"),
-    ("臺灣臺北地方法院刑事判決\n主　文\n甲犯竊盜罪，處拘役伍日。\n犯罪事實\n一、甲竊盜。", "理由"),
-    ("臺灣臺北地方法院刑事簡易判決\n主　文\n甲犯竊盜罪，處拘役伍日。\n事實及理由\n一、甲竊盜，核被告所為係犯竊盜罪。", "事實及理由"),
+    ("臺灣臺北地方法院刑事判決\n主　文\n甲犯竊盜罪，處拘役伍日。\n中華民國112年3月1日", "事實 / 理由"),
+    # one heading for facts and reasons (only 理由, only 犯罪事實, 事實及理由) with one paragraph
+    ("臺灣臺北地方法院刑事判決\n主　文\n甲犯竊盜罪，處拘役伍日。\n理　由\n一、核被告所為。", "told apart"),
+    ("臺灣臺北地方法院刑事判決\n主　文\n甲犯竊盜罪，處拘役伍日。\n犯罪事實\n一、甲竊盜。", "told apart"),
+    ("臺灣臺北地方法院刑事簡易判決\n主　文\n甲犯竊盜罪，處拘役伍日。\n事實及理由\n一、甲竊盜，核被告所為係犯竊盜罪。", "told apart"),
 ])
 def test_missing_taiwan_sections_are_rejected(text, reason):
     with pytest.raises(RecordError, match=reason):
         split_tw(text)
+
+
+def test_taiwan_facts_in_the_first_paragraph_of_reasons():
+    s = split_tw("臺灣臺北地方法院刑事判決\n主　文\n甲犯竊盜罪，處拘役伍日。\n理　由\n一、甲竊盜。\n二、核被告所為，係犯竊盜罪。")
+    assert s["事實"] == "一、甲竊盜。" and s["理由"] == "二、核被告所為，係犯竊盜罪。"
 
 
 def test_crlf_and_html_dumps_split_alike():
