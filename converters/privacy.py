@@ -25,14 +25,14 @@ from converters import person_names
 from lawfactory.records import RecordError, Skip
 
 # Full-width digits, letters and the signs numbers are written with (＋８６　１３８－…) → ASCII.
-_FOLD = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
+FOLD = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
                        **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
                        **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
                        "＋": "+", "－": "-", "＠": "@", "．": ".", "（": "(", "）": ")", "\u3000": " ",
                        "＿": "_"})
 
 # Taiwan document numbers: 府社合字第0940130322號函, …字第⏎  0940025367號在卷 (never a phone or account)
-_WIDE = re.compile("[" + "".join(re.escape(c) for c in map(chr, _FOLD)) + "]")
+_WIDE = re.compile("[" + "".join(re.escape(c) for c in map(chr, FOLD)) + "]")
 
 _DOC_BEFORE = r"(?<!字第)(?<!字第 )"
 _DOC_AFTER = r"(?!\s*[號号](?:函|令|公告|卷|警|偵|侦|他|解釋|判決|裁定|在卷|附卷|書|文))"
@@ -133,7 +133,7 @@ _DIGITS, _MASKED = re.compile(r"[^0-9]"), re.compile(r"0+")
 
 
 def _spans(text: str, names: set[str]) -> list[tuple[int, int, str]]:
-    folded = text.translate(_FOLD) if _WIDE.search(text) else text
+    folded = text.translate(FOLD) if _WIDE.search(text) else text
     taken = bytearray(len(text))
     spans = []
 
