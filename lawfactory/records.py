@@ -149,16 +149,20 @@ def case(
     }
 
 
-def check_article(law: str, number, suffix=0) -> None:
-    """A criminal-law article that does not exist (第九万九千九百九十九条) is a RecordError."""
+def article_exists(law: str, number, suffix=0) -> bool:
+    """False for a criminal-law article that does not exist (第九万九千九百九十九条); other laws are
+    not bounded here."""
     top = CRIMINAL_LAW_ARTICLES.get(law)
     if top is None:
-        return
-    for value in (number, suffix):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise RecordError(f"article number must be an integer, got {value!r}")
-    if not 1 <= number <= top or not 0 <= suffix <= MAX_ARTICLE_SUFFIX:
-        raise RecordError(f"{law} has no article {number}{f'之{suffix}' if suffix else ''} (articles 1–{top})")
+        return True
+    ints = all(isinstance(v, int) and not isinstance(v, bool) for v in (number, suffix))
+    return ints and 1 <= number <= top and 0 <= suffix <= MAX_ARTICLE_SUFFIX
+
+
+def check_article(law: str, number, suffix=0) -> None:
+    if not article_exists(law, number, suffix):
+        top = CRIMINAL_LAW_ARTICLES[law]
+        raise RecordError(f"{law} has no article {number!r}{f'之{suffix}' if suffix else ''} (articles 1–{top})")
 
 
 def sentence_code(s: dict) -> int:
