@@ -69,13 +69,9 @@ def sentence(
         raise RecordError(f"unknown sentence kind {kind!r}")
     if principal not in PRINCIPALS:
         raise RecordError(f"unknown principal penalty {principal!r}")
-    bounds = (("months", months, max(MAX_MONTHS.values())), ("probation_months", probation_months, MAX_PROBATION_MONTHS),
-              ("fine", fine, MAX_FINE))
-    for name, value, high in bounds:
+    for name, value in (("months", months), ("probation_months", probation_months), ("fine", fine)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise RecordError(f"sentence {name} must be a non-negative integer, got {value!r}")
-        if value > high:
-            raise RecordError(f"sentence {name} {value} is out of range (at most {high})")
     if kind != "fixed" and months:
         raise RecordError(f"a {kind} sentence carries no months (got {months})")
     return {
@@ -126,9 +122,7 @@ def case(
         raise RecordError("no charges")
     if not isinstance(defendant, str):
         raise RecordError(f"defendant must be a name, got {defendant!r}")
-    if sentence["months"] > MAX_MONTHS[jurisdiction]:
-        raise RecordError(f"a term of {sentence['months']} months is out of range (at most {MAX_MONTHS[jurisdiction]}: "
-                          "the longest merged fixed term)")
+    check_sentence(sentence, jurisdiction)
     for a in articles:
         check_article(a["law"], a["number"], a.get("suffix") or 0)
     cid = stable_id(source, locator, defendant)
@@ -147,6 +141,17 @@ def case(
         "verdict": verdict,
         "meta": meta or {},
     }
+
+
+def check_sentence(s: dict, jurisdiction: str) -> None:
+    """A sentence outside the plausible ranges (MAX_MONTHS …) is a RecordError. Checked where a case
+    is made, not in sentence(): the evaluator reads models' answers with it, and an absurd answer
+    is scored there, not rejected."""
+    for name, high, why in (("months", MAX_MONTHS[jurisdiction], "the longest merged fixed term"),
+                            ("probation_months", MAX_PROBATION_MONTHS, "the longest probation"),
+                            ("fine", MAX_FINE, "above any fine ever imposed")):
+        if s[name] > high:
+            raise RecordError(f"sentence {name} {s[name]} is out of range (at most {high}: {why})")
 
 
 def article_exists(law: str, number, suffix=0) -> bool:

@@ -106,19 +106,27 @@ def _case(jurisdiction="cn", months=12, law=PRC_CRIMINAL_LAW, number=264, suffix
 
 def test_terms_are_bounded_by_the_longest_merged_fixed_term_of_each_jurisdiction():
     assert _case("cn", 300)["sentence"]["months"] == 300
-    with pytest.raises(RecordError, match="301 months is out of range"):
+    with pytest.raises(RecordError, match="months 301 is out of range"):
         _case("cn", 301)
     assert _case("tw", 360, TW_CRIMINAL_CODE, 320)["sentence"]["months"] == 360  # Taiwan 刑法 §51: 30 years
     with pytest.raises(RecordError, match="out of range"):
-        sentence("fixed", 361)
+        _case("tw", 361, TW_CRIMINAL_CODE, 320)
 
 
 @pytest.mark.parametrize("kw,why", [
     ({"fine": MAX_FINE + 1}, "fine"), ({"probation_months": MAX_PROBATION_MONTHS + 1}, "probation"),
-    ({"fine": 2**64}, "fine"), ({"fine": 1.0}, "fine"), ({"months": -1}, "months"),
+    ({"fine": 2**64}, "fine"),
 ])
 def test_sentence_values_out_of_range_are_record_errors(kw, why):
+    s = sentence("fixed", 12, **kw)  # a model's absurd answer still reads (the evaluator scores it)
     with pytest.raises(RecordError, match=why):
+        case(source="t", locator="1", jurisdiction="cn", facts="事实。", defendant="张某", charges=["盗窃"],
+             articles=[], sentence=s, attitude=attitude())
+
+
+@pytest.mark.parametrize("kw", [{"fine": 1.0}, {"months": -1}, {"probation_months": True}])
+def test_sentence_values_of_the_wrong_type_are_record_errors(kw):
+    with pytest.raises(RecordError, match="non-negative integer"):
         sentence("fixed" if "months" in kw else "none", **kw)
 
 
