@@ -31,9 +31,9 @@ FOLD = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
                        "＋": "+", "－": "-", "＠": "@", "．": ".", "（": "(", "）": ")", "\u3000": " ",
                        "＿": "_"})
 
-# Taiwan document numbers: 府社合字第0940130322號函, …字第⏎  0940025367號在卷 (never a phone or account)
 _WIDE = re.compile("[" + "".join(re.escape(c) for c in map(chr, FOLD)) + "]")
 
+# Taiwan document numbers: 府社合字第0940130322號函, …字第⏎  0940025367號在卷 (never a phone or account)
 _DOC_BEFORE = r"(?<!字第)(?<!字第 )"
 _DOC_AFTER = r"(?!\s*[號号](?:函|令|公告|卷|警|偵|侦|他|解釋|判決|裁定|在卷|附卷|書|文))"
 _NOT_AMOUNT = r"(?![0-9.]*(?:\.[0-9]|元|万|萬|余|餘|多|圆|圓|块|塊|克|斤|吨|噸|米|公|股|次|件|个|個|人|名))"
@@ -115,18 +115,18 @@ KINDS = ("email", "id_number", "passport", "phone", "device_id", "bank_card", "i
          "name")
 # A rule that opens with a lookbehind is tried at every position; the lookahead on the characters
 # a number can start with lets the scan skip Chinese text quickly (4× faster, same matches).
-_RULES = {kind: [re.compile(("(?=[0-9A-Za-z+(])" if r.startswith("(?<") else "") + r) for r in rules] for kind, rules in (
-    ("email", _EMAIL), ("id_number", _ID), ("passport", _PASSPORT), ("phone", _PHONE), ("device_id", _DEVICE),
-    ("bank_card", _CARD),
-    ("im_account", _IM), ("plate", _PLATE), ("vin", _VIN), ("address", _ADDRESS))}
+_RULES = {kind: [re.compile(("(?=[0-9A-Za-z+(])" if r.startswith("(?<") else "") + r) for r in rules]
+          for kind, rules in (("email", _EMAIL), ("id_number", _ID), ("passport", _PASSPORT), ("phone", _PHONE),
+                              ("device_id", _DEVICE), ("bank_card", _CARD), ("im_account", _IM), ("plate", _PLATE),
+                              ("vin", _VIN), ("address", _ADDRESS))}
 
 PLACEHOLDER = {
-    "cn": {"id_number": "[身份证号码]", "passport": "[证件号码]", "phone": "[电话号码]", "bank_card": "[银行卡号]", "device_id": "[手机串号]",
-           "email": "[电子邮箱]", "im_account": "[社交账号]", "plate": "[车牌号]", "vin": "[车架号]", "address": "[门牌号]",
-           "name": "[姓名]"},
-    "tw": {"id_number": "[身分證號碼]", "passport": "[證件號碼]", "phone": "[電話號碼]", "bank_card": "[銀行帳號]", "device_id": "[手機序號]",
-           "email": "[電子郵件]", "im_account": "[通訊帳號]", "plate": "[車牌號碼]", "vin": "[車身號碼]", "address": "[門牌號碼]",
-           "name": "[姓名]"},
+    "cn": {"email": "[电子邮箱]", "id_number": "[身份证号码]", "passport": "[证件号码]", "phone": "[电话号码]",
+           "device_id": "[手机串号]", "bank_card": "[银行卡号]", "im_account": "[社交账号]", "plate": "[车牌号]",
+           "vin": "[车架号]", "address": "[门牌号]", "name": "[姓名]"},
+    "tw": {"email": "[電子郵件]", "id_number": "[身分證號碼]", "passport": "[證件號碼]", "phone": "[電話號碼]",
+           "device_id": "[手機序號]", "bank_card": "[銀行帳號]", "im_account": "[通訊帳號]", "plate": "[車牌號碼]",
+           "vin": "[車身號碼]", "address": "[門牌號碼]", "name": "[姓名]"},
 }
 
 _DIGITS, _MASKED = re.compile(r"[^0-9]"), re.compile(r"0+")
