@@ -54,7 +54,7 @@ _NOT_NAME = {"陈述", "陳述", "方面", "高度", "全部", "单位", "單位
              "印象", "隆重", "智能", "展示", "展开", "展開", "尤其", "居住", "居然", "由于", "由於", "利于", "利於",
              "危险", "危險", "危害", "富有", "阴道", "陰道", "初步", "初次", "支付", "支持", "汇款", "匯款",
              "平台", "平臺", "国道", "國道", "计划", "計劃", "公路", "公共", "公开", "公開", "公然", "公告", "银行", "銀行",
-             "权利", "權利", "公众", "公眾", "陈旧", "陳舊", "钱包", "錢包", "钱财", "錢財", "原谅", "原諒"}
+             "权利", "權利", "农行", "農行", "龙卡", "龍卡", "公众", "公眾", "陈旧", "陳舊", "钱包", "錢包", "钱财", "錢財", "原谅", "原諒"}
 _DEFENDANT_WORDS = r"(?:被[\s\u3000]*告(?:人|單位|单位)?|上[\s\u3000]*訴[\s\u3000]*人|上诉人|罪犯|犯罪嫌疑人)"
 # surnames that are also prepositions or adverbs right after a role word (被害人于案发后, 證人於偵查中,
 # 被害人向被告人): a name with one is taken only when a delimiter follows it (被害人于小红称)
@@ -66,6 +66,10 @@ _MARRIED = set("王李張刘劉陈陳楊黄黃趙吳周徐孫馬朱胡郭何高�
 _AFTER_NAME = set("，,。、；;：:（()）「」“”\"的称稱说說证證陈陳报報系係 \u3000\n")
 _NAME = re.compile(rf"(?:{_ROLES})(?:之|的)?[：:\s\u3000]*(?P<name>(?:{_COMPOUND}|[{_SURNAMES}])"
                    r"(?:小姐|先生|女士|太太|[\u4e00-\u9fff]{1,3}))(?P<after>.?)", re.DOTALL)
+# An account table's holder: a name cell right before a card or account number (中国工商银行 荣涛
+# 6212263901015389758), also once the number is a placeholder.
+_HOLDER = re.compile(rf"(?:^|(?<=[\s\u3000│|，、：:]))(?P<name>(?:{_COMPOUND}|[{_SURNAMES}])[\u4e00-\u9fff]{{1,2}})"
+                     r"[ \u3000]+(?:\d{12,19}(?!\d)|\[银行卡号\]|\[銀行帳號\])")
 _PROTECTED = re.compile(rf"{_DEFENDANT_WORDS}[：:\s\u3000]*(?P<name>[\u4e00-\u9fff]{{2,4}})")
 
 
@@ -94,6 +98,9 @@ def find(text: str) -> set[str]:
     """Victims', witnesses' and account holders' names a role word introduces in the text, less the
     names that are also introduced as a defendant's."""
     found = {n for m in _NAME.finditer(text) if (n := _candidate(m.group("name"), m.group("after")))}
+    # a table cell is the whole name (冉家家, 李方利): only masked cells and words (农行, 龙卡) are not
+    found |= {n for m in _HOLDER.finditer(text)
+              if not _MASK & set(n := m.group("name")) and n not in _NOT_NAME and n[:2] not in _NOT_NAME}
     if not found:
         return found
     protected = {m.group("name") for m in _PROTECTED.finditer(text)}

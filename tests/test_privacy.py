@@ -173,6 +173,7 @@ def test_legal_numbers_survive(text):
     ("證人許袁秀娥證稱", "證人[姓名]證稱"),  # a Taiwan married name
     ("户名：尤国珍，开户行", "户名：[姓名]，开户行"),
     ("被害人于小红称", "被害人[姓名]称"),
+    ("中国民生银行 冉家家 6226223101699679 中国民生银行，冉家家称", "中国民生银行 [姓名] [银行卡号] 中国民生银行，[姓名]称"),
 ])
 def test_victims_and_witnesses_names(text, expected):
     assert scrub(text, "tw" if "證" in text else "cn")[0] == expected
@@ -181,7 +182,7 @@ def test_victims_and_witnesses_names(text, expected):
 @pytest.mark.parametrize("text", [
     "被害人陈述、证人证言", "被害人的谅解", "被害人于案发后报警", "證人於偵查中證稱", "被害人左大腿骨折",
     "被害人王某某、李某1、钱钱某、刘XX", "告訴人甲○○", "被害人陈旧性骨折", "被害人钱包内的现金",
-    "被害人向被告人索要", "证人见证下",
+    "被害人向被告人索要", "证人见证下", "农行 [银行卡号]", "张某 [银行卡号]",
 ])
 def test_words_after_a_role_word_that_are_not_names(text):
     assert scrub(text) == (text, Counter())
