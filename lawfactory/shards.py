@@ -25,6 +25,7 @@ from typing import Any, Iterator
 import numpy as np
 from tqdm import tqdm
 
+from converters import privacy
 from lawfactory import dedup, io, quality
 from lawfactory.fingerprint import digest
 from lawfactory.records import RecordError, Skip
@@ -133,7 +134,7 @@ def convert_shard(sh: Shard) -> str:
             counts["read"] += 1
             if reason is None:
                 try:
-                    cases = src.convert(obj, sh.rel, line, stats)
+                    cases = privacy.converted(src.convert, obj, sh.rel, line, stats)  # scrubbed before any write
                 except RecordError as e:
                     reason = str(e)
                 except Skip as e:

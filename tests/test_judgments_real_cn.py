@@ -77,6 +77,8 @@ def test_yield_every_convicted_defendant_of_first_instance_judgments(converted):
             complete += 1
         else:
             misses.append((wid, _left_out(stats), _convicted_without_case(doc, result)))
+    print(f"\nmainland yield: {complete}/{expected} judgments with every convicted defendant a case "
+          f"({complete / expected:.1%}); misses: {misses}")  # pytest -s shows the figures
     assert expected >= 270
     assert complete / expected >= BAR, misses
 
@@ -134,11 +136,12 @@ def _article(a: dict) -> str:
 
 
 def test_against_hand_read_gold(converted):
-    """Per convicted defendant of the gold: kind, term, probation and fine exactly (≥97%); ≥97% of
+    """Per convicted defendant of the gold: kind, term, probation and fine exactly (≥97%), and
+    charges and principal penalty (≥97%); ≥97% of
     the gold criminal-law articles found in his case; no sentence on the wrong defendant (a case
     whose sentence is another co-defendant's, or a case for someone the gold does not convict)."""
     gold = _gold()
-    total = exact = articles = found = 0
+    total = exact = articles = found = labels = 0
     wrong, errors = [], []
     for wid, g in gold.items():
         result = converted[wid][2]
@@ -161,10 +164,14 @@ def test_against_hand_read_gold(converted):
                 if got in [t for n, t in terms.items() if n != name and t != terms[name]]:
                     wrong.append((wid, name, got))
             found += len(set(d["articles"]) & {_article(a) for a in c["articles"]})
+            labels += (c["charges"], s["principal"]) == (d["charges"], d["principal"])
         wrong += [(wid, n, "not convicted in the gold") for n in cases if n not in want]
+    print(f"\nmainland gold: {exact}/{total} defendants exact ({exact / total:.1%}); articles {found}/{articles} "
+          f"({found / articles:.1%}); wrong-defendant sentences {len(wrong)}")
     assert total >= 40
     assert exact / total >= BAR, errors
     assert found / articles >= BAR
+    assert labels / total >= BAR  # charges in verdict order and the principal penalty too
     assert wrong == []
 
 
