@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import os
+import re
 import shutil
 import signal
 from collections import Counter
@@ -24,6 +25,7 @@ from typing import Any, Iterator
 import numpy as np
 from tqdm import tqdm
 
+from converters import privacy
 from lawfactory import dedup, io, quality
 from lawfactory.fingerprint import digest
 from lawfactory.records import RecordError, Skip
@@ -105,6 +107,12 @@ def plan(files: list[tuple[int, Any, Path]], raw: Path, shard_bytes: int, salt: 
     return Plan(shards, inputs, formats)
 
 
+def reason_kind(reason: str) -> str:
+    """A skip or reject reason without its record's details (names, values, parser messages):
+    `no defendant with charge and penalty in the verdict (张某: …)` → the text before ` (`."""
+    return re.split(r" \(|: |'", reason, maxsplit=1)[0].strip() or reason
+
+
 def _records(sh: Shard, src) -> Iterator:
     if sh.end is None:
         return src.read(Path(sh.path))
@@ -118,6 +126,7 @@ def convert_shard(sh: Shard) -> str:
     d = cfg.work / sh.key
     counts = Counter(read=0, converted=0, rejected=0, skipped=0, cases=0, filtered=0)
     stats, reasons = Counter(), Counter()
+    outcomes = {"skipped": Counter(), "rejected": Counter()}  # by reason kind: the conformance report
     texts, gids = [], []
     with io.atomic_open(d / "cases.jsonl") as cf, io.atomic_open(d / "rejects.jsonl") as rf, \
             io.atomic_open(d / "filtered.jsonl") as ff:
@@ -125,15 +134,17 @@ def convert_shard(sh: Shard) -> str:
             counts["read"] += 1
             if reason is None:
                 try:
-                    cases = src.convert(obj, sh.rel, line, stats)
+                    cases = privacy.converted(src.convert, obj, sh.rel, line, stats)  # scrubbed before any write
                 except RecordError as e:
                     reason = str(e)
                 except Skip as e:
                     counts["skipped"] += 1
                     stats[f"skipped: {e}"] += 1
+                    outcomes["skipped"][reason_kind(str(e))] += 1
                     continue
             if reason is not None:
                 counts["rejected"] += 1
+                outcomes["rejected"][reason_kind(reason)] += 1
                 rf.write(io.dumps({"file": sh.rel, "line": line, "reason": reason}) + "\n")
                 continue
             counts["converted"] += 1
@@ -166,7 +177,7 @@ def convert_shard(sh: Shard) -> str:
             with io.atomic_open(d / f"{name}.npy", "wb") as f:
                 np.save(f, arr, allow_pickle=False)
     done = {"rel": sh.rel, "range": [sh.start, sh.end, sh.first_line], "counts": dict(counts),
-            "stats": dict(stats), "filtered": dict(reasons)}
+            "stats": dict(stats), "filtered": dict(reasons), "outcomes": {k: dict(v) for k, v in outcomes.items()}}
     io.write_json(d / "done.json", done)
     return sh.key
 
