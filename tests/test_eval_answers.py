@@ -148,3 +148,8 @@ def test_a_verdict_line_in_the_passive():
 ])
 def test_statute_prose_remarks_and_recommendations(text, expected):
     assert code(text) == expected
+
+
+def test_days_are_kept_and_rounded_to_months():
+    s = read_answer("[刑期]拘役四十天<eoa>")["sentence"]
+    assert (s["months"], s["days"], s["principal"]) == (1, 40, "拘役")

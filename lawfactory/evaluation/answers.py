@@ -219,7 +219,8 @@ def read_value(text: str) -> Reading | None:
         return Reading(kind="unreadable") if hi_months is None else _range(months, hi_months)
     principal = next((p.group() for p in _PRINCIPAL.finditer(t) if abs(p.end() - m.start()) <= 2
                       or abs(m.end() - p.start()) <= 2), "")
-    return Reading(kind="point", months=months, probation=probation, principal=principal)
+    days = (_int(m.group("d")) or 0) if m.group("d") else 0  # 拘役四十天: the days as stated too
+    return Reading(kind="point", months=months, probation=probation, principal=principal, days=days)
 
 
 def _range(lo: int, hi: int) -> Reading:
@@ -300,7 +301,8 @@ def _from_reading(r: Reading, rule: str) -> dict:
     if r["kind"] in ("point", "range"):
         months = r["months"]
         principal = r["principal"] if r["principal"] in ("有期徒刑", "拘役", "管制") else ""
-        s = sentence("fixed" if months else "none", months, r["probation"], principal=principal if months else "")
+        s = sentence("fixed" if months else "none", months, r["probation"], principal=principal if months else "",
+                     days=r.get("days", 0) if months else 0)
         return _result(s, rule, rng=[r["lo"], r["hi"]] if r["kind"] == "range" else None)
     reason = {"open": "statute range", "refusal": "declined", "unreadable": "unreadable number",
               "probation_only": "probation only"}[r["kind"]]
