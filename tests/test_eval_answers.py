@@ -112,7 +112,8 @@ GARBAGE_ATOMS = ["[刑期]", "<eoa>", "刑期:", "刑期：", "年", "个月", "
 def test_never_raises_on_any_text():
     rng = random.Random(0)
     texts = ["".join(rng.choice(GARBAGE_ATOMS) for _ in range(rng.randint(1, 60))) for _ in range(3000)]
-    texts += ["一千" * 5000 + "年", "刑期:" + "9" * 5000, "十十" * 3000 + "条", "[刑期]" * 5000, None, 12, b"bytes"]
+    texts += ["一千" * 5000 + "年", "刑期:" + "9" * 5000, "十十" * 3000 + "条", "[刑期]" * 5000, None, 12, b"bytes",
+              "判处拘役" + "9" * 30 + "日", "判处有期徒刑一年，并处罚金" + "9" * 30 + "元", "判处有期徒刑一年，缓刑" + "9" * 30 + "年"]
     for t in texts:
         a = read_answer(t)
         assert set(a) == {"sentence", "code", "range", "rule", "reason"}
@@ -122,6 +123,7 @@ def test_never_raises_on_any_text():
         else:
             assert a["code"] in (-2, -1) or 0 <= a["code"] <= MAX_MONTHS
             assert a["sentence"]["fine"] < 2 ** 53 and a["sentence"]["probation_months"] <= MAX_MONTHS
+            assert a["sentence"]["days"] < 2 ** 53  # rows.jsonl writes them as JSON integers
 
 
 def test_passive_answers_and_fines():
