@@ -51,6 +51,14 @@ def _read_csv(path: Path) -> Iterator[tuple[int, object, str | None]]:
             header = [h.strip() for h in next(reader)]
         except StopIteration:
             return
+        if any(_has_surrogates(h) for h in header):  # the whole file is in another encoding
+            yield 1, None, ("not UTF-8: the header does not decode (a GBK or Big5 export?); "
+                            "save the file as UTF-8 and rerun")
+            return
+        twice = sorted({h for h in header if h and header.count(h) > 1})
+        if twice:
+            yield 1, None, f"column {', '.join(twice)} appears more than once in the header"
+            return
         if "全文" not in header:
             yield 1, None, f"no 全文 column in the header ({', '.join(header[:6])}…)"
             return
