@@ -162,3 +162,29 @@ def verify(out: Path, manifest: dict) -> list[str]:
         elif io.file_sha256(path) != sha:
             bad.append(f"{name} changed since the build (sha256 differs from manifest.json)")
     return bad
+
+
+def file_problems(files: list[Path]) -> list[str]:
+    """For `lawfactory check`: dataset files in a folder `lawfactory data` builds (it has .work/)
+    that no complete build vouches for: the folder has no manifest (a build was interrupted while
+    switching generations), or a file's content differs from the sha256 its manifest recorded."""
+    problems, manifests = [], {}
+    for f in files:
+        folder = f.parent
+        if not (folder / WORK).is_dir():
+            continue
+        if folder not in manifests:
+            try:
+                manifests[folder] = io.loads((folder / MANIFEST).read_bytes())
+            except Exception:  # noqa: BLE001 - missing or unreadable: no build vouches for the folder
+                manifests[folder] = None
+        m = manifests[folder]
+        if m is None:
+            problems.append(f"{folder} holds no complete `lawfactory data` build ({MANIFEST} is missing: a build "
+                            "was interrupted or failed while switching); rerun `lawfactory data`")
+            break
+        sha = (m.get("output_sha256") or {}).get(f.name)
+        if sha and io.file_sha256(f) != sha:
+            problems.append(f"{f} changed since `lawfactory data` wrote it (sha256 differs from {MANIFEST}); "
+                            "rerun `lawfactory data`")
+    return problems

@@ -494,12 +494,12 @@ def small_raw(tmp_path: Path) -> Path:
     """A few of every kind of input (CAIL, both judgment layouts, statutes): every stage runs."""
     raw = tmp_path / "raw"
     (raw / "cail").mkdir(parents=True)
-    shutil.copy(SAMPLES / "cail" / "criminal_sample.jsonl", raw / "cail")
-    shutil.copytree(SAMPLES / "statutes", raw / "statutes")
+    (raw / "cail" / "a.jsonl").write_text(good_lines(20), encoding="utf-8")
+    shutil.copytree(SAMPLES / "statutes" / "cn", raw / "statutes" / "cn")
     (raw / "judgments" / "tw").mkdir(parents=True)
-    for p in sorted((SAMPLES / "judgments" / "tw").glob("T*.json"))[:3]:
-        shutil.copy(p, raw / "judgments" / "tw")
-    shutil.copytree(SAMPLES / "judgments" / "cn", raw / "judgments" / "cn")
+    shutil.copy(TW_SAMPLE, raw / "judgments" / "tw")
+    (raw / "judgments" / "cn").mkdir(parents=True)
+    shutil.copy(SAMPLES / "judgments" / "cn" / "cjo_layouts.jsonl", raw / "judgments" / "cn")
     return raw
 
 
@@ -521,12 +521,12 @@ def kill_points(n_outputs: int) -> list[tuple[str, dict]]:
     last = n_outputs + 3  # fence, removal, each output but the registry, manifest, registry
     return [("shards", {shards.KILL_ENV: "2"}), ("tasks", {generation.KILL_AT_ENV: "tasks"}),
             ("staged", {generation.KILL_AT_ENV: "staged"})] + \
-        [(f"switch:{n}", {generation.KILL_AT_ENV: f"switch:{n}"}) for n in (1, 2, 3, last // 2, last - 1, last)]
+        [(f"switch:{n}", {generation.KILL_AT_ENV: f"switch:{n}"}) for n in (1, 2, last // 2, last - 1, last)]
 
 
 def test_K01_K04_K05_kills_at_every_stage_leave_one_whole_generation_and_resume_identically(tmp_path):
     raw = small_raw(tmp_path)
-    base = ["--raw", str(raw), "--shard-bytes", "4000", "--workers", "2"]
+    base = ["--raw", str(raw), "--shard-bytes", "3000", "--workers", "2"]
     clean = tmp_path / "clean"
     assert cli(*base, "--out", str(clean), "--seed", "2").returncode == 0
     old = tmp_path / "old"
@@ -653,3 +653,23 @@ def test_K10_a_failed_rebuild_leaves_the_previous_generation_whole(tmp_path, mon
         make(raw, out)
     assert output_files(out) == before  # the new cases.jsonl never reached DATA
     assert loadable_generation(out) == m1["fingerprint"]["sha256"]
+
+
+def test_K05_K09_K10_check_refuses_a_half_switched_or_edited_build(tmp_path):
+    from lawfactory import check
+
+    raw = raw_with(tmp_path, {"cail/a.jsonl": good_lines()})
+    out = tmp_path / "d"
+    make(raw, out)
+    attr = {"name": "criminal_sentencing", "load_from": "file", "dataset_name": "criminal_sentencing.jsonl",
+            "formatting": "alpaca", "prompt": "instruction", "query": "input", "response": "output"}
+
+    def problems() -> str:  # what `lawfactory check … dataset_dir=DATA` reports for the dataset
+        return "\n".join(p for ds in check.load_datasets({"datasets": {"train": [attr]}}, out) for p in ds.problems)
+
+    assert problems() == ""
+    data = (out / "criminal_sentencing.jsonl").read_bytes()
+    (out / "criminal_sentencing.jsonl").write_bytes(data[: data.rindex(b"\n", 0, len(data) - 1) + 1])  # one row fewer
+    assert "criminal_sentencing.jsonl changed since `lawfactory data` wrote it" in problems()
+    (out / "manifest.json").unlink()  # what a kill in the middle of the switch leaves (the registry goes first)
+    assert "holds no complete `lawfactory data` build" in problems()
