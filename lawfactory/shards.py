@@ -26,7 +26,7 @@ import shutil
 import signal
 import traceback
 from collections import Counter
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -309,7 +309,7 @@ def _run_pool(pending: list[Shard], cfg: Config, workers: int, method: str, kill
         with tqdm(total=len(futures), desc=desc, unit=" shard", leave=False, mininterval=1.0) as bar:
             todo = set(futures)
             while todo:
-                ready, todo = wait(todo, return_when=FIRST_EXCEPTION)
+                ready, todo = wait(todo, return_when=FIRST_COMPLETED)
                 for f in ready:
                     f.result()  # re-raises a worker's exception, or BrokenProcessPool
                     finished += 1
