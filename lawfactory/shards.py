@@ -150,18 +150,27 @@ def failure(e: BaseException) -> str:
     return f"{type(e).__name__}: {e}{at}"
 
 
-def text_chars(obj, limit: int) -> int:
-    """Characters of text in a parsed record (strings, keys included), counted up to just past `limit`."""
-    n, stack = 0, [obj]
-    while stack and n <= limit:
+def strings(obj) -> Iterator[str]:
+    """Every string in a parsed record (keys included)."""
+    stack = [obj]
+    while stack:
         x = stack.pop()
         if isinstance(x, str):
-            n += len(x)
+            yield x
         elif isinstance(x, dict):
             stack.extend(x.keys())
             stack.extend(x.values())
         elif isinstance(x, (list, tuple)):
             stack.extend(x)
+
+
+def text_chars(obj, limit: int) -> int:
+    """Characters of text in a parsed record, counted up to just past `limit`."""
+    n = 0
+    for s in strings(obj):
+        n += len(s)
+        if n > limit:
+            break
     return n
 
 
@@ -192,6 +201,8 @@ def convert_one(obj, sh: Shard, line: int, src, cfg: Config) -> Converted:
             out.filtered.append((quality.reason_kind(why),
                                  io.dumps({"file": sh.rel, "line": line, "case_id": c.get("case_id", ""), "reason": why})))
             continue
+        if any("\x00" in t for t in strings(c)):  # a NUL character has no place in a training text
+            raise RecordError("the record's text holds a NUL character (U+0000)")
         out.cases.append(io.dumps(c))
         if cfg.threshold is not None:
             facts = c.get("facts")

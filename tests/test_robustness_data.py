@@ -333,6 +333,20 @@ def test_J01_J03_J07_J10_bad_tables_are_rejected_whole_and_the_good_kept(tmp_pat
     assert m["inputs"]["cail/a.jsonl"]["converted"] == 5
 
 
+def test_J04_an_unclosed_quote_costs_only_its_own_record(tmp_path):
+    header, rows = csv_rows()
+    bad = csv_text(header, rows[2:3]).split("\n", 1)[1].rstrip("\n")
+    bad = bad[: bad.rindex('"')] + "\n"  # the 全文 quote never closes
+    text = csv_text(header, rows[:2]) + bad + csv_text(header, rows[3:6]).split("\n", 1)[1]
+    raw = raw_with(tmp_path, {"judgments/cn/a.csv": text})
+    m = make(raw, tmp_path / "d", case_types="", procedures="")
+    assert_complete(tmp_path / "d", m)
+    c = m["inputs"]["judgments/cn/a.csv"]
+    assert c["read"] == 6 and c["rejected"] == 1, c  # 5 good records read, one reject for the broken one
+    first = 2 + sum(csv_text(header, [r]).count("\n") - 1 for r in rows[:2])  # the broken record's line
+    assert "unclosed quote" in reject_of(tmp_path / "d", "judgments/cn/a.csv", first)
+
+
 def test_J05_J06_J09_judgment_damage_line_by_line(tmp_path):
     header, rows = csv_rows()
     blank = list(rows[0])
@@ -673,3 +687,23 @@ def test_K05_K09_K10_check_refuses_a_half_switched_or_edited_build(tmp_path):
     assert "criminal_sentencing.jsonl changed since `lawfactory data` wrote it" in problems()
     (out / "manifest.json").unlink()  # what a kill in the middle of the switch leaves (the registry goes first)
     assert "holds no complete `lawfactory data` build" in problems()
+
+
+def test_C18_J09_nul_characters(tmp_path):
+    header, rows = csv_rows()
+    nul_row = list(rows[0])
+    nul_row[header.index("全文")] = nul_row[header.index("全文")].replace("经审理查明，", "经审理查明，\x00", 1)
+    raw = raw_with(tmp_path, {
+        "cail/a.jsonl": good_lines() + '{"fact": "x\x00y"}\n' + line({**GOOD[1], "fact": "被告人\u0000" + GOOD[1]["fact"]}) + "\n",
+        "cail/zeros.jsonl": b"\x00" * 65536,
+        "judgments/cn/nul.csv": csv_text(header, [nul_row, rows[1]]),
+    })
+    m = make(raw, tmp_path / "d")
+    assert_complete(tmp_path / "d", m)
+    d = tmp_path / "d"
+    assert "invalid JSON" in reject_of(d, "cail/a.jsonl", 6)  # a raw NUL byte inside a JSON string
+    assert "NUL" in reject_of(d, "cail/a.jsonl", 7)  # an escaped \u0000: never carried into a dataset
+    assert reject_of(d, "cail/zeros.jsonl", 1)
+    assert "NUL" in reject_of(d, "judgments/cn/nul.csv", 2)
+    assert m["inputs"]["cail/a.jsonl"]["converted"] == 5
+    assert not any(b"\\u0000" in p.read_bytes() for p in d.glob("*.jsonl") if p.name != "rejects.jsonl")
