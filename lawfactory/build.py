@@ -209,7 +209,8 @@ def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Pl
     counts = [d["counts"]["cases"] for d in done]
     mode, threshold, excludes = hygiene_options(opts)
     t = time.perf_counter()
-    ctx.hygiene = hygiene.run(plan.shards, cfg.work, counts, mode, threshold, excludes, opts.seed, opts.eval_ratio)
+    ctx.hygiene = hygiene.run(plan.shards, cfg.work, counts, mode, threshold, excludes, opts.seed, opts.eval_ratio,
+                              containment=opts.extra.get("exclude_containment"))
     manifest.update(ctx.hygiene.report)
     TIMES["near-dup"] = time.perf_counter() - t
     shards.concat(plan.shards, cfg.work, "cases.jsonl", opts.out / "cases.jsonl", ctx.hygiene.regroup, ctx.hygiene.gids)
@@ -386,7 +387,8 @@ def summary(manifest: dict) -> str:
         lines.append(f"near-duplicates (Jaccard ≥ {nd['threshold']}): {nd['pairs_merged']} pairs merged "
                      f"({nd['exact_pairs_merged']} exact), {nd['cross_split_leaks']} eval cases leaking into train")
     for f in manifest.get("decontamination", {}).get("files", []):
-        lines.append(f"--exclude {f['file']}: {f['removed_train']} training cases removed ({f['items']} items)")
+        lines.append(f"--exclude {f['file']}: {f['items']} items, {f['unreadable']} unreadable; {f['removed_train']} training "
+                     f"cases removed ({f.get('removed_by_containment', 0)} found by containment only)")
     lines += skipped_lines(manifest)
     if manifest.get("task_rejects"):
         lines.append(f"{manifest['task_rejects']} case(s) left out of every dataset by a failing task (rejects.jsonl)")

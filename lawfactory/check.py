@@ -89,7 +89,30 @@ def load_recipe(path: Path, overrides: list[str]) -> dict:
             raise SystemExit(f"override {item!r}: expected key=value")
     from omegaconf import OmegaConf  # what llamafactory-cli reads its overrides with ("no" stays a string)
 
-    return {**args, **OmegaConf.to_container(OmegaConf.from_cli(list(overrides)))}
+    args = {**args, **OmegaConf.to_container(OmegaConf.from_cli(list(overrides)))}
+    for key, kind in NUMERIC_ARGS.items():
+        value = args.get(key)
+        if value is not None and not _is_number(value, kind):
+            raise SystemExit(f"{path}: {key} must be {'an integer' if kind is int else 'a number'}, got {value!r}")
+    return args
+
+
+# Arguments the preflight computes with: a non-number here is named, not a traceback later.
+NUMERIC_ARGS = {"cutoff_len": int, "per_device_train_batch_size": int, "per_device_eval_batch_size": int,
+                "gradient_accumulation_steps": int, "lora_rank": int, "max_steps": int, "max_new_tokens": int,
+                "quantization_bit": int, "num_train_epochs": float, "learning_rate": float, "lora_dropout": float,
+                "max_samples": int}
+
+
+def _is_number(value, kind) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        try:
+            value = kind(value)
+        except ValueError:
+            return False
+    return isinstance(value, int) if kind is int else isinstance(value, (int, float))
 
 
 # --- datasets -------------------------------------------------------------------------------
@@ -231,7 +254,7 @@ def leaks(datasets: list[Dataset]) -> dict[str, int]:
 # --- token lengths --------------------------------------------------------------------------
 
 
-def token_counter(model: str, tokenizer: str | None) -> tuple[TokenCounter, str]:
+def token_counter(model: str, tokenizer: str | None, trust_remote_code: bool = False) -> tuple[TokenCounter, str]:
     """The recipe's tokenizer when it is on disk (a local folder or the Hugging Face cache), else
     --tokenizer, else the characters-per-token estimate. Returns (counter, what was used)."""
     if tokenizer:
@@ -239,7 +262,7 @@ def token_counter(model: str, tokenizer: str | None) -> tuple[TokenCounter, str]
     try:
         from transformers import AutoTokenizer
 
-        tok = AutoTokenizer.from_pretrained(model, local_files_only=True, trust_remote_code=True)
+        tok = AutoTokenizer.from_pretrained(model, local_files_only=True, trust_remote_code=trust_remote_code)
         counter = TokenCounter(None)
         counter.tokenizer = tok
         return counter, f"the recipe's tokenizer ({model})"
@@ -451,6 +474,10 @@ def run(recipe: Path, gpu: str | None = None, gpus: int | None = None, drop_over
     from lawfactory.lf_parse import parse
 
     report = Report()
+    if not recipe.is_file():
+        raise SystemExit(f"recipe {recipe} does not exist" if not recipe.exists() else f"recipe {recipe} is not a file")
+    if gpus is not None and gpus < 1:
+        raise SystemExit(f"--gpus must be ≥ 1, got {gpus}")
     text = recipe.read_text(encoding="utf-8")
     stated = preflight_line(text)
     gpu_key = gpu or stated.get("gpu", "a10-24g")
@@ -488,7 +515,7 @@ def run(recipe: Path, gpu: str | None = None, gpus: int | None = None, drop_over
                               for k, v in shared.items() if v]
         report.add("Datasets", lines)
         if any(ds.rows for ds in datasets):
-            counter, used = token_counter(facts["model"]["model_name_or_path"], tokenizer)
+            counter, used = token_counter(facts["model"]["model_name_or_path"], tokenizer, bool(args.get("trust_remote_code")))
             lengths = length_section(report, datasets, counter, used, int(facts["data"]["cutoff_len"]))
             if drop_over is not None:
                 report.add("Filtered copies (--drop-over-cutoff)", drop_over_cutoff(drop_over, datasets, lengths, dataset_dir))

@@ -26,7 +26,8 @@ def cmd_data(args) -> int:
 def _hygiene_extra(args) -> dict:
     """Data-hygiene options, recorded in the manifest (lawfactory/hygiene.py, quality.py)."""
     return {"near_dup": args.near_dup, "near_dup_threshold": args.near_dup_threshold,
-            "exclude": [str(Path(p)) for p in args.exclude], "charges": args.charges, "articles": args.articles,
+            "exclude": [str(Path(p)) for p in args.exclude],
+            "exclude_containment": args.exclude_containment, "charges": args.charges, "articles": args.articles,
             "min_fact_chars": args.min_fact_chars, "max_fact_chars": args.max_fact_chars,
             "max_record_chars": args.max_record_chars}
 
@@ -116,9 +117,14 @@ def _add_hygiene_args(d: argparse.ArgumentParser) -> None:
     d.add_argument("--near-dup", choices=("group", "check", "off"), default="group",
                    help="group: merge near-duplicate cases into one group before the split, then check (default); "
                         "check: fail when an eval case has a train near-duplicate; off: neither")
-    d.add_argument("--near-dup-threshold", type=_number(float, 0, 1, lo_open=True), default=0.8, help="MinHash Jaccard threshold (default 0.8)")
-    d.add_argument("--exclude", nargs="+", default=[], metavar="FILE", type=_list_file,
-                   help="eval sets (CAIL, LawBench or plain JSON/JSONL) whose facts are removed from training")
+    d.add_argument("--near-dup-threshold", type=_number(float, 0, 1, lo_open=True), default=0.8,
+                   help="MinHash Jaccard threshold, in (0, 1] (default 0.8)")
+    d.add_argument("--exclude", nargs="+", action="extend", default=[], metavar="FILE", type=_list_file,
+                   help="eval sets (CAIL, LawBench or plain JSON / JSONL / JSONL.gz; repeatable) whose facts are removed "
+                        "from training (docs/decontamination.md)")
+    d.add_argument("--exclude-containment", type=_number(float, 0, 1, lo_open=True), default=0.5, metavar="SHARE",
+                   help="a training fact is contaminated when this share of its character 13-grams occurs in one "
+                        "benchmark item, or of the item's fact text in the training fact (default 0.5)")
     d.add_argument("--charges", type=_list_file, help="official charge list (accu.txt): cases with other charges are filtered")
     d.add_argument("--articles", type=_list_file, help="official article list (law.txt): cases citing other articles are filtered")
     d.add_argument("--min-fact-chars", type=_number(int, 0), default=20, help="drop cases with shorter facts (default 20)")
@@ -205,11 +211,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_recipe_parsers(sub) -> None:
-    """`check` (lawfactory/check.py) and `model-card` (lawfactory/modelcard.py)."""
-    from lawfactory import check, modelcard
+    """`check` (lawfactory/check.py), `model-card` (lawfactory/modelcard.py), `serve` (lawfactory/serve.py)."""
+    from lawfactory import check, modelcard, serve
 
     check.add_parser(sub)
     modelcard.add_parser(sub)
+    serve.add_parser(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from lawfactory import io
+from lawfactory.plots import pyplot
 from lawfactory.records import ATTITUDE_FLAGS
 
 PLOT = "term_distribution.png"
@@ -65,19 +66,17 @@ class Card:
 
 
 def _plot(card: Card, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     labels = BIN_LABELS + ["life", "death"]
     values = [card.terms.get(lbl, 0) for lbl in labels]
+    shown = ["无自由刑", *BIN_LABELS[1:], "无期", "死刑"]
     fig, ax = plt.subplots(figsize=(7, 3.2), dpi=100)
     ax.bar(range(len(labels)), values, color="#4c72b0")
-    ax.set_xticks(range(len(labels)), labels)
-    ax.set_xlabel("principal penalty (months of a fixed term; life; death)")
-    ax.set_ylabel("cases")
-    ax.set_title("Term distribution")
+    ax.set_xticks(range(len(labels)), shown)
+    ax.set_xlabel("主刑：有期徒刑/拘役/管制（月），无期徒刑，死刑")
+    ax.set_ylabel("案件数")
+    ax.set_title("刑期分布 (term distribution)")
     fig.tight_layout()
     buf = _io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
@@ -144,8 +143,9 @@ def render(manifest: dict, card: Card) -> str:
                    f"{nd.get('merged_groups', 0)} shared groups; {nd.get('cross_split_leaks', 0)} eval cases with a train "
                    "neighbour.")
     for f in manifest.get("decontamination", {}).get("files", []):
-        out.append(f"- Benchmark `{f['file']}` (sha256 `{f['sha256'][:16]}…`, {f['items']} items): "
-                   f"{f['removed_train']} training cases removed; {f['matched_eval']} eval cases match it.")
+        out.append(f"- Benchmark `{f['file']}` (sha256 `{f['sha256'][:16]}…`, {f['items']} items, {f['unreadable']} "
+                   f"unreadable): {f['removed_train']} training cases removed ({f.get('removed_by_containment', 0)} "
+                   f"found only by n-gram containment); {f['matched_eval']} eval cases match it.")
     out.append("")
     return "\n".join(out)
 

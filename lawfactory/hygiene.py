@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lawfactory import decontam, dedup, shards as sh
+from lawfactory import decontam, dedup, io, shards as sh
 from lawfactory.splits import EVAL, assign_split
 
 MODES = ("group", "check", "off")
@@ -32,7 +32,7 @@ class Hygiene:
 
 
 def run(shards: list[sh.Shard], work: Path, counts: list[int], mode: str, threshold: float,
-        excludes: list[str], seed: int, eval_ratio: float) -> Hygiene:
+        excludes: list[str], seed: int, eval_ratio: float, containment: float | None = None) -> Hygiene:
     if mode not in MODES:
         raise SystemExit(f"--near-dup must be one of {', '.join(MODES)}, got {mode!r}")
     b, r = dedup.lsh_params(threshold)
@@ -65,18 +65,22 @@ def run(shards: list[sh.Shard], work: Path, counts: list[int], mode: str, thresh
         return new_gid[g]
 
     if excludes:
+        containment = decontam.check_containment(decontam.DEFAULT_CONTAINMENT if containment is None else containment)
         ex = decontam.load(excludes, threshold)
-        hit = decontam.match(bands, arr["exact"], sigs, ex, threshold)
-        files = [{**f, "removed_train": 0, "matched_eval": 0} for f in ex.files]
+        hit, by_containment = decontam.find(bands, arr["exact"], sigs, _facts(shards, work), ex, threshold, containment)
+        files = [{**f, "removed_train": 0, "removed_by_containment": 0, "matched_eval": 0} for f in ex.files]
         for i in np.flatnonzero(hit >= 0):
             f = files[hit[i]]
             if split_of(int(i)) == EVAL:
                 f["matched_eval"] += 1  # eval cases may come from a benchmark: they stay
             else:
                 f["removed_train"] += 1
+                f["removed_by_containment"] += int(by_containment[i])
                 res.removed[int(i)] = f["file"]
-        res.report["decontamination"] = {"threshold": threshold, "files": files,
-                                         "removed_train": len(res.removed)}
+        res.report["decontamination"] = {
+            "threshold": threshold, "files": files, "removed_train": len(res.removed),
+            "containment": {"threshold": containment, "ngram_chars": decontam.NGRAM, "min_ngrams": decontam.MIN_NGRAMS,
+                            "boilerplate_items": ex.index.common_items, "boilerplate_ngrams": len(ex.index.common)}}
 
     if mode != "off":
         members = np.unique(np.concatenate(runs)) if runs else np.empty(0, np.int64)
@@ -97,3 +101,12 @@ def run(shards: list[sh.Shard], work: Path, counts: list[int], mode: str, thresh
                 f"(character {dedup.SHINGLE}-gram MinHash), e.g.\n" + "\n".join(lines) +
                 "\nGroup them before the split (--near-dup group) or fix the inputs; no dataset was written.")
     return res
+
+
+def _facts(shards: list[sh.Shard], work: Path):
+    """Every case's facts (None when absent), in cases.jsonl order, streamed from the shards."""
+    for s in shards:
+        with open(work / s.key / "cases.jsonl", "rb") as f:
+            for raw in f:
+                facts = io.loads(raw).get("facts")
+                yield facts if isinstance(facts, str) and facts.strip() else None

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from lawfactory import io
+from lawfactory.plots import pyplot
 
 HYPERPARAMETERS = ("finetuning_type", "quantization_bit", "quantization_type", "double_quantization", "lora_rank",
                    "lora_alpha", "lora_dropout", "use_rslora", "lora_target", "deepspeed", "template", "cutoff_len",
@@ -47,10 +48,7 @@ def plot_loss(rows: list[dict], out: Path) -> bool:
     train = [(r["current_steps"], r["loss"]) for r in rows if "loss" in r and "current_steps" in r]
     if not train:
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(6, 3.5), dpi=120)
     ax.plot(*zip(*train), label="training loss", lw=1.2)

@@ -218,3 +218,19 @@ def test_stated_verdicts_match_recipe_comments():
         want = stated(recipe)
         if args.get("deepspeed"):
             assert want.get("gpus", 1) > 1, f"{recipe.name}: a DeepSpeed recipe's preflight names --gpus"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["recipes/does_not_exist.yaml"], "recipe recipes/does_not_exist.yaml does not exist"),       # R04
+    (["recipes"], "recipe recipes is not a file"),
+    (["recipes/criminal_qlora.yaml", "cutoff_len=abc"], "cutoff_len must be an integer, got 'abc'"),  # R07
+    (["recipes/criminal_qlora.yaml", "per_device_train_batch_size=1.5"], "per_device_train_batch_size must be an integer"),
+    (["recipes/criminal_qlora.yaml", "--gpus", "0"], "--gpus must be ≥ 1"),
+])
+def test_user_errors_are_named_not_tracebacks(argv, message, monkeypatch):
+    from lawfactory.cli import main
+
+    monkeypatch.chdir(REPO)
+    with pytest.raises(SystemExit) as e:
+        main(["check", *argv])
+    assert message in str(e.value)

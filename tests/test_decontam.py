@@ -1,8 +1,14 @@
+import gzip
 import json
+import re
 
-from lawfactory import decontam
+import numpy as np
+import pytest
+from conftest import real_path
+from planting import cli, jsonl, near_duplicate, sample_records, with_fact, write_raw
+
+from lawfactory import decontam, numerals
 from lawfactory.build import Options, build
-from planting import jsonl, near_duplicate, sample_records, with_fact, write_raw
 
 
 def benchmarks(tmp_path, recs):
@@ -65,8 +71,142 @@ def test_item_text_reads_every_accepted_form():
 
 
 def test_missing_exclude_file_is_a_clear_error(tmp_path):
-    import pytest
-
     raw = write_raw(tmp_path, sample_records()[:3])
     with pytest.raises(SystemExit, match="--exclude file .*nope.json does not exist"):
         build(Options(raw=raw, out=tmp_path / "d", extra={"exclude": [str(tmp_path / "nope.json")]}, workers=1))
+
+
+# --- containment: a training fact inside a longer benchmark item (LawBench 3-5 style) -------------
+
+INSTRUCTION_35 = "给定事实、罪名与法条，预测判决刑期。只需给出判决刑期为多少月，请将答案填在[刑期]与<eoa>之间。例如[刑期]12月<eoa>。"
+INSTRUCTION_34 = "给定事实，预测判决刑期。只需给出判决刑期为多少月，请将答案填在[刑期]与<eoa>之间。"
+ARTICLE = re.compile(r"^第([零一二三四五六七八九十百千]+)条\s.*?(?=^第[零一二三四五六七八九十百千]+条|\Z)", re.MULTILINE | re.DOTALL)
+
+
+def real_records() -> list[dict]:
+    lines = real_path("cail2018", "valid_sample.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(x) for x in lines if x.strip()]
+
+
+def article_texts() -> dict[int, str]:
+    """Article number → its full text (every paragraph), from the shared criminal law."""
+    law = real_path("statutes", "cn", "prc_criminal_law.md").read_text(encoding="utf-8")
+    out: dict[int, str] = {}
+    for m in ARTICLE.finditer(law):
+        out.setdefault(numerals.to_int(m.group(1)), m.group(0).strip())
+    return out
+
+
+def perturbed(fact: str) -> str:
+    """Light copy noise: full-width punctuation made half-width, whitespace inserted."""
+    fact = fact.replace("，", ",", 2).replace("：", ":").replace("。", ". ", 1)
+    mid = len(fact) // 2
+    return "  " + fact[:mid] + " \n" + fact[mid:] + "\t"
+
+
+def lawbench_35(rec: dict, arts: dict[int, str]) -> dict:
+    nums = rec["meta"]["relevant_articles"]
+    question = ("事实：" + perturbed(rec["fact"]) + "\n罪名：" + "；".join(rec["meta"]["accusation"]) + "\n法条："
+                + "；".join(f"第{n}条" for n in nums) + "\n" + "\n".join(arts[n] for n in nums))
+    return {"instruction": INSTRUCTION_35, "question": question, "answer": "刑期:12个月"}
+
+
+def lawbench_34(rec: dict) -> dict:
+    return {"instruction": INSTRUCTION_34, "question": "事实：" + perturbed(rec["fact"]), "answer": "刑期:12个月"}
+
+
+def usable(recs: list[dict], arts: dict[int, str]) -> list[dict]:
+    """Records the converter keeps (facts well over the 20-character minimum) with articles in the law."""
+    return [r for r in recs if len(r["fact"]) >= 60 and all(n in arts for n in r["meta"]["relevant_articles"])]
+
+
+def lawbench_files(tmp_path, recs, arts):
+    """A LawBench-3-5-style JSON array over records 0–9 and a 3-4-style .jsonl.gz over records 10–14."""
+    a = tmp_path / "lawbench_3-5.json"
+    a.write_text(json.dumps([lawbench_35(r, arts) for r in recs[:10]], ensure_ascii=False), encoding="utf-8")
+    b = tmp_path / "lawbench_3-4.jsonl.gz"
+    b.write_bytes(gzip.compress("".join(json.dumps(lawbench_34(r), ensure_ascii=False) + "\n" for r in recs[10:15])
+                                .encode("utf-8")))
+    return a, b
+
+
+@pytest.mark.real
+@pytest.mark.parametrize("form", ["one flag", "repeated flag"])
+def test_lawbench_items_remove_exactly_the_training_cases_they_contain(tmp_path, form):
+    arts = article_texts()
+    recs = usable(real_records(), arts)[:60]
+    raw = write_raw(tmp_path, recs)
+    a, b = lawbench_files(tmp_path, recs, arts)
+    assert len(json.dumps(json.loads(a.read_text(encoding="utf-8"))[0], ensure_ascii=False)) > 2 * len(recs[0]["fact"])
+    flags = ["--exclude", str(a), str(b)] if form == "one flag" else ["--exclude", str(a), "--exclude", str(b)]
+    out = tmp_path / "d"
+    p = cli("--raw", str(raw), "--out", str(out), "--eval-ratio", "0", "--workers", "1", *flags)
+    assert p.returncode == 0, p.stderr
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    files = {f["file"]: f for f in m["decontamination"]["files"]}
+    assert set(files) == {"lawbench_3-5.json", "lawbench_3-4.jsonl.gz"}
+    assert files["lawbench_3-5.json"]["items"] == 10 and files["lawbench_3-5.json"]["removed_train"] == 10
+    assert files["lawbench_3-5.json"]["removed_by_containment"] == 10  # whole-item MinHash finds none of them
+    assert files["lawbench_3-4.jsonl.gz"]["items"] == 5 and files["lawbench_3-4.jsonl.gz"]["removed_train"] == 5
+    assert m["decontamination"]["removed_train"] == 15
+    cases = {int(c["source"].rsplit(":", 1)[1]): c["facts"] for c in jsonl(out / "cases.jsonl")}
+    assert len(cases) == len(recs)
+    train = {r["input"] for r in jsonl(out / "criminal_sentencing.jsonl")}
+    for line, facts in cases.items():
+        if line <= 15:
+            assert facts not in train, f"line {line}: contained in a benchmark item, still trains"
+        else:
+            assert facts in train, f"line {line}: removed though no benchmark item holds it (false positive)"
+    assert "lawbench_3-5.json: 10 items, 0 unreadable; 10 training cases removed" in p.stdout
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert "Benchmark `lawbench_3-5.json`" in readme and "Benchmark `lawbench_3-4.jsonl.gz`" in readme
+
+
+@pytest.mark.real
+def test_containment_has_no_false_positives_on_other_real_records():
+    """Facts of 1,000 real CAIL records against LawBench-3-5 and 3-4 items built from the other half."""
+    arts = article_texts()
+    recs = [r for r in real_records() if all(n in arts for n in r["meta"]["relevant_articles"])]
+    facts = [decontam._mask(r["fact"]) for r in recs]
+    half = len(recs) // 2
+    for make in (lambda r: lawbench_35(r, arts), lawbench_34):
+        false, found = 0, 0
+        for items_from, facts_from in ((range(half), range(half, len(recs))), (range(half, len(recs)), range(half))):
+            items = [make(recs[i]) for i in items_from]
+            ix = decontam.build_index([decontam._mask(decontam.item_haystack(o)) for o in items],
+                                      [decontam._mask(decontam.item_text(o)) for o in items])
+            false += int((decontam.contained([facts[i] for i in facts_from], ix, decontam.DEFAULT_CONTAINMENT) >= 0).sum())
+            found += int((decontam.contained([facts[i] for i in items_from], ix, decontam.DEFAULT_CONTAINMENT) >= 0).sum())
+        assert false == 0, f"{false} of {len(recs)} facts matched an item built from another record"
+        short = sum(len(decontam.ngram_hashes(f)) < decontam.MIN_NGRAMS for f in facts)
+        assert found == len(recs) - short  # and each record's own item is found
+
+
+def test_normalization_folds_width_punctuation_and_whitespace():
+    a = decontam.ngram_hashes("被告人张某于2014年1月4日，在孝昌县城区盗窃手机一部。")
+    b = decontam.ngram_hashes("被告人张某于２０１４年１月４日, 在孝昌县城区\n盗窃手机一部.")
+    assert len(a) and np.array_equal(a, b)
+    assert "".join(map(chr, decontam.normalize("Ａ，b　１。刑法《》"))) == "ab1刑法"
+
+
+def test_a_short_item_inside_a_long_training_fact_is_found():
+    long_fact = "经审理查明，" + "".join(f"第{i}次，被告人在某地盗窃财物价值{i * 37}元。" for i in range(1, 40))
+    excerpt = long_fact[200:320]
+    ix = decontam.build_index([excerpt], [excerpt])
+    assert decontam.contained([long_fact, "与之无关的另一段较长的案件事实，被告人在商场盗窃了一部手机，价值八百元。"], ix, 0.5).tolist() == [0, -1]
+
+
+def test_boilerplate_shared_by_many_items_is_ignored(monkeypatch):
+    formula = "公诉机关认为被告人的行为已构成盗窃罪数额较大依法应当追究其刑事责任公诉机关当庭宣读了被告人供述被害人陈述及证人证言"
+    items = [f"被告人{i}号于某日在{i}号商店内窃得现金{i * 13}元。" + formula for i in range(30)]
+    fact = "被告人丙在超市盗窃香烟两条价值四百元。" + formula  # shares only the formula with every item
+    ix = decontam.build_index(items, items)
+    assert len(ix.common) > 0
+    assert decontam.contained([fact], ix, 0.5).tolist() == [-1]
+    monkeypatch.setattr(decontam, "COMMON_ITEMS", 1000)  # without the boilerplate rule it would match
+    assert decontam.contained([fact], decontam.build_index(items, items), 0.5).tolist() == [0]
+
+
+def test_containment_option_is_checked():
+    with pytest.raises(SystemExit, match="--exclude-containment must be in"):
+        decontam.check_containment(1.5)

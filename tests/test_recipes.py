@@ -99,6 +99,9 @@ def test_taiwan_recipes_match_the_reference_run():
     full = yaml.safe_load((REPO / "recipes" / "taiwan_legal_full_ds.yaml").read_text(encoding="utf-8"))
     assert (full["model_name_or_path"], full["template"], full["finetuning_type"]) == ("lianghsun/Llama-3.2-Taiwan-3B", "llama3", "full")
     assert full["per_device_train_batch_size"] * full["gradient_accumulation_steps"] * 8 == 1280
+    # the reference run's hardware: `lawfactory check` holds the recipe to this line (tests/test_check.py)
+    text = (REPO / "recipes" / "taiwan_legal_full_ds.yaml").read_text(encoding="utf-8")
+    assert "lawfactory check recipes/taiwan_legal_full_ds.yaml --gpu a100-40g --gpus 8 → fits" in text
     assert (full["learning_rate"], full["lr_scheduler_type"], full["warmup_steps"], full["num_train_epochs"]) == (5e-5, "cosine", 100, 3.0)
     assert (full["optim"], full["bf16"]) == ("adamw_torch_fused", True)
     names = full["dataset"].split(",")

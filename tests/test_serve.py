@@ -1,5 +1,6 @@
-"""Serving smoke test: `llamafactory-cli api recipes/criminal_serve.yaml` on the tiny model, on
-loopback, answers one OpenAI-style chat request about a case.
+"""Serving smoke test: `lawfactory serve recipes/criminal_serve.yaml` (LLaMA-Factory's API behind the
+guard of lawfactory/serve.py) on the tiny model, on loopback, refuses a request without the API key,
+answers one OpenAI-style chat request about a case, and caps the client's max_tokens.
 
 The tiny model's weights are random, so its words are noise: the test asserts the response's
 shape (200, an assistant message whose content is a string, a finish reason, token usage) and that
@@ -27,11 +28,18 @@ pytestmark = pytest.mark.slow
 READY_TIMEOUT = 300  # model load on 2 shared cores
 
 
-def request(url: str, body: dict | None = None, timeout: float = 120):
+KEY = "test-key-123"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+
+
+def request(url: str, body: dict | None = None, timeout: float = 120, headers: dict | None = None, method: str | None = None):
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return r.status, json.loads(r.read())
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read()), dict(r.headers)
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}"), dict(e.headers)
 
 
 def wait_ready(proc: subprocess.Popen, base: str, log: Path) -> None:
@@ -40,7 +48,7 @@ def wait_ready(proc: subprocess.Popen, base: str, log: Path) -> None:
         if proc.poll() is not None:
             pytest.fail(f"the API server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
         try:
-            if request(f"{base}/v1/models", timeout=5)[0] == 200:
+            if request(f"{base}/v1/models", timeout=5, headers=AUTH)[0] == 200:
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(2)
@@ -55,16 +63,22 @@ def test_api_answers_a_case(tiny_model, tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "api.log"
-    env = {**os.environ, "API_HOST": "127.0.0.1", "API_PORT": str(port), "CUDA_VISIBLE_DEVICES": ""}
-    cli = Path(sys.executable).with_name("llamafactory-cli")
+    env = {**os.environ, "API_PORT": str(port), "API_KEY": KEY, "CUDA_VISIBLE_DEVICES": ""}
+    env.pop("API_HOST", None)  # the default bind is loopback
+    cmd = [sys.executable, "-m", "lawfactory.cli", "serve", "recipes/criminal_serve.yaml", f"model_name_or_path={tiny_model}",
+           "max_new_tokens=8"]
+    chat = {"model": "criminal", "max_tokens": 4096,  # above the recipe's cap: lowered to 8
+            "messages": [{"role": "system", "content": SYSTEM["cn"]}, {"role": "user", "content": user}]}
     with open(log, "w") as out:
-        proc = subprocess.Popen([str(cli), "api", "recipes/criminal_serve.yaml", f"model_name_or_path={tiny_model}"],
-                                cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_ready(proc, base, log)
-        status, body = request(f"{base}/v1/chat/completions", {
-            "model": "criminal", "max_tokens": 8,
-            "messages": [{"role": "system", "content": SYSTEM["cn"]}, {"role": "user", "content": user}]})
+        no_key = request(f"{base}/v1/chat/completions", chat)
+        wrong_key = request(f"{base}/v1/chat/completions", chat, headers={"Authorization": "Bearer nope"})
+        preflight = request(f"{base}/v1/chat/completions", method="OPTIONS",
+                            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+        docs = request(f"{base}/openapi.json", headers=AUTH)
+        status, body, headers = request(f"{base}/v1/chat/completions", chat, headers={**AUTH, "Origin": "https://evil.example"})
     finally:
         proc.terminate()
         try:
@@ -72,6 +86,9 @@ def test_api_answers_a_case(tiny_model, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+    assert no_key[0] == 401 and wrong_key[0] == 401
+    assert preflight[0] == 403 and docs[0] == 404
+    assert not any(h.lower().startswith("access-control-") for h in headers)
     assert status == 200 and body["object"] == "chat.completion"
     (choice,) = body["choices"]
     assert choice["message"]["role"] == "assistant" and isinstance(choice["message"]["content"], str)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import warnings
 from pathlib import Path
 
 import numpy as np
 
 from lawfactory.io import atomic_open
+from lawfactory.plots import pyplot
 
 DISCLAIMER = ("**Not legal advice.** These are automatic scores of a research model's outputs on held-out "
               "cases; neither the outputs nor this report are legal advice.")
@@ -186,20 +186,10 @@ def render(m: dict, plots: dict[str, str]) -> str:
 # --- plots --------------------------------------------------------------------------------
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    warnings.filterwarnings("ignore", message="Glyph .* missing from")
-    return plt
-
-
 def plot_pred_vs_gold(path: Path, gold: list[dict], sentences: list[dict | None]) -> bool:
     pts = [(g["months"], s["months"]) for g, s in zip(gold, sentences)
            if s and g["kind"] in ("fixed", "none") and s["kind"] in ("fixed", "none")]
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.5, 5))
     if pts:
         x, y = (np.array(v) + 1 for v in zip(*pts))
@@ -209,8 +199,8 @@ def plot_pred_vs_gold(path: Path, gold: list[dict], sentences: list[dict | None]
         ax.legend(loc="upper left")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("gold term + 1 (months)")
-    ax.set_ylabel("predicted term + 1 (months)")
+    ax.set_xlabel("实际刑期 + 1（月，gold）")
+    ax.set_ylabel("预测刑期 + 1（月，predicted）")
     ax.set_title(f"{len(pts)} of {len(gold)} rows with month terms on both sides")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -222,7 +212,7 @@ def plot_error_by_charge(path: Path, per_charge: dict, limit: int = 15) -> bool:
     items = [(c, e) for c, e in list(per_charge.items())[:limit]]
     if not items:
         return False
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(max(5, 0.5 * len(items) + 2), 4))
     idx = np.arange(len(items))
     series = [("model", "mae_months"), ("constant median", "constant_median_mae_months"),
@@ -232,10 +222,9 @@ def plot_error_by_charge(path: Path, per_charge: dict, limit: int = 15) -> bool:
     for j, (name, key) in enumerate(series):
         vals = [e.get(key) if e.get(key) is not None else np.nan for _, e in items]
         ax.bar(idx + j * width, vals, width, label=name)
-    # charge names are Chinese and the plot may have no CJK font: numbers, keyed in report.md
-    ax.set_xticks(idx + width * (len(series) - 1) / 2, [f"#{i + 1}" for i in idx])
-    ax.set_xlabel("charge (# as in the report's table)")
-    ax.set_ylabel("MAE (months)")
+    ax.set_xticks(idx + width * (len(series) - 1) / 2, [c for c, _ in items], rotation=45, ha="right")
+    ax.set_xlabel("罪名 (charge)")
+    ax.set_ylabel("平均绝对误差 MAE（月）")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -246,7 +235,7 @@ def plot_error_by_charge(path: Path, per_charge: dict, limit: int = 15) -> bool:
 def plot_attitude(path: Path, pairs: list[dict]) -> bool:
     if not pairs:
         return False
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.5, 5))
     colors = {"refusal": "tab:red", "unclear": "tab:orange", "confession": "tab:green"}
     shown = 0

@@ -1,0 +1,193 @@
+"""`lawfactory serve RECIPE`: LLaMA-Factory's OpenAI-compatible API with safe defaults.
+
+The app is LLaMA-Factory's own (`llamafactory.api.app.create_app` on a `ChatModel` built from the
+recipe, parsed by LLaMA-Factory's own argument reader); this module only wraps it in an ASGI
+guard and starts uvicorn. What the guard changes, and why:
+
+- **bind 127.0.0.1** unless API_HOST says otherwise (LLaMA-Factory's default is 0.0.0.0);
+- **an API key is required**: API_KEY must be set (LLaMA-Factory then refuses requests without
+  `Authorization: Bearer <key>`); `--no-key` serves without one, on a loopback address only;
+- **generation is capped** at the recipe's `max_new_tokens`: a client's larger `max_tokens` is
+  lowered to it (LLaMA-Factory passes the client's value through uncapped);
+- **no cross-origin browser access**: LLaMA-Factory allows every origin *with* credentials; the
+  guard answers CORS pre-flights with 403 and drops `Access-Control-*` headers unless
+  `--cors-origin` names an origin;
+- **no /docs, /redoc, /openapi.json** unless `--docs`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import sys
+from pathlib import Path
+
+import yaml
+
+HIDDEN_PATHS = ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect")
+CAPPED_PATHS = ("/v1/chat/completions",)
+MAX_BODY = 8 << 20  # a chat request over 8 MiB is refused, not parsed
+
+
+class Guard:
+    """ASGI middleware around LLaMA-Factory's app (see the module docstring)."""
+
+    def __init__(self, app, max_new_tokens: int, cors_origins: tuple[str, ...] = (), docs: bool = False):
+        self.app, self.cap, self.origins, self.docs = app, max_new_tokens, set(cors_origins), docs
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope.get("path", "")
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        origin = headers.get("origin")
+        if not self.docs and path in HIDDEN_PATHS:
+            return await _reply(send, 404, {"detail": "Not Found"})
+        if origin is not None and origin not in self.origins:
+            if scope["method"] == "OPTIONS":
+                return await _reply(send, 403, {"detail": f"cross-origin requests from {origin} are not allowed"})
+            send = _without_cors(send)
+        if scope["method"] == "POST" and path in CAPPED_PATHS:
+            body = await _read_body(receive)
+            if body is None:
+                return await _reply(send, 413, {"detail": f"request body over {MAX_BODY} bytes"})
+            body = self.capped(body)
+            receive = _replay(body)
+            scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+                     + [(b"content-length", str(len(body)).encode())]}
+        return await self.app(scope, receive, send)
+
+    def capped(self, body: bytes) -> bytes:
+        """The request body with max_tokens lowered to the cap (bodies that are not JSON objects pass
+        unchanged: LLaMA-Factory's own validation answers them)."""
+        try:
+            req = json.loads(body)
+        except ValueError:
+            return body
+        if not isinstance(req, dict):
+            return body
+        asked = req.get("max_tokens")
+        if not isinstance(asked, int) or isinstance(asked, bool) or asked > self.cap or asked < 1:
+            req["max_tokens"] = self.cap
+        return json.dumps(req, ensure_ascii=False).encode()
+
+
+async def _read_body(receive) -> bytes | None:
+    chunks, size = [], 0
+    while True:
+        msg = await receive()
+        if msg["type"] != "http.request":
+            break
+        chunk = msg.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+        if not msg.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes):
+    sent = False
+
+    async def receive():
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def _without_cors(send):
+    async def wrapped(msg):
+        if msg["type"] == "http.response.start":
+            msg = {**msg, "headers": [(k, v) for k, v in msg.get("headers", []) if not k.lower().startswith(b"access-control-")]}
+        await send(msg)
+
+    return wrapped
+
+
+async def _reply(send, status: int, payload: dict) -> None:
+    body = json.dumps(payload).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def recipe_cap(recipe: Path, overrides: list[str]) -> int:
+    """The recipe's max_new_tokens (an override wins); LLaMA-Factory's default 1024 when unset."""
+    args = yaml.safe_load(recipe.read_text(encoding="utf-8")) or {}
+    for o in overrides:
+        k, _, v = o.partition("=")
+        if k.strip() == "max_new_tokens":
+            args["max_new_tokens"] = v
+    try:
+        cap = int(args.get("max_new_tokens", 1024))
+    except (TypeError, ValueError):
+        raise SystemExit(f"{recipe}: max_new_tokens must be an integer, got {args.get('max_new_tokens')!r}") from None
+    if cap < 1:
+        raise SystemExit(f"{recipe}: max_new_tokens must be ≥ 1, got {cap}")
+    return cap
+
+
+def settings(args) -> tuple[str, int, str | None]:
+    """(host, port, key) from the environment, refusing an unauthenticated non-loopback server."""
+    host = os.environ.get("API_HOST", "127.0.0.1")
+    try:
+        port = int(os.environ.get("API_PORT", "8000"))
+    except ValueError:
+        raise SystemExit(f"API_PORT must be a port number, got {os.environ['API_PORT']!r}") from None
+    key = os.environ.get("API_KEY") or None
+    if key is None and not args.no_key:
+        raise SystemExit("API_KEY is not set: set it (clients send `Authorization: Bearer $API_KEY`), "
+                         "or pass --no-key to serve without one on a loopback address")
+    if key is None and not is_loopback(host):
+        raise SystemExit(f"--no-key serves only on a loopback address, not API_HOST={host}")
+    return host, port, key
+
+
+def cmd_serve(args) -> int:
+    recipe = Path(args.recipe)
+    if not recipe.is_file():
+        raise SystemExit(f"recipe {recipe} does not exist")
+    bad = [o for o in args.overrides if "=" not in o]
+    if bad:
+        raise SystemExit(f"override {bad[0]!r}: expected key=value")
+    host, port, _ = settings(args)
+    cap = recipe_cap(recipe, args.overrides)
+
+    import uvicorn
+    from llamafactory.api.app import create_app
+    from llamafactory.chat import ChatModel
+
+    sys.argv = [sys.argv[0], str(recipe), *args.overrides]  # LLaMA-Factory reads the recipe from argv
+    app = Guard(create_app(ChatModel()), cap, tuple(args.cors_origin), args.docs)
+    print(f"serving {recipe} on http://{host}:{port}/v1 (max_new_tokens ≤ {cap}; "
+          f"{'API key required' if os.environ.get('API_KEY') else 'no API key, loopback only'})", flush=True)
+    uvicorn.run(app, host=host, port=port)
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("serve", help="serve a recipe's model: LLaMA-Factory's API on 127.0.0.1 with an API key and capped generation")
+    s.add_argument("recipe", help="a serving recipe, e.g. recipes/criminal_serve.yaml")
+    s.add_argument("overrides", nargs="*", metavar="key=value", help="recipe overrides, as llamafactory-cli takes them")
+    s.add_argument("--no-key", action="store_true", help="serve without API_KEY (only on a loopback address)")
+    s.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                   help="a browser origin allowed to call the API (repeatable; default: none)")
+    s.add_argument("--docs", action="store_true", help="expose /docs and /openapi.json")
+    s.set_defaults(func=cmd_serve)
