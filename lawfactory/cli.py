@@ -192,8 +192,8 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--raw", default=os.environ.get("RAW", "samples"), help="input folder (default: samples/)")
     d.add_argument("--out", default=os.environ.get("DATA", "data"), help="output folder (default: data/)")
     d.add_argument("--seed", type=int, default=42)
-    d.add_argument("--eval-ratio", type=_number(float, 0, 1, lo_open=True, hi_open=True), default=0.1,
-                   help="share of case groups held out for eval, in (0, 1) (default 0.1)")
+    d.add_argument("--eval-ratio", type=_number(float, 0, 1, hi_open=True), default=0.1,
+                   help="share of case groups held out for eval, in [0, 1) (default 0.1; 0: no eval split)")
     _add_hygiene_args(d)
     _add_judgment_args(d)
     _add_adversarial_args(d)
