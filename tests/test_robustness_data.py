@@ -429,6 +429,28 @@ def test_S01_S04_broken_statute_files_are_rejected_and_the_rest_built(tmp_path):
     assert {"statutes/tw/cut.json", "statutes/tw/five.json", "statutes/cn/gbk.md"} <= files
 
 
+def test_S02_S03_S05_hostile_and_foreign_xml(tmp_path):
+    xml = (SAMPLES / "statutes" / "tw" / "C0000001_FalV.xml").read_text(encoding="utf-8")
+    lol = ('<?xml version="1.0"?>\n<!DOCTYPE 法規 [<!ENTITY a "aaaaaaaaaa">' +
+           "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9)) + "]>\n")
+    lol_xml = lol + xml.replace("<法規名稱>中華民國刑法", "<法規名稱>&j;", 1)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-HOSTNAME")
+    xxe = (f'<?xml version="1.0"?>\n<!DOCTYPE 法規 [<!ENTITY xxe SYSTEM "file://{secret}">]>\n' +
+           xml.replace("中華民國刑法", "中華民國刑法&xxe;", 1))
+    big5 = '<?xml version="1.0" encoding="big5"?>\n' + xml
+    raw = raw_with(tmp_path, {"statutes/tw/lol.xml": lol_xml, "statutes/tw/xxe.xml": xxe,
+                              "statutes/tw/big5.xml": big5.encode("big5", "replace"), "cail/a.jsonl": good_lines()})
+    m = make(raw, tmp_path / "d")
+    assert_complete(tmp_path / "d", m)
+    d = tmp_path / "d"
+    assert [r for r in rejects(d) if r["file"] == "statutes/tw/lol.xml" and "amplification" in r["reason"]]
+    assert m["inputs"]["statutes/tw/xxe.xml"]["converted"] == 27  # the external entity is dropped
+    assert not any(b"TOP-SECRET" in p.read_bytes() for p in d.rglob("*") if p.is_file())
+    assert "declared encoding big5" in reject_of(d, "statutes/tw/big5.xml", 1)
+    assert m["inputs"]["cail/a.jsonl"]["converted"] == 5
+
+
 # --- P: paths -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("case_id, setup, expect", [
