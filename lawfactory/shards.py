@@ -273,12 +273,27 @@ def convert_shard(sh: Shard) -> str:
     return sh.key
 
 
-def _init(cfg: Config) -> None:
+def _init(cfg: Config, parent: int | None = None) -> None:
     global _CFG
     _CFG = cfg
+    if parent is not None:
+        _die_with(parent)
     if cfg.setup:
         cfg.setup[0](*cfg.setup[1:])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when the build process dies (killed with SIGKILL, it cannot stop its workers,
+    which would wait forever for the next shard: orphans). Linux: PR_SET_PDEATHSIG."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):  # not Linux: workers still stop when their queue breaks
+        pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 class WorkerDied(SystemExit):
@@ -313,7 +328,7 @@ def _run_pool(pending: list[Shard], cfg: Config, workers: int, method: str, kill
     """ProcessPoolExecutor, not Pool.imap: when a worker dies, the executor fails every pending
     future (BrokenProcessPool) and stops the other workers, where Pool replaces the worker and
     waits forever for the lost task."""
-    ex = ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_init, initargs=(cfg,))
+    ex = ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_init, initargs=(cfg, os.getpid()))
     try:
         futures = [ex.submit(convert_shard, s) for s in pending]
         finished = 0

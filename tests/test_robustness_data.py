@@ -584,25 +584,32 @@ def test_K01_K04_K05_kills_at_every_stage_leave_one_whole_generation_and_resume_
     assert seen == {"old", "none", "new"}  # the kill points cover every state of the switch
 
 
-def test_K03_a_killed_worker_fails_the_build_promptly_without_orphans(tmp_path):
+def start_with_workers(tmp_path: Path) -> tuple[subprocess.Popen, list[int], list[str]]:
+    """A 2-worker build of a few thousand records, once its pool is up: (process, worker pids, command)."""
     raw = tmp_path / "raw"
     (raw / "cail").mkdir(parents=True)
     with open(raw / "cail" / "big.jsonl", "w", encoding="utf-8") as f:
         for k in range(40):
             for r in sample_records():
                 f.write(line({**r, "fact": f"[{k}] " + r["fact"] * 20}) + "\n")
-    out = tmp_path / "d"
-    p = subprocess.Popen([sys.executable, "-m", "lawfactory.cli", "data", "--raw", str(raw), "--out", str(out),
-                          "--workers", "2", "--shard-bytes", "20000"], cwd=REPO, stdout=subprocess.PIPE,
+    cmd = ["--raw", str(raw), "--out", str(tmp_path / "d"), "--workers", "2", "--shard-bytes", "20000"]
+    p = subprocess.Popen([sys.executable, "-m", "lawfactory.cli", "data", *cmd], cwd=REPO, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
+    workers = []
+    for _ in range(600):  # wait for the pool (up to 60 s on a loaded machine)
+        workers = children(p.pid)
+        if len(workers) >= 2 or p.poll() is not None:
+            break
+        time.sleep(0.1)
+    if len(workers) < 2:
+        p.kill()
+        pytest.fail("the pool never started")
+    return p, workers, cmd
+
+
+def test_K03_a_killed_worker_fails_the_build_promptly_without_orphans(tmp_path):
+    p, workers, _ = start_with_workers(tmp_path)
     try:
-        workers = []
-        for _ in range(600):  # wait for the pool (up to 60 s on a loaded machine)
-            workers = children(p.pid)
-            if len(workers) >= 2 or p.poll() is not None:
-                break
-            time.sleep(0.1)
-        assert len(workers) >= 2, "the pool never started"
         os.kill(workers[-1], signal.SIGKILL)  # what the out-of-memory killer does
         _, err = p.communicate(timeout=120)
     finally:
@@ -611,7 +618,22 @@ def test_K03_a_killed_worker_fails_the_build_promptly_without_orphans(tmp_path):
     assert p.returncode == 1 and "worker process died" in err and "Traceback" not in err, err[-2000:]
     time.sleep(0.5)
     assert not [w for w in workers if alive(w)], "orphaned worker"
-    assert not (out / "dataset_info.json").exists()
+    assert not (tmp_path / "d" / "dataset_info.json").exists()
+
+
+def test_K02_killing_the_parent_takes_its_workers(tmp_path):
+    p, workers, _ = start_with_workers(tmp_path)
+    p.kill()
+    p.communicate(timeout=60)
+    for _ in range(50):
+        if not [w for w in workers if alive(w)]:
+            break
+        time.sleep(0.1)
+    orphans = [w for w in workers if alive(w)]
+    for w in orphans:
+        os.kill(w, signal.SIGKILL)
+    assert not orphans, "orphaned workers"
+    assert loadable_generation(tmp_path / "d") == "none"  # resuming is test_K01_…'s (kill point "shards")
 
 
 def children(pid: int) -> list[int]:
