@@ -17,7 +17,12 @@ def cmd_data(args) -> int:
     extra.update(_adversarial_extra(args))
     opts = Options(raw=Path(args.raw), out=Path(args.out), seed=args.seed, eval_ratio=args.eval_ratio, extra=extra)
     opts.workers, opts.shard_bytes, opts.start_method = args.workers, args.shard_bytes, args.start_method
-    manifest = build(opts)
+    try:
+        manifest = build(opts)
+    except KeyboardInterrupt:
+        print(f"lawfactory data: interrupted; {opts.out}/ still holds its previous build. Finished conversion "
+              "shards are kept: rerun to resume.", file=sys.stderr)
+        return 130
     print(summary(manifest))
     print(f"wrote {opts.out}/ (manifest.json, cases.jsonl, rejects.jsonl, dataset files)")
     return 0

@@ -751,3 +751,14 @@ def test_C18_J09_nul_characters(tmp_path):
     assert "NUL" in reject_of(d, "judgments/cn/nul.csv", 2)
     assert m["inputs"]["cail/a.jsonl"]["converted"] == 5
     assert not any(b"\\u0000" in p.read_bytes() for p in d.glob("*.jsonl") if p.name != "rejects.jsonl")
+
+
+def test_K06_ctrl_c_stops_cleanly(tmp_path):
+    p, workers, cmd = start_with_workers(tmp_path)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode in (130, 0) and "Traceback" not in err, err[-2000:]  # 0: it finished before the signal
+    if p.returncode == 130:
+        assert "interrupted" in err and loadable_generation(tmp_path / "d") == "none"
+    time.sleep(0.5)
+    assert not [w for w in workers if alive(w)], "orphaned worker"
