@@ -345,8 +345,8 @@ def require_something_converted(manifest: dict) -> None:
     inputs = manifest["inputs"]
     if any(c.get("converted", 0) for c in inputs.values()):
         return
-    lines = ["nothing converted: no input record could be used, so no dataset was written "
-             "(DATA still holds the previous build, if any)"]
+    lines = [("nothing converted: no input record could be used, so no dataset was written "
+              "(DATA still holds the previous build, if any)")]
     if inputs:
         total = Counter()
         for c in inputs.values():

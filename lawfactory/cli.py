@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -47,7 +48,7 @@ def _number(kind, lo=None, hi=None, lo_open=False, hi_open=False, zero=False):
             raise argparse.ArgumentTypeError(f"not {'an integer' if kind is int else 'a number'}: {text!r}") from None
         if zero and v == 0:
             return v
-        if v != v or (lo is not None and (v < lo or (lo_open and v == lo))) or \
+        if math.isnan(v) or (lo is not None and (v < lo or (lo_open and v == lo))) or \
                 (hi is not None and (v > hi or (hi_open and v == hi))):
             lb = "" if lo is None else ("(" if lo_open else "[") + f"{lo}"
             ub = "" if hi is None else f"{hi}" + (")" if hi_open else "]")

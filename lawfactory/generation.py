@@ -111,7 +111,7 @@ def previous_outputs(out: Path) -> list[str]:
     try:
         prev = io.loads((out / MANIFEST).read_bytes())
         return [str(n) for n in prev.get("outputs", []) if "/" not in str(n)]
-    except Exception:
+    except Exception:  # noqa: BLE001 - no readable manifest: no previous outputs to remove
         return []
 
 

@@ -83,9 +83,7 @@ def iter_jsonl(
 
 def _json_document(path: str | Path) -> list | None:
     """The records of a file that is one JSON array (or one object); None: read it as lines."""
-    raw = Path(path).read_bytes()
-    if raw.startswith(BOM):
-        raw = raw[len(BOM):]
+    raw = Path(path).read_bytes().removeprefix(BOM)
     if not raw.lstrip().startswith((b"[", b"{")):
         return None
     try:

@@ -22,11 +22,11 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SAMPLES
+from planting import cli, output_files, sample_records
+
 from lawfactory import generation, io, shards
 from lawfactory.build import NothingConverted, Options, build
-from planting import cli, output_files, sample_records
 
 GOOD = sample_records()[:5]
 CSV_SAMPLE = SAMPLES / "judgments" / "cn" / "cjo_criminal_2021.csv"
@@ -298,7 +298,8 @@ def test_C27_repeated_records_stay_grouped(tmp_path):
 # --- J: full-text judgments -----------------------------------------------------------------------
 
 def csv_rows() -> tuple[list[str], list[list[str]]]:
-    rows = list(csv.reader(open(CSV_SAMPLE, encoding="utf-8-sig", newline="")))
+    with open(CSV_SAMPLE, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
     return rows[0], rows[1:]
 
 
@@ -589,8 +590,7 @@ def start_with_workers(tmp_path: Path) -> tuple[subprocess.Popen, list[int], lis
     (raw / "cail").mkdir(parents=True)
     with open(raw / "cail" / "big.jsonl", "w", encoding="utf-8") as f:
         for k in range(40):
-            for r in sample_records():
-                f.write(line({**r, "fact": f"[{k}] " + r["fact"] * 20}) + "\n")
+            f.writelines(line({**r, "fact": f"[{k}] " + r["fact"] * 20}) + "\n" for r in sample_records())
     cmd = ["--raw", str(raw), "--out", str(tmp_path / "d"), "--workers", "2", "--shard-bytes", "20000"]
     p = subprocess.Popen([sys.executable, "-m", "lawfactory.cli", "data", *cmd], cwd=REPO, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
@@ -658,7 +658,7 @@ def alive(pid: int) -> bool:
 
 def test_K_workers_under_spawn_match_fork_and_one_process(tmp_path):
     raw = small_raw(tmp_path)
-    opts = dict(raw=raw, shard_bytes=4000, extra={"pseudonymize": True, "case_types": "刑事案件"})
+    opts = {"raw": raw, "shard_bytes": 4000, "extra": {"pseudonymize": True, "case_types": "刑事案件"}}
     build(Options(out=tmp_path / "one", workers=1, **opts))
     build(Options(out=tmp_path / "spawn", workers=2, start_method="spawn", **opts))
     assert output_files(tmp_path / "spawn") == output_files(tmp_path / "one")
@@ -753,7 +753,7 @@ def test_C18_J09_nul_characters(tmp_path):
 
 
 def test_K06_ctrl_c_stops_cleanly(tmp_path):
-    p, workers, cmd = start_with_workers(tmp_path)
+    p, workers, _ = start_with_workers(tmp_path)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=120)
     assert p.returncode in (130, 0) and "Traceback" not in err, err[-2000:]  # 0: it finished before the signal
