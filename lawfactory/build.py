@@ -316,7 +316,7 @@ def _build(opts: Options) -> dict:
     gen = dataclasses.replace(opts, out=generation.new_stage(opts.out))  # every output goes here first
     n_cases = convert_sources(gen, manifest, ctx, plan, cfg)
     statute_index.build_statutes(gen, manifest, ctx)  # ctx.index before the tasks read it
-    require_something_converted(manifest)
+    require_something_converted(manifest, ctx.stats, gen.out)
     t = time.perf_counter()
     build_tasks(gen, ctx, manifest, n_cases)
     statute_index.write_statute_datasets(gen, manifest, ctx)
@@ -341,7 +341,7 @@ class NothingConverted(SystemExit):
     """The build read no usable record: it fails (DATA keeps whatever it held)."""
 
 
-def require_something_converted(manifest: dict) -> None:
+def require_something_converted(manifest: dict, stats: Counter, stage: Path) -> None:
     inputs = manifest["inputs"]
     if any(c.get("converted", 0) for c in inputs.values()):
         return
@@ -351,9 +351,12 @@ def require_something_converted(manifest: dict) -> None:
         total = Counter()
         for c in inputs.values():
             total.update({k: c.get(k, 0) for k in ("read", "rejected", "skipped")})
-        lines.append(f"  {len(inputs)} input files: {total['read']} records read, {total['rejected']} rejected "
-                     f"(see .work/stage/rejects.jsonl), {total['skipped']} skipped by filters")
-    lines += skipped_lines(manifest) or ["  RAW holds no input file"]
+        lines.append(f"  {len(inputs)} input file(s): {total['read']} records read, {total['rejected']} rejected "
+                     f"({stage / 'rejects.jsonl'}), {total['skipped']} skipped by filters")
+        lines += [f"  skipped {n}: {k.removeprefix('skipped: ')}" for k, n in sorted(stats.items()) if k.startswith("skipped: ")]
+    lines += skipped_lines(manifest)
+    if not inputs and not manifest.get("skipped_inputs"):
+        lines.append("  RAW holds no input file; layouts read (under RAW): " + ", ".join(layouts()))
     raise NothingConverted("\n".join(lines))
 
 

@@ -334,6 +334,18 @@ def test_J01_J03_J07_J10_bad_tables_are_rejected_whole_and_the_good_kept(tmp_pat
     assert m["inputs"]["cail/a.jsonl"]["converted"] == 5
 
 
+def test_J02_records_a_filter_skips_are_counted_on_the_console(tmp_path):
+    header, rows = csv_rows()
+    i, j = header.index("案号"), header.index("全文")
+    raw = raw_with(tmp_path, {"judgments/cn/a.csv": csv_text(["案号", "全文"], [[r[i], r[j]] for r in rows[:5]])})
+    r = cli("--raw", str(raw), "--out", str(tmp_path / "d"), "--workers", "1")
+    assert r.returncode == 1 and "nothing converted" in r.stderr and "skipped 5: 案件类型" in r.stderr, r.stderr
+    (raw / "cail").mkdir()
+    (raw / "cail" / "a.jsonl").write_text(good_lines(), encoding="utf-8")
+    r = cli("--raw", str(raw), "--out", str(tmp_path / "d"), "--workers", "1")
+    assert r.returncode == 0 and "skipped 5: 案件类型" in r.stdout, r.stdout
+
+
 def test_J04_an_unclosed_quote_costs_only_its_own_record(tmp_path):
     header, rows = csv_rows()
     bad = csv_text(header, rows[2:3]).split("\n", 1)[1].rstrip("\n")
