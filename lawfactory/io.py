@@ -23,8 +23,29 @@ def is_gzip(path: str | Path) -> bool:
 
 def whole_file(path: str | Path) -> bool:
     """Inputs `iter_jsonl` must read from the start (never cut into byte ranges): gzip streams,
-    and `.json` files, which may hold one JSON document (an array of records) instead of lines."""
-    return Path(path).suffix.lower() == ".json" or is_gzip(path)
+    and `.json` files holding one JSON document (an array of records) instead of lines."""
+    return is_gzip(path) or json_document(path)
+
+
+def json_document(path: str | Path) -> bool:
+    """A `.json` file whose first line is not a JSON value by itself: one (pretty-printed) JSON
+    document, read whole. A `.json` file of JSON lines is read, and sharded, as lines."""
+    if Path(path).suffix.lower() != ".json":
+        return False
+    with open(path, "rb") as f:
+        first = b""
+        while not first.strip():
+            first = f.readline(1 << 20)
+            if not first:
+                return False
+    first = first.removeprefix(BOM).strip()
+    if first.startswith(b"["):
+        return True
+    try:
+        orjson.loads(first)
+        return False
+    except orjson.JSONDecodeError:
+        return first.startswith(b"{")
 
 
 def safe_text(text: str) -> str:
@@ -53,11 +74,9 @@ def iter_jsonl(
     Read whole (start 0, no end), a gzip file is decompressed as it streams, and a `.json` file
     that parses as one JSON document yields its records (an array: line = the element's 1-based index).
     """
-    if start == 0 and end is None and Path(path).suffix.lower() == ".json":
-        document = _json_document(path)
-        if document is not None:
-            yield from document
-            return
+    if start == 0 and end is None and json_document(path):
+        yield from _json_document(path)
+        return
     opener = gzip.open if start == 0 and end is None and is_gzip(path) else open
     with opener(path, "rb") as f:
         f.seek(start)
@@ -81,15 +100,13 @@ def iter_jsonl(
                 yield lineno, None, f"invalid JSON: {e}"
 
 
-def _json_document(path: str | Path) -> list | None:
-    """The records of a file that is one JSON array (or one object); None: read it as lines."""
+def _json_document(path: str | Path) -> list:
+    """The records of a file that is one JSON array (or one object), or one reject for the file."""
     raw = Path(path).read_bytes().removeprefix(BOM)
-    if not raw.lstrip().startswith((b"[", b"{")):
-        return None
     try:
         obj = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None
+    except orjson.JSONDecodeError as e:
+        return [(e.lineno, None, f"invalid JSON (the file is one JSON document, not JSON lines): {e}")]
     if isinstance(obj, list):
         return [(i, x, None) for i, x in enumerate(obj, 1)]
     return [(1, obj, None)]

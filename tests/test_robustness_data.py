@@ -279,10 +279,15 @@ def test_C23_an_unreadable_file_is_listed_and_the_others_are_built(tmp_path, mon
 
 
 def test_C24_a_json_array_file_is_read_as_records(tmp_path):
-    raw = raw_with(tmp_path, {"cail/data.json": json.dumps(GOOD, ensure_ascii=False, indent=2)})
+    array = json.dumps(GOOD, ensure_ascii=False, indent=2)
+    raw = raw_with(tmp_path, {"cail/data.json": array, "cail/cut.json": array[: len(array) // 2],
+                              "cail/lines.json": good_lines(3, "癸")})
     m = make(raw, tmp_path / "d")
     assert_complete(tmp_path / "d", m)
     assert m["inputs"]["cail/data.json"]["read"] == m["inputs"]["cail/data.json"]["converted"] == 5
+    assert m["inputs"]["cail/lines.json"]["converted"] == 3  # JSON lines in a .json file: read as lines
+    cut = [r for r in rejects(tmp_path / "d") if r["file"] == "cail/cut.json"]
+    assert len(cut) == 1 and "one JSON document" in cut[0]["reason"] and cut[0]["line"] > 1
 
 
 def test_C27_repeated_records_stay_grouped(tmp_path):
