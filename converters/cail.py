@@ -7,12 +7,14 @@ Quirks handled here, each with the reason in a comment where it is handled.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 
 from lawfactory.attitude import detect_flags
 from lawfactory.charges import normalize_charge
-from lawfactory.records import PRC_CRIMINAL_LAW, RecordError, article_ref, attitude, case, sentence
+from lawfactory.records import (MAX_FINE, MAX_MONTHS, PRC_CRIMINAL_LAW, RecordError, article_ref, attitude, case,
+                                check_article, sentence)
 
 # The prosecutor's sentencing recommendation (建议判处有期徒刑一年 / 建议对被告人在××以内量刑) leaks
 # the answer, masked or not; it is replaced by a neutral clause up to the end of its sentence.
@@ -37,12 +39,15 @@ def _meta(obj: dict) -> dict:
     raise RecordError("neither `meta` nor flat CAIL columns (accusation, imprisonment, …)")
 
 
-def _int(meta: dict, key: str) -> int:
+def _int(meta: dict, key: str, high: int, why: str) -> int:
+    """A whole number in 0..high (2.0 reads as 2); NaN, 1e20, 2^64 and the like are rejects."""
     value = meta.get(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise RecordError(f"`{key}` must be a number, got {value!r}")
-    if value < 0 or value != int(value):
+    if not math.isfinite(value) or value < 0 or value != int(value):
         raise RecordError(f"`{key}` must be a non-negative whole number, got {value!r}")
+    if value > high:
+        raise RecordError(f"`{key}` {value!r} is out of range (at most {high}: {why})")
     return int(value)
 
 
@@ -68,8 +73,8 @@ DETENTION_ONLY = {"危险驾驶"}
 def cail_sentence(meta: dict, charges: list[str] = ()) -> dict:
     # Life sentences carry imprisonment 0: read the flags before the months.
     death, life = _bool(meta, "death_penalty"), _bool(meta, "life_imprisonment")
-    months = _int(meta, "imprisonment")
-    fine = _int(meta, "punish_of_money")
+    months = _int(meta, "imprisonment", MAX_MONTHS["cn"], "刑法 §69 caps merged fixed terms at 25 years")
+    fine = _int(meta, "punish_of_money", MAX_FINE, "above any fine ever imposed")
     if death and life:
         raise RecordError("both death_penalty and life_imprisonment are true")
     if death:
@@ -79,6 +84,17 @@ def cail_sentence(meta: dict, charges: list[str] = ()) -> dict:
     # 0 months: 管制, fine only or 免予刑事处罚 — CAIL does not say which.
     detention = bool(charges) and set(charges) <= DETENTION_ONLY and 0 < months <= 6
     return sentence("fixed" if months else "none", months, fine=fine, principal="拘役" if detention else "")
+
+
+def _names(value) -> list[str]:
+    """`criminals`: a list of names; a bare string is one name (never its characters: 张三丰)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(n, str) or n is None for n in value):
+        raise RecordError(f"`criminals` must be a list of names, got {value!r}")
+    return [n for n in value if n is not None]
 
 
 def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
@@ -106,10 +122,11 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
             a = int(a)
         if isinstance(a, bool) or not isinstance(a, int) or a <= 0:
             raise RecordError(f"bad article number {a!r} in `relevant_articles`")
+        check_article(PRC_CRIMINAL_LAW, a)
         numbers.add(a)
     articles = [article_ref(PRC_CRIMINAL_LAW, n) for n in sorted(numbers)]
 
-    raw_names = [str(n) for n in meta.get("criminals") or [] if n is not None]
+    raw_names = _names(meta.get("criminals"))
     names = list(dict.fromkeys(n for n in (_NAME_NOISE.sub("", raw) for raw in raw_names) if n))
     if names != raw_names:
         stats["cail_noisy_criminals"] += 1

@@ -17,6 +17,7 @@ from converters.cail import RECOMMENDATION, RECOMMENDATION_MASK
 from converters.verdict import Defendant
 from lawfactory.attitude import detect_flags
 from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, Skip, article_ref, attitude, case
+from lawfactory.records import article_exists  # a misread citation (第454條 of a procedure law) is no article
 
 CRIMINAL_LAW = {"cn": PRC_CRIMINAL_LAW, "tw": TW_CRIMINAL_CODE}
 
@@ -148,7 +149,7 @@ def cited_articles(text: str, jurisdiction: str, fallback: str = "") -> tuple[li
         if c["key"] not in keys:
             keys.append(c["key"])
         number, suffix = int(c["number"]), int(c.get("suffix") or 0)
-        if c["law"] == law and (number, suffix) not in seen:
+        if c["law"] == law and (number, suffix) not in seen and article_exists(law, number, suffix):
             seen.add((number, suffix))
             arts.append(article_ref(law, number, suffix, c.get("paragraph")))
     return arts, keys

@@ -28,7 +28,7 @@ import numpy as np
 from tqdm import tqdm
 
 from adversarial.task import adversarial_task
-from converters import cail, judgments, judgments_cn, judgments_tw
+from converters import cail, judgments, judgments_cn, judgments_tw, privacy
 from lawfactory import datacard, dedup, fingerprint, generation, hygiene, io, quality, shards, statute_index
 from lawfactory.splits import EVAL, TRAIN, assign_split
 from lawfactory.tasks.judgments import is_judgment, judgment_sample, judgment_task
@@ -247,7 +247,8 @@ def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int) -> No
             except Exception as e:  # noqa: BLE001 - one case a task cannot handle costs that case only
                 file, _, line = str(case.get("source", "")).rpartition(":")
                 rejects.append({"file": file, "line": int(line) if line.isdigit() else 0,
-                                "reason": io.safe_text(f"left out of every dataset (task stage): {shards.failure(e)}")})
+                                "reason": io.safe_text(privacy.scrub(f"left out of every dataset (task stage): "
+                                                                     f"{shards.failure(e)}")[0])})
                 continue
             groups[split].append(int.from_bytes(hashlib.blake2b(case["group_id"].encode(), digest_size=8).digest(), "little"))
             ctx.card.case(case, split)

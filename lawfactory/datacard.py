@@ -10,6 +10,7 @@ filtered, rejected, regrouped or removed, and why.
 from __future__ import annotations
 
 import io as _io
+import math
 from collections import Counter
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from lawfactory.records import ATTITUDE_FLAGS
 
 PLOT = "term_distribution.png"
 # Term histogram bins in months (right-open); life and death are shown apart.
-BINS = [(0, 1), (1, 7), (7, 13), (13, 37), (37, 121), (121, 241), (241, 10**6)]
+BINS = [(0, 1), (1, 7), (7, 13), (13, 37), (37, 121), (121, 241), (241, math.inf)]
 BIN_LABELS = ["none", "1–6", "7–12", "13–36", "37–120", "121–240", ">240"]
 # Datasets that repeat another dataset's cases (with more context): their attitude flags are not counted twice.
 REPEATS = ("criminal_sentencing_grounded",)

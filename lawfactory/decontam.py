@@ -142,9 +142,12 @@ def batch_ngrams(texts: list[str], n: int = NGRAM, distinct: bool = True) -> tup
 
 
 def _mask(text: str) -> str:
+    """The item as the converters leave a training fact: recommendation masked, personal data
+    scrubbed (a raw CAIL test record then still matches its scrubbed training copy)."""
     from converters.cail import RECOMMENDATION, RECOMMENDATION_MASK
+    from converters.privacy import scrub
 
-    return RECOMMENDATION.sub(RECOMMENDATION_MASK, text.strip())
+    return scrub(RECOMMENDATION.sub(RECOMMENDATION_MASK, text.strip()))[0]
 
 
 def _lines(data: bytes):

@@ -35,6 +35,18 @@ SENTENCE_KINDS = ("fixed", "life", "death", "none")
 PRINCIPALS = ("有期徒刑", "拘役", "管制", "无期徒刑", "死刑", "死缓", "")
 
 
+# Plausible values, checked where a record is made: a value outside them is a reject with its reason,
+# never a training row (and never a number the numeral formatter, cn2an, cannot write).
+# Fixed terms: 刑法 §69 caps merged fixed terms (数罪并罚, 总和刑期三十五年以上) at 25 years = 300 months;
+# the Taiwan 刑法 §51(5) caps merged 有期徒刑 at 30 years = 360 months. No single term is longer.
+MAX_MONTHS = {"cn": 300, "tw": 360}
+# Probation: 刑法 §73 and Taiwan 刑法 §74 allow at most five years.
+MAX_PROBATION_MONTHS = 60
+# Fines (罚金) have no statutory ceiling; the largest ever imposed are in the billions (3 × 10^9 元
+# on a corporate defendant, GSK China 2014). 10^10 (一百亿) is above every real judgment.
+MAX_FINE = 10**10
+
+
 class RecordError(ValueError):
     """A source record that cannot be converted; the message is the reject reason."""
 
@@ -108,6 +120,11 @@ def case(
         raise RecordError("empty facts")
     if not charges:
         raise RecordError("no charges")
+    if not isinstance(defendant, str):
+        raise RecordError(f"defendant must be a name, got {defendant!r}")
+    check_sentence(sentence, jurisdiction)
+    for a in articles:
+        check_article(a["law"], a["number"], a.get("suffix") or 0)
     cid = stable_id(source, locator, defendant)
     return {
         "case_id": cid,
@@ -126,6 +143,33 @@ def case(
     }
 
 
+def check_sentence(s: dict, jurisdiction: str) -> None:
+    """A sentence outside the plausible ranges (MAX_MONTHS …) is a RecordError. Checked where a case
+    is made, not in sentence(): the evaluator reads models' answers with it, and an absurd answer
+    is scored there, not rejected."""
+    for name, high, why in (("months", MAX_MONTHS[jurisdiction], "the longest merged fixed term"),
+                            ("probation_months", MAX_PROBATION_MONTHS, "the longest probation"),
+                            ("fine", MAX_FINE, "above any fine ever imposed")):
+        if s[name] > high:
+            raise RecordError(f"sentence {name} {s[name]} is out of range (at most {high}: {why})")
+
+
+def article_exists(law: str, number, suffix=0) -> bool:
+    """False for a criminal-law article that does not exist (第九万九千九百九十九条); other laws are
+    not bounded here."""
+    top = CRIMINAL_LAW_ARTICLES.get(law)
+    if top is None:
+        return True
+    ints = all(isinstance(v, int) and not isinstance(v, bool) for v in (number, suffix))
+    return ints and 1 <= number <= top and 0 <= suffix <= MAX_ARTICLE_SUFFIX
+
+
+def check_article(law: str, number, suffix=0) -> None:
+    if not article_exists(law, number, suffix):
+        top = CRIMINAL_LAW_ARTICLES[law]
+        raise RecordError(f"{law} has no article {number!r}{f'之{suffix}' if suffix else ''} (articles 1–{top})")
+
+
 def sentence_code(s: dict) -> int:
     """The CAIL2018 judger's encoding: death −2, life −1, otherwise months."""
     return {"death": -2, "life": -1}.get(s["kind"], s["months"])
@@ -137,6 +181,10 @@ class Skip(Exception):
 
 PRC_CRIMINAL_LAW = "中华人民共和国刑法"
 TW_CRIMINAL_CODE = "中華民國刑法"
+# Criminal-law articles: 中华人民共和国刑法 has 452 articles, 中華民國刑法 363; an inserted article
+# is 之一 … 之六 (第一百二十条之六), so a suffix above 10 is no article.
+CRIMINAL_LAW_ARTICLES = {PRC_CRIMINAL_LAW: 452, TW_CRIMINAL_CODE: 363}
+MAX_ARTICLE_SUFFIX = 10
 
 
 def article_key(law: str, number: int, suffix: int = 0) -> str:

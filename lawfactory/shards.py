@@ -35,6 +35,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 from tqdm import tqdm
 
+from converters import privacy
 from lawfactory import dedup, io, quality
 from lawfactory.fingerprint import digest
 from lawfactory.records import RecordError, Skip
@@ -193,7 +194,7 @@ def convert_one(obj, sh: Shard, line: int, src, cfg: Config) -> Converted:
         raise RecordError(f"record too large: more than {cfg.max_chars:,} characters of text (--max-record-chars)")
     stats = Counter()
     out = Converted([], [], [], [], [], stats)
-    for c in src.convert(obj, sh.rel, line, stats):
+    for c in privacy.converted(src.convert, obj, sh.rel, line, stats):  # scrubbed before any write
         if cfg.probe is not None:
             cfg.probe(c)
         why = quality.check(c, cfg.quality)
@@ -235,7 +236,7 @@ def convert_shard(sh: Shard) -> str:
                     stats[f"skipped: {e}"] += 1
                     continue
                 except Exception as e:  # noqa: BLE001 - a bug or an absurd value costs this record only
-                    reason = f"cannot convert this record: {failure(e)}"
+                    reason = privacy.scrub(f"cannot convert this record: {failure(e)}")[0]  # it may quote the record
             if reason is not None:
                 counts["rejected"] += 1
                 rf.write(io.dumps({"file": sh.rel, "line": line, "reason": io.safe_text(reason)}) + "\n")

@@ -210,3 +210,18 @@ def test_boilerplate_shared_by_many_items_is_ignored(monkeypatch):
 def test_containment_option_is_checked():
     with pytest.raises(SystemExit, match="--exclude-containment must be in"):
         decontam.check_containment(1.5)
+
+
+def test_a_raw_benchmark_record_still_matches_its_scrubbed_training_copy(tmp_path):
+    """Training facts are scrubbed of personal data; exclude items are scrubbed the same way, so a
+    raw copy of a record with many phones, plates and addresses still finds its training case."""
+    recs = sample_records()
+    pii = ("被害人陈小红（手机13912345678、138-1234-5603，身份证33010619850302123X，住文三路123号5幢2单元301室）"
+           "驾驶浙A12345号车辆，卡号6222021234567890123、6222 0212 3456 7890，邮箱chen@example.com。")
+    recs[0] = with_fact(recs[0], pii + recs[0]["fact"][:40])
+    raw = write_raw(tmp_path, recs)
+    cail = tmp_path / "cail_test.jsonl"
+    cail.write_text(json.dumps(recs[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    m = build(Options(raw=raw, out=tmp_path / "d", eval_ratio=0.0, extra={"exclude": [str(cail)]}, workers=1))
+    assert m["decontamination"]["removed_train"] == 1
+    assert "13912345678" not in (tmp_path / "d" / "cases.jsonl").read_text(encoding="utf-8")

@@ -54,15 +54,15 @@ def test_official_lists_reject_unknown_charges_and_articles(tmp_path):
     recs = sample_records()
     recs[0] = {**recs[0], "meta": {**recs[0]["meta"], "accusation": ["[生产、销售]假药"]}}  # bracketed: normalised, known
     recs[1] = {**recs[1], "meta": {**recs[1]["meta"], "accusation": ["不存在的罪名"]}}
-    recs[2] = {**recs[2], "meta": {**recs[2]["meta"], "relevant_articles": [999]}}
+    recs[2] = {**recs[2], "meta": {**recs[2]["meta"], "relevant_articles": [451]}}  # a real article, not a label
     raw = write_raw(tmp_path, recs)
     m = build(Options(raw=raw, out=tmp_path / "d", extra={"charges": str(accu), "articles": str(law)}, workers=1))
     dropped = {r["line"]: r["reason"] for r in jsonl(tmp_path / "d" / "filtered.jsonl")}
     assert dropped[2] == "charge '不存在的罪名' not in accu.txt"
-    assert dropped[3] == "article 999 not in law.txt"
+    assert dropped[3] == "article 451 not in law.txt"
     assert 1 not in dropped
     # (two bundled samples cite §48 / §67, which CAIL's law.txt, a list of label articles, lacks)
-    assert m["filtered"]["charge '不存在的罪名' not in accu.txt"] == 1 and m["filtered"]["article 999 not in law.txt"] == 1
+    assert m["filtered"]["charge '不存在的罪名' not in accu.txt"] == 1 and m["filtered"]["article 451 not in law.txt"] == 1
 
 
 def test_bad_list_file_names_file_and_line(tmp_path):
