@@ -155,15 +155,22 @@ def cited_articles(text: str, jurisdiction: str, fallback: str = "") -> tuple[li
     return arts, keys
 
 
+# the recommendation stated as a range (公诉机关提出了量刑建议；对被告人熊某的量刑幅度为有期徒刑六个月至…):
+# the rest of that sentence goes, a summary judgment's adopted allegation often ends with it
+_RANGE = r"[^。；;\n]*量刑(?:幅度|建议)[为為是：:][^。\n]*"
+_RECOMMENDED_RANGE = re.compile(rf"(?:^|(?<=[。\n])){_RANGE}。?|[；;，,]{_RANGE}", re.M)
+
+
 def mask_recommendation(text: str) -> str:
-    return RECOMMENDATION.sub(RECOMMENDATION_MASK, text)
+    return _RECOMMENDED_RANGE.sub("", RECOMMENDATION.sub(RECOMMENDATION_MASK, text))
 
 
 def build_cases(*, source: str, line: int, jurisdiction: str, names: list[str], defendants: list[Defendant],
                 facts: str, reasoning: str, verdict_intro: str, attitude_texts: list[str], articles: list[dict],
-                meta: dict, stats: Counter, left_out: list[str]) -> list[dict]:
+                meta: dict, stats: Counter, left_out: list[str], articles_of: dict | None = None) -> list[dict]:
     """One case per convicted defendant. Multi-defendant judgments give each defendant his own
-    verdict part; facts and reasoning are the judgment's. With --pseudonymize every name in every
+    verdict part and, where the law passage cites per defendant, his own articles (`articles_of`:
+    name → articles; others get `articles`); facts and reasoning are the judgment's. With --pseudonymize every name in every
     field becomes 甲/乙/… (the defendant field too), consistently within the judgment."""
     for why in left_out:
         stats["judgment defendants left out: " + why.split(": ", 1)[1]] += 1
@@ -188,7 +195,7 @@ def build_cases(*, source: str, line: int, jurisdiction: str, names: list[str], 
             facts=facts,
             defendant=mapping.get(d.name, d.name),
             charges=d.charges,
-            articles=articles,
+            articles=(articles_of or {}).get(d.name, articles),
             sentence=d.sentence,
             attitude=attitude(flags),
             reasoning=reasoning,

@@ -1,4 +1,9 @@
-"""Mainland full-text judgments (China Judgments Online column layout) → case records.
+"""Mainland full-text judgments → case records, from two layouts:
+
+- China Judgments Online columns (below);
+- LeCaRD / CAIL 类案检索 documents (converters/lecard.py: ajId, ajName, ajjbqk, cpfxgc, pjjg,
+  qw, writId, writName), JSON lines or one JSON object per `.json` file; read into the CJO
+  columns first, so both give the same case records.
 
 Columns (REFERENCE.md §3): 原始链接, 案号, 案件名称, 法院, 所属地区, 案件类型, 案件类型编码, 来源,
 审理程序, 裁判日期, 公开日期, 当事人, 案由, 法律依据, 全文. Read from CSV, Parquet (read_table,
@@ -22,8 +27,9 @@ from pathlib import Path
 from typing import Iterator
 
 from converters import judgments as common
+from converters import lecard
 from converters.sections import split_cn
-from converters.verdict import defendants_cn, extract
+from converters.verdict import defendants_cn, extract, named_in, shared_names
 from lawfactory.records import RecordError, Skip
 
 COLUMNS = ("原始链接", "案号", "案件名称", "法院", "所属地区", "案件类型", "案件类型编码", "来源", "审理程序",
@@ -159,38 +165,86 @@ def _text(obj: dict, key: str) -> str:
 
 
 _TAGS = re.compile(r"<(?:br|/p|/div)\s*/?>|<[^>]+>", re.I)
-# 案号: （2021）浙0106刑初123号 — 刑初 first instance, 刑终 appeal, 刑更 commutation, 刑再 retrial
-_PROCEDURE_FROM_NUMBER = {"刑初": "刑事一审", "刑终": "刑事二审", "刑再": "刑事审判监督", "刑更": "刑罚与执行变更"}
+# 案号: （2021）浙0106刑初123号 — 刑初 first instance, 刑终 appeal, 刑再 retrial, 刑更 commutation;
+# older numbers put the division between 刑 and the kind (（2014）临罗刑一初字第81号, 刑二终字)
+_PROCEDURE_FROM_NUMBER = {"初": "刑事一审", "终": "刑事二审", "再": "刑事审判监督", "监": "刑事审判监督",
+                          "申": "刑事审判监督", "提": "刑事审判监督", "抗": "刑事审判监督", "更": "刑罚与执行变更",
+                          "重": "刑事重审", "自": "刑事自诉"}
+_NUMBER_KIND = re.compile(r"刑[一二三四五六七八九十]?(?P<k>[初终再监申提抗更重自])")
 # 依照《…》第…条…之规定: the basis of the verdict (the last such clause of 本院认为)
-_BASIS = re.compile(r"(?:依照|依据|根据)(?=[^。]*《)")
+_BASIS = re.compile(r"(?:依照|依据|根据|适用)(?=[^。]*《)")
+# a clause of the passage for some defendants: …；对被告人郭某、王某依照《…》…；对被告人亓某依照…
+_FOR_DEFENDANTS = re.compile(r"对(?:被告人|被告单位)?(?P<who>[^，,。；;：:《》]{1,80}?)(?:均|分别)?(?:依照|依据|根据|适用)")
+
+
+# without a case number the parties tell: an appeal or retrial names 上诉人 / 原审被告人 / 原公诉机关 /
+# 抗诉机关 (再审 in the text: a retrial); a first instance only 公诉机关 / 自诉人 and 被告人
+_APPEAL_PARTIES = re.compile(r"上诉人|原审被告人|原公诉机关|抗诉机关")
+_FIRST_PARTIES = re.compile(r"(?:公诉机关|自诉人)[\s\S]*?被告人")
 
 
 def procedure(obj: dict) -> str:
     p = _text(obj, "审理程序")
     if p:
         return p
-    m = re.search(r"刑[初终再更]", _text(obj, "案号"))
-    return _PROCEDURE_FROM_NUMBER.get(m.group(), "") if m else ""
+    m = _NUMBER_KIND.search(_text(obj, "案号"))
+    if m:
+        return _PROCEDURE_FROM_NUMBER[m.group("k")]
+    head = _text(obj, "全文")[:3000]
+    if _APPEAL_PARTIES.search(head):
+        return "刑事审判监督" if "再审" in head else "刑事二审"
+    return "刑事一审" if _FIRST_PARTIES.search(head) else ""
 
 
 def basis_clause(reasoning: str) -> str:
+    """The law passage before 判决如下: its last sentence when that cites a law (依照 / 依据 / 根据 /
+    适用 …《…》), else from the reasoning's last 依照 on; the whole reasoning when nothing cites."""
+    end = reasoning.rfind("判决如下")
+    end = end if end >= 0 else len(reasoning)
+    last = reasoning[reasoning.rfind("。", 0, end) + 1:]
+    if _BASIS.search(last):
+        return last
     found = list(_BASIS.finditer(reasoning))
     return reasoning[found[-1].start():] if found else reasoning
+
+
+def basis_by_defendant(basis: str, names: list[str]) -> dict[str, str]:
+    """{name: the part of the passage that applies to him} when it cites per defendant (…，对被告人X
+    依照…；对被告人Y依照…): what precedes the first such clause, and a clause naming no one of them
+    (对各被告人依照…, 对上述被告人…), apply to all; {} when no clause names a defendant."""
+    longest = sorted(names, key=len, reverse=True)
+    clauses = [(m, named_in(m.group("who"), longest)) for m in _FOR_DEFENDANTS.finditer(basis)]
+    if not any(who for _, who in clauses):
+        return {}
+    parts = {n: [basis[:clauses[0][0].start()]] for n in names}
+    for (m, who), nxt in zip(clauses, [c[0].start() for c in clauses[1:]] + [len(basis)]):
+        for name in who or names:
+            parts[name].append(basis[m.start():nxt])
+    return {n: "".join(p) for n, p in parts.items()}
 
 
 def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
     """One CJO record → one case per convicted defendant (rejects and skips raise)."""
     if not isinstance(obj, dict):
         raise RecordError(f"record is a {type(obj).__name__}, not an object with the CJO columns")
+    fmt = "cjo"
+    if lecard.is_lecard(obj):
+        obj, fmt = lecard.to_cjo(obj), "lecard"
     full = obj.get("全文")
     if not isinstance(full, str) or not full.strip():
         raise RecordError("empty or missing 全文")
+    if fmt == "cjo":
+        full = _TAGS.sub("\n", full)
+        if "\n" not in full.strip():  # paragraphs run together with spaces, as LeCaRD's qw
+            full = lecard.full_text(full)
+        # blank columns (a hand-made or partial dump) are read from the text, as for LeCaRD
+        obj = {**obj, **{k: v for k, v in lecard.fields(full).items() if not _text(obj, k)}, "全文": full}
     s = common.SETTINGS
     ctype, proc = _text(obj, "案件类型"), procedure(obj)
     if s.case_types and ctype not in s.case_types:
-        raise Skip(f"案件类型 not in {'/'.join(s.case_types)}")
+        raise Skip(f"案件类型 {ctype or '(unknown)'} not in {'/'.join(s.case_types)}")
     if s.procedures and proc not in s.procedures:
-        raise Skip(f"审理程序 not in {'/'.join(s.procedures)}")
+        raise Skip(f"审理程序 {proc or '(unknown)'} not in {'/'.join(s.procedures)}")
     date = common.normalize_date(_text(obj, "裁判日期")) if _text(obj, "裁判日期") else ""
     if not date and (s.date_from or s.date_to):
         raise RecordError("no 裁判日期: the date range cannot be applied")
@@ -203,16 +257,27 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
     if not names:  # the 当事人 column lists the parties when the text does not introduce them
         names = [n for n in re.split(r"[,，、;；\s]+", texts["当事人"]) if n and n in secs["判决如下"]]
     defendants, left = extract(secs["判决如下"], names)
+    shared = shared_names(secs["当事人"], names)
+    if shared:  # never a sentence that may be the other namesake's
+        left += [f"{d.name}: two defendants share this name: no case" for d in defendants if d.name in shared]
+        defendants = [d for d in defendants if d.name not in shared]
+        if not defendants:
+            raise RecordError("no defendant with an unambiguous name (two defendants share a masked name)")
 
     facts = common.mask_recommendation(secs["经审理查明"])
     statements = common.attitude_statements([secs["审理经过"], secs["公诉机关指控"]], facts)
     if statements:
         facts = facts + "\n" + statements
     reasoning = secs["本院认为"]
-    articles, keys = common.cited_articles(basis_clause(reasoning), "cn", fallback=texts["法律依据"])
-    meta = {"format": "cjo", "case_number": _text(obj, "案号"), "court": _text(obj, "法院"), "date": date,
+    basis = basis_clause(reasoning)
+    articles, keys = common.cited_articles(basis, "cn", fallback=texts["法律依据"])
+    articles_of = {n: common.cited_articles(part, "cn")[0] for n, part in basis_by_defendant(basis, names).items()}
+    meta = {"format": fmt, "case_number": _text(obj, "案号"), "court": _text(obj, "法院"), "date": date,
             "procedure": proc, "citations": keys}
+    if obj.get("doc_id"):
+        meta["doc_id"] = obj["doc_id"]  # LeCaRD writId
     return common.build_cases(
         source=source, line=line, jurisdiction="cn", names=names, defendants=defendants, facts=facts,
-        reasoning=reasoning, verdict_intro="", articles=articles, meta=meta, stats=stats, left_out=left,
+        reasoning=reasoning, verdict_intro="", articles=articles, articles_of=articles_of, meta=meta, stats=stats,
+        left_out=left,
         attitude_texts=[secs["经审理查明"], secs["审理经过"], secs["公诉机关指控"], reasoning])

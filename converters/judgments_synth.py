@@ -68,28 +68,38 @@ def generate_cn_csv(path: str | Path, n: int, seed: int = 0) -> Path:
     return path
 
 
-def convert_file(path: str | Path) -> dict:
-    """Read and convert every record of one CJO file in this process (the conversion stage of one
-    shard, without writing): records, cases, seconds, judgments per second and peak RSS."""
+def convert_file(*paths: str | Path) -> dict:
+    """Read and convert every record of judgment files (any layout `make data` reads: CJO CSV,
+    JSON lines, LeCaRD or 司法院 .json; the converter each file's RAW pattern names) in this
+    process, without writing: records, cases, seconds, judgments per second and peak RSS."""
+    import fnmatch
     import resource
     import time
     from collections import Counter
 
-    from converters.judgments_cn import convert_record
+    from lawfactory.build import SOURCES
     from lawfactory.records import RecordError, Skip
 
+    def source(path: Path):
+        where = "judgments/tw/x" if "/tw/" in f"/{path.as_posix()}" else "judgments/cn/x"
+        return next(s for s in SOURCES if s.name.startswith("judgments") and any(
+            fnmatch.fnmatch(f"{where}{path.suffix}", pat.replace("**/", "")) for pat in s.patterns))
+
     t = time.perf_counter()
-    n = cases = 0
+    n = cases = size = 0
     stats = Counter()
-    for line, obj, why in read_table(Path(path)):
-        n += 1
-        if why is None:
-            try:
-                cases += len(convert_record(obj, "bench.csv", line, stats))
-            except (RecordError, Skip):
-                pass
+    for path in map(Path, paths):
+        src = source(path)
+        size += path.stat().st_size
+        for line, obj, why in src.read(path):
+            n += 1
+            if why is None:
+                try:
+                    cases += len(src.convert(obj, path.name, line, stats))
+                except (RecordError, Skip):
+                    pass
     dt = time.perf_counter() - t
-    return {"bytes": Path(path).stat().st_size, "records": n, "cases": cases, "seconds": round(dt, 2),
+    return {"bytes": size, "records": n, "cases": cases, "seconds": round(dt, 2),
             "judgments_per_s": round(n / dt, 1) if dt else 0.0,
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
@@ -100,7 +110,7 @@ if __name__ == "__main__":  # python -m converters.judgments_synth generate PATH
 
     if len(sys.argv) == 4 and sys.argv[1] == "generate":
         print(generate_cn_csv(sys.argv[2], int(sys.argv[3])))
-    elif len(sys.argv) == 3 and sys.argv[1] == "convert":
-        print(json.dumps(convert_file(sys.argv[2])))
+    elif len(sys.argv) >= 3 and sys.argv[1] == "convert":
+        print(json.dumps(convert_file(*sys.argv[2:])))
     else:
-        sys.exit("usage: python -m converters.judgments_synth generate PATH N | convert PATH")
+        sys.exit("usage: python -m converters.judgments_synth generate PATH N | convert PATH…  (a path under …/tw/ is Taiwan)")

@@ -7,11 +7,14 @@ Criminal first instance is read from the JID ("TPDM,112,訴,123,20230101,1"):
 - court code: district courts are XXD; the last letter is the division, M = 刑事. So a code
   ending in "DM" is a district-court criminal case (TPHM high court and TPSM supreme court are
   appeals; KSYM juvenile court and the V/A/E civil and administrative divisions are left out).
-- case word (字別): a first instance ends in 訴, 易 or 簡 (訴, 重訴, 金訴, 交訴, 易, 交易, 簡,
-  交簡, 審訴, 審易, 原訴 …, optionally 緝 for a fugitive's case resumed); any word with 上 (簡上,
-  交簡上: appeals heard by a district court), 聲, 抗, 再, 附民 or other is not a first-instance judgment.
+- case word (字別): a first instance ends in 訴, 易, 簡 or 自 (訴, 重訴, 選訴, 金訴, 交訴, 易, 交易,
+  簡, 選簡, 嘉選簡, 審訴, 原訴, 自 for a private prosecution …), optionally followed by 更 (更一…:
+  heard again after the appeal court sent it back) and 緝 (a fugitive's case resumed); any word with
+  上 (簡上, 交簡上: appeals heard by a district court), 聲, 抗, 再, 附民 or other is not a
+  first-instance judgment.
 - and the document is a 判決 (裁定 rulings share case words).
-Texts stay in Traditional Chinese.
+A first-instance judgment in which no defendant is convicted (無罪, 免訴, 不受理) yields no case and
+is skipped with that reason. Texts stay in Traditional Chinese; see docs/judgments_tw.md.
 """
 
 from __future__ import annotations
@@ -22,16 +25,27 @@ from pathlib import Path
 from typing import Iterator
 
 from converters import judgments as common
-from converters.sections import split_tw
-from converters.verdict import defendants_tw, extract
+from converters.sections_tw import split_tw, split_verdict_only
+from converters.verdict_tw import (
+    clauses,
+    extract_tw,
+    header_defendants,
+    read_sentence,
+    resolve_names,
+    verdict_names,
+)
 from lawfactory import io
 from lawfactory.records import RecordError, Skip
 
 FIELDS = ("JID", "JYEAR", "JCASE", "JNO", "JDATE", "JTITLE", "JFULL")
-_FIRST_INSTANCE_WORD = re.compile(r"^[\u4e00-\u9fff]*(?:訴|易|簡)緝?$")
+_FIRST_INSTANCE_WORD = re.compile(r"^[\u4e00-\u9fff]*(?:訴|易|簡|自)(?:更[一二三四五六七八九十\d]*)?緝?$")
 _NOT_FIRST_INSTANCE = re.compile(r"上|聲|抗|再|附民|非")
-# 據上論斷，應依刑事訴訟法第299條第1項前段，刑法第320條第1項…，判決如主文。
-_BASIS = re.compile(r"據上論[斷断結结]|[^。\n]*?(?:判決如主文|處刑如主文|如主文)")
+# The law passage: 據上論斷 / 據上論結，應依刑事訴訟法第…條…，刑法第…條…，判決如主文; a 簡易判決's
+# 依刑事訴訟法第449條…逕以簡易判決處刑如主文; a 協商判決's item 處罰條文： / 應適用之法條： /
+# 適用之法律：, whose citations follow on the next line.
+_BASIS = re.compile(r"據上論[斷断結结]|(?:處罰|應適用之|所?適用之|論罪科刑之?)(?:條文|法條|法律)[:：]"
+                    r"|[^。\n]*?(?:判決如主文|處刑如主文|簡易判決處)")
+_TOP_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+|[壹貳參肆伍陸柒捌玖拾]+)[、，]|^本案經", re.M)
 _FINDING = re.compile(r"[^。\n]*?係犯[^。\n]*")  # 核被告所為，係犯刑法第320條第1項之竊盜罪
 
 
@@ -68,17 +82,20 @@ def first_instance_filter(court: str, word: str, full: str) -> None:
     if not court.endswith("DM"):
         raise Skip("not a district-court criminal case (court code not …DM)")
     if not _FIRST_INSTANCE_WORD.match(word) or _NOT_FIRST_INSTANCE.search(word):
-        raise Skip("case word not a criminal first instance (訴/易/簡)")
+        raise Skip("case word not a criminal first instance (訴/易/簡/自)")
     head = full.lstrip()[:120]
     if "判決" not in head:
         raise Skip("not a judgment (裁定 or other document)")
 
 
 def basis_text(reasons: str) -> str:
-    """The 據上論斷 paragraph; else the sentence ending 如主文; else the 係犯 findings."""
+    """The law passage, from its marker up to the next top-level item (its sub-items included:
+    `四、適用之法律：（一）…（二）…`); without one, the 係犯 findings."""
     found = list(_BASIS.finditer(reasons))
     if found:
-        return reasons[found[-1].start():]
+        at = found[-1].start()
+        nxt = _TOP_ITEM.search(reasons, reasons.find("\n", at) + 1 if "\n" in reasons[at:] else len(reasons))
+        return reasons[at:nxt.start() if nxt else len(reasons)]
     return "".join(m.group() for m in _FINDING.finditer(reasons)) or reasons
 
 
@@ -96,10 +113,29 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
     common.check_date(date)
 
     full = common.scrub_all({"JFULL": full}, "tw", stats)["JFULL"]
-    secs = split_tw(full)
-    names = defendants_tw(secs["首部"])
-    defendants, left = extract(secs["主文"], names)
+    # who is convicted is read first: a judgment convicting no one is skipped, whatever its layout
+    head, verdict = split_verdict_only(full)
+    names, renamed = verdict_names(resolve_names(header_defendants(head), verdict), verdict)
+    if renamed:
+        stats["judgment defendants named only in the header (the 主文 masks them)"] += len(renamed)
+    if not names:
+        raise RecordError("no defendant named (被告…) in the header")
+    parts = clauses(verdict, names)
+    if not any(read_sentence(parts.get(n, "")) for n in names) and read_sentence(verdict) is None:
+        why = _not_convicted(verdict)  # the whole 主文 imposes no penalty: 無罪, 免訴, 不受理
+        if why:
+            stats["judgment defendants not convicted: " + why] += len(names)
+            raise Skip("no defendant convicted: " + why)
+    secs = split_tw(full, stats)
     reasons = secs["理由"]
+    defendants, other = extract_tw(verdict, names, reasons)
+    if not defendants:
+        raise RecordError("no convicted defendant with charge and penalty in the 主文 ("
+                          + "; ".join(f"{n}: {w}" for n, w in other.items()) + ")")
+    for why in other.values():
+        if why.startswith(("acquitted", "not convicted")):
+            stats["judgment defendants not convicted: " + why] += 1
+    left = [f"{n}: {w}" for n, w in other.items() if not w.startswith(("acquitted", "not convicted"))]
     articles, keys = common.cited_articles(basis_text(reasons), "tw")
     meta = {"format": "judicial_yuan", "jid": jid, "court": court, "case_word": word, "date": date,
             "title": str(obj.get("JTITLE") or ""), "citations": keys}
@@ -107,3 +143,11 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
         source=source, line=line, jurisdiction="tw", names=names, defendants=defendants, facts=secs["事實"],
         reasoning=reasons, verdict_intro="主文：", articles=articles, meta=meta, stats=stats, left_out=left,
         attitude_texts=[secs["事實"], reasons])
+
+
+def _not_convicted(clause: str) -> str:
+    if "無罪" in clause:
+        return "acquitted (無罪)"
+    if re.search(r"免訴|不受理", clause):
+        return "not convicted (免訴 / 不受理)"
+    return ""

@@ -8,9 +8,8 @@ characterization and sentencing reasons, ending "…之规定，判决如下："
 run together, full- or half-width punctuation, 本院查明 / 经审理查明 / 审理查明 / 经公开审理查明.
 The markers are therefore found in the text, not by line.
 
-Taiwan judgments (司法院 JFULL) have centred headings on their own lines, letters spread with
-full-width spaces (主　　文, 犯罪事實, 事　實, 理　　由, 事實及理由), and end with the
-中華民國…年…月…日 date line and the judges.
+Taiwan judgments (司法院 JFULL) are split by converters/sections_tw.py (split_tw, re-exported
+here): their layouts, private-use characters and hard wraps are read there.
 
 split_cn / split_tw return {section name: text}; a required section that cannot be found raises
 RecordError naming it.
@@ -20,10 +19,10 @@ from __future__ import annotations
 
 import re
 
+from converters.sections_tw import TW_SECTIONS, split_tw  # noqa: F401 (Taiwan: re-exported)
 from lawfactory.records import RecordError
 
 CN_SECTIONS = ("首部", "当事人", "审理经过", "公诉机关指控", "经审理查明", "本院认为", "判决如下", "尾部")
-TW_SECTIONS = ("首部", "主文", "事實", "理由", "尾部")
 
 # The prosecution and defence parties open the 当事人 block (at a line or sentence start).
 _CN_PARTIES = re.compile(r"(?:^|(?<=[\n。\s]))(?:公诉机关|公诉人|自诉人|被告人|被告单位)", re.M)
@@ -33,12 +32,14 @@ _CN_PROCEDURE = re.compile(r"[^。\n]*?(?:起诉书指控|提起公诉|以[^。\
 _CN_ALLEGATION = re.compile(r"(?:^|(?<=[\n。]))[ \t\u3000]*[^。\n，,：:]{0,30}?(?:公诉机关|检察院|公诉人|起诉书)(?:起诉)?指控", re.M)
 # the found facts: 经审理查明 / 本院查明 / 审理查明, and the 认定 wording of summary judgments
 # (经审理认定, 本院经审理认定事实如下)
-_CN_FACTS = re.compile(r"(?:经(?:公开)?(?:开庭)?审理[，,]?(?:本院)?(?:查明|认定)|本院(?:经审理|审理)?(?:依法)?(?:查明|认定(?=事实|[，,：:]))"
-                       r"|审理查明)(?:事实如下)?[，,：:]?")
-_CN_REASONING = re.compile(r"本院认为[，,：:]?")
-_CN_VERDICT = re.compile(r"判决如下\s*[：:]?")
+_CN_FACTS = re.compile(r"(?:经(?:公开)?(?:开庭)?审(?:理|查)[，,]?(?:本院)?(?:查明|认定)|本院(?:经审理|审理)?(?:依法)?(?:查明|认定(?=事实|[，,：:]))"
+                       r"|审理查明|经?庭审查明)(?:事实如下)?[，,：:]?")
+# 本院认为 (本合议庭认为) opening a paragraph or sentence; "与本院查明的事实相符" inside it is no marker
+_CN_REASONING = re.compile(r"本(?:院|合议庭|庭)认为[，,：:]?")
+_CN_REASONING_START = re.compile(r"(?:^|(?<=[\n。]))[ \t\u3000]*本(?:院|合议庭|庭)认为[，,：:]?", re.M)
+_CN_VERDICT = re.compile(r"(?:判决如下|作出如下判决)\s*[：:]?")
 # 尾部: the appeal notice, else the signature block (审判长/审判员/人民陪审员 on a new paragraph).
-_CN_TAIL = re.compile(r"如不服本判决|(?:^|\n)\s*(?:审\s*判\s*长|审\s*判\s*员|人民陪审员|代理审判员)")
+_CN_TAIL = re.compile(r"如不服[^，,。\n]{0,6}?判决|(?:^|\n)\s*(?:审\s*判\s*长|审\s*判\s*员|人民陪审员|代理审判员)")
 
 
 def _norm(text: str) -> str:
@@ -51,19 +52,18 @@ def split_cn(text: str) -> dict[str, str]:
     """全文 → the eight sections (公诉机关指控 and 审理经过 may be empty; the found facts, 本院认为
     and the verdict are required)."""
     text = _norm(text)
-    facts = _CN_FACTS.search(text)
-    if not facts:
-        raise RecordError("no 经审理查明 / 本院查明 section (the facts the court found)")
-    reasoning = _CN_REASONING.search(text, facts.end())
+    reasoning = _CN_REASONING_START.search(text) or _CN_REASONING.search(text)
+    facts = _CN_FACTS.search(text, 0, reasoning.start()) if reasoning else _CN_FACTS.search(text)
     if not reasoning:
-        raise RecordError("no 本院认为 section after the found facts")
+        raise RecordError("no 本院认为 section after the found facts" if facts else
+                          "no 经审理查明 / 本院查明 section (the facts the court found)")
     verdict = _CN_VERDICT.search(text, reasoning.end())
     if not verdict:
         raise RecordError("no 判决如下 after 本院认为 (not a judgment, or the verdict is missing)")
     tail = _CN_TAIL.search(text, verdict.end())
     tail_at = tail.start() if tail else len(text)
 
-    head_end = facts.start()
+    head_end = facts.start() if facts else reasoning.start()
     proc = _CN_PROCEDURE.search(text, 0, head_end)
     proc_at = proc.start() if proc else None
     after_proc = 0
@@ -72,6 +72,13 @@ def split_cn(text: str) -> dict[str, str]:
         after_proc = stop + 1 if stop >= 0 else proc.end()
     alleg = _CN_ALLEGATION.search(text, after_proc, head_end)
     alleg_at = alleg.start() if alleg else None
+    if not facts:
+        # summary and fast-track judgments (简易 / 速裁) find no facts of their own: the court adopts the
+        # allegation (…指控：… 上述事实，被告人…无异议，并有…证据证实), which then is the found facts
+        # (指控的事实清楚 assesses an allegation the text does not give: no facts)
+        if alleg_at is None or text.startswith("的", alleg.end()):
+            raise RecordError("no 经审理查明 / 本院查明 section (the facts the court found)")
+        head_end, alleg_at = alleg_at, None
     parties = _CN_PARTIES.search(text, 0, proc_at if proc_at is not None else head_end)
     parties_at = parties.start() if parties else (proc_at if proc_at is not None else head_end)
 
@@ -84,56 +91,8 @@ def split_cn(text: str) -> dict[str, str]:
         "当事人": cut(parties_at, proc_at if proc_at is not None else head_end),
         "审理经过": cut(proc_at, proc_end),
         "公诉机关指控": cut(alleg_at, head_end),
-        "经审理查明": text[facts.start():reasoning.start()].strip(),
+        "经审理查明": text[head_end:reasoning.start()].strip(),
         "本院认为": text[reasoning.start():verdict.end()].strip(),
         "判决如下": text[verdict.end():tail_at].strip(),
         "尾部": text[tail_at:].strip(),
-    }
-
-
-def _heading(*words: str) -> re.Pattern:
-    """A heading alone on its line, letters optionally spread by (full-width) spaces."""
-    alts = "|".join(r"[ \t\u3000]*".join(map(re.escape, w)) for w in words)
-    return re.compile(rf"^[ \t\u3000]*(?:{alts})[ \t\u3000]*[:：]?[ \t\u3000]*$", re.M)
-
-
-_TW_MAIN = _heading("主文")
-_TW_FACTS = _heading("犯罪事實及理由", "事實及理由", "犯罪事實", "事實")
-_TW_REASONS = _heading("理由")
-# The date line: 中華民國112年3月1日, spread out with full-width spaces in most dumps.
-_TW_DATE = re.compile(r"^[ \t\u3000]*中[ \t\u3000]*華[ \t\u3000]*民[ \t\u3000]*國[ \t\u3000\d０-９〇零一二三四五六七八九十百]*年.*日[ \t\u3000]*$", re.M)
-
-
-def split_tw(text: str) -> dict[str, str]:
-    """JFULL → 首部, 主文, 事實 (犯罪事實 / 事實), 理由, 尾部. A combined 事實及理由 section is
-    split at its first numbered paragraph: 一、 holds the facts, the rest is the reasoning."""
-    text = _norm(text)
-    main = _TW_MAIN.search(text)
-    if not main:
-        raise RecordError("no 主文 heading")
-    facts = _TW_FACTS.search(text, main.end())
-    if not facts:
-        raise RecordError("no 犯罪事實 / 事實 heading after 主文")
-    reasons = _TW_REASONS.search(text, facts.end())
-    combined = "理" in facts.group()
-    date = _TW_DATE.search(text, (reasons or facts).end())
-    end = date.start() if date else len(text)
-    if combined:
-        body = text[facts.end():end].strip()
-        second = re.search(r"(?:^|\n)[ \t\u3000]*二[、，]", body)
-        if not second:
-            raise RecordError("事實及理由 without a second numbered paragraph: facts and reasons cannot be told apart")
-        fact_text, reason_text = body[:second.start()].strip(), body[second.start():].strip()
-    else:
-        if not reasons:
-            raise RecordError("no 理由 heading after the facts")
-        fact_text, reason_text = text[facts.end():reasons.start()].strip(), text[reasons.end():end].strip()
-    if not fact_text:
-        raise RecordError("empty 事實 section")
-    return {
-        "首部": text[:main.start()].strip(),
-        "主文": text[main.end():facts.start()].strip(),
-        "事實": fact_text,
-        "理由": reason_text,
-        "尾部": text[end:].strip(),
     }

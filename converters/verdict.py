@@ -13,16 +13,19 @@ import re
 from dataclasses import dataclass
 
 from lawfactory.charges import parse_charges
-from lawfactory.records import RecordError
+from lawfactory.records import RecordError, Skip
 from lawfactory.terms import parse_sentence
 
-_NAME = r"[^\s\u3000，,。；;：:、（()）\d]{1,12}?"
-# 当事人 paragraph: "被告人张三，男，…" / "被告人王某某（绰号…），…"
-_CN_DEFENDANT = re.compile(rf"(?:^|(?<=[\n。\s]))被告人(?P<name>{_NAME})(?=[，,（(。\s])", re.M)
+_NAME = r"[^\s\u3000，,。；;：:、（()）\d][^\s\u3000，,。；;：:、（()）]{0,11}?"
+# 当事人 paragraph: "被告人张三，男，…" / "被告人王某某（绰号…），…" / "被告人：侯某，…" /
+# "被告人（附带民事诉讼被告人）郑某，…"; masked names may end in a digit (冶某1)
+_CN_DEFENDANT = re.compile(rf"(?:^|(?<=[\n。\s]))被告人[：:]?(?:[（(][^（()）\n]{{1,20}}[）)])?(?P<name>{_NAME})(?=[，,（(。\s])", re.M)
 # Taiwan header: "被　　　告　王大明　男　民國…" (a line per defendant; 被告 letters spread out)
 _TW_DEFENDANT = re.compile(r"^[ \t\u3000]*被[ \t\u3000]*告(?:人)?[ \t\u3000]+(?P<name>[^\s\u3000（(，,]{1,12})", re.M)
 # Taiwan drug verdicts name the offence without 犯…罪: "蔡文雄施用第二級毒品，累犯，處有期徒刑參月"
 _BARE_OFFENCE = r"(?P<c>[\u4e00-\u9fff]{2,20}?)[，,](?=[^。；]{0,20}?(?:處|判处|判處))"
+# a corporate defendant's conviction (被告单位某公司犯…罪，判处罚金…): never part of a person's verdict
+_UNIT_CONVICTION = re.compile(r"被告单位(?P<name>[^，,。；;：:\n]{1,60}?)(?:共同)?犯")
 # a numbered verdict item: "一、" at a line or sentence start
 _ITEM_START = re.compile(r"(?:^|(?<=[\n。；;]))[ \t\u3000]*[一二三四五六七八九十]+、", re.M)
 # numbering left at a part's edge: "二、", "（二）", "(2)"
@@ -30,8 +33,19 @@ _ITEM_EDGE = re.compile(r"^[\s\u3000]*(?:[一二三四五六七八九十]+、|[�
 
 
 def defendants_cn(parties: str) -> list[str]:
-    """Natural-person defendants named in the 当事人 block, in order (被告单位 are not persons)."""
-    return list(dict.fromkeys(m.group("name") for m in _CN_DEFENDANT.finditer(parties)))
+    """Natural-person defendants named in the 当事人 block, in order (被告单位 are not persons).
+    A name the defendant gave himself (被告人自报刘某, 自称…) is the name without 自报."""
+    found = list(dict.fromkeys(re.sub(r"^(?:自报|自称)(?=..)", "", m.group("name")) for m in _CN_DEFENDANT.finditer(parties)))
+    # "被告人潘某曾因犯…罪，" after "被告人潘某，男，…" is no new defendant: a name that another name
+    # begins, continued by what a sentence says of him (曾, 因, 现, 于, 系, 被…), is dropped (张某某 beside 张某 stays)
+    return [n for n in found if not any(n != o and n.startswith(o) and re.match(r"[曾因于系被在犯又已涉现]", n[len(o):])
+                                        for o in found)]
+
+
+def shared_names(parties: str, names: list[str]) -> set[str]:
+    """Names two defendants carry (masked alike: two 被告人刘某丁，… introductions): their verdict parts
+    cannot be told apart."""
+    return {n for n in names if len(re.findall(rf"被告人[：:]?{re.escape(n)}[，,（(]", parties)) > 1}
 
 
 def defendants_tw(header: str) -> list[str]:
@@ -42,10 +56,11 @@ def defendants_tw(header: str) -> list[str]:
 def split_by_defendant(verdict: str, names: list[str]) -> dict[str, str]:
     """{name: that defendant's part of the verdict}, for the defendants it convicts (an acquitted
     one is absent). The verdict is cut into its numbered items (一、二、…; one item when
-    unnumbered); within an item each conviction (被告人X犯 / X共同犯 / X犯) runs to the next one.
+    unnumbered); within an item each conviction (被告人X犯 / X共同犯 / X犯) runs to the next one
+    (or to a corporate defendant's: 被告单位Y犯…，判处罚金 is never a person's).
     An item convicting no one (退赔, 没收) goes to every defendant it names, or to all if it names
     none. One defendant: the whole verdict."""
-    if len(names) == 1:
+    if len(names) == 1 and not _UNIT_CONVICTION.search(verdict):
         return {names[0]: verdict.strip()} if _conviction(verdict, names[0]) else {}
     bounds = sorted({0, *(m.start() for m in _ITEM_START.finditer(verdict))})
     items = [verdict[a:b] for a, b in zip(bounds, bounds[1:] + [len(verdict)])]
@@ -53,15 +68,19 @@ def split_by_defendant(verdict: str, names: list[str]) -> dict[str, str]:
     general = []
     longest = sorted(names, key=len, reverse=True)
     for item in items:
-        starts = sorted((m.start(), n) for n in names if (m := _conviction(item, n)))
+        # every conviction is a boundary: two defendants masked alike (刘某丁 twice) each end the other's part
+        starts = sorted((at, n) for n in names for at in _convictions(item, n))
+        units = [(m.start(), "") for m in _UNIT_CONVICTION.finditer(item)]  # a unit's part ends a person's
         if not starts:
-            if item.strip():
+            if item.strip() and not units:
                 general.append(item)
             continue
-        for (start, name), nxt in zip(starts, starts[1:] + [(len(item), "")]):
-            parts.setdefault(name, []).append(_clean(item[start:nxt[0]]))
+        bounds = sorted(starts + units)
+        for (start, name), nxt in zip(bounds, bounds[1:] + [(len(item), "")]):
+            if name:
+                parts.setdefault(name, []).append(_clean(item[start:nxt[0]]))
     for item in general:
-        named = _named(item, longest)
+        named = named_in(item, longest)
         for name in parts:
             if not named or name in named:
                 parts[name].append(_clean(item))
@@ -72,8 +91,8 @@ def _clean(part: str) -> str:
     return _ITEM_EDGE.sub("", part).strip().rstrip("；;")
 
 
-def _named(text: str, longest: list[str]) -> set[str]:
-    """The defendants a text names (张某 is not named by 张某某)."""
+def named_in(text: str, longest: list[str]) -> set[str]:
+    """The defendants a text names, `longest` sorted longest first (张某 is not named by 张某某)."""
     found = set()
     for n in longest:
         if n in text:
@@ -82,9 +101,24 @@ def _named(text: str, longest: list[str]) -> set[str]:
     return found
 
 
-def _conviction(text: str, name: str) -> re.Match | None:
-    # the name followed by 犯 (共同犯, 又犯), or by a bare offence and then the penalty (處…)
-    return re.search(rf"(?:被告人|被告)?{re.escape(name)}(?=(?:共同|又)?犯|{_BARE_OFFENCE})", text)
+# what follows a convicted defendant's name: 犯 (共同犯, 又犯), or a bare offence and then the penalty (處…)
+_AFTER_NAME = re.compile(rf"(?:共同|又)?犯|{_BARE_OFFENCE}")
+_TITLE_BEFORE = ("被告人", "被告")
+
+
+def _convictions(text: str, name: str) -> list[int]:
+    """Where each conviction of the name starts (at 被告人 / 被告 when the name has it). Found with
+    str.find and one compiled pattern: a pattern per name costs more to compile than to run."""
+    out, i = [], text.find(name)
+    while i >= 0:
+        if _AFTER_NAME.match(text, i + len(name)):
+            out.append(next((i - len(t) for t in _TITLE_BEFORE if text.startswith(t, i - len(t))), i))
+        i = text.find(name, i + 1)
+    return out
+
+
+def _conviction(text: str, name: str) -> bool:
+    return bool(_convictions(text, name))
 
 
 def charges(part: str, name: str = "") -> list[str]:
@@ -96,6 +130,20 @@ def charges(part: str, name: str = "") -> list[str]:
         if m and not m.group("c").startswith(("犯", "處", "判", "免")):
             found.append(m.group("c"))
     return found
+
+
+def _acquitted(verdict: str, name: str) -> str:
+    """'acquitted (无罪)' when the verdict declares the defendant not guilty (被告人X无罪 / X無罪),
+    'not criminally responsible (不负刑事责任)' for 被告人X不负刑事责任."""
+    hit = re.search(rf"{re.escape(name)}[^。；;\n]{{0,12}}?(?P<w>无罪|無罪|不负刑事责任|不負刑事責任)", verdict)
+    if not hit:
+        return ""
+    return "acquitted (无罪)" if "罪" in hit.group("w") else "not criminally responsible (不负刑事责任)"
+
+
+def _uncharged(verdict: str, name: str) -> str:
+    """'sentenced without a charge named' for 被告人X判处有期徒刑… (the court left out 犯…罪)."""
+    return "sentenced without a charge named (犯…罪)" if re.search(rf"{re.escape(name)}(?:判处|判處|處)", verdict) else ""
 
 
 @dataclass(frozen=True)
@@ -111,7 +159,11 @@ def extract(verdict: str, names: list[str]) -> tuple[list[Defendant], list[str]]
     if not names:
         raise RecordError("no defendant named (被告人…) in the parties")
     parts = split_by_defendant(verdict, names)
-    out, left = [], [f"{n}: not convicted in the verdict" for n in names if n not in parts]
+    out, left = [], [f"{n}: {_acquitted(verdict, n) or _uncharged(verdict, n) or 'not convicted in the verdict'}"
+                     for n in names if n not in parts]
+    # a corporate defendant is fined, never imprisoned: no sentencing case (counted)
+    left += [f"被告单位{m.group('name')}: corporate defendant (被告单位), fine only: no case"
+             for m in _UNIT_CONVICTION.finditer(verdict)]
     for name in names:
         if name not in parts:
             continue
@@ -124,6 +176,10 @@ def extract(verdict: str, names: list[str]) -> tuple[list[Defendant], list[str]]
             left.append(f"{name}: no penalty could be read from the verdict")
         else:
             out.append(Defendant(name, part, found, sentence))
+    if not out and not parts and all(_acquitted(verdict, n) for n in names):
+        raise Skip("all defendants acquitted (无罪 / 不负刑事责任)")
+    if not out and not parts and _UNIT_CONVICTION.search(verdict) and not any(_conviction(verdict, n) for n in names):
+        raise Skip("only corporate defendants (被告单位) convicted, no natural person")
     if not out:
         raise RecordError("no defendant with charge and penalty in the verdict (" + "; ".join(left) + ")")
     return out, left

@@ -60,6 +60,8 @@ SOURCES: list[Source] = [
            judgments_cn.convert_record),
     Source("judgments_cn_jsonl", ("judgments/cn/**/*.jsonl", "judgments/cn/**/*.jsonl.gz"), io.iter_jsonl,
            judgments_cn.convert_record),
+    # LeCaRD ships one document per .json file (judgments_tw.read_file reads any one-object / array file)
+    Source("judgments_cn_json", ("judgments/cn/**/*.json",), judgments_tw.read_file, judgments_cn.convert_record),
     Source("judgments_tw", ("judgments/tw/**/*.json",), judgments_tw.read_file, judgments_tw.convert_record),
 ]
 
@@ -199,13 +201,16 @@ def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Pl
     for rel, sha in plan.inputs.items():
         manifest["inputs"][rel] = {"format": plan.formats[rel], **Counter(read=0, converted=0, rejected=0, skipped=0,
                                                                           filtered=0, cases=0), "sha256": sha}
+    conformance: dict = {}
     for d in done:
         entry = manifest["inputs"][d["rel"]]
         for k, v in d["counts"].items():
             entry[k] += v
+        _conformance(conformance.setdefault(plan.formats[d["rel"]], {}), d)
         ctx.stats.update(d["stats"])
         filtered.update(d["filtered"])
     manifest["filtered"] = dict(sorted(filtered.items()))
+    manifest["conformance"] = {src: _conformance_summary(c) for src, c in sorted(conformance.items())}
     counts = [d["counts"]["cases"] for d in done]
     mode, threshold, excludes = hygiene_options(opts)
     t = time.perf_counter()
@@ -219,6 +224,28 @@ def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Pl
     if resumed:
         print(f"resumed: {resumed} of {len(plan.shards)} conversion shards were already done")
     return sum(counts)
+
+
+def _conformance(acc: dict, done: dict) -> None:
+    """Add one shard's outcomes to its source's tally."""
+    for k in ("read", "converted", "rejected", "skipped", "cases"):
+        acc[k] = acc.get(k, 0) + done["counts"].get(k, 0)
+    for k, reasons in done.get("outcomes", {}).items():
+        acc.setdefault(k + "_by_reason", Counter()).update(reasons)
+    prefix = "judgment defendants left out: "  # acquitted, corporate … (converters/judgments.py)
+    acc.setdefault("left_out", Counter()).update({k[len(prefix):]: n for k, n in done["stats"].items() if k.startswith(prefix)})
+
+
+def _conformance_summary(acc: dict) -> dict:
+    """Per source: records read; the records left after skips (negatives, filters, all-acquitted
+    judgments: every one with its reason) are those that should convert, and `yield` is the share that
+    did; rejects by reason; defendants of converted judgments that got no case, by reason."""
+    expected = acc["read"] - acc["skipped"]
+    return {"read": acc["read"], "expected": expected, "converted": acc["converted"],
+            "yield": round(acc["converted"] / expected, 4) if expected else None, "cases": acc["cases"],
+            "skipped": dict(acc.get("skipped_by_reason", Counter()).most_common()),
+            "rejected": dict(acc.get("rejected_by_reason", Counter()).most_common()),
+            "defendants_left_out": dict(acc.get("left_out", Counter()).most_common())}
 
 
 def split_cases(opts: Options, ctx: Context) -> Iterator[tuple[dict, str]]:
@@ -383,9 +410,15 @@ def summary(manifest: dict) -> str:
         lines.append(f"{name:<38}{d['rows']:>6}")
     for reason, n in manifest.get("filtered", {}).items():
         lines.append(f"filtered {n}: {reason}")
-    for key, n in manifest.get("stats", {}).items():
-        if key.startswith("skipped: "):  # records a filter left out, by reason
-            lines.append(f"skipped {n}: {key.removeprefix('skipped: ')}")
+    for src, c in manifest.get("conformance", {}).items():
+        if not src.startswith("judgments"):
+            continue
+        y = f"{c['yield']:.1%}" if c["yield"] is not None else "n/a"
+        lines.append(f"conformance {src}: {c['converted']} of {c['expected']} judgments converted ({y}), "
+                     f"{c['cases']} cases; {c['read'] - c['expected']} skipped")
+        lines += [f"  skipped {n}: {why}" for why, n in c["skipped"].items()]
+        lines += [f"  rejected {n}: {why}" for why, n in c["rejected"].items()]
+        lines += [f"  defendant left out {n}: {why}" for why, n in c.get("defendants_left_out", {}).items()]
     nd = manifest.get("near_duplicates", {})
     if "pairs_merged" in nd:
         lines.append(f"near-duplicates (Jaccard ≥ {nd['threshold']}): {nd['pairs_merged']} pairs merged "

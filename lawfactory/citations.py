@@ -33,14 +33,16 @@ OTHER_LAWS = ("陸海空軍刑法", "陆海空军刑法")
 _N = rf"(?:{NUM})"
 _SP = r"[ 　]*"
 # 第 X 条(之Y) or Taiwan's 第 X-Y 條
-_ARTICLE = rf"第{_SP}(?P<num>{_N})(?:{_SP}[-－—]{_SP}(?P<dash>{_N}))?{_SP}[条條](?:之(?P<suf>{_N}))?"
+# (a source that drops the 条 before a paragraph, 第三十六第一款, still cites article 36)
+_ARTICLE = (rf"第{_SP}(?P<num>{_N})(?:{_SP}[-－—]{_SP}(?P<dash>{_N}))?{_SP}"
+            rf"(?:[条條](?:之(?P<suf>{_N}))?|(?=第{_SP}{_N}{_SP}[款项項]))")
 # 项 numbers are often written in parentheses, as the statute prints them: 第一款第（一）项
 _SUB = rf"第{_SP}[（(]?(?P<{{name}}>{_N})[）)]?{_SP}(?P<{{name}}u>[款项項])"
 _CITE = re.compile(_ARTICLE + rf"(?:{_SUB.format(name='p1')})?(?:{_SUB.format(name='p2')})?")
 # a bare 第X款/项/項 that continues the previous article
 _CONT = re.compile(rf"第{_SP}[（(]?(?P<n>{_N})[）)]?{_SP}(?P<u>[款项項])")
-# a law's name right before a citation: 《…》 or a run of CJK ending in 法 / 条例 / 條例 / 规定 / 規則
-_LAW = re.compile(r"《(?P<q>[^《》]{2,40})》|(?P<bare>[\u4e00-\u9fff]{1,20}?(?:法|条例|條例|通则|通則))$")
+# a law's name right before a citation: 《…》 (judicial interpretations run to ~70 characters) or a run of CJK ending in 法 / 条例 / 條例 / 规定 / 規則
+_LAW = re.compile(r"《(?P<q>[^《》]{2,100})》|(?P<bare>[\u4e00-\u9fff]{1,20}?(?:法|条例|條例|通则|通則))$")
 # words that lead into a law's name without being part of it (應依刑事訴訟法, 并依照《刑法》)
 # (係犯刑法第320條: what a Taiwan judgment writes before the charge; 犯 alone is not stripped,
 # 犯罪被害人保護法 starts with it)

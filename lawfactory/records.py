@@ -64,16 +64,19 @@ def sentence(
     fine: int = 0,
     principal: str = "",
     political_rights: str = "",
+    days: int = 0,
 ) -> dict:
+    """`days`: the term as the verdict states it when it is given in days only (拘役五十日; Taiwan
+    拘役 and short terms), 0 otherwise; `months` then holds it rounded to months (at least 1)."""
     if kind not in SENTENCE_KINDS:
         raise RecordError(f"unknown sentence kind {kind!r}")
     if principal not in PRINCIPALS:
         raise RecordError(f"unknown principal penalty {principal!r}")
-    for name, value in (("months", months), ("probation_months", probation_months), ("fine", fine)):
+    for name, value in (("months", months), ("probation_months", probation_months), ("fine", fine), ("days", days)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise RecordError(f"sentence {name} must be a non-negative integer, got {value!r}")
-    if kind != "fixed" and months:
-        raise RecordError(f"a {kind} sentence carries no months (got {months})")
+    if kind != "fixed" and (months or days):
+        raise RecordError(f"a {kind} sentence carries no term (got {months} months, {days} days)")
     return {
         "kind": kind,
         "principal": principal,
@@ -81,6 +84,7 @@ def sentence(
         "probation_months": probation_months,
         "fine": fine,
         "political_rights": political_rights,  # 剥夺政治权利 term as written ("终身", "三年") or ""
+        "days": days,
     }
 
 

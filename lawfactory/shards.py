@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import os
+import re
 import shutil
 import signal
 import traceback
@@ -129,6 +130,12 @@ def plan(files: list[tuple[int, Any, Path]], raw: Path, shard_bytes: int, salt: 
     return Plan(shards, inputs, formats, unreadable)
 
 
+def reason_kind(reason: str) -> str:
+    """A skip or reject reason without its record's details (names, values, parser messages):
+    `no defendant with charge and penalty in the verdict (张某: …)` → the text before ` (`."""
+    return re.split(r" \(|: |'", reason, maxsplit=1)[0].strip() or reason
+
+
 def _records(sh: Shard, src) -> Iterator:
     """The shard's records; a reader failing part-way yields one last reject for the rest of the file."""
     if sh.end is None:
@@ -221,6 +228,7 @@ def convert_shard(sh: Shard) -> str:
     d = cfg.work / sh.key
     counts = Counter(read=0, converted=0, rejected=0, skipped=0, cases=0, filtered=0)
     stats, reasons = Counter(), Counter()
+    outcomes = {"skipped": Counter(), "rejected": Counter()}  # by reason kind: the conformance report
     sigs, exact, active, gids = [], [], [], []
     with io.atomic_open(d / "cases.jsonl") as cf, io.atomic_open(d / "rejects.jsonl") as rf, \
             io.atomic_open(d / "filtered.jsonl") as ff:
@@ -234,11 +242,13 @@ def convert_shard(sh: Shard) -> str:
                 except Skip as e:
                     counts["skipped"] += 1
                     stats[f"skipped: {e}"] += 1
+                    outcomes["skipped"][reason_kind(str(e))] += 1
                     continue
                 except Exception as e:  # noqa: BLE001 - a bug or an absurd value costs this record only
                     reason = privacy.scrub(f"cannot convert this record: {failure(e)}")[0]  # it may quote the record
             if reason is not None:
                 counts["rejected"] += 1
+                outcomes["rejected"][reason_kind(reason)] += 1
                 rf.write(io.dumps({"file": sh.rel, "line": line, "reason": io.safe_text(reason)}) + "\n")
                 continue
             counts["converted"] += 1
@@ -269,7 +279,7 @@ def convert_shard(sh: Shard) -> str:
             with io.atomic_open(d / f"{name}.npy", "wb") as f:
                 np.save(f, arr, allow_pickle=False)
     done = {"rel": sh.rel, "range": [sh.start, sh.end, sh.first_line], "counts": dict(counts),
-            "stats": dict(stats), "filtered": dict(reasons)}
+            "stats": dict(stats), "filtered": dict(reasons), "outcomes": {k: dict(v) for k, v in outcomes.items()}}
     io.write_json(d / "done.json", done)
     return sh.key
 

@@ -13,6 +13,8 @@ import re
 from .numerals import NUM, to_cn, to_int
 from .records import sentence
 
+_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+
 # --- formatting ---------------------------------------------------------------------------
 
 
@@ -77,7 +79,7 @@ def term_line(s: dict) -> str:
 
 _N = f"(?:{NUM})"
 # a period: 一年六个月, 1年6个月, 壹年貳月, 十八個月, 陸月, 3年零6个月
-PERIOD = rf"(?:(?P<y>{_N})年(?:零|又)?)?(?:(?P<m>{_N})(?:个|個)?月)?(?:(?P<d>{_N})日)?"
+PERIOD = rf"(?:(?P<y>{_N})年(?:零|又)?)?(?:(?P<m>{_N})(?:个|個)?月(?:又|零)?)?(?:(?P<d>{_N})日)?"
 _PERIOD_RE = re.compile(PERIOD)
 
 # the answer line: 刑期:18个月 / 刑期:1年6个月 / 刑期:无期 / 刑期:死刑 / 刑期:死缓
@@ -93,7 +95,9 @@ _NEGATION = re.compile(r"不|未|没有|沒有|无须|無須|无需")
 _CLAUSE_BREAK = re.compile(r"[，,。；;：:\n]")
 _FIXED = re.compile(rf"(?P<p>有期徒刑|拘役|管制)(?P<period>{PERIOD})")
 _PROBATION = re.compile(rf"(?:缓刑|緩刑)(?P<period>{PERIOD})")
-_FINE = re.compile(rf"(?:罚金|罰金)(?:人民币|人民幣)?(?:新臺幣|新台币|新台幣)?(?P<n>{_N})(?P<unit>万|萬)?元")
+# an amount as judgments write it: 2000, 2,000 / 2，000 (thousands separators), 1.3万, 二千, 壹仟
+_AMOUNT = rf"(?:[0-9０-９]{{1,3}}(?:[,，][0-9]{{3}})+|[0-9０-９]+(?:\.[0-9]+)?|{NUM})"
+_FINE = re.compile(rf"(?:罚金|罰金)(?:人民币|人民幣)?(?:新臺幣|新台币|新台幣)?(?P<n>{_AMOUNT})(?P<unit>万|萬)?元")
 _POLITICAL = re.compile(rf"剥夺政治权利(?P<t>终身|(?:{_N})年)|褫奪公權(?P<tw>終身|(?:{_N})年)")
 
 
@@ -106,6 +110,18 @@ def _months(m: re.Match) -> int | None:
     if d:
         total += max(1, round(to_int(d) / 30))
     return total
+
+
+def _days_only(m: re.Match) -> int:
+    """The days of a period written in days alone (拘役伍拾日 → 50), else 0."""
+    return to_int(m.group("d")) if m.group("d") and not (m.group("y") or m.group("m")) else 0
+
+
+def _amount(n: str, unit: int) -> int:
+    """Yuan in an amount: '2，000' → 2000, '1.3' 万 → 13000, '二千' → 2000."""
+    if "." in n:
+        return round(float(n.translate(_FULLWIDTH)) * unit)
+    return to_int(n) * unit
 
 
 def period_months(text: str) -> int | None:
@@ -135,8 +151,13 @@ def parse_sentence(text: str) -> dict | None:
     fine_m = (ex and _FINE.search(text, ex.end())) or _FINE.search(text)
     fine = 0
     if fine_m:
-        fine = to_int(fine_m.group("n")) * (10000 if fine_m.group("unit") else 1)
-    probation = _period_after(_PROBATION, text) or 0
+        fine = _amount(fine_m.group("n"), 10000 if fine_m.group("unit") else 1)
+    # 数罪并罚: the probation stated with the executed term; an earlier 缓刑 belongs to a count or to
+    # a former judgment whose suspension is revoked (撤销…缓刑二年…的缓刑执行部分，决定执行…)
+    # a 缓刑 in a sentence that revokes one (撤销…宣告缓刑五年的执行部分) is not this sentence's either
+    probation = next((months for m in _PROBATION.finditer(text, ex.end() if ex else 0)
+                      if (months := period_months(m.group("period"))) is not None
+                      and not re.search("撤销|撤銷", re.split(r"[。；;\n]", text[:m.start()])[-1])), 0)
     pol = _POLITICAL.search(text)
     political = ""
     if pol:
@@ -171,9 +192,10 @@ def parse_sentence(text: str) -> dict | None:
         if kind == "life":
             return sentence("life", fine=fine, principal="无期徒刑", political_rights=political)
         if fixed_months is not None:
-            principal = _FIXED.search(scope).group("p")
-            return sentence("fixed", fixed_months, probation, fine, principal, political)
-    if re.search(r"免予刑事处罚|免予刑事處罰|免刑", text):
+            first = next(m for m in _FIXED.finditer(scope) if period_months(m.group("period")) is not None)
+            days = _days_only(_PERIOD_RE.fullmatch(first.group("period")))
+            return sentence("fixed", fixed_months, probation, fine, first.group("p"), political, days)
+    if re.search(r"免[予于](?:刑事)?(?:处罚|處罰)|免刑", text):
         return sentence("none", fine=fine, political_rights=political)
     if fine:
         return sentence("none", fine=fine, political_rights=political)

@@ -21,7 +21,7 @@ JSONL = CN / "cjo_layouts.jsonl"
 # Every record of every sample file: what becomes of it (line → outcome).
 EXPECTED_CSV = {
     "cases": 11,  # ten judgments, one with two defendants
-    "skips": {"审理程序 not in 刑事一审", "案件类型 not in 刑事案件"},
+    "skips": {"审理程序 刑事二审 not in 刑事一审", "案件类型 民事案件 not in 刑事案件"},
     "rejects": {"6 fields where the header has 15", "no 经审理查明 / 本院查明 section (the facts the court found)",
                 "no 判决如下 after 本院认为 (not a judgment, or the verdict is missing)", "empty or missing 全文",
                 "unreadable date '2021/05'"},
@@ -57,7 +57,7 @@ def test_taiwan_every_file_accounted_for():
         outcomes[p.name] = ("case" if r["cases"] else "skip" if r["skips"] else "reject",
                             (r["skips"] or r["rejects"] or [(0, "")])[0][1])
     assert outcomes["TPHM_112_上訴_100_20230801_1.json"] == ("skip", "not a district-court criminal case (court code not …DM)")
-    assert outcomes["TPDM_112_聲_2000_20230901_1.json"] == ("skip", "case word not a criminal first instance (訴/易/簡)")
+    assert outcomes["TPDM_112_聲_2000_20230901_1.json"] == ("skip", "case word not a criminal first instance (訴/易/簡/自)")
     assert outcomes["HLDM_112_易_40_20230220_1.json"] == ("reject", "no 主文 heading")
     assert outcomes["TNDM_112_易_9_20230110_1.json"][0] == "reject"
     assert outcomes["TNDM_112_易_9_20230110_1.json"][1].startswith("invalid JSON")
@@ -240,7 +240,7 @@ def test_cli_options_reach_the_manifest(tmp_path):
     assert m["options"]["pseudonymize"] is True and m["options"]["date_from"] == "2021-01-01"
     assert m["options"]["cutoff_len"] == 4096 and m["options"]["procedures"] == "刑事一审"
     assert m["stats"]["privacy: defendant names pseudonymized"] > 0
-    assert all(c["defendant"] in "甲乙" for c in read_jsonl(out / "cases.jsonl"))
+    assert all(c["defendant"] in "甲乙丙丁" for c in read_jsonl(out / "cases.jsonl"))
     with pytest.raises(SystemExit, match="--date-from"):
         main(["data", "--raw", str(raw), "--out", str(out), "--date-from", "2021/13"])
 

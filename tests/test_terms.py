@@ -113,3 +113,49 @@ def test_parse_sentence_unreadable_answer_line_abstains():
 def test_negated_death_mentions_are_not_the_sentence(text, kind, months, principal):
     s = parse_sentence(text)
     assert (s["kind"], s["months"], s["principal"]) == (kind, months, principal)
+
+
+@pytest.mark.parametrize("text,months,days", [
+    ("處拘役肆拾日，如易科罰金，以參佰元折算壹日", 1, 40),
+    ("拘役伍拾日", 2, 50),
+    ("處有期徒刑壹月又拾伍日", 2, 0),  # months and days: rounded to months, no days-only term
+    ("處有期徒刑陸月", 6, 0),
+])
+def test_terms_in_days_keep_their_days(text, months, days):
+    s = parse_sentence(text)
+    assert (s["months"], s["days"]) == (months, days)
+
+
+def test_sentence_days_validation():
+    assert sentence("fixed", 2, days=50)["days"] == 50
+    with pytest.raises(RecordError):
+        sentence("none", days=3)
+
+
+@pytest.mark.parametrize("text, fine", [
+    ("判处拘役五个月，并处罚金人民币2，000元（已缴纳）", 2000),  # full-width thousands separator
+    ("判处有期徒刑七个月，缓刑一年，并处罚金2,500元", 2500),
+    ("判处有期徒刑三年三个月，并处罚金1.3万元", 13000),
+    ("判处无期徒刑，剥夺政治权利终身，并处没收个人全部财产", 0),  # confiscation is no fine
+    ("判处有期徒刑十年，并处没收财产人民币二万元", 0),
+])
+def test_fine_amounts_as_judgments_write_them(text, fine):
+    assert parse_sentence(text)["fine"] == fine
+
+
+@pytest.mark.parametrize("text, months, probation", [
+    ("判处有期徒刑三年又六个月，缓刑五年", 42, 60),
+    ("判处有期徒刑三年零八个月", 44, 0),
+    # a revoked former suspension is not this sentence's probation (数罪并罚)
+    ("判处有期徒刑二年十个月；撤销…判处有期徒刑一年四个月，缓刑二年的缓刑执行部分，数罪并罚，决定执行有期徒刑三年八个月", 44, 0),
+    ("犯甲罪，判处有期徒刑一年，犯乙罪，判处有期徒刑六个月，决定执行有期徒刑一年三个月，缓刑二年", 15, 24),
+    ("判处有期徒刑九年，并处罚金人民币170000元\n撤销某县人民法院（2014）某刑初字第212号刑事判决书对被告人王某宣告缓刑五年的执行部分", 108, 0),
+])
+def test_terms_and_probation_under_merged_sentences(text, months, probation):
+    s = parse_sentence(text)
+    assert (s["months"], s["probation_months"]) == (months, probation)
+
+
+@pytest.mark.parametrize("text", ["被告人甲犯玩忽职守罪，免予刑事处罚", "被告人乙犯保险诈骗罪，免于刑事处罚。", "被告人丙犯玩忽职守罪，免予处罚。"])
+def test_exemption_wordings(text):
+    assert parse_sentence(text)["kind"] == "none"

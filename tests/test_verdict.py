@@ -3,10 +3,10 @@ and against the judgment text itself; and the verdict helpers on their own."""
 
 import pytest
 
-from converters.verdict import charges, defendants_cn, defendants_tw, extract, split_by_defendant
+from converters.verdict import charges, defendants_cn, defendants_tw, extract, shared_names, split_by_defendant
 from judgment_samples import all_cases
 from lawfactory.numerals import to_cn
-from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, article_key
+from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, Skip, article_key
 from lawfactory.terms import parse_sentence
 
 # (case number or JID, defendant) → gold read off the judgment by hand:
@@ -130,9 +130,13 @@ def test_split_unnumbered_verdict_and_acquittal():
     parts = split_by_defendant(v, ["甲某", "乙某"])
     assert parts == {"甲某": "被告人甲某犯盗窃罪，判处拘役三个月", "乙某": "被告人乙某犯盗窃罪，判处拘役二个月，缓刑三个月。"}
     found, left = extract("一、被告人甲某犯盗窃罪，判处拘役三个月。\n二、被告人乙某无罪。", ["甲某", "乙某"])
-    assert [d.name for d in found] == ["甲某"] and left == ["乙某: not convicted in the verdict"]
-    with pytest.raises(RecordError, match="no defendant with charge and penalty"):
+    assert [d.name for d in found] == ["甲某"] and left == ["乙某: acquitted (无罪)"]
+    with pytest.raises(Skip, match="all defendants acquitted"):  # no sample, counted with its reason
         extract("被告人乙某无罪。", ["乙某"])
+    with pytest.raises(Skip, match="all defendants acquitted"):
+        extract("一、被告人甲某不负刑事责任。\n二、被告人乙某无罪。", ["甲某", "乙某"])
+    with pytest.raises(RecordError, match="no defendant with charge and penalty"):
+        extract("被告人乙某犯盗窃罪，责令退赔。", ["乙某"])
     with pytest.raises(RecordError, match="no defendant named"):
         extract("被告人乙某犯盗窃罪，判处拘役三个月。", [])
 
@@ -165,3 +169,31 @@ def test_parse_sentence_executed_fine_and_formal_numerals():
     assert (s["months"], s["fine"]) == (6, 0)  # 易科罰金 converts the term; it is no fine
     s = parse_sentence("處有期徒刑貳月，併科罰金新臺幣壹萬元，罰金如易服勞役，以新臺幣壹仟元折算壹日。")
     assert (s["months"], s["fine"]) == (2, 10000)
+
+
+def test_corporate_defendant_fine_is_never_a_persons_and_is_counted():
+    v = ("一、被告单位某甲有限公司犯走私普通货物罪，判处罚金人民币一百五十万元。\n"
+         "二、被告人张某犯走私普通货物罪，判处有期徒刑三年；被告单位某乙有限公司犯走私普通货物罪，判处罚金人民币十万元。\n"
+         "三、追缴违法所得。")
+    found, left = extract(v, ["张某"])
+    assert [(d.name, d.sentence["months"], d.sentence["fine"]) for d in found] == [("张某", 36, 0)]
+    assert [why.split(": ", 1)[1] for why in left] == ["corporate defendant (被告单位), fine only: no case"] * 2
+    with pytest.raises(Skip, match="only corporate defendants"):
+        extract("被告单位某甲有限公司犯单位行贿罪，判处罚金人民币二十万元。", ["李某"])
+
+
+def test_defendants_masked_alike_end_each_others_parts_and_yield_no_case():
+    parties = "被告人刘某丁，男，1970年出生。\n被告人耿某甲，男，1980年出生。\n被告人刘某丁，男，1994年出生。"
+    names = defendants_cn(parties)
+    assert names == ["刘某丁", "耿某甲"] and shared_names(parties, names) == {"刘某丁"}
+    v = ("被告人刘某丁犯盗窃罪，判处有期徒刑一年四个月。\n被告人耿某甲犯盗窃罪，判处有期徒刑一年，缓刑一年。\n"
+         "被告人刘某丁犯盗窃罪，判处有期徒刑六个月；犯掩饰、隐瞒犯罪所得罪，判处有期徒刑七个月，决定执行有期徒刑九个月。")
+    assert split_by_defendant(v, names)["耿某甲"] == "被告人耿某甲犯盗窃罪，判处有期徒刑一年，缓刑一年。"
+
+
+def test_a_later_sentence_about_a_defendant_is_no_new_defendant():
+    parties = ("被告人潘某，男，1989年生。被告人潘某曾因犯容留他人吸毒罪，于2015年被判处拘役五个月。"
+               "被告人潘某现因涉嫌犯贩卖毒品罪，于2017年被刑事拘留。被告人张某，男。被告人张某某，女。")
+    assert defendants_cn(parties) == ["潘某", "张某", "张某某"]
+    assert defendants_cn("被告人：侯某，男。被告人（附带民事诉讼被告人）郑某，男。被告人冶某1，男。被告人自报刘某，男。") == \
+        ["侯某", "郑某", "冶某1", "刘某"]
