@@ -153,10 +153,10 @@ def probe_case(case: dict) -> None:
     """Make what the task stage will make of one case (its sample in both splits, its data-card
     counts), so a value no later stage can handle rejects the record at conversion, where its file
     and line are known (a worker calls this: module level, so it pickles under spawn too)."""
-    if is_judgment(case):
-        judgment_sample(case), judgment_sample(case, eval_row=True)
+    if is_judgment(case):  # the eval row: the training row's text plus the gold columns
+        io.dumps(judgment_sample(case, eval_row=True))
     elif case.get("jurisdiction") == "cn":
-        io.dumps(sentencing_sample(case)), io.dumps(sentencing_sample(case, eval_row=True))
+        io.dumps(sentencing_sample(case, eval_row=True))
     datacard.Card().case(case, TRAIN)
 
 
