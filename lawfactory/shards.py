@@ -331,8 +331,7 @@ def run(shards: list[Shard], cfg: Config, workers: int, start_method: str = "") 
             if kill_after and n >= kill_after:
                 os.kill(os.getpid(), signal.SIGKILL)
     else:
-        _run_pool(pending, cfg, workers, start_method or "fork",
-                  kill_after, desc)
+        _run_pool(pending, cfg, workers, start_method or "fork", kill_after, desc)
     done = [io.loads((cfg.work / s.key / "done.json").read_bytes()) for s in shards]
     return done, len(shards) - len(pending)
 
