@@ -783,3 +783,24 @@ def test_K06_ctrl_c_stops_cleanly(tmp_path):
         assert "interrupted" in err and loadable_generation(tmp_path / "d") == "none"
     time.sleep(0.5)
     assert not [w for w in workers if alive(w)], "orphaned worker"
+
+
+def test_J08_J11_parquet_columns_and_impossible_dates(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    header, rows = csv_rows()
+    recs = [dict(zip(header, r)) for r in rows[:3]]
+    recs[0]["全文"] = None
+    recs[1]["裁判日期"] = "2021-02-30"
+    raw = raw_with(tmp_path, {"cail/a.jsonl": good_lines()})
+    (raw / "judgments" / "cn").mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist(recs), raw / "judgments" / "cn" / "a.parquet")
+    pq.write_table(pa.Table.from_pylist([{"url": "x", "title": "y"}]), raw / "judgments" / "cn" / "wrong.parquet")
+    m = make(raw, tmp_path / "d")
+    assert_complete(tmp_path / "d", m)
+    d = tmp_path / "d"
+    assert "全文" in reject_of(d, "judgments/cn/a.parquet", 1)
+    assert "impossible date" in reject_of(d, "judgments/cn/a.parquet", 2)
+    assert m["inputs"]["judgments/cn/a.parquet"]["converted"] == 1
+    assert "全文" in reject_of(d, "judgments/cn/wrong.parquet", 1)
