@@ -8,6 +8,7 @@ so changing a filter re-converts the judgments and nothing else.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -74,8 +75,10 @@ def normalize_date(value) -> str:
     if not m:
         raise RecordError(f"unreadable date {value!r}")
     y, mo, d = int(m.group(1)), int(m.group(2) or m.group(4)), int(m.group(3) or m.group(5))
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
-        raise RecordError(f"impossible date {value!r}")
+    try:
+        datetime.date(y, mo, d)  # the calendar's own check: 2021-02-30 and 2023-13-01 do not exist
+    except ValueError:
+        raise RecordError(f"impossible date {value!r}") from None
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 

@@ -47,40 +47,95 @@ def read_table(path: Path) -> Iterator[tuple[int, object, str | None]]:
         yield from _read_csv(path)
 
 
+class _Lines:
+    """The physical lines of a CSV file for csv.reader, numbered, with the lines of the record being
+    read kept so that they can be read again (`reread_after_first`)."""
+
+    def __init__(self, f) -> None:
+        self.f, self.back, self.taken, self.n = f, [], [], 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.back.pop() if self.back else next(self.f)
+        self.n += 1
+        self.taken.append(line)
+        return line
+
+    def start_record(self) -> int:
+        self.taken = []
+        return self.n + 1
+
+    def reread_after_first(self) -> None:
+        rest = self.taken[1:]
+        self.back.extend(reversed(rest))
+        self.n -= len(rest)
+        self.taken = self.taken[:1]
+
+
 def _read_csv(path: Path) -> Iterator[tuple[int, object, str | None]]:
     # The csv module streams record by record and lets a bad record be rejected with its line;
     # pandas' C parser can only skip it silently or abort the chunk. Undecodable bytes are kept
     # as surrogates so that only the record holding them is rejected.
+    # An unclosed quote would swallow the next records into one field: strict parsing stops at
+    # the first quote out of place, the record's first line is rejected and reading starts again
+    # on the line after it; the unusable lines up to the next good record make one reject.
     with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
-        reader = csv.reader(f)
+        lines = _Lines(f)
+        reader = csv.reader(lines, strict=True)
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration:
             return
+        except csv.Error as e:
+            yield 1, None, f"CSV error in the header: {e}"
+            return
+        if any(_has_surrogates(h) for h in header):  # the whole file is in another encoding
+            yield 1, None, ("not UTF-8: the header does not decode (a GBK or Big5 export?); "
+                            "save the file as UTF-8 and rerun")
+            return
+        twice = sorted({h for h in header if h and header.count(h) > 1})
+        if twice:
+            yield 1, None, f"column {', '.join(twice)} appears more than once in the header"
+            return
         if "全文" not in header:
             yield 1, None, f"no 全文 column in the header ({', '.join(header[:6])}…)"
             return
-        start = reader.line_num + 1
+        bad: list = []  # [first line, last line, reason] of consecutive unusable lines
         while True:
+            line = lines.start_record()
             try:
                 row = next(reader)
             except StopIteration:
-                return
+                break
             except csv.Error as e:
-                yield start, None, f"CSV error: {e}"
-                start = reader.line_num + 1
+                lines.reread_after_first()
+                reader = csv.reader(lines, strict=True)
+                row, why = None, f"CSV quoting out of step ({e}): an unclosed quote?"
+            else:
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue  # blank line
+                why = f"{len(row)} fields where the header has {len(header)}" if len(row) != len(header) else None
+            if why is not None:
+                if bad:
+                    bad[1] = line
+                else:
+                    bad = [line, line, why]
                 continue
-            line, start = start, reader.line_num + 1
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue  # blank line
-            if len(row) != len(header):
-                yield line, None, f"{len(row)} fields where the header has {len(header)}"
-                continue
-            bad = next((v for v in row if _has_surrogates(v)), None)
-            if bad is not None:
+            if bad:
+                yield _unusable(*bad)
+                bad = []
+            if any(_has_surrogates(v) for v in row):
                 yield line, None, "not UTF-8"
                 continue
             yield line, dict(zip(header, row)), None
+        if bad:
+            yield _unusable(*bad)
+
+
+def _unusable(first: int, last: int, why: str) -> tuple[int, None, str]:
+    return first, None, why + (f" (lines {first}–{last} hold no usable record)" if last > first else "")
 
 
 def _has_surrogates(s: str) -> bool:

@@ -75,6 +75,9 @@ def read_json(path: Path, rel: str) -> LawFile:
     return result
 
 
+_DECLARED_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
 def read_xml(path: Path, rel: str) -> LawFile:
     """FalV XML, read with expat so that every article and reject carries its line number. A dump
     holds many <法規> under one root: each starts its own Law and its own heading path, so one law's
@@ -110,6 +113,13 @@ def read_xml(path: Path, rel: str) -> LawFile:
                      f"{rel}:{art['line']}")
         text.clear()
 
+    with open(path, "rb") as f:
+        declared = _DECLARED_ENCODING.match(f.read(200).removeprefix(b"\xef\xbb\xbf"))
+    if declared and declared.group(1).lower().replace(b"-", b"") not in (b"utf8", b"usascii", b"ascii"):
+        enc = declared.group(1).decode("ascii")
+        result.reject(1, f"declared encoding {enc}: FalV XML is read as UTF-8; convert the file "
+                         f"(iconv -f {enc} -t UTF-8) and change its declaration")
+        return result
     parser = xml.parsers.expat.ParserCreate("utf-8")
     parser.StartElementHandler, parser.EndElementHandler = start, end
     parser.CharacterDataHandler = text.append

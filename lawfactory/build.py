@@ -5,13 +5,16 @@
     everything counted ─→ DATA/manifest.json, DATA/dataset_info.json
 
 Sources and tasks are registered in SOURCES and TASKS; a new converter or dataset adds an
-entry there and nothing else changes. Every output is written atomically.
+entry there and nothing else changes. Every output is written into a staging folder and the
+whole generation is switched into DATA at the end (lawfactory/generation.py); a record that
+fails anywhere is rejected with file, line and reason and the build goes on (lawfactory/shards.py).
 """
 
 from __future__ import annotations
 
 import array
 import contextlib
+import dataclasses
 import hashlib
 import os
 import sys
@@ -25,10 +28,10 @@ import numpy as np
 from tqdm import tqdm
 
 from adversarial.task import adversarial_task
-from converters import cail, judgments, judgments_cn, judgments_tw
-from lawfactory import datacard, dedup, fingerprint, hygiene, io, quality, shards, statute_index
+from converters import cail, judgments, judgments_cn, judgments_tw, privacy
+from lawfactory import datacard, dedup, fingerprint, generation, hygiene, io, quality, shards, statute_index
 from lawfactory.splits import EVAL, TRAIN, assign_split
-from lawfactory.tasks.judgments import is_judgment, judgment_task
+from lawfactory.tasks.judgments import is_judgment, judgment_sample, judgment_task
 from lawfactory.tasks.sentencing import sentencing_sample
 from lawfactory.tasks.statutes import evidence_task, grounded_task
 
@@ -50,11 +53,13 @@ class Source:
 
 
 SOURCES: list[Source] = [
-    Source("cail", ("cail/*.jsonl", "cail/*.json"), io.iter_jsonl, cail.convert_record),
+    # JSON lines (also gzip-compressed); a .json file may be one JSON array of records (io.iter_jsonl)
+    Source("cail", ("cail/*.jsonl", "cail/*.json", "cail/*.jsonl.gz"), io.iter_jsonl, cail.convert_record),
     # full-text judgments (converters/judgments_*.py); JSON lines are sharded, CSV/Parquet stream per file
     Source("judgments_cn", ("judgments/cn/**/*.csv", "judgments/cn/**/*.parquet"), judgments_cn.read_table,
            judgments_cn.convert_record),
-    Source("judgments_cn_jsonl", ("judgments/cn/**/*.jsonl",), io.iter_jsonl, judgments_cn.convert_record),
+    Source("judgments_cn_jsonl", ("judgments/cn/**/*.jsonl", "judgments/cn/**/*.jsonl.gz"), io.iter_jsonl,
+           judgments_cn.convert_record),
     # LeCaRD ships one document per .json file (judgments_tw.read_file reads any one-object / array file)
     Source("judgments_cn_json", ("judgments/cn/**/*.json",), judgments_tw.read_file, judgments_cn.convert_record),
     Source("judgments_tw", ("judgments/tw/**/*.json",), judgments_tw.read_file, judgments_tw.convert_record),
@@ -70,6 +75,7 @@ class Options:
     extra: dict = field(default_factory=dict)  # options later stages read (recorded in the manifest)
     workers: int = 0  # conversion processes (0: one per core); never changes the outputs
     shard_bytes: int = shards.SHARD_BYTES  # conversion shard size; never changes the outputs
+    start_method: str = ""  # worker start method (fork, spawn; "": fork); never changes the outputs
 
     def as_manifest(self) -> dict:
         return {"seed": self.seed, "eval_ratio": self.eval_ratio, **self.extra}
@@ -123,6 +129,37 @@ def input_files(raw: Path) -> list[tuple[Source, Path]]:
     return found
 
 
+def layouts() -> list[str]:
+    """Every input layout the build reads, as glob patterns under RAW."""
+    return [pat for src in SOURCES for pat in src.patterns] + [pat for pat, _, _ in statute_index.PATTERNS]
+
+
+def unmatched_inputs(raw: Path, read: Iterable[str]) -> dict[str, str]:
+    """Files under RAW no layout reads (hidden files and folders aside) → why they were skipped."""
+    read = set(read)
+    out = {}
+    for root, dirs, files in os.walk(raw):  # symbolic links to folders are not followed (no loops)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            rel = (Path(root) / name).relative_to(raw).as_posix()
+            if name.startswith(".") or rel in read:
+                continue
+            path = Path(root) / name
+            out[rel] = "matches no input layout" if path.is_file() else "not a readable file (a broken or looping link?)"
+    return out
+
+
+def probe_case(case: dict) -> None:
+    """Make what the task stage will make of one case (its sample in both splits, its data-card
+    counts), so a value no later stage can handle rejects the record at conversion, where its file
+    and line are known (a worker calls this: module level, so it pickles under spawn too)."""
+    if is_judgment(case):  # the eval row: the training row's text plus the gold columns
+        io.dumps(judgment_sample(case, eval_row=True))
+    elif case.get("jurisdiction") == "cn":
+        io.dumps(sentencing_sample(case, eval_row=True))
+    datacard.Card().case(case, TRAIN)
+
+
 TIMES: dict = {}  # stage → seconds of the last build (printed, never in the manifest)
 
 
@@ -145,9 +182,11 @@ def plan_inputs(opts: Options, q: quality.Quality, code: str) -> tuple[shards.Pl
     salt = {"code": code, "minhash": minhash, "judgments": judgments.salt(),
             "quality": [q.min_fact_chars, q.max_fact_chars, fingerprint.digest(sorted(q.charges or [])),
                         fingerprint.digest(sorted(q.articles or [])), q.charges is None, q.articles is None]}
+    max_chars = salt["max_record_chars"] = int(opts.extra.get("max_record_chars") or shards.MAX_RECORD_CHARS)
     files = [(SOURCES.index(src), src, path) for src, path in input_files(opts.raw)]
     plan = shards.plan(files, opts.raw, opts.shard_bytes, salt)
-    return plan, shards.Config(SOURCES, opts.out / shards.WORK / "shards", q, minhash)
+    return plan, shards.Config(SOURCES, opts.out / shards.WORK / "shards", q, minhash, max_chars=max_chars,
+                               setup=(judgments.configure, opts.extra), probe=probe_case)
 
 
 def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Plan, cfg: shards.Config) -> int:
@@ -156,7 +195,7 @@ def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Pl
     kill (lawfactory/shards.py); near-duplicates are grouped and benchmark items matched
     (lawfactory/hygiene.py) before cases.jsonl is written."""
     t = time.perf_counter()
-    done, resumed = shards.run(plan.shards, cfg, opts.workers or default_workers())
+    done, resumed = shards.run(plan.shards, cfg, opts.workers or default_workers(), opts.start_method)
     TIMES["convert"] = time.perf_counter() - t
     filtered = Counter()
     for rel, sha in plan.inputs.items():
@@ -226,16 +265,28 @@ def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int) -> No
     for _, task in TASKS:  # pre-passes (a task that selects across the corpus, e.g. adversarial/task.py)
         if hasattr(task, "prepare"):
             task.prepare(lambda: split_cases(opts, ctx), ctx, n_cases)
+    rejects = []  # cases a task failed on: left out of every dataset, listed in rejects.jsonl
     with contextlib.ExitStack() as stack:
         writers = {n: stack.enter_context(io.atomic_open(opts.out / f"{n}.jsonl")) for n in names}
         for case, split in tqdm(split_cases(opts, ctx), total=n_cases, desc="tasks", unit=" case", mininterval=1.0):
+            try:
+                made = [(name, row, io.dumps(row)) for _, task in TASKS for name, row in task(case, split, ctx)]
+            except Exception as e:  # noqa: BLE001 - one case a task cannot handle costs that case only
+                file, _, line = str(case.get("source", "")).rpartition(":")
+                rejects.append({"file": file, "line": int(line) if line.isdigit() else 0,
+                                "reason": io.safe_text(privacy.scrub(f"left out of every dataset (task stage): "
+                                                                     f"{shards.failure(e)}")[0])})
+                continue
             groups[split].append(int.from_bytes(hashlib.blake2b(case["group_id"].encode(), digest_size=8).digest(), "little"))
             ctx.card.case(case, split)
-            for _, task in TASKS:
-                for name, row in task(case, split, ctx):
-                    writers[name].write(io.dumps(row) + "\n")
-                    rows[name] += 1
-                    ctx.card.row(name, row, case, split)
+            for name, row, line in made:
+                writers[name].write(line + "\n")
+                rows[name] += 1
+                ctx.card.row(name, row, case, split)
+            generation.killpoint("tasks")
+    if rejects:
+        io.append_jsonl(opts.out / "rejects.jsonl", rejects)
+    manifest["task_rejects"] = len(rejects)
     distinct = {k: len(np.unique(np.frombuffer(v, dtype=np.uint64))) if len(v) else 0 for k, v in groups.items()}
     manifest["splits"] = {"train_groups": distinct[TRAIN], "eval_groups": distinct[EVAL]}
     manifest["datasets"] = {n: {"file": f"{n}.jsonl", "rows": rows[n]} for n in names}
@@ -256,15 +307,21 @@ def write_dataset_info(out: Path, datasets: Iterable[str]) -> None:
 
 
 def build(opts: Options) -> dict:
+    """Build DATA from RAW; DATA holds the previous generation until this one is complete."""
+    generation.check_paths(opts.raw, opts.out)
     opts.out.mkdir(parents=True, exist_ok=True)
-    if not opts.raw.is_dir():
-        raise SystemExit(f"RAW folder {opts.raw} does not exist")
+    with generation.lock(opts.out):
+        return _build(opts)
+
+
+def _build(opts: Options) -> dict:
     manifest: dict = {"options": opts.as_manifest(), "inputs": {}, "datasets": {}, "stats": {}}
     ctx = Context(opts)
     work = opts.out / shards.WORK
     shards.remove_partials(opts.out)  # left by a killed run; never loadable, now gone
+    generation.drop_stage(opts.out)
     code = fingerprint.code_version()
-    judgments.configure(opts.extra)  # filters and --pseudonymize (fork passes them to the workers)
+    judgments.configure(opts.extra)  # filters and --pseudonymize (workers get them through Config.setup)
     TIMES.clear()
     t0 = t = time.perf_counter()
     plan, cfg = plan_inputs(opts, quality_filters(opts), code)
@@ -275,31 +332,73 @@ def build(opts: Options) -> dict:
             if not Path(p).is_file():
                 raise SystemExit(f"--{k} file {p} does not exist")
             lists[f"{k} {p}"] = io.file_sha256(p)
-    lists.update(statute_index.input_hashes(opts.raw))  # RAW/statutes/*: not sharded, hashed here
+    statute_hashes = statute_index.input_hashes(opts.raw)  # RAW/statutes/*: not sharded, hashed here
+    lists.update(statute_hashes)
     manifest["fingerprint"] = fingerprint.build_fingerprint({**plan.inputs, **lists}, manifest["options"], code)
     previous = fingerprint.up_to_date(opts.out, manifest["fingerprint"])
     if previous is not None:
         print(f"{opts.out}/ is up to date (fingerprint {manifest['fingerprint']['sha256'][:16]}): nothing to do")
         return previous
-    # a build that fails from here on must not leave a manifest vouching for mixed outputs
-    (opts.out / "manifest.json").unlink(missing_ok=True)
-    n_cases = convert_sources(opts, manifest, ctx, plan, cfg)
-    statute_index.build_statutes(opts, manifest, ctx)  # ctx.index before the tasks read it
+    manifest["skipped_inputs"] = {**plan.unreadable, **unmatched_inputs(opts.raw, [*plan.inputs, *plan.unreadable,
+                                                                                   *statute_hashes])}
+    gen = dataclasses.replace(opts, out=generation.new_stage(opts.out))  # every output goes here first
+    n_cases = convert_sources(gen, manifest, ctx, plan, cfg)
+    statute_index.build_statutes(gen, manifest, ctx)  # ctx.index before the tasks read it
+    require_something_converted(manifest, ctx.stats, gen.out)
     t = time.perf_counter()
-    build_tasks(opts, ctx, manifest, n_cases)
-    statute_index.write_statute_datasets(opts, manifest, ctx)
+    build_tasks(gen, ctx, manifest, n_cases)
+    statute_index.write_statute_datasets(gen, manifest, ctx)
     TIMES["tasks"] = time.perf_counter() - t
     manifest["cases"] = n_cases
     manifest["stats"] = dict(sorted(ctx.stats.items()))
-    write_dataset_info(opts.out, manifest["datasets"])
-    card = datacard.write(opts.out, manifest, ctx.card)
+    write_dataset_info(gen.out, manifest["datasets"])
+    card = datacard.write(gen.out, manifest, ctx.card)
     manifest["outputs"] = ["cases.jsonl", "rejects.jsonl", "filtered.jsonl", "dataset_info.json", *card, *statute_index.OUTPUTS,
                            *(d["file"] for d in manifest["datasets"].values())]
-    io.write_json(opts.out / "manifest.json", manifest)
+    manifest["output_sha256"] = generation.output_hashes(gen.out, manifest["outputs"])
+    io.write_json(gen.out / "manifest.json", manifest)
+    generation.killpoint("staged")
+    generation.switch(gen.out, opts.out, [n for n in manifest["outputs"] if n != generation.REGISTRY])
     shards.clean(work / "shards", plan.shards)
     TIMES["total"] = time.perf_counter() - t0
     print("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in TIMES.items()), file=sys.stderr)
     return manifest
+
+
+class NothingConverted(SystemExit):
+    """The build read no usable record: it fails (DATA keeps whatever it held)."""
+
+
+def require_something_converted(manifest: dict, stats: Counter, stage: Path) -> None:
+    inputs = manifest["inputs"]
+    if any(c.get("converted", 0) for c in inputs.values()):
+        return
+    lines = [("nothing converted: no input record could be used, so no dataset was written "
+              "(DATA still holds the previous build, if any)")]
+    if inputs:
+        total = Counter()
+        for c in inputs.values():
+            total.update({k: c.get(k, 0) for k in ("read", "rejected", "skipped")})
+        lines.append(f"  {len(inputs)} input file(s): {total['read']} records read, {total['rejected']} rejected "
+                     f"({stage / 'rejects.jsonl'}), {total['skipped']} skipped by filters")
+        lines += [f"  skipped {n}: {k.removeprefix('skipped: ')}" for k, n in sorted(stats.items()) if k.startswith("skipped: ")]
+    lines += skipped_lines(manifest)
+    if not inputs and not manifest.get("skipped_inputs"):
+        lines.append("  RAW holds no input file; layouts read (under RAW): " + ", ".join(layouts()))
+    raise NothingConverted("\n".join(lines))
+
+
+def skipped_lines(manifest: dict, show: int = 10) -> list[str]:
+    """Console lines for the files under RAW no layout reads, and the layouts that are read."""
+    skipped = manifest.get("skipped_inputs") or {}
+    if not skipped:
+        return []
+    lines = [f"skipped {len(skipped)} file(s) under RAW (unreadable, or matching no input layout):"]
+    lines += [f"  {rel}: {why}" for rel, why in list(skipped.items())[:show]]
+    if len(skipped) > show:
+        lines.append(f"  … and {len(skipped) - show} more (manifest.json: skipped_inputs)")
+    lines.append("  layouts read (under RAW): " + ", ".join(layouts()))
+    return lines
 
 
 def summary(manifest: dict) -> str:
@@ -327,6 +426,9 @@ def summary(manifest: dict) -> str:
     for f in manifest.get("decontamination", {}).get("files", []):
         lines.append(f"--exclude {f['file']}: {f['items']} items, {f['unreadable']} unreadable; {f['removed_train']} training "
                      f"cases removed ({f.get('removed_by_containment', 0)} found by containment only)")
+    lines += skipped_lines(manifest)
+    if manifest.get("task_rejects"):
+        lines.append(f"{manifest['task_rejects']} case(s) left out of every dataset by a failing task (rejects.jsonl)")
     adv = manifest.get("adversarial")
     if adv:
         made = adv["generated"]

@@ -28,7 +28,7 @@ import numpy as np
 import yaml
 from tqdm import tqdm
 
-from lawfactory import attitude, dedup, io, memory
+from lawfactory import attitude, dedup, generation, io, memory
 from lawfactory.lengths import CHARS_PER_TOKEN, TEMPLATE_TOKENS, TokenCounter
 
 PREFLIGHT = re.compile(r"^#.*?lawfactory check\s+\S+(?P<args>[^→\n]*)→\s*(?P<verdict>[^\n(]+)", re.M)
@@ -225,6 +225,7 @@ def load_datasets(parsed: dict, dataset_dir: Path) -> list[Dataset]:
             if not ds.files:
                 ds.problems.append(f"file {dataset_dir / attr['dataset_name']} is missing (run `make data`?)")
                 continue
+            ds.problems += generation.file_problems(ds.files)  # a half-switched or edited `lawfactory data` build
             check_rows(ds)
     return out
 

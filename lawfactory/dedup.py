@@ -58,11 +58,19 @@ def _shingle_hashes(text: str) -> np.ndarray:
     return h
 
 
+CHUNK = 1 << 16  # shingles hashed at a time: 128 × 64 Ki × 4 bytes = 32 MiB, whatever the text's length
+
+
 def signature(text: str) -> np.ndarray:
-    """128 MinHash values (uint32) of the text's character 5-grams."""
-    v = np.multiply.outer(_A, _shingle_hashes(text))
-    v += _B[:, None]
-    return v.min(axis=1)
+    """128 MinHash values (uint32) of the text's character 5-grams (the minimum over chunks of
+    shingles: memory stays bounded for a text of any length)."""
+    h = _shingle_hashes(text)
+    sig = np.full(NUM_PERM, np.iinfo(np.uint32).max, np.uint32)
+    for at in range(0, len(h), CHUNK):
+        v = np.multiply.outer(_A, h[at:at + CHUNK])
+        v += _B[:, None]
+        np.minimum(sig, v.min(axis=1), out=sig)
+    return sig
 
 
 def signatures(texts: Iterable[str]) -> np.ndarray:

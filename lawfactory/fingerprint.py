@@ -38,7 +38,8 @@ def build_fingerprint(inputs: dict, options: dict, code: str) -> dict:
 
 
 def up_to_date(out: Path, fingerprint: dict) -> dict | None:
-    """The previous manifest when it carries this fingerprint and every file it lists exists."""
+    """The previous manifest when it carries this fingerprint and every output it lists is there
+    with the content it recorded (sha256): a truncated or edited output is rebuilt."""
     path = out / "manifest.json"
     if not path.is_file():
         return None
@@ -48,6 +49,8 @@ def up_to_date(out: Path, fingerprint: dict) -> dict | None:
         return None
     if prev.get("fingerprint", {}).get("sha256") != fingerprint["sha256"]:
         return None
-    if not all((out / f).is_file() for f in prev.get("outputs", [])):
+    from lawfactory.generation import REGISTRY, verify
+
+    if not (out / REGISTRY).is_file() or not prev.get("output_sha256") or verify(out, prev):
         return None
     return prev

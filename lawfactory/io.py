@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import os
 from pathlib import Path
@@ -11,6 +12,46 @@ from typing import IO, Iterable, Iterator
 import orjson
 
 BOM = b"\xef\xbb\xbf"
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(path: str | Path) -> bool:
+    """A gzip stream, whatever the file is called (dumps ship as .jsonl.gz, or renamed .jsonl)."""
+    with open(path, "rb") as f:
+        return f.read(2) == GZIP_MAGIC
+
+
+def whole_file(path: str | Path) -> bool:
+    """Inputs `iter_jsonl` must read from the start (never cut into byte ranges): gzip streams,
+    and `.json` files holding one JSON document (an array of records) instead of lines."""
+    return is_gzip(path) or json_document(path)
+
+
+def json_document(path: str | Path) -> bool:
+    """A `.json` file whose first line is not a JSON value by itself: one (pretty-printed) JSON
+    document, read whole. A `.json` file of JSON lines is read, and sharded, as lines."""
+    if Path(path).suffix.lower() != ".json":
+        return False
+    with open(path, "rb") as f:
+        first = b""
+        while not first.strip():
+            first = f.readline(1 << 20)
+            if not first:
+                return False
+    first = first.removeprefix(BOM).strip()
+    if first.startswith(b"["):
+        return True
+    try:
+        orjson.loads(first)
+        return False
+    except orjson.JSONDecodeError:
+        return first.startswith(b"{")
+
+
+def safe_text(text: str) -> str:
+    """A message that can always be written as UTF-8 JSON (undecodable input bytes kept as
+    surrogates by a reader are shown as \\udcXX escapes instead of failing the write)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def dumps(obj) -> str:
@@ -30,8 +71,14 @@ def iter_jsonl(
     A line that is not UTF-8 or not JSON is yielded with its reason instead of raising, so a
     caller can account for it; a BOM at the start of the file is skipped. `start`/`end` read one
     shard (a byte range starting at a line start; `first_line` is that line's number).
+    Read whole (start 0, no end), a gzip file is decompressed as it streams, and a `.json` file
+    that parses as one JSON document yields its records (an array: line = the element's 1-based index).
     """
-    with open(path, "rb") as f:
+    if start == 0 and end is None and json_document(path):
+        yield from _json_document(path)
+        return
+    opener = gzip.open if start == 0 and end is None and is_gzip(path) else open
+    with opener(path, "rb") as f:
         f.seek(start)
         pos = start
         for lineno, raw in enumerate(f, first_line):
@@ -51,6 +98,18 @@ def iter_jsonl(
                 yield lineno, orjson.loads(raw), None
             except orjson.JSONDecodeError as e:
                 yield lineno, None, f"invalid JSON: {e}"
+
+
+def _json_document(path: str | Path) -> list:
+    """The records of a file that is one JSON array (or one object), or one reject for the file."""
+    raw = Path(path).read_bytes().removeprefix(BOM)
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as e:
+        return [(e.lineno, None, f"invalid JSON (the file is one JSON document, not JSON lines): {e}")]
+    if isinstance(obj, list):
+        return [(i, x, None) for i, x in enumerate(obj, 1)]
+    return [(1, obj, None)]
 
 
 def read_jsonl(path: str | Path) -> list:
@@ -98,6 +157,19 @@ def write_json(path: str | Path, obj) -> None:
     with atomic_open(path, "wb") as f:
         f.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2))
         f.write(b"\n")
+
+
+def append_jsonl(path: str | Path, rows: list) -> None:
+    """Add rows to a JSON lines file, atomically (the file is copied, never edited in place)."""
+    import shutil
+
+    path = Path(path)
+    with atomic_open(path, "wb") as f:
+        if path.exists():
+            with open(path, "rb") as old:
+                shutil.copyfileobj(old, f)
+        for row in rows:
+            f.write((dumps(row) + "\n").encode("utf-8"))
 
 
 def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:

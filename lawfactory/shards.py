@@ -7,6 +7,14 @@ MinHash arrays the near-duplicate stage needs, and last, atomically, `done.json`
 A shard whose fingerprint directory holds `done.json` is finished and is never redone, so a killed
 run resumes where it stopped; shards are concatenated in input order, so the result does not
 depend on the number of workers.
+
+One record never costs the others: any exception while converting, checking, serializing or
+hashing a record rejects that record (rejects.jsonl: file, line, reason); a record with more
+text than `Config.max_chars` is rejected before it is converted; a reader that fails part-way
+(a file that is not Parquet, a broken gzip stream) rejects the rest of that file with the
+reason. Workers receive everything they need in `Config` (their initializer applies
+`Config.setup`), so the pool works under the fork and the spawn start methods alike; a worker
+that dies (SIGKILL, the out-of-memory killer) fails the build at once with a clear message.
 """
 
 from __future__ import annotations
@@ -17,10 +25,13 @@ import os
 import re
 import shutil
 import signal
+import traceback
 from collections import Counter
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 from tqdm import tqdm
@@ -32,6 +43,9 @@ from lawfactory.records import RecordError, Skip
 
 WORK = ".work"
 SHARD_BYTES = 4 << 20
+# Characters of text one input record may hold. The longest real judgments run to a few hundred
+# thousand characters; a record far beyond that is a broken dump (and costs memory and time).
+MAX_RECORD_CHARS = 2_000_000
 BLOCK = 8 << 20
 # Test hook: SIGKILL the whole build (workers too) after this many newly finished shards.
 KILL_ENV = "LAWFACTORY_KILL_AFTER_SHARDS"
@@ -53,16 +67,21 @@ class Plan:
     shards: list[Shard]
     inputs: dict  # rel → sha256
     formats: dict  # rel → source name
+    unreadable: dict = field(default_factory=dict)  # rel → why the file could not be read (left out)
 
 
 @dataclass
 class Config:
-    """What a worker needs (inherited through fork)."""
+    """Everything a worker needs, passed to it explicitly (picklable: the spawn start method
+    sends it to each worker)."""
 
     sources: list
     work: Path
     quality: quality.Quality
     threshold: float | None  # None: no MinHash arrays (near-duplicate control off, no excludes)
+    max_chars: int = MAX_RECORD_CHARS  # text characters a record may hold (--max-record-chars)
+    setup: tuple = ()  # (function, *args) each worker calls first: the converters' options
+    probe: Callable[[dict], None] | None = None  # per case: raises on a case the later stages cannot use
 
 
 _CFG: Config | None = None
@@ -92,19 +111,23 @@ def scan(path: Path, shard_bytes: int) -> tuple[str, list[tuple[int, int, int]]]
 
 def plan(files: list[tuple[int, Any, Path]], raw: Path, shard_bytes: int, salt: dict) -> Plan:
     """files: (source index, Source, path). salt: code version and the options a shard depends on."""
-    shards, inputs, formats = [], {}, {}
+    shards, inputs, formats, unreadable = [], {}, {}, {}
     for si, src, path in tqdm(files, desc="hash inputs", unit=" file", leave=False, disable=len(files) < 20):
         rel = path.relative_to(raw).as_posix()
-        ranged = src.read is io.iter_jsonl
-        if ranged:
-            sha, ranges = scan(path, shard_bytes)
-        else:
-            sha, ranges = io.file_sha256(path), [(0, None, 1)]
+        try:
+            ranged = src.read is io.iter_jsonl and not io.whole_file(path)
+            if ranged:
+                sha, ranges = scan(path, shard_bytes)
+            else:
+                sha, ranges = io.file_sha256(path), [(0, None, 1)]
+        except OSError as e:  # unreadable (permissions, a vanished file): reported, the others go on
+            unreadable[rel] = f"cannot read the file: {e.strerror or e}"
+            continue
         inputs[rel], formats[rel] = sha, src.name
         for start, end, first in ranges:
             key = digest({"salt": salt, "source": src.name, "rel": rel, "sha256": sha, "range": [start, end, first]})
             shards.append(Shard(si, rel, str(path), start, end, first, key[:24]))
-    return Plan(shards, inputs, formats)
+    return Plan(shards, inputs, formats, unreadable)
 
 
 def reason_kind(reason: str) -> str:
@@ -114,9 +137,90 @@ def reason_kind(reason: str) -> str:
 
 
 def _records(sh: Shard, src) -> Iterator:
+    """The shard's records; a reader failing part-way yields one last reject for the rest of the file."""
     if sh.end is None:
-        return src.read(Path(sh.path))
-    return io.iter_jsonl(sh.path, sh.start, sh.end, sh.first_line)
+        records = src.read(Path(sh.path))
+    else:
+        records = io.iter_jsonl(sh.path, sh.start, sh.end, sh.first_line)
+    line = sh.first_line - 1
+    try:
+        for item in records:
+            line = item[0]
+            yield item
+    except Exception as e:  # noqa: BLE001 - whatever the reader raises, the file is reported, not the build
+        yield line + 1, None, f"cannot read the file from here on: {failure(e)}"
+
+
+def failure(e: BaseException) -> str:
+    """An unexpected exception as a reject reason: its type, message and where it was raised."""
+    where = traceback.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None
+    at = f" (at {Path(where.filename).name}:{where.lineno})" if where else ""
+    return f"{type(e).__name__}: {e}{at}"
+
+
+def strings(obj) -> Iterator[str]:
+    """Every string in a parsed record (keys included)."""
+    stack = [obj]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, str):
+            yield x
+        elif isinstance(x, dict):
+            stack.extend(x.keys())
+            stack.extend(x.values())
+        elif isinstance(x, (list, tuple)):
+            stack.extend(x)
+
+
+def text_chars(obj, limit: int) -> int:
+    """Characters of text in a parsed record, counted up to just past `limit`."""
+    n = 0
+    for s in strings(obj):
+        n += len(s)
+        if n > limit:
+            break
+    return n
+
+
+@dataclass
+class Converted:
+    """One record's output lines, made in full before any is written."""
+
+    cases: list  # JSON lines
+    filtered: list  # JSON lines
+    texts: list  # facts per case (MinHash input)
+    gids: list
+    sigs: list  # MinHash arrays per case (when near-duplicate control is on)
+    stats: Counter
+
+
+def convert_one(obj, sh: Shard, line: int, src, cfg: Config) -> Converted:
+    """Convert, check, serialize and hash one record; raises on anything wrong with it."""
+    n = text_chars(obj, cfg.max_chars)
+    if n > cfg.max_chars:
+        raise RecordError(f"record too large: more than {cfg.max_chars:,} characters of text (--max-record-chars)")
+    stats = Counter()
+    out = Converted([], [], [], [], [], stats)
+    for c in privacy.converted(src.convert, obj, sh.rel, line, stats):  # scrubbed before any write
+        if cfg.probe is not None:
+            cfg.probe(c)
+        why = quality.check(c, cfg.quality)
+        if why:
+            out.filtered.append((quality.reason_kind(why),
+                                 io.dumps({"file": sh.rel, "line": line, "case_id": c.get("case_id", ""), "reason": why})))
+            continue
+        row = io.dumps(c)
+        # a NUL character has no place in a training text (JSON writes it \u0000: look closer only then)
+        if "\\u0000" in row and any("\x00" in t for t in strings(c)):
+            raise RecordError("the record's text holds a NUL character (U+0000)")
+        out.cases.append(row)
+        if cfg.threshold is not None:
+            facts = c.get("facts")
+            text = facts if isinstance(facts, str) and facts.strip() else None
+            out.texts.append(text)
+            out.gids.append(str(c.get("group_id") or c.get("case_id") or f"{sh.rel}:{line}").encode("utf-8"))
+            out.sigs.append((dedup.signature(text), dedup.exact_key(text)) if text else None)
+    return out
 
 
 def convert_shard(sh: Shard) -> str:
@@ -127,14 +231,14 @@ def convert_shard(sh: Shard) -> str:
     counts = Counter(read=0, converted=0, rejected=0, skipped=0, cases=0, filtered=0)
     stats, reasons = Counter(), Counter()
     outcomes = {"skipped": Counter(), "rejected": Counter()}  # by reason kind: the conformance report
-    texts, gids = [], []
+    sigs, exact, active, gids = [], [], [], []
     with io.atomic_open(d / "cases.jsonl") as cf, io.atomic_open(d / "rejects.jsonl") as rf, \
             io.atomic_open(d / "filtered.jsonl") as ff:
         for line, obj, reason in _records(sh, src):
             counts["read"] += 1
             if reason is None:
                 try:
-                    cases = privacy.converted(src.convert, obj, sh.rel, line, stats)  # scrubbed before any write
+                    got = convert_one(obj, sh, line, src, cfg)
                 except RecordError as e:
                     reason = str(e)
                 except Skip as e:
@@ -142,36 +246,36 @@ def convert_shard(sh: Shard) -> str:
                     stats[f"skipped: {e}"] += 1
                     outcomes["skipped"][reason_kind(str(e))] += 1
                     continue
+                except Exception as e:  # noqa: BLE001 - a bug or an absurd value costs this record only
+                    reason = privacy.scrub(f"cannot convert this record: {failure(e)}")[0]  # it may quote the record
             if reason is not None:
                 counts["rejected"] += 1
                 outcomes["rejected"][reason_kind(reason)] += 1
-                rf.write(io.dumps({"file": sh.rel, "line": line, "reason": reason}) + "\n")
+                rf.write(io.dumps({"file": sh.rel, "line": line, "reason": io.safe_text(reason)}) + "\n")
                 continue
             counts["converted"] += 1
-            for c in cases:
-                why = quality.check(c, cfg.quality)
-                if why:
-                    counts["filtered"] += 1
-                    reasons[quality.reason_kind(why)] += 1
-                    ff.write(io.dumps({"file": sh.rel, "line": line, "case_id": c.get("case_id", ""), "reason": why}) + "\n")
-                    continue
-                cf.write(io.dumps(c) + "\n")
+            stats.update(got.stats)
+            for kind, row in got.filtered:
+                counts["filtered"] += 1
+                reasons[kind] += 1
+                ff.write(row + "\n")
+            for row in got.cases:
+                cf.write(row + "\n")
                 counts["cases"] += 1
-                if cfg.threshold is not None:
-                    facts = c.get("facts")
-                    texts.append(facts if isinstance(facts, str) and facts.strip() else None)
-                    gids.append(str(c.get("group_id") or c.get("case_id") or f"{sh.rel}:{line}"))
+            for text, gid, sig in zip(got.texts, got.gids, got.sigs):
+                active.append(text is not None)
+                gids.append(gid)
+                sigs.append(sig[0] if sig else np.zeros(dedup.NUM_PERM, np.uint32))
+                exact.append(sig[1] if sig else 0)
     assert counts["read"] == counts["converted"] + counts["rejected"] + counts["skipped"]
     if cfg.threshold is not None:
-        active = np.array([t is not None for t in texts], dtype=bool)
-        sigs = np.vstack([dedup.signature(t) if t else np.zeros(dedup.NUM_PERM, np.uint32) for t in texts]) \
-            if texts else np.empty((0, dedup.NUM_PERM), np.uint32)
+        sig_array = np.vstack(sigs) if sigs else np.empty((0, dedup.NUM_PERM), np.uint32)
         arrays = {
-            "sig": sigs,
-            "bands": dedup.band_keys(sigs, cfg.threshold),
-            "exact": np.array([dedup.exact_key(t) if t else 0 for t in texts], dtype=np.uint64),
-            "active": active,
-            "gid": np.array([g.encode("utf-8") for g in gids], dtype=bytes) if gids else np.empty(0, "S1"),
+            "sig": sig_array,
+            "bands": dedup.band_keys(sig_array, cfg.threshold),
+            "exact": np.array(exact, dtype=np.uint64),
+            "active": np.array(active, dtype=bool),
+            "gid": np.array(gids, dtype=bytes) if gids else np.empty(0, "S1"),
         }
         for name, arr in arrays.items():
             with io.atomic_open(d / f"{name}.npy", "wb") as f:
@@ -182,37 +286,86 @@ def convert_shard(sh: Shard) -> str:
     return sh.key
 
 
-def _init(cfg: Config) -> None:
+def _init(cfg: Config, parent: int | None = None) -> None:
     global _CFG
     _CFG = cfg
+    if parent is not None:
+        _die_with(parent)
+    if cfg.setup:
+        cfg.setup[0](*cfg.setup[1:])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
 
 
-def run(shards: list[Shard], cfg: Config, workers: int) -> tuple[list[dict], int]:
+def _die_with(parent: int) -> None:
+    """End this worker when the build process dies (killed with SIGKILL, it cannot stop its workers,
+    which would wait forever for the next shard: orphans). Linux: PR_SET_PDEATHSIG."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):  # not Linux: workers still stop when their queue breaks
+        pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+class WorkerDied(SystemExit):
+    """A conversion worker process died (killed by a signal, e.g. the out-of-memory killer)."""
+
+
+def run(shards: list[Shard], cfg: Config, workers: int, start_method: str = "") -> tuple[list[dict], int]:
     """Convert every unfinished shard; returns every shard's done record (input order) and the
-    number of shards found finished (resumed)."""
+    number of shards found finished (resumed). start_method: fork (default where available) or spawn."""
     global _CFG
     _CFG = cfg
     cfg.work.mkdir(parents=True, exist_ok=True)
     pending = [s for s in shards if not (cfg.work / s.key / "done.json").is_file()]
     kill_after = int(os.environ.get(KILL_ENV, "0") or 0)
     workers = max(1, min(workers, len(pending)))
-    pool = mp.get_context("fork").Pool(workers, initializer=_init, initargs=(cfg,)) if workers > 1 else None
-    try:
-        results = pool.imap(convert_shard, pending) if pool else map(convert_shard, pending)
-        bar = tqdm(results, total=len(pending), desc=f"convert ({workers} workers)", unit=" shard",
-                   leave=False, mininterval=1.0)
-        for n, _ in enumerate(bar, 1):
+    desc = f"convert ({workers} workers)"
+    if workers == 1:
+        if cfg.setup:
+            cfg.setup[0](*cfg.setup[1:])
+        for n, _ in enumerate(tqdm(map(convert_shard, pending), total=len(pending), desc=desc, unit=" shard",
+                                   leave=False, mininterval=1.0), 1):
             if kill_after and n >= kill_after:
-                for child in mp.active_children():
-                    child.kill()
                 os.kill(os.getpid(), signal.SIGKILL)
-    finally:
-        if pool:
-            pool.terminate()
-            pool.join()
+    else:
+        _run_pool(pending, cfg, workers, start_method or "fork", kill_after, desc)
     done = [io.loads((cfg.work / s.key / "done.json").read_bytes()) for s in shards]
     return done, len(shards) - len(pending)
+
+
+def _run_pool(pending: list[Shard], cfg: Config, workers: int, method: str, kill_after: int, desc: str) -> None:
+    """ProcessPoolExecutor, not Pool.imap: when a worker dies, the executor fails every pending
+    future (BrokenProcessPool) and stops the other workers, where Pool replaces the worker and
+    waits forever for the lost task."""
+    ex = ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_init, initargs=(cfg, os.getpid()))
+    try:
+        futures = [ex.submit(convert_shard, s) for s in pending]
+        finished = 0
+        with tqdm(total=len(futures), desc=desc, unit=" shard", leave=False, mininterval=1.0) as bar:
+            todo = set(futures)
+            while todo:
+                ready, todo = wait(todo, return_when=FIRST_COMPLETED)
+                for f in ready:
+                    f.result()  # re-raises a worker's exception, or BrokenProcessPool
+                    finished += 1
+                    bar.update(1)
+                if kill_after and finished >= kill_after:
+                    for p in list(getattr(ex, "_processes", {}).values()):
+                        p.kill()
+                    os.kill(os.getpid(), signal.SIGKILL)
+    except BaseException as e:
+        if not isinstance(e, BrokenProcessPool):  # Ctrl-C, a worker's exception: stop the others now
+            for proc in list((getattr(ex, "_processes", None) or {}).values()):
+                proc.kill()
+            raise
+        raise WorkerDied("a conversion worker process died (killed by a signal: the out-of-memory killer?); "
+                         "the shards it finished are kept: rerun to resume, with fewer --workers or a smaller "
+                         "--max-record-chars if memory is short") from None
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
 
 
 def load_arrays(shards: list[Shard], work: Path) -> dict:

@@ -47,16 +47,6 @@ def input_hashes(raw: Path) -> dict[str, str]:
     return {rel: io.file_sha256(p) for rel, p, _, _ in input_files(raw)}
 
 
-def _append(path: Path, rows: list[dict]) -> None:
-    """Add rows to a JSON lines file, atomically (the file is copied, never edited in place)."""
-    with io.atomic_open(path, "wb") as f:
-        if path.exists():
-            with open(path, "rb") as old:
-                shutil.copyfileobj(old, f)
-        for row in rows:
-            f.write((io.dumps(row) + "\n").encode("utf-8"))
-
-
 def build_statutes(opts, manifest: dict, ctx) -> None:
     """Convert every statute file, write the index, fill ctx.index and the manifest's inputs."""
     hashes = manifest.get("fingerprint", {}).get("inputs", {})
@@ -90,7 +80,7 @@ def build_statutes(opts, manifest: dict, ctx) -> None:
     ordered = sorted(index.values(), key=tasks.sort_key)
     io.write_jsonl(opts.out / INDEX, ordered)
     if rejects:
-        _append(opts.out / "rejects.jsonl", rejects)
+        io.append_jsonl(opts.out / "rejects.jsonl", rejects)
     ctx.index = {a["key"]: a for a in ordered}
     ctx.statutes = tasks.StatuteEvidence(ctx.index, opts.seed, opts.out / shards.WORK, opts.extra)
     laws = dict(Counter(a["law"] for a in ordered))

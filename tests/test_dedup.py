@@ -85,9 +85,10 @@ def test_check_mode_fails_the_build_when_eval_leaks_into_train(tmp_path):
     r = cli("--raw", str(raw), "--out", str(out), "--eval-ratio", "0.5", "--workers", "1")
     assert r.returncode == 0, r.stderr
     assert (out / "manifest.json").exists()
-    # a failing re-build removes the manifest: it would vouch for outputs the failed build replaced
+    # a failing re-build never reaches DATA: the previous build stays whole, as its manifest recorded it
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     r = cli("--raw", str(raw), "--out", str(out), "--eval-ratio", "0.5", "--near-dup", "check", "--workers", "1")
-    assert r.returncode != 0 and not (out / "manifest.json").exists()
+    assert r.returncode != 0 and {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
 
 
 def test_threshold_is_configurable(tmp_path):
@@ -110,8 +111,12 @@ def test_near_dup_off_leaves_groups_alone(tmp_path):
     assert g[2] != g[n + 2]
 
 
-def test_empty_raw_folder_builds_empty_datasets(tmp_path):
-    (tmp_path / "raw").mkdir()
+def test_no_cases_builds_empty_case_datasets(tmp_path):
+    import shutil
+
+    from conftest import SAMPLES
+
+    shutil.copytree(SAMPLES / "statutes" / "cn", tmp_path / "raw" / "statutes" / "cn")  # statutes only: no case
     m = build(Options(raw=tmp_path / "raw", out=tmp_path / "d", workers=1))
     assert m["cases"] == 0 and m["near_duplicates"]["pairs_merged"] == 0
     assert (tmp_path / "d" / "criminal_sentencing.jsonl").read_bytes() == b""
