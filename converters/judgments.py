@@ -115,13 +115,15 @@ def attitude_statements(texts: list[str], facts: str) -> str:
     return "".join(keep)
 
 
-def defendant_flags(name: str, names: list[str], texts: list[str]) -> set[str]:
-    """Attitude flags for one defendant: sentences naming him, or naming no defendant at all."""
+def defendant_flags(wanted: list[str], names: list[str], texts: list[str]) -> dict[str, set[str]]:
+    """Attitude flags for each wanted defendant: from the sentences naming him, or naming no
+    defendant at all (who each sentence names is read once for all of them)."""
     if len(names) == 1:
-        return detect_flags(*texts)
+        flags = detect_flags(*texts)
+        return {name: flags for name in wanted}
     # longest names first, each blanked once found, so 张某 is not found inside 张某某
     order = sorted(names, key=len, reverse=True)
-    picked = []
+    named_in = []
     for t in texts:
         for s in sentences(t):
             named, rest = set(), s
@@ -129,9 +131,8 @@ def defendant_flags(name: str, names: list[str], texts: list[str]) -> set[str]:
                 if n in rest:
                     named.add(n)
                     rest = rest.replace(n, "\x00")
-            if name in named or not named:
-                picked.append(s)
-    return detect_flags("\n".join(picked))
+            named_in.append((s, named))
+    return {name: detect_flags("\n".join(s for s, named in named_in if name in named or not named)) for name in wanted}
 
 
 def cited_articles(text: str, jurisdiction: str, fallback: str = "") -> tuple[list[dict], list[str]]:
@@ -186,8 +187,9 @@ def build_cases(*, source: str, line: int, jurisdiction: str, names: list[str], 
     out = []
     multi = len(names) > 1
     facts, reasoning = anon(facts), anon(reasoning)
+    flags_of = defendant_flags([d.name for d in defendants], names, attitude_texts)
     for d in defendants:
-        flags = defendant_flags(d.name, names, attitude_texts)
+        flags = flags_of[d.name]
         c = case(
             source=source,
             locator=str(line),

@@ -70,9 +70,20 @@ def decode_private_use(text: str, stats: Counter | None = None) -> str:
     return _PUA.sub(one, text)
 
 
+class _Columns(dict):
+    """Character → display columns, looked up once per distinct character."""
+
+    def __missing__(self, c: str) -> int:
+        self[c] = n = 2 if unicodedata.east_asian_width(c) in "WFA" else 1
+        return n
+
+
+_COLUMNS = _Columns()
+
+
 def width(line: str) -> int:
     """Display columns: full-width and ambiguous (private-use) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in line)
+    return len(line) if line.isascii() else sum(map(_COLUMNS.__getitem__, line))
 
 
 def wrap_width(text: str) -> tuple[int, int] | None:
@@ -80,17 +91,18 @@ def wrap_width(text: str) -> tuple[int, int] | None:
     cut either at a display width or at a character count (half-width digits then make a full
     line look short): the most common of each among the long lines, when at least a third of the
     non-blank lines reach one of them."""
-    lines = [line.rstrip() for line in text.split("\n") if line.strip()]
-    cols, chars = Counter(width(x) for x in lines if width(x) >= 40), Counter(len(x) for x in lines if len(x) >= 20)
+    sizes = [(width(x), len(x)) for x in (line.rstrip() for line in text.split("\n") if line.strip())]
+    cols, chars = Counter(w for w, _ in sizes if w >= 40), Counter(n for _, n in sizes if n >= 20)
     if not cols:
         return None
     w, c = cols.most_common(1)[0][0], chars.most_common(1)[0][0]
-    near = sum(1 for x in lines if w - 6 <= width(x) <= w or c - 2 <= len(x) <= c)
-    return (w, c) if near * 3 >= len(lines) else None
+    near = sum(1 for x, n in sizes if w - 6 <= x <= w or c - 2 <= n <= c)
+    return (w, c) if near * 3 >= len(sizes) else None
 
 
-def _full(line: str, at: tuple[int, int] | None) -> bool:
-    return at is not None and (width(line) >= at[0] - 6 or len(line) >= at[1] - 2)
+def _full(columns: int, chars: int, at: tuple[int, int] | None) -> bool:
+    """A line of that size reaches the wrap width (less the punctuation shuffle)."""
+    return at is not None and (columns >= at[0] - 6 or chars >= at[1] - 2)
 
 
 # a line that opens a paragraph: a list marker (一、 （一） (1) 1. ⑴ ① ❶ 甲、 壹、 第一、), a box table
@@ -116,23 +128,23 @@ def unwrap(text: str, cols: tuple[int, int] | None) -> str:
     short lines: `…等人均⏎    有投票權人`)."""
     lines = [line.rstrip(" \t\u3000") for line in text.split("\n")]
     out: list[str] = []
-    prev = ""
+    prev, prev_width = "", 0
     for line in lines:
         body = line.strip(" \t\u3000")
         if not body:
             out.append("")
             prev = ""
             continue
-        open_end = bool(prev) and not _ENDS.search(prev) and cols is not None and width(prev) * 2 >= cols[0] \
+        open_end = bool(prev) and not _ENDS.search(prev) and cols is not None and prev_width * 2 >= cols[0] \
             and _indent(line) >= _indent(prev) and not _ITEM.match(line)
         joins = bool(out) and out[-1] != "" and not _BOX.search(line) and not _BOX.search(out[-1]) and (
             _CLOSING.match(line) or open_end
-            or (_full(prev, cols) and not (_ITEM.match(line) and _ENDS.search(out[-1]))))
+            or (_full(prev_width, len(prev), cols) and not (_ITEM.match(line) and _ENDS.search(out[-1]))))
         if joins:
             out[-1] += body
         else:
             out.append(body)
-        prev = line
+        prev, prev_width = line, width(line)
     text = "\n".join(p for p in out if p)
     # digits padded for alignment (103 年11月3 日, 第99條第1 項); a doubled 第 (刑法第第11條)
     text = re.sub(r"(?<=[0-9])[ \u3000]+(?=[\u4e00-\u9fff])", "", text)

@@ -151,10 +151,12 @@ def _joint(seg: str, subjects: list[str], longest: list[str]) -> dict[str, str]:
     """A sentence shared by several defendants gives each the whole sentence, unless it names
     them again before their own penalty (`辛○○、Ｅ○○共同…，辛○○處有期徒刑壹年拾月，Ｅ○○處
     有期徒刑壹年`): then each gets the shared conduct and his own penalty part."""
+    if len(subjects) < 2:
+        return {n: seg for n in subjects}
     alt = "|".join(map(re.escape, longest))
     own = list(re.finditer(rf"(?:{alt})(?:[、及與](?:{alt}))*(?=(?:均|各)?[處科免])", seg))
     own = [m for m in own if m.start() > 0]
-    if len(subjects) < 2 or not own:
+    if not own:
         return {n: seg for n in subjects}
     shared = seg[:own[0].start()]
     out = {}
@@ -213,7 +215,6 @@ def read_sentence(clause: str) -> dict | None:
     return parse_sentence(penalty_text(clause))
 
 
-_FINDING = re.compile(r"[^。\n]*?係犯[^。\n]*")
 _NOT_CHARGE = re.compile(r"附表|所示|如主文|各罪|數罪|本罪|其罪|此罪|前開|上開|同罪")
 # the conduct a 主文 describes: after the subject's name and its 共同 / 連續, up to the penalty
 _CONDUCT = re.compile(r"^(?:共同|連續|又)*(?P<c>.+?)[，,](?:各|均)?(?:處|科|免刑)")
@@ -234,13 +235,19 @@ def _charges(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def finding_sentences(reasons: str) -> list[str]:
+    """The 理由's sentences (up to 。 or a line end) that find an offence: `核被告所為，係犯刑法第
+    320條第1項之竊盜罪`. A split, not a regex with a lazy lead (`[^。\n]*?係犯`), which retries
+    from every character of a long sentence and was the converter's main cost."""
+    return [s for s in re.split(r"[。\n]", reasons) if "係犯" in s]
+
+
 def findings(reasons: str, name: str, names: list[str]) -> list[str]:
     """Offences the 理由 finds for this defendant: 係犯 sentences naming him; with one defendant,
     those about 被告 too (`核被告所為，係犯…`; not `收受者係犯…`, about someone else)."""
     others = [n for n in names if n != name]
     mine, general = [], []
-    for m in _FINDING.finditer(reasons):
-        s = m.group()
+    for s in finding_sentences(reasons):
         if name in s:
             mine += _charges(s)
         elif len(names) == 1 and "被告" in s and not any(n in s for n in others):
