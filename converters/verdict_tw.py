@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from converters.tw_text import width
+from converters.tw_text import indent, width
 from converters.verdict import Defendant
 from lawfactory.charges import parse_charges
 from lawfactory.records import RecordError
@@ -54,10 +54,6 @@ _NAME = re.compile(r"[^\s\u3000，,。（(：:、]{1,16}")
 _NOT_A_NAME = re.compile(r"律師$|電話|地址|編號|身分證|住所|居所|^(?:男|女|民國|住|身分證|國民|送達|居|籍設|即)$|^(?:民國|住|身分證|國民|送達|籍設)|\d")
 
 
-def _indent(text: str) -> int:
-    return width(text[:len(text) - len(text.lstrip(" \t\u3000"))])
-
-
 def header_defendants(head: str) -> list[str]:
     """Defendants named in the header, in order. A line continues the label above it when its
     name starts in the label's name column (address lines wrapped further right are not names)."""
@@ -72,11 +68,11 @@ def header_defendants(head: str) -> list[str]:
         if m:
             current = "def" if m.group("def") else "other"
             rest = line[m.end():]
-            column = width(line[:m.end()]) + _indent(rest)
+            column = width(line[:m.end()]) + indent(rest)
         elif _REMARK.match(line):
             current = "other" if "即" not in _REMARK.match(line).group() else "def"
             continue
-        elif line[:1] in " \t\u3000" and current and abs(_indent(line) - column) <= 1:
+        elif line[:1] in " \t\u3000" and current and abs(indent(line) - column) <= 1:
             rest = line
         else:
             continue
