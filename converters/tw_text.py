@@ -143,7 +143,7 @@ def unwrap(text: str, cols: tuple[int, int] | None) -> str:
     short lines: `…等人均⏎    有投票權人`)."""
     lines = [line.rstrip(" \t\u3000") for line in text.split("\n")]
     out: list[str] = []
-    prev, prev_width = "", 0
+    prev, prev_width, prev_indent = "", 0, 0
     boxes = 0  # box characters in the paragraph out[-1] (it is a table row from two on)
     for line in lines:
         body = line.strip(" \t\u3000")
@@ -153,7 +153,7 @@ def unwrap(text: str, cols: tuple[int, int] | None) -> str:
             continue
         line_boxes = len(_BOX_CHAR.findall(body))
         open_end = bool(prev) and not _ENDS.search(prev) and cols is not None and prev_width * 2 >= cols[0] \
-            and indent(line) >= indent(prev) and not _ITEM.match(line)
+            and indent(line) >= prev_indent and not _ITEM.match(line)
         joins = bool(out) and out[-1] != "" and line_boxes < 2 and boxes < 2 and (
             _CLOSING.match(line) or open_end
             or (_full(prev_width, len(prev), cols) and not (_ITEM.match(line) and _ENDS.search(out[-1][-1:]))))
@@ -163,11 +163,12 @@ def unwrap(text: str, cols: tuple[int, int] | None) -> str:
         else:
             out.append(body)
             boxes = line_boxes
-        prev, prev_width = line, width(line)
+        prev, prev_width, prev_indent = line, width(line), indent(line)
     text = "\n".join(p for p in out if p)
     # digits padded for alignment (103 年11月3 日, 第99條第1 項); a doubled 第 (刑法第第11條)
-    text = re.sub(r"(?<=[0-9])[ \u3000]+(?=[\u4e00-\u9fff])", "", text)
-    text = re.sub(r"(?<=第)(\d+)[ \u3000]+(?=\d+[條項款])", r"\1", text)  # 第14 3條
+    # (the digit and 第 are matched, not looked behind for: a leading lookbehind is tried at every character)
+    text = re.sub(r"([0-9])[ \u3000]+(?=[\u4e00-\u9fff])", r"\1", text)
+    text = re.sub(r"第(\d+)[ \u3000]+(?=\d+[條項款])", r"第\1", text)  # 第14 3條
     return text.replace("第第", "第")
 
 
