@@ -9,13 +9,15 @@ so changing a filter re-converts the judgments and nothing else.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import asdict, dataclass
+from itertools import accumulate
 
 from converters import privacy
 from converters.cail import RECOMMENDATION, RECOMMENDATION_MASK
 from converters.verdict import Defendant
-from lawfactory.attitude import detect_flags
+from lawfactory.attitude import detect_flags, find_spans
 from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, Skip, article_ref, attitude, case
 from lawfactory.records import article_exists  # a misread citation (第454條 of a procedure law) is no article
 
@@ -105,8 +107,6 @@ def sentences(text: str) -> list[str]:
 def attitude_statements(texts: list[str], facts: str) -> str:
     """Sentences outside the facts that record the defendant's attitude (对指控无异议，自愿认罪认罚；
     当庭辩称…), without the prosecutor's recommendation or the court's conclusions (判处/建议/量刑)."""
-    from lawfactory.attitude import find_spans
-
     keep = []
     for t in texts:
         for s in sentences(t):
@@ -123,7 +123,7 @@ def defendant_flags(wanted: list[str], names: list[str], texts: list[str]) -> di
         return {name: flags for name in wanted}
     # longest names first, each blanked once found, so 张某 is not found inside 张某某
     order = sorted(names, key=len, reverse=True)
-    named_in = []
+    found, named_in = [], []
     for t in texts:
         for s in sentences(t):
             named, rest = set(), s
@@ -131,8 +131,17 @@ def defendant_flags(wanted: list[str], names: list[str], texts: list[str]) -> di
                 if n in rest:
                     named.add(n)
                     rest = rest.replace(n, "\x00")
-            named_in.append((s, named))
-    return {name: detect_flags("\n".join(s for s, named in named_in if name in named or not named)) for name in wanted}
+            found.append(s)
+            named_in.append(named)
+    # the flags each sentence asserts, read in one pass over them all: no phrase and no negating
+    # clause crosses a line end, so a sentence reads the same among any others
+    starts = list(accumulate((len(s) + 1 for s in found), initial=0))
+    asserts = [set() for _ in found]
+    for span in find_spans("\n".join(found)):
+        if not span["negated"]:
+            asserts[bisect_right(starts, span["start"]) - 1].add(span["flag"])
+    return {name: set().union(*(f for f, named in zip(asserts, named_in) if name in named or not named))
+            for name in wanted}
 
 
 def cited_articles(text: str, jurisdiction: str, fallback: str = "") -> tuple[list[dict], list[str]]:
