@@ -31,6 +31,7 @@ from converters.verdict_tw import (
     extract_tw,
     finding_sentences,
     header_defendants,
+    not_convicted,
     read_sentence,
     resolve_names,
     verdict_names,
@@ -137,7 +138,7 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
         raise RecordError("no defendant named (被告…) in the header")
     parts = clauses(verdict, names)
     if not any(read_sentence(parts.get(n, "")) for n in names) and read_sentence(verdict) is None:
-        why = _not_convicted(verdict)  # the whole 主文 imposes no penalty: 無罪, 免訴, 不受理
+        why = not_convicted(verdict)  # the whole 主文 imposes no penalty: 無罪, 免訴, 不受理
         if why:
             stats["judgment defendants not convicted: " + why] += len(names)
             raise Skip("no defendant convicted: " + why)
@@ -159,10 +160,3 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
         reasoning=reasons, verdict_intro="主文：", articles=articles, meta=meta, stats=stats, left_out=left,
         attitude_texts=[secs["事實"], reasons])
 
-
-def _not_convicted(clause: str) -> str:
-    if "無罪" in clause:
-        return "acquitted (無罪)"
-    if re.search(r"免訴|不受理", clause):
-        return "not convicted (免訴 / 不受理)"
-    return ""

@@ -33,6 +33,15 @@ from collections import Counter
 _DIGITS_CN = "一二三四五六七八九十"
 
 
+# optional spaces (full-width too) between the letters of a heading or a party label: 主　　文, 被　　　告
+SP = r"[ \t\u3000]*"
+
+
+def spread(word: str) -> str:
+    """A regex for the word with its letters optionally spread by spaces."""
+    return SP.join(map(re.escape, word))
+
+
 def _cn(n: int) -> str:
     return _DIGITS_CN[n - 1] if n <= 10 else "十" + _DIGITS_CN[n - 11]
 
