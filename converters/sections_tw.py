@@ -25,6 +25,7 @@ from lawfactory.records import RecordError
 
 TW_SECTIONS = ("首部", "主文", "事實", "理由", "尾部")
 
+
 def _heading(*words: str) -> re.Pattern:
     """A heading alone on its line, letters optionally spread by (full-width) spaces."""
     alts = "|".join(spread(w) for w in words)
