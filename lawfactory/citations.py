@@ -82,10 +82,18 @@ def _cite(law: str, number: int, suffix: int, para: int | None, item: int | None
 
 
 def _continuations(prev: dict, text: str, jurisdiction: str) -> list[dict]:
-    """Bare 第X款 in text after a citation, up to the sentence's end: more paragraphs of it."""
+    """Bare 第X款 in text after a citation, up to the sentence's end: more paragraphs of it.
+    A number that is no numeral (第十十款, as model answers write) is skipped."""
     text = re.split(r"[。\n]", text, maxsplit=1)[0]
-    return [_cite(prev["law"], prev["number"], prev["suffix"], to_int(c.group("n")), None, c.group())
-            for c in _CONT.finditer(text) if c.group("u") == PARAGRAPH_UNIT[jurisdiction]]
+    out = []
+    for c in _CONT.finditer(text):
+        if c.group("u") != PARAGRAPH_UNIT[jurisdiction]:
+            continue
+        try:
+            out.append(_cite(prev["law"], prev["number"], prev["suffix"], to_int(c.group("n")), None, c.group()))
+        except ValueError:
+            continue
+    return out
 
 
 def parse_citations(text: str, jurisdiction: str = "cn", default_law: str | None = None) -> list[dict]:

@@ -105,26 +105,38 @@ def cmd_eval(args) -> int:
     if bool(args.pairs_predictions) != bool(args.pairs_gold):
         print("lawfactory eval: --pairs-predictions and --pairs-gold go together", file=sys.stderr)
         return 2
-    opts = EvalOptions(predictions=Path(args.predictions), gold=Path(args.gold), out=Path(args.out),
+    opts = EvalOptions(predictions=Path(args.predictions), gold=Path(args.gold or args.predictions), out=Path(args.out),
                        train=opt(args.train), statutes=opt(args.statutes), pairs_predictions=opt(args.pairs_predictions),
                        pairs_gold=opt(args.pairs_gold), gold_format=args.gold_format, charges_list=opt(args.charges),
                        articles_list=opt(args.articles), resamples=args.resamples, seed=args.seed)
     try:
         m = evaluate(opts)
-    except (EvalInputError, ValueError, FileNotFoundError) as e:
+    except (EvalInputError, ValueError, OSError) as e:
         print(f"lawfactory eval: {e}", file=sys.stderr)
         return 1
     h = m["headline"]
     print(f"n={m['n']}  imprisonment_score={h['imprisonment_score']['model']:.3f}  "
           f"abstention_rate={h['abstention_rate']['model']:.3f}")
-    print(f"wrote {opts.out}/metrics.json and {opts.out}/report.md")
+    print(f"wrote {opts.out}/metrics.json, {opts.out}/report.md and {opts.out}/rows.jsonl")
     return 0
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number ≥ 1 (argparse names the option in its error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _add_eval_parser(sub) -> None:
     e = sub.add_parser("eval", help="score generated predictions against the gold eval file; metrics.json, report.md, plots")
     e.add_argument("--predictions", required=True, help="generated_predictions.jsonl (LLaMA-Factory) or JSONL of {prediction}")
-    e.add_argument("--gold", required=True, help="the gold eval file the predictions were made on (same order)")
+    e.add_argument("--gold", help="the gold eval file the predictions were made on (same order); default: the "
+                                  "predictions file itself, for LawBench predictions that carry their gold as `refr`")
     e.add_argument("--out", required=True, help="output folder")
     e.add_argument("--train", help="training file: the baselines' median terms come from it")
     e.add_argument("--statutes", help="statute index (statutes_index.jsonl) for citation validity")
@@ -134,7 +146,7 @@ def _add_eval_parser(sub) -> None:
                    help="lawbench: {instruction, question, answer} items with 刑期:N个月 answers (default: detect)")
     e.add_argument("--charges", help="official charge list (accu.txt): the accusation_score class set")
     e.add_argument("--articles", help="official article list (law.txt): the articles_score class set")
-    e.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    e.add_argument("--resamples", type=_positive_int, default=1000, help="bootstrap resamples (default 1000)")
     e.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     e.set_defaults(func=cmd_eval)
 

@@ -100,3 +100,10 @@ def test_trailing_bare_paragraph_continues_the_last_article():
 def test_the_law_named_nearest_the_citation_is_the_one_cited():
     text = "依照《中华人民共和国刑法》的规定和《中华人民共和国刑事诉讼法》第十五条"
     assert citation_keys(text) == ["中华人民共和国刑事诉讼法|15"]
+
+
+def test_an_unreadable_numeral_is_skipped_not_raised():
+    # model answers write numerals no statute has (第十十款); the citation before it still counts
+    cites = parse_citations("刑法第三条第二款、第十十款")
+    assert [(c["number"], c["paragraph"]) for c in cites] == [(3, 2)]
+    assert parse_citations("第十十条第一千一千一千款") == []

@@ -240,3 +240,70 @@ def test_cail_whole_number_gold_matches_a_suffixed_citation(tmp_path):
     # class 133: P 1/2, R 1 → F1 2/3; class 133-1: F1 0; micro P = R = 1/2 → 1/2; macro 1/3
     assert m["articles"]["score"] == pytest.approx((1 / 2 + 1 / 3) / 2)
     assert (m["citations"]["precision"], m["citations"]["recall"], m["citations"]["true_positives"]) == (0.5, 0.5, 1)
+
+
+# --- per-row output and user errors (robustness review E07, E08, E11, E13–E15, E17) ---------------
+
+
+def test_rows_jsonl_one_line_per_prediction(files):
+    assert _run(files) == 0
+    rows = [json.loads(x) for x in (files["out"] / "rows.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["row"] for r in rows] == [0, 1, 2, 3] and [r["line"] for r in rows] == [1, 2, 3, 4]
+    assert [r["code"] for r in rows] == [12, 24, -2, None]  # death for life; c4 abstains
+    assert [r["gold"]["code"] for r in rows] == [12, 36, -1, 0]
+    assert rows[3]["sentence"] is None and rows[3]["abstain_reason"] == "no term stated"
+    assert rows[1]["sentence"]["months"] == 24 and rows[1]["rule"] == "cue"
+    assert [r["scores"]["imprisonment_score"] for r in rows] == [1.0, 0.8, 0.0, 0.0]
+    assert rows[1]["scores"]["abs_error_months"] == 12 and rows[2]["scores"]["lawbench_distance"] is None  # life gold: skipped
+    assert "ids" not in rows[0] and [r["gold"]["case_id"] for r in rows] == ["c1", "c2", "c3", "c4"]
+
+
+def test_lawbench_answers_scored_from_one_gzip_file(tmp_path):
+    """A LawBench prediction dump (model, shot, task, id, prediction, refr) is both predictions and
+    gold: --gold may be left out; gzip is read as such."""
+    import gzip
+
+    recs = [{"model": "m", "shot": "zero_shot", "task": "3-4", "id": i, "prediction": p, "refr": g}
+            for i, (p, g) in enumerate([("[刑期]12个月<eoa>", "刑期:12个月"), ("三年以下有期徒刑", "刑期:6个月"),
+                                        ("刑期:" + "9" * 25, "刑期:24个月"), ("判处有期徒刑" + "一千" * 30 + "年", "刑期:无期")])]
+    path = tmp_path / "answers.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs))
+    out = tmp_path / "out"
+    assert main(["eval", "--predictions", str(path), "--out", str(out), "--resamples", "20"]) == 0
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["n"] == 4 and m["gold_format"] == "lawbench" and m["join"]["labels_checked"] == 4
+    assert m["parsing"]["abstentions"] == 3  # a statute band and two degenerate answers (E07, E08)
+    assert m["parsing"]["abstain_reasons"] == {"unreadable number": 2, "statute range": 1}
+    rows = [json.loads(x) for x in (out / "rows.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert rows[0]["ids"] == {"model": "m", "shot": "zero_shot", "task": "3-4", "id": 0} and rows[0]["code"] == 12
+    assert [r["gold"]["code"] for r in rows] == [12, 6, 24, -1]
+
+
+def test_non_utf8_predictions_name_file_and_line(files, capsys):
+    rows = files["preds"].read_bytes().split(b"\n")
+    rows[2] = "判处有期徒刑".encode("gbk") + rows[2]
+    files["preds"].write_bytes(b"\n".join(rows))
+    assert _run(files) == 1
+    err = capsys.readouterr().err
+    assert f"{files['preds']}:3: not UTF-8" in err and "Traceback" not in err
+
+
+def test_out_that_is_a_file_is_named(files, capsys):
+    files["out"].write_text("x", encoding="utf-8")
+    assert _run(files) == 1
+    assert f"--out {files['out']}: is a file, not a folder" in capsys.readouterr().err
+
+
+def test_predictions_that_is_a_folder_is_named(files, capsys):
+    files["preds"] = files["tmp"]
+    assert _run(files) == 1
+    assert f"{files['tmp']}: is a folder, not a file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "x"])
+def test_resamples_must_be_positive(files, capsys, value):
+    with pytest.raises(SystemExit) as e:
+        _run(files, "--resamples", value)
+    assert e.value.code == 2
+    assert "--resamples" in capsys.readouterr().err

@@ -4,7 +4,8 @@ Predictions: LLaMA-Factory's generated_predictions.jsonl (`predict`, `label`, on
 row, in order); or a JSON lines file of {"prediction"} (optionally with `refr`, `answer` or
 `label`); or LawBench's own prediction file (a JSON object {"0": {"prediction", "refr"}, …} or a
 list). Gold: a lawfactory eval file (alpaca rows with flat gold columns) or a LawBench 3-4 / 3-5
-style file ({instruction, question, answer}, JSON list or JSON lines).
+style file ({instruction, question, answer}, JSON list or JSON lines), or a file of LawBench
+predictions whose `refr` is the gold (the same file can be both). Any of them may be gzip-compressed.
 
 The join is by order; where a prediction carries its label, the label must equal the gold text
 (`output`, or `answer` for LawBench gold) up to whitespace. A label that is a prefix of the gold
@@ -13,11 +14,12 @@ text (LLaMA-Factory truncates labels at cutoff_len) is accepted and counted.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+import zlib
 from pathlib import Path
 
-from lawfactory.io import iter_jsonl
 from lawfactory.terms import parse_sentence
 
 from .parse import parse_charges, term_line_of
@@ -27,31 +29,58 @@ class EvalInputError(ValueError):
     """Bad or mismatched inputs; the message names the file and line."""
 
 
-def _records(path: Path) -> list[tuple[int, object]]:
-    """(line or item number, record) from a JSON list, a LawBench-style JSON object keyed by item
-    number, or JSON lines (whatever the file's suffix)."""
+def _read_text(path: Path) -> str:
+    """The file's text (gzip read when the file is gzip); bad paths and bytes name the file and line."""
     if not path.exists():
         raise EvalInputError(f"{path}: no such file")
-    with path.open("rb") as f:
-        head = f.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
-    if head.startswith(b"["):
+    if path.is_dir():
+        raise EvalInputError(f"{path}: is a folder, not a file")
+    try:
+        with path.open("rb") as f:
+            data = f.read()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as e:
+        raise EvalInputError(f"{path}: cannot read: {e}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise EvalInputError(f"{path}:{line}: not UTF-8 (byte {data[e.start:e.start + 2]!r}); "
+                             "save the file as UTF-8") from None
+
+
+def _records(path: Path) -> list[tuple[int, object]]:
+    """(line or item number, record) from a JSON list, a LawBench-style JSON object keyed by item
+    number, or JSON lines, plain or gzip-compressed (whatever the file's suffix)."""
+    text = _read_text(path)
+    head = text[:4096].lstrip()
+    if head.startswith("["):
         try:
-            return list(enumerate(json.loads(path.read_text(encoding="utf-8-sig")), 1))
+            return list(enumerate(json.loads(text), 1))
         except json.JSONDecodeError as e:
-            raise EvalInputError(f"{path}: invalid JSON: {e}") from None
-    if head.startswith(b"{"):  # LawBench predictions {"0": {...}, "1": {...}}, or one JSON object per line
+            raise EvalInputError(f"{path}:{e.lineno}: invalid JSON: {e.msg}") from None
+    if head.startswith("{"):  # LawBench predictions {"0": {...}, "1": {...}}, or one JSON object per line
         try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
+            data = json.loads(text)
         except json.JSONDecodeError:
             data = None
         if isinstance(data, dict) and data and all(k.isdigit() for k in data):
             return [(int(k) + 1, data[k]) for k in sorted(data, key=int)]
     out = []
-    for lineno, rec, reason in iter_jsonl(path):
-        if reason:
-            raise EvalInputError(f"{path}:{lineno}: {reason}")
-        out.append((lineno, rec))
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            out.append((lineno, json.loads(line)))
+        except json.JSONDecodeError as e:
+            raise EvalInputError(f"{path}:{lineno}: invalid JSON: {e.msg}") from None
     return out
+
+
+# fields that say which row a prediction is (copied into rows.jsonl): LawBench dumps carry
+# model / shot / task / id, lawfactory rows a case_id
+ID_FIELDS = ("model", "shot", "task", "id", "case_id")
 
 
 def load_predictions(path: str | Path) -> list[dict]:
@@ -65,16 +94,17 @@ def load_predictions(path: str | Path) -> list[dict]:
         if not isinstance(text, str):
             raise EvalInputError(f"{path}:{lineno}: no 'predict' (LLaMA-Factory) or 'prediction' string")
         label = next((rec[k] for k in ("label", "refr", "answer") if isinstance(rec.get(k), str)), None)
-        out.append({"line": lineno, "text": text, "label": label})
+        ids = {k: rec[k] for k in ID_FIELDS if isinstance(rec.get(k), (str, int)) and not isinstance(rec.get(k), bool)}
+        out.append({"line": lineno, "text": text, "label": label, "ids": ids})
     return out
 
 
 def detect_format(path: Path, first: dict) -> str:
     if "output" in first:
         return "lawfactory"
-    if "answer" in first:
+    if "answer" in first or "refr" in first:
         return "lawbench"
-    raise EvalInputError(f"{path}:1: cannot tell the gold format (no 'output' or 'answer'); use --gold-format")
+    raise EvalInputError(f"{path}:1: cannot tell the gold format (no 'output', 'answer' or 'refr'); use --gold-format")
 
 
 def _gold_lawfactory(path: Path, lineno: int, rec: dict) -> dict:
@@ -99,14 +129,14 @@ def _gold_lawfactory(path: Path, lineno: int, rec: dict) -> dict:
 
 
 def _gold_lawbench(path: Path, lineno: int, rec: dict) -> dict:
-    answer = rec.get("answer")
+    answer = rec.get("answer", rec.get("refr"))  # refr: a LawBench prediction file's own gold
     if not isinstance(answer, str):
-        raise EvalInputError(f"{path}:{lineno}: LawBench item without an 'answer' string")
+        raise EvalInputError(f"{path}:{lineno}: LawBench item without an 'answer' (or 'refr') string")
     s = parse_sentence(answer)
     if s is None:
         raise EvalInputError(f"{path}:{lineno}: answer {answer!r} states no term (expected 刑期:N个月 / 刑期:无期 / 刑期:死刑)")
     return {
-        "line": lineno, "case_id": rec.get("id") or f"item-{lineno}", "jurisdiction": "cn",
+        "line": lineno, "case_id": str(rec["id"]) if rec.get("id") is not None else f"item-{lineno}", "jurisdiction": "cn",
         "kind": s["kind"], "months": s["months"], "probation_months": s["probation_months"],
         "charges": None, "articles": [], "has_articles": False, "label_text": answer, "raw": rec,
     }

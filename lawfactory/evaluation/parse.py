@@ -1,18 +1,20 @@
 """Free-form answers → charges, cited articles and the sentence.
 
 Charges come from 犯…罪 / (已)构成…罪 phrases, articles from the shared citation parser
-(lawfactory/citations.py), the sentence from lawfactory/terms.py parse_sentence. An answer in
-which no penalty can be read is an abstention: it stays in every denominator.
+(lawfactory/citations.py), the sentence from answers.read_answer (what models write: LawBench's
+[刑期] slot, answer cues, verdicts via terms.parse_sentence). An answer in which no penalty can be
+read is an abstention: it stays in every denominator.
 """
 
 from __future__ import annotations
 
-import re
-
 from lawfactory.charges import parse_charges
 from lawfactory.citations import CRIMINAL_LAW, citation_keys, parse_key
-from lawfactory.records import article_key, sentence_code
+from lawfactory.records import article_key
 from lawfactory.terms import parse_sentence
+
+from .answers import read_answer
+
 
 def criminal_articles(keys: list[str], jurisdiction: str) -> list[str]:
     """The keys that cite the jurisdiction's criminal law (what CAIL `relevant_articles` hold)."""
@@ -33,21 +35,21 @@ def whole_numbers(gold: list[str], pred: list[str]) -> list[str]:
 
 
 def parse_answer(text: str, jurisdiction: str = "cn") -> dict:
-    """{charges, citations (all cited keys), articles (criminal-law keys), sentence, code, abstained}.
+    """{charges, citations (all cited keys), articles (criminal-law keys), sentence, code, range,
+    rule, reason, abstained}.
 
     code is the CAIL2018 judger's term encoding (death −2, life −1, else months), None when the
-    answer states no penalty.
+    answer states no penalty; range/rule/reason come from answers.read_answer.
     """
-    text = text or ""
+    text = text if isinstance(text, str) else ""
     keys = citation_keys(text, jurisdiction)
-    s = parse_sentence(text)
+    a = read_answer(text)
     return {
         "charges": parse_charges(text),
         "citations": keys,
         "articles": criminal_articles(keys, jurisdiction),
-        "sentence": s,
-        "code": sentence_code(s) if s else None,
-        "abstained": s is None,
+        **a,
+        "abstained": a["sentence"] is None,
     }
 
 

@@ -147,7 +147,8 @@ def render(m: dict, plots: dict[str, str]) -> str:
              + (f", {m['join']['truncated_labels']} truncated labels (prefixes) accepted" if m["join"]["truncated_labels"] else ""),
              f"- synthetic gold rows: {m['synthetic_rows']} of {m['n']}",
              f"- abstentions (no penalty could be read from the answer): {p['abstentions']} of {m['n']}; they stay in "
-             "every denominator", "",
+             "every denominator" + (" (" + ", ".join(f"{k} {v}" for k, v in p["abstain_reasons"].items()) + ")"
+                                    if p.get("abstain_reasons") else ""), "",
              "## Headline metrics next to the baselines", ""]
     lines += _headline_table(m)
     bs = m["bootstrap"]

@@ -1,21 +1,22 @@
 """`lawfactory eval`: predictions + gold (+ training file, statute index, attitude pairs)
-→ DIR/metrics.json, DIR/report.md and plots."""
+→ DIR/metrics.json, DIR/report.md, DIR/rows.jsonl (one line per prediction) and plots."""
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from lawfactory.io import write_json
+from lawfactory.io import atomic_open, dumps, write_json
 from lawfactory.records import sentence, sentence_code
 from lawfactory.terms import term_line
 
 from . import attitude, bootstrap, cail, citations, lawbench, plain
-from .inputs import join, load_gold, load_predictions, load_train
+from .inputs import EvalInputError, join, load_gold, load_predictions, load_train
 from .parse import parse_answer, whole_numbers
 from .rouge import rouge
 
@@ -113,8 +114,37 @@ def _baselines(gold: list[dict], train: Path | None) -> tuple[dict, dict]:
 HEADLINE = ("imprisonment_score", "lawbench_term_score", "mae_months", "within_20", "within_50")
 
 
+def check_options(opts: EvalOptions) -> None:
+    """Option errors found before any work, named by their option."""
+    if opts.out.exists() and not opts.out.is_dir():
+        raise EvalInputError(f"--out {opts.out}: is a file, not a folder")
+    if opts.resamples < 1:
+        raise EvalInputError(f"--resamples {opts.resamples}: must be at least 1")
+
+
+def _rows(preds: list[dict], gold: list[dict], parsed: list[dict], rows: dict) -> list[dict]:
+    """rows.jsonl: per prediction row its parse, gold and scores (what one debugs a model from)."""
+    r = rows["model"]
+    out = []
+    for i, (p, g, a) in enumerate(zip(preds, gold, parsed)):
+        lb = r["lb"][i]
+        e = r["errors"][i]
+        out.append({
+            "row": i, "line": p["line"], **({"ids": p["ids"]} if p["ids"] else {}),
+            "code": a["code"], "sentence": a["sentence"], "range": a["range"], "rule": a["rule"],
+            "abstain_reason": a["reason"] or None,
+            "gold": {"code": sentence_code(_gold_sentence(g)), "kind": g["kind"], "months": g["months"],
+                     "case_id": g["case_id"], "line": g["line"]},
+            "scores": {"imprisonment_score": float(r["term"][i]),
+                       "lawbench_distance": lb[0] if lb else None, "lawbench_abstained": lb[1] if lb else None,
+                       "abs_error_months": e["abs_error"], "within_20": e["within_20"], "within_50": e["within_50"]},
+        })
+    return out
+
+
 def evaluate(opts: EvalOptions) -> dict:
-    """Compute every metric; returns the metrics dict (also written with the report)."""
+    """Compute every metric; returns the metrics dict (also written with the report and rows.jsonl)."""
+    check_options(opts)
     preds = load_predictions(opts.predictions)
     gold, fmt = load_gold(opts.gold, opts.gold_format)
     joined = join(preds, gold, opts.predictions, opts.gold)
@@ -146,6 +176,9 @@ def evaluate(opts: EvalOptions) -> dict:
         "join": joined, "headline": headline, "baselines": baselines,
         "bootstrap": {"resamples": opts.resamples, "seed": opts.seed, "level": 0.95, "method": "percentile, rows resampled"},
         "parsing": {"abstentions": abstained, "abstention_rate": abstained / n,
+                    "abstain_reasons": dict(Counter(p["reason"] for p in parsed if p["abstained"]).most_common()),
+                    "rules": dict(Counter(p["rule"] for p in parsed if not p["abstained"]).most_common()),
+                    "ranges": sum(p["range"] is not None for p in parsed),
                     "kinds": {k: sum(1 for p in parsed if p["sentence"] and p["sentence"]["kind"] == k)
                               for k in ("fixed", "none", "life", "death")},
                     "gold_kinds": {k: sum(1 for g in gold if g["kind"] == k) for k in ("fixed", "none", "life", "death")}},
@@ -192,6 +225,9 @@ def evaluate(opts: EvalOptions) -> dict:
     opts.out.mkdir(parents=True, exist_ok=True)
     metrics = plain_json(metrics)
     write_json(opts.out / "metrics.json", metrics)
+    with atomic_open(opts.out / "rows.jsonl") as f:
+        for row in _rows(preds, gold, parsed, rows):
+            f.write(dumps(plain_json(row)) + "\n")
     write_report(opts.out, metrics, gold, parsed, rows, pairs, plots=opts.plots)
     return metrics
 
