@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import asdict, dataclass
+from itertools import accumulate
 
 from converters import privacy
 from converters.cail import RECOMMENDATION, RECOMMENDATION_MASK
 from converters.verdict import Defendant
-from lawfactory.attitude import detect_flags
+from lawfactory.attitude import detect_flags, find_spans
 from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, Skip, article_ref, attitude, case
 from lawfactory.records import article_exists  # a misread citation (第454條 of a procedure law) is no article
 
@@ -108,8 +110,6 @@ def sentences(text: str) -> list[str]:
 def attitude_statements(texts: list[str], facts: str) -> str:
     """Sentences outside the facts that record the defendant's attitude (对指控无异议，自愿认罪认罚；
     当庭辩称…), without the prosecutor's recommendation or the court's conclusions (判处/建议/量刑)."""
-    from lawfactory.attitude import find_spans
-
     keep = []
     for t in texts:
         for s in sentences(t):
@@ -118,13 +118,15 @@ def attitude_statements(texts: list[str], facts: str) -> str:
     return "".join(keep)
 
 
-def defendant_flags(name: str, names: list[str], texts: list[str]) -> set[str]:
-    """Attitude flags for one defendant: sentences naming him, or naming no defendant at all."""
+def defendant_flags(wanted: list[str], names: list[str], texts: list[str]) -> dict[str, set[str]]:
+    """Attitude flags for each wanted defendant: from the sentences naming him, or naming no
+    defendant at all (who each sentence names is read once for all of them)."""
     if len(names) == 1:
-        return detect_flags(*texts)
+        flags = detect_flags(*texts)
+        return {name: flags for name in wanted}
     # longest names first, each blanked once found, so 张某 is not found inside 张某某
     order = sorted(names, key=len, reverse=True)
-    picked = []
+    found, named_in = [], []
     for t in texts:
         for s in sentences(t):
             named, rest = set(), s
@@ -132,9 +134,17 @@ def defendant_flags(name: str, names: list[str], texts: list[str]) -> set[str]:
                 if n in rest:
                     named.add(n)
                     rest = rest.replace(n, "\x00")
-            if name in named or not named:
-                picked.append(s)
-    return detect_flags("\n".join(picked))
+            found.append(s)
+            named_in.append(named)
+    # the flags each sentence asserts, read in one pass over them all: no phrase and no negating
+    # clause crosses a line end, so a sentence reads the same among any others
+    starts = list(accumulate((len(s) + 1 for s in found), initial=0))
+    asserts = [set() for _ in found]
+    for span in find_spans("\n".join(found)):
+        if not span["negated"]:
+            asserts[bisect_right(starts, span["start"]) - 1].add(span["flag"])
+    return {name: set().union(*(f for f, named in zip(asserts, named_in) if name in named or not named))
+            for name in wanted}
 
 
 def cited_articles(text: str, jurisdiction: str, fallback: str = "") -> tuple[list[dict], list[str]]:
@@ -189,8 +199,9 @@ def build_cases(*, source: str, line: int, jurisdiction: str, names: list[str], 
     out = []
     multi = len(names) > 1
     facts, reasoning = anon(facts), anon(reasoning)
+    flags_of = defendant_flags([d.name for d in defendants], names, attitude_texts)
     for d in defendants:
-        flags = defendant_flags(d.name, names, attitude_texts)
+        flags = flags_of[d.name]
         c = case(
             source=source,
             locator=str(line),

@@ -29,7 +29,9 @@ from converters.sections_tw import split_tw, split_verdict_only
 from converters.verdict_tw import (
     clauses,
     extract_tw,
+    finding_sentences,
     header_defendants,
+    not_convicted,
     read_sentence,
     resolve_names,
     verdict_names,
@@ -43,10 +45,12 @@ _NOT_FIRST_INSTANCE = re.compile(r"上|聲|抗|再|附民|非")
 # The law passage: 據上論斷 / 據上論結，應依刑事訴訟法第…條…，刑法第…條…，判決如主文; a 簡易判決's
 # 依刑事訴訟法第449條…逕以簡易判決處刑如主文; a 協商判決's item 處罰條文： / 應適用之法條： /
 # 適用之法律：, whose citations follow on the next line.
-_BASIS = re.compile(r"據上論[斷断結结]|(?:處罰|應適用之|所?適用之|論罪科刑之?)(?:條文|法條|法律)[:：]"
-                    r"|[^。\n]*?(?:判決如主文|處刑如主文|簡易判決處)")
+_BASIS_MARK = r"據上論[斷断結结]|(?:處罰|應適用之|所?適用之|論罪科刑之?)(?:條文|法條|法律)[:：]"
+_BASIS_END = r"判決如主文|處刑如主文|簡易判決處"
+_BASIS = re.compile(rf"{_BASIS_MARK}|[^。\n]*?(?:{_BASIS_END})")
+# any of _BASIS's words, without the lead: where to look for the last _BASIS match
+_BASIS_WORD = re.compile(rf"{_BASIS_MARK}|{_BASIS_END}")
 _TOP_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+|[壹貳參肆伍陸柒捌玖拾]+)[、，]|^本案經", re.M)
-_FINDING = re.compile(r"[^。\n]*?係犯[^。\n]*")  # 核被告所為，係犯刑法第320條第1項之竊盜罪
 
 
 def read_file(path: Path) -> Iterator[tuple[int, object, str | None]]:
@@ -91,12 +95,24 @@ def first_instance_filter(court: str, word: str, full: str) -> None:
 def basis_text(reasons: str) -> str:
     """The law passage, from its marker up to the next top-level item (its sub-items included:
     `四、適用之法律：（一）…（二）…`); without one, the 係犯 findings."""
-    found = list(_BASIS.finditer(reasons))
-    if found:
-        at = found[-1].start()
+    at = _last_basis(reasons)
+    if at is not None:
         nxt = _TOP_ITEM.search(reasons, reasons.find("\n", at) + 1 if "\n" in reasons[at:] else len(reasons))
         return reasons[at:nxt.start() if nxt else len(reasons)]
-    return "".join(m.group() for m in _FINDING.finditer(reasons)) or reasons
+    return "".join(finding_sentences(reasons)) or reasons
+
+
+def _last_basis(reasons: str) -> int | None:
+    """Where the last _BASIS match starts. No match crosses 。 or a line end and every match holds
+    one of its words, so only the sentence with the last word is searched (the lazy lead
+    `[^。\n]*?` retries from every character: over the whole 理由 it is quadratic)."""
+    words = list(_BASIS_WORD.finditer(reasons))
+    if not words:
+        return None
+    at = words[-1].start()
+    start = max(reasons.rfind("。", 0, at), reasons.rfind("\n", 0, at)) + 1
+    ends = [i for i in (reasons.find("。", at), reasons.find("\n", at)) if i >= 0]
+    return list(_BASIS.finditer(reasons, start, min(ends, default=len(reasons))))[-1].start()
 
 
 def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
@@ -122,7 +138,7 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
         raise RecordError("no defendant named (被告…) in the header")
     parts = clauses(verdict, names)
     if not any(read_sentence(parts.get(n, "")) for n in names) and read_sentence(verdict) is None:
-        why = _not_convicted(verdict)  # the whole 主文 imposes no penalty: 無罪, 免訴, 不受理
+        why = not_convicted(verdict)  # the whole 主文 imposes no penalty: 無罪, 免訴, 不受理
         if why:
             stats["judgment defendants not convicted: " + why] += len(names)
             raise Skip("no defendant convicted: " + why)
@@ -144,10 +160,3 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
         reasoning=reasons, verdict_intro="主文：", articles=articles, meta=meta, stats=stats, left_out=left,
         attitude_texts=[secs["事實"], reasons])
 
-
-def _not_convicted(clause: str) -> str:
-    if "無罪" in clause:
-        return "acquitted (無罪)"
-    if re.search(r"免訴|不受理", clause):
-        return "not convicted (免訴 / 不受理)"
-    return ""

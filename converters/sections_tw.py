@@ -20,26 +20,21 @@ import re
 from collections import Counter
 
 from converters import tw_text
+from converters.tw_text import SP, spread
 from lawfactory.records import RecordError
 
 TW_SECTIONS = ("首部", "主文", "事實", "理由", "尾部")
 
-_SP = r"[ \t\u3000]*"
-
-
-def _spread(word: str) -> str:
-    return _SP.join(map(re.escape, word))
-
 
 def _heading(*words: str) -> re.Pattern:
     """A heading alone on its line, letters optionally spread by (full-width) spaces."""
-    alts = "|".join(_spread(w) for w in words)
-    return re.compile(rf"^{_SP}(?:{alts}){_SP}[:：]?{_SP}$", re.M)
+    alts = "|".join(spread(w) for w in words)
+    return re.compile(rf"^{SP}(?:{alts}){SP}[:：]?{SP}$", re.M)
 
 
 _MAIN = _heading("主文")
 # 一、主文： / 壹、主 文： (the numbered layout; the item's text may follow on the same line)
-_MAIN_ITEM = re.compile(rf"^{_SP}(?P<n>[一壹])[、，]{_SP}{_spread('主文')}{_SP}[:：]?", re.M)
+_MAIN_ITEM = re.compile(rf"^{SP}(?P<n>[一壹])[、，]{SP}{spread('主文')}{SP}[:：]?", re.M)
 _FACTS = _heading("犯罪事實及理由", "事實及理由", "犯罪事實", "事實")
 _REASONS = _heading("理由")
 _DATE = re.compile(r"^[ \t\u3000]*中[ \t\u3000]*華[ \t\u3000]*民[ \t\u3000]*國[ \t\u3000\d０-９〇零一二三四五六七八九十百]*年.*日[ \t\u3000]*$", re.M)
@@ -49,8 +44,8 @@ _FACT_ITEM = re.compile(r"犯罪事實|事實")
 # facts that only point at the indictment attached after the signatures
 _BY_REFERENCE = re.compile(r"引用[^。\n]{0,40}?(?:起訴書|處刑書|聲請書)|如附件|如(?:起訴書|聲請書|處刑書)[^。\n]{0,12}?(?:所載|記載)")
 _PROSECUTOR = re.compile(r"本案經[^\n。]{0,60}?執行職務。?$", re.M)
-_ATTACHED_FACTS = re.compile(rf"^{_SP}(?:[一二]、{_SP})?{_spread('犯罪事實')}{_SP}[:：]?{_SP}(?:\n|(?=[\u4e00-\u9fff]))", re.M)
-_ATTACHED_END = re.compile(rf"^{_SP}(?:[二三]、{_SP})?(?:證據|{_spread('證據並所犯法條')}|所犯法條)", re.M)
+_ATTACHED_FACTS = re.compile(rf"^{SP}(?:[一二]、{SP})?{spread('犯罪事實')}{SP}[:：]?{SP}(?:\n|(?=[\u4e00-\u9fff]))", re.M)
+_ATTACHED_END = re.compile(rf"^{SP}(?:[二三]、{SP})?(?:證據|{spread('證據並所犯法條')}|所犯法條)", re.M)
 
 
 def _items(text: str) -> list[tuple[int, str]]:

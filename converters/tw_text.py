@@ -25,11 +25,21 @@ number, not item 六). Tables drawn with box characters keep their lines.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
 
 _DIGITS_CN = "一二三四五六七八九十"
+
+
+# optional spaces (full-width too) between the letters of a heading or a party label: 主　　文, 被　　　告
+SP = r"[ \t\u3000]*"
+
+
+def spread(word: str) -> str:
+    """A regex for the word with its letters optionally spread by spaces."""
+    return SP.join(map(re.escape, word))
 
 
 def _cn(n: int) -> str:
@@ -70,27 +80,51 @@ def decode_private_use(text: str, stats: Counter | None = None) -> str:
     return _PUA.sub(one, text)
 
 
+def _one_column_class() -> str:
+    """A regex class of the non-ASCII characters that take one display column (East Asian width
+    neither W, F nor A), and of every character beyond the BMP."""
+    ranges, start = [], None
+    for cp in range(0x80, 0x10001):
+        narrow = cp < 0x10000 and unicodedata.east_asian_width(chr(cp)) not in "WFA"
+        if narrow and start is None:
+            start = cp
+        elif not narrow and start is not None:
+            ranges.append(f"\\u{start:04x}-\\u{cp - 1:04x}")
+            start = None
+    return "[" + "".join(ranges) + "\\U00010000-\\U0010ffff]"
+
+
+_ONE_COLUMN = re.compile(_one_column_class())
+
+
 def width(line: str) -> int:
-    """Display columns: full-width and ambiguous (private-use) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in line)
+    """Display columns: full-width and ambiguous (private-use) characters take two. The common
+    case (ASCII and two-column characters only) is counted without a per-character loop."""
+    if line.isascii():
+        return len(line)
+    if _ONE_COLUMN.search(line):  # ½-width kana, accented Latin …: character by character
+        return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in line)
+    return 2 * len(line) - len(line.encode("ascii", "ignore"))
 
 
+@functools.lru_cache(maxsize=4)  # a judgment is measured twice: for its 主文, then for every section
 def wrap_width(text: str) -> tuple[int, int] | None:
     """(display columns, characters) the text was hard-wrapped at, or None when it was not. Dumps
     cut either at a display width or at a character count (half-width digits then make a full
     line look short): the most common of each among the long lines, when at least a third of the
     non-blank lines reach one of them."""
-    lines = [line.rstrip() for line in text.split("\n") if line.strip()]
-    cols, chars = Counter(width(x) for x in lines if width(x) >= 40), Counter(len(x) for x in lines if len(x) >= 20)
+    sizes = [(width(x), len(x)) for x in (line.rstrip() for line in text.split("\n") if line.strip())]
+    cols, chars = Counter(w for w, _ in sizes if w >= 40), Counter(n for _, n in sizes if n >= 20)
     if not cols:
         return None
     w, c = cols.most_common(1)[0][0], chars.most_common(1)[0][0]
-    near = sum(1 for x in lines if w - 6 <= width(x) <= w or c - 2 <= len(x) <= c)
-    return (w, c) if near * 3 >= len(lines) else None
+    near = sum(1 for x, n in sizes if w - 6 <= x <= w or c - 2 <= n <= c)
+    return (w, c) if near * 3 >= len(sizes) else None
 
 
-def _full(line: str, at: tuple[int, int] | None) -> bool:
-    return at is not None and (width(line) >= at[0] - 6 or len(line) >= at[1] - 2)
+def _full(columns: int, chars: int, at: tuple[int, int] | None) -> bool:
+    """A line of that size reaches the wrap width (less the punctuation shuffle)."""
+    return at is not None and (columns >= at[0] - 6 or chars >= at[1] - 2)
 
 
 # a line that opens a paragraph: a list marker (一、 （一） (1) 1. ⑴ ① ❶ 甲、 壹、 第一、), a box table
@@ -98,15 +132,17 @@ _ITEM = re.compile(r"^[ \t\u3000]*(?:[一二三四五六七八九十壹貳參肆
                    r"|[甲乙丙丁戊己庚辛壬癸]、|[（(][一二三四五六七八九十\d０-９]+[）)]|[\d０-９]+[.、．](?!\d)"
                    r"|[\u2460-\u24ff\u2776-\u2793\u3280-\u3289])")
 # a table row holds two box corners or bars (a lone ─ is a dash: ○九三二─六九九一八九)
-_BOX = re.compile(r"[│┃├┤┼┬┴┌┐└┘].*[│┃├┤┼┬┴┌┐└┘]")
+_BOX_CHAR = re.compile(r"[│┃├┤┼┬┴┌┐└┘]")
 # punctuation that never opens a line of its own paragraph
 _CLOSING = re.compile(r"^[ \t\u3000]*[，。、；：？！」』）)〕】,.;:]")
 # what ends a sentence or introduces a list: only after it can a list item start a paragraph
 _ENDS = re.compile(r"[。：:；;！？!?」』）)】〕]$")
 
 
-def _indent(line: str) -> int:
-    return width(line[:len(line) - len(line.lstrip(" \t\u3000"))])
+def indent(line: str) -> int:
+    """Display columns of the line's indentation (spaces and tabs take one, U+3000 two)."""
+    pad = line[:len(line) - len(line.lstrip(" \t\u3000"))]
+    return len(pad) + pad.count("\u3000")
 
 
 def unwrap(text: str, cols: tuple[int, int] | None) -> str:
@@ -116,27 +152,32 @@ def unwrap(text: str, cols: tuple[int, int] | None) -> str:
     short lines: `…等人均⏎    有投票權人`)."""
     lines = [line.rstrip(" \t\u3000") for line in text.split("\n")]
     out: list[str] = []
-    prev = ""
+    prev, prev_width, prev_indent = "", 0, 0
+    boxes = 0  # box characters in the paragraph out[-1] (it is a table row from two on)
     for line in lines:
         body = line.strip(" \t\u3000")
         if not body:
             out.append("")
-            prev = ""
+            prev, boxes = "", 0
             continue
-        open_end = bool(prev) and not _ENDS.search(prev) and cols is not None and width(prev) * 2 >= cols[0] \
-            and _indent(line) >= _indent(prev) and not _ITEM.match(line)
-        joins = bool(out) and out[-1] != "" and not _BOX.search(line) and not _BOX.search(out[-1]) and (
+        line_boxes = len(_BOX_CHAR.findall(body))
+        open_end = bool(prev) and not _ENDS.search(prev) and cols is not None and prev_width * 2 >= cols[0] \
+            and indent(line) >= prev_indent and not _ITEM.match(line)
+        joins = bool(out) and out[-1] != "" and line_boxes < 2 and boxes < 2 and (
             _CLOSING.match(line) or open_end
-            or (_full(prev, cols) and not (_ITEM.match(line) and _ENDS.search(out[-1]))))
+            or (_full(prev_width, len(prev), cols) and not (_ITEM.match(line) and _ENDS.search(out[-1][-1:]))))
         if joins:
             out[-1] += body
+            boxes += line_boxes
         else:
             out.append(body)
-        prev = line
+            boxes = line_boxes
+        prev, prev_width, prev_indent = line, width(line), indent(line)
     text = "\n".join(p for p in out if p)
     # digits padded for alignment (103 年11月3 日, 第99條第1 項); a doubled 第 (刑法第第11條)
-    text = re.sub(r"(?<=[0-9])[ \u3000]+(?=[\u4e00-\u9fff])", "", text)
-    text = re.sub(r"(?<=第)(\d+)[ \u3000]+(?=\d+[條項款])", r"\1", text)  # 第14 3條
+    # (the digit and 第 are matched, not looked behind for: a leading lookbehind is tried at every character)
+    text = re.sub(r"([0-9])[ \u3000]+(?=[\u4e00-\u9fff])", r"\1", text)
+    text = re.sub(r"第(\d+)[ \u3000]+(?=\d+[條項款])", r"第\1", text)  # 第14 3條
     return text.replace("第第", "第")
 
 

@@ -1,10 +1,11 @@
 """Labels from a judgment's verdict, per defendant: who, which charges, which penalty.
 
 Mainland verdicts (判决如下：) name each defendant before the conviction — "一、被告人张三犯盗窃罪，
-判处有期徒刑…；二、被告人李四犯…" — and Taiwan 主文 do the same without the title ("王大明犯
-竊盜罪，處有期徒刑陸月…。李小華共同犯…"). A defendant's part runs from his conviction to the next
-defendant's; the penalty in it is read by lawfactory.terms.parse_sentence (数罪并罚: the executed
-term after 决定执行 / 應執行), the charges are every 犯…罪 in it.
+判处有期徒刑…；二、被告人李四犯…"; short Taiwan-style parts read the same way ("王大明犯竊盜罪，
+處有期徒刑陸月…"; full 司法院 主文 are read by converters/verdict_tw.py). A defendant's part runs
+from his conviction to the next defendant's; the penalty in it is read by
+lawfactory.terms.parse_sentence (数罪并罚: the executed term after 决定执行 / 應執行), the charges
+are every 犯…罪 in it.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ _NAME = r"[^\s\u3000，,。；;：:、（()）\d][^\s\u3000，,。；;：:、（
 # 当事人 paragraph: "被告人张三，男，…" / "被告人王某某（绰号…），…" / "被告人：侯某，…" /
 # "被告人（附带民事诉讼被告人）郑某，…"; masked names may end in a digit (冶某1)
 _CN_DEFENDANT = re.compile(rf"(?:^|(?<=[\n。\s]))被告人[：:]?(?:[（(][^（()）\n]{{1,20}}[）)])?(?P<name>{_NAME})(?=[，,（(。\s])", re.M)
-# Taiwan header: "被　　　告　王大明　男　民國…" (a line per defendant; 被告 letters spread out)
-_TW_DEFENDANT = re.compile(r"^[ \t\u3000]*被[ \t\u3000]*告(?:人)?[ \t\u3000]+(?P<name>[^\s\u3000（(，,]{1,12})", re.M)
 # Taiwan drug verdicts name the offence without 犯…罪: "蔡文雄施用第二級毒品，累犯，處有期徒刑參月"
 _BARE_OFFENCE = r"(?P<c>[\u4e00-\u9fff]{2,20}?)[，,](?=[^。；]{0,20}?(?:處|判处|判處))"
 # a corporate defendant's conviction (被告单位某公司犯…罪，判处罚金…): never part of a person's verdict
@@ -46,11 +45,6 @@ def shared_names(parties: str, names: list[str]) -> set[str]:
     """Names two defendants carry (masked alike: two 被告人刘某丁，… introductions): their verdict parts
     cannot be told apart."""
     return {n for n in names if len(re.findall(rf"被告人[：:]?{re.escape(n)}[，,（(]", parties)) > 1}
-
-
-def defendants_tw(header: str) -> list[str]:
-    """Defendants named in a Taiwan judgment's header lines."""
-    return list(dict.fromkeys(m.group("name") for m in _TW_DEFENDANT.finditer(header)))
 
 
 def split_by_defendant(verdict: str, names: list[str]) -> dict[str, str]:

@@ -29,33 +29,22 @@ from __future__ import annotations
 
 import re
 
-from converters.tw_text import width
+from converters.tw_text import SP, indent, spread, width
 from converters.verdict import Defendant
 from lawfactory.charges import parse_charges
 from lawfactory.records import RecordError
 from lawfactory.terms import PERIOD, parse_sentence
 
-_SP = r"[ \t\u3000]*"
-
-
-def _label(word: str) -> str:
-    return _SP.join(map(re.escape, word))
-
-
 _DEFENDANT_LABELS = ("被告人", "被告")
 _OTHER_LABELS = ("公訴人", "自訴人", "聲請人", "選任辯護人", "指定辯護人", "辯護人", "輔佐人", "自訴代理人",
                  "代理人", "複代理人", "上訴人", "被上訴人", "原告", "通譯", "法官", "書記官", "檢察官")
 # 上一人 / 上二人共同 / 右一人 / 共同: a remark on the lines above, not a party
-_REMARK = re.compile(rf"^{_SP}(?:[上右]{_SP}[\d一二三四五六七八九十０-９]+{_SP}人|共{_SP}同|即{_SP}被{_SP}告)")
-_LABEL = re.compile(rf"^{_SP}(?:(?P<def>{'|'.join(_label(w) for w in _DEFENDANT_LABELS)})"
-                    rf"|(?P<other>{'|'.join(_label(w) for w in sorted(_OTHER_LABELS, key=len, reverse=True))}))(?=[ \t\u3000]|$)")
-_HEAD_END = re.compile(rf"^{_SP}(?:上|右)(?:{_SP}列)?{_SP}(?:被告|被上訴人|上訴人|自訴人)|^{_SP}(?:上|右)列|案件")
+_REMARK = re.compile(rf"^{SP}(?:[上右]{SP}[\d一二三四五六七八九十０-９]+{SP}人|共{SP}同|即{SP}被{SP}告)")
+_LABEL = re.compile(rf"^{SP}(?:(?P<def>{'|'.join(spread(w) for w in _DEFENDANT_LABELS)})"
+                    rf"|(?P<other>{'|'.join(spread(w) for w in sorted(_OTHER_LABELS, key=len, reverse=True))}))(?=[ \t\u3000]|$)")
+_HEAD_END = re.compile(rf"^{SP}(?:上|右)(?:{SP}列)?{SP}(?:被告|被上訴人|上訴人|自訴人)|^{SP}(?:上|右)列|案件")
 _NAME = re.compile(r"[^\s\u3000，,。（(：:、]{1,16}")
 _NOT_A_NAME = re.compile(r"律師$|電話|地址|編號|身分證|住所|居所|^(?:男|女|民國|住|身分證|國民|送達|居|籍設|即)$|^(?:民國|住|身分證|國民|送達|籍設)|\d")
-
-
-def _indent(text: str) -> int:
-    return width(text[:len(text) - len(text.lstrip(" \t\u3000"))])
 
 
 def header_defendants(head: str) -> list[str]:
@@ -72,11 +61,11 @@ def header_defendants(head: str) -> list[str]:
         if m:
             current = "def" if m.group("def") else "other"
             rest = line[m.end():]
-            column = width(line[:m.end()]) + _indent(rest)
+            column = width(line[:m.end()]) + indent(rest)
         elif _REMARK.match(line):
             current = "other" if "即" not in _REMARK.match(line).group() else "def"
             continue
-        elif line[:1] in " \t\u3000" and current and abs(_indent(line) - column) <= 1:
+        elif line[:1] in " \t\u3000" and current and abs(indent(line) - column) <= 1:
             rest = line
         else:
             continue
@@ -128,7 +117,7 @@ def verdict_names(header: list[str], verdict: str) -> tuple[list[str], list[str]
 
 
 _SEGMENT = re.compile(r"[^。；;\n]+[。；;]?")
-_LEAD = re.compile(rf"^{_SP}(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])?{_SP}(?:被告人?)?【?")
+_LEAD = re.compile(rf"^{SP}(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])?{SP}(?:被告人?)?【?")
 
 
 def _subjects(segment: str, longest: list[str]) -> list[str]:
@@ -151,10 +140,12 @@ def _joint(seg: str, subjects: list[str], longest: list[str]) -> dict[str, str]:
     """A sentence shared by several defendants gives each the whole sentence, unless it names
     them again before their own penalty (`辛○○、Ｅ○○共同…，辛○○處有期徒刑壹年拾月，Ｅ○○處
     有期徒刑壹年`): then each gets the shared conduct and his own penalty part."""
+    if len(subjects) < 2:
+        return {n: seg for n in subjects}
     alt = "|".join(map(re.escape, longest))
     own = list(re.finditer(rf"(?:{alt})(?:[、及與](?:{alt}))*(?=(?:均|各)?[處科免])", seg))
     own = [m for m in own if m.start() > 0]
-    if len(subjects) < 2 or not own:
+    if not own:
         return {n: seg for n in subjects}
     shared = seg[:own[0].start()]
     out = {}
@@ -213,7 +204,6 @@ def read_sentence(clause: str) -> dict | None:
     return parse_sentence(penalty_text(clause))
 
 
-_FINDING = re.compile(r"[^。\n]*?係犯[^。\n]*")
 _NOT_CHARGE = re.compile(r"附表|所示|如主文|各罪|數罪|本罪|其罪|此罪|前開|上開|同罪")
 # the conduct a 主文 describes: after the subject's name and its 共同 / 連續, up to the penalty
 _CONDUCT = re.compile(r"^(?:共同|連續|又)*(?P<c>.+?)[，,](?:各|均)?(?:處|科|免刑)")
@@ -234,13 +224,19 @@ def _charges(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def finding_sentences(reasons: str) -> list[str]:
+    """The 理由's sentences (up to 。 or a line end) that find an offence: `核被告所為，係犯刑法第
+    320條第1項之竊盜罪`. A split, not a regex with a lazy lead (`[^。\n]*?係犯`), which retries
+    from every character of a long sentence and was the converter's main cost."""
+    return [s for s in reasons.replace("\n", "。").split("。") if "係犯" in s]
+
+
 def findings(reasons: str, name: str, names: list[str]) -> list[str]:
     """Offences the 理由 finds for this defendant: 係犯 sentences naming him; with one defendant,
     those about 被告 too (`核被告所為，係犯…`; not `收受者係犯…`, about someone else)."""
     others = [n for n in names if n != name]
     mine, general = [], []
-    for m in _FINDING.finditer(reasons):
-        s = m.group()
+    for s in finding_sentences(reasons):
         if name in s:
             mine += _charges(s)
         elif len(names) == 1 and "被告" in s and not any(n in s for n in others):
@@ -279,6 +275,15 @@ def clause_charges(clause: str, name: str, names: list[str], reasons: str) -> li
     return list(dict.fromkeys(described))
 
 
+def not_convicted(clause: str) -> str:
+    """Why a 主文 clause convicts no one, when it says: 無罪, or 免訴 / 不受理 ("" otherwise)."""
+    if "無罪" in clause:
+        return "acquitted (無罪)"
+    if re.search(r"免訴|不受理", clause):
+        return "not convicted (免訴 / 不受理)"
+    return ""
+
+
 def extract_tw(verdict: str, names: list[str], reasons: str) -> tuple[list[Defendant], dict[str, str]]:
     """(convicted defendants with charges and penalty, {name: why another one yields no case})."""
     if not names:
@@ -289,10 +294,8 @@ def extract_tw(verdict: str, names: list[str], reasons: str) -> tuple[list[Defen
         clause = parts.get(name, "")
         sentence = read_sentence(clause)
         if sentence is None:
-            if "無罪" in clause:
-                other[name] = "acquitted (無罪)"
-            elif re.search(r"免訴|不受理", clause):
-                other[name] = "not convicted (免訴 / 不受理)"
+            if not_convicted(clause):
+                other[name] = not_convicted(clause)
             elif not clause:
                 other[name] = "not named in the 主文"
             elif "附表" in clause:

@@ -1,14 +1,17 @@
 """Taiwan 司法院 text and 主文 reading on small written examples (the real set: test_judgments_tw_real.py)."""
 
+import unicodedata
 from collections import Counter
 
 import pytest
 
+from converters.judgments_tw import _BASIS, basis_text
 from converters.sections_tw import split_tw
-from converters.tw_text import decode_private_use, unwrap, wrap_width
+from converters.tw_text import decode_private_use, unwrap, width, wrap_width
 from converters.verdict_tw import (
     clause_charges,
     clauses,
+    finding_sentences,
     header_defendants,
     read_sentence,
     verdict_names,
@@ -47,6 +50,28 @@ def test_hard_wraps_are_undone_and_items_start_paragraphs():
 def test_unwrapped_text_is_left_alone():
     text = "一、被告犯竊盜罪，事證明確。\n二、爰審酌一切情狀，量處如主文所示之刑。"
     assert unwrap(text, wrap_width(text)) == text
+
+
+@pytest.mark.parametrize("line", ["", "abc 12", "被　告　甲○○", "第99條第1 項（見偵卷）", "ｶﾀｶﾅ與é混排", "─┼│×",
+                                  "\ue372參", "𠀋字 and 😀", "\t\u3000　x"])
+def test_width_counts_two_columns_for_wide_and_ambiguous_characters(line):
+    assert width(line) == sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in line)
+
+
+def test_finding_sentences_and_the_last_law_passage():
+    reasons = ("核被告甲○○所為，係犯刑法第320條第1項之竊盜罪。被告乙○○係犯同法第339條\n之詐欺取財罪\n"
+               "三、據上論斷，應依刑事訴訟法第299條第1項前段，判決如主文。\n四、本件經簡易判決處刑如主文")
+    assert finding_sentences(reasons) == ["核被告甲○○所為，係犯刑法第320條第1項之竊盜罪", "被告乙○○係犯同法第339條"]
+    # the passage starts where the last match of the law-passage pattern over the whole text starts
+    # (only the sentence holding its last word is searched)
+    assert basis_text(reasons).startswith("四、本件經簡易判決處")
+    first = reasons[:reasons.index("\n四")]
+    assert basis_text(first).startswith("三、據上論斷，應依")
+    alone = first.replace("三、", "")  # 據上論斷 opens the sentence: one match, the rest up to 判決如主文 another
+    assert basis_text(alone).startswith("，應依刑事訴訟法")
+    for text in (reasons, first, alone):
+        assert basis_text(text).startswith(text[list(_BASIS.finditer(text))[-1].start():][:30])
+    assert basis_text("被告無罪。") == "被告無罪。"  # neither a passage nor a finding: the whole text
 
 
 HEAD = """臺灣彰化地方法院刑事判決　　　　　　　104年度選訴字第2號

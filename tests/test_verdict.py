@@ -3,7 +3,7 @@ and against the judgment text itself; and the verdict helpers on their own."""
 
 import pytest
 
-from converters.verdict import charges, defendants_cn, defendants_tw, extract, shared_names, split_by_defendant
+from converters.verdict import charges, defendants_cn, extract, shared_names, split_by_defendant
 from judgment_samples import all_cases
 from lawfactory.numerals import to_cn
 from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, Skip, article_key
@@ -156,8 +156,6 @@ def test_charge_names():
 def test_defendant_names_from_parties():
     parties = "公诉机关某某人民检察院。\n被告人张某，男，1988年生。\n辩护人刘某，律师。\n被告人张某某（绰号小张），女。"
     assert defendants_cn(parties) == ["张某", "张某某"]
-    header = "臺灣臺中地方法院刑事判決\n被　　　告　陳大文　男　民國00年0月0日生\n被　　　告　林小明　男\n選任辯護人　王律師"
-    assert defendants_tw(header) == ["陳大文", "林小明"]
 
 
 def test_parse_sentence_executed_fine_and_formal_numerals():
