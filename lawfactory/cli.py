@@ -149,7 +149,7 @@ def cmd_tiny_model(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from lawfactory.evaluation.inputs import EvalInputError
+    from lawfactory.evaluation.inputs import MAX_PREDICTION_CHARS, EvalInputError
     from lawfactory.evaluation.run import EvalOptions, evaluate
 
     opt = lambda v: Path(v) if v else None  # noqa: E731
@@ -165,7 +165,14 @@ def cmd_eval(args) -> int:
     except (EvalInputError, ValueError, OSError) as e:
         print(f"lawfactory eval: {e}", file=sys.stderr)
         return 1
-    h = m["headline"]
+    h, j = m["headline"], m["join"]
+    if j["labels_checked"] < m["n"]:
+        print(f"warning: {m['n'] - j['labels_checked']} of {m['n']} predictions in {opts.predictions} carry no label: "
+              "they are joined to the gold by order alone, which cannot be checked (LLaMA-Factory's predict "
+              "writes the label; keep it)", file=sys.stderr)
+    if j["predictions_truncated"]:
+        print(f"warning: {j['predictions_truncated']} predictions over {MAX_PREDICTION_CHARS:,} characters were scored "
+              "on their beginning (degenerate output?)", file=sys.stderr)
     print(f"n={m['n']}  imprisonment_score={h['imprisonment_score']['model']:.3f}  "
           f"abstention_rate={h['abstention_rate']['model']:.3f}")
     print(f"wrote {opts.out}/metrics.json, {opts.out}/report.md and {opts.out}/rows.jsonl")

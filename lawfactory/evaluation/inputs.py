@@ -83,8 +83,14 @@ def _records(path: Path) -> list[tuple[int, object]]:
 ID_FIELDS = ("model", "shot", "task", "id", "case_id")
 
 
+# A prediction longer than this is degenerate (the recipes generate at most 512 tokens, ~1,000
+# characters): it is scored on its first MAX_PREDICTION_CHARS characters, and counted, so that one
+# runaway answer cannot make ROUGE and the answer reader run for minutes.
+MAX_PREDICTION_CHARS = 20_000
+
+
 def load_predictions(path: str | Path) -> list[dict]:
-    """[{line, text, label}] in file order; label None when the file carries none."""
+    """[{line, text, label, truncated}] in file order; label None when the file carries none."""
     path = Path(path)
     out = []
     for lineno, rec in _records(path):
@@ -95,7 +101,8 @@ def load_predictions(path: str | Path) -> list[dict]:
             raise EvalInputError(f"{path}:{lineno}: no 'predict' (LLaMA-Factory) or 'prediction' string")
         label = next((rec[k] for k in ("label", "refr", "answer") if isinstance(rec.get(k), str)), None)
         ids = {k: rec[k] for k in ID_FIELDS if isinstance(rec.get(k), (str, int)) and not isinstance(rec.get(k), bool)}
-        out.append({"line": lineno, "text": text, "label": label, "ids": ids})
+        out.append({"line": lineno, "text": text[:MAX_PREDICTION_CHARS], "label": label, "ids": ids,
+                    "truncated": len(text) > MAX_PREDICTION_CHARS})
     return out
 
 

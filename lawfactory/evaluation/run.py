@@ -173,7 +173,7 @@ def evaluate(opts: EvalOptions) -> dict:
     metrics: dict = {
         "n": n, "predictions": str(opts.predictions), "gold": str(opts.gold), "gold_format": fmt,
         "synthetic_rows": sum(bool(g["raw"].get("synthetic")) for g in gold),
-        "join": joined, "headline": headline, "baselines": baselines,
+        "join": {**joined, "predictions_truncated": sum(p["truncated"] for p in preds)}, "headline": headline, "baselines": baselines,
         "bootstrap": {"resamples": opts.resamples, "seed": opts.seed, "level": 0.95, "method": "percentile, rows resampled"},
         "parsing": {"abstentions": abstained, "abstention_rate": abstained / n,
                     "abstain_reasons": dict(Counter(p["reason"] for p in parsed if p["abstained"]).most_common()),
