@@ -155,3 +155,11 @@ def test_statute_prose_remarks_and_recommendations(text, expected):
 def test_days_are_kept_and_rounded_to_months():
     s = read_answer("[刑期]拘役四十天<eoa>")["sentence"]
     assert (s["months"], s["days"], s["principal"]) == (1, 40, "拘役")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("1.5年", 18), ("2.5年", 30), ("1.5 years", 18), ("1.5年。", 18), ("2.5 years.", 30), ("刑期：1.5年", 18),
+])
+def test_a_decimal_year_keeps_its_point(text, expected):
+    # a short answer drops its full stop, never the decimal point (1.5年 was read as 15 years)
+    assert code(text) == expected

@@ -328,7 +328,8 @@ def _verdict(text: str) -> dict | None:
 
 def _short(text: str) -> dict | None:
     """An answer that is nothing but a term (18个月, 3 years, 无期徒刑)."""
-    core = re.sub(r"<[^>]{0,8}>|[\s。.,，!！\"'“”]", "", text)
+    # a full stop ends the answer; a dot between digits is a decimal point (1.5年 is 18 months)
+    core = re.sub(r"<[^>]{0,8}>|[\s,，!！\"'“”]|[。.](?!\d)|(?<!\d)[。.]", "", text)
     if not core or len(core) > 24:
         return None
     rest = _SHORT_WORDS.sub("", _PERIOD.sub("", core))  # what is left besides the term and its words
