@@ -163,3 +163,18 @@ def test_days_are_kept_and_rounded_to_months():
 def test_a_decimal_year_keeps_its_point(text, expected):
     # a short answer drops its full stop, never the decimal point (1.5年 was read as 15 years)
     assert code(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("**刑期**：24个月", 24), ("| 刑期 | 24个月 |", 24), ("刑期（月）：24", 24), ("刑期(单位：月)：30", 30),
+    ("根据案情，我预测刑期为【36个月】", 36), ("- **罪名**：盗窃罪\n- **刑期**：**18个月**", 18),
+    ("| 罪名 | 刑期 |\n|---|---|\n| 盗窃罪 | 24个月 |", 24),  # the term under its header
+    ("| 项目 | 内容 |\n| --- | --- |\n| 罪名 | 盗窃罪 |\n| 刑期 | 2年 |", 24),  # label and value in one row
+    ("__刑期__: 10个月", 10),
+])
+def test_markdown_layouts(text, expected):
+    assert code(text) == expected
+
+
+def test_a_bracket_after_the_cue_that_holds_no_term_decides_nothing():
+    assert code("刑期:\n\n【解析】根据刑法第141条，处3年以下有期徒刑") is None

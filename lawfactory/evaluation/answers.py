@@ -67,7 +67,8 @@ _ALTERNATIVES = re.compile(rf"{_PENALTY_WORD}[^，,。;；]{{0,12}}(?:或者|或
 # the requested slot, then cues that introduce a stated term
 _SLOT = re.compile(r"[\[【]\s*刑期\s*[\]】]")
 _EXECUTED = re.compile(r"决定执行|合并执行|應執行|应执行|决定合并执行")  # 数罪并罚: the merged term
-_CUE = re.compile(r"(?:判决|判處|判处|预测|宣告|执行|應|应当?)?刑期\s*(?:应当?|应该|可能|大概|约)?\s*(?:[:>=]|为|是|為|在)"
+# 刑期 may carry its unit (刑期（月）：24, the bare number then being months) or markdown left over
+_CUE = re.compile(r"(?:判决|判處|判处|预测|宣告|执行|應|应当?)?刑期(?:[*|\s]|\((?:单位:)?个?月\))*(?:应当?|应该|可能|大概|约)?\s*(?:[:>=]|为|是|為|在)"
                   r"|答案?\s*(?:[:]|为|是)|量刑\s*[:为]|判决(?:结果)?\s*[:为是]"
                   r"|sentence\s*(?:[:]|is|of)|sentenced to", re.IGNORECASE)
 _VERB = re.compile(r"判处|判决(?!如下|书)|改判|处以")  # a verdict verb before the penalty (判处六个月的有期徒刑)
@@ -85,7 +86,8 @@ _SHORT_WORDS = re.compile(r"刑期|判处|有期徒刑|徒刑|拘役|管制|无�
                           r"至|到|约|为|是|应|左右|[:>\-~]|imprisonment|in prison|of|and|life|death|sentence|to", re.IGNORECASE)
 _WINDOW_END = re.compile(r"<|\n|[\[【(（]|。|；|;|#|[,，](?!\s*(?:缓刑|緩刑|缓期|緩期|并处|並處|剥夺|褫奪|考验期|免予|免于|免除刑事|probation))")
 _POLITICAL_SPAN = re.compile(rf"(?:剥夺政治权利|褫奪公權)\s*(?:终身|終身|{_NUM}\s*年)?")
-_LEAD = re.compile(r"^(?:[ \t]|[:>]|<[a-z]{2,4}>)*")  # spaces, colons and tags such as <eoa> before the value
+# spaces, colons, tags such as <eoa> and an opening bracket (刑期为【36个月】) before the value
+_LEAD = re.compile(r"^(?:[ \t]|[:>【\[]|<[a-z]{2,4}>)*")
 _EXAMPLE = re.compile(r"(?:例如|比如|例：|例:|如：)\s*$")
 _INSTRUCTION_EXAMPLE = re.compile(r"(?:例如|比如)\s*[\[【]\s*刑期\s*[\]】][^<\n]{0,12}(?:<eoa>)?")
 _QUESTION = re.compile(r"请你回答|请回答|回答\s*[:：]")
@@ -99,9 +101,44 @@ _STATUTE_CLAUSE = re.compile(r"以上|以下|不满|以内|或者|或|曾|因[^�
                              r"最高|最低|法定|减为|期满|假释|减刑|的$|^\s*处")
 
 
+_TABLE_ROW = re.compile(r"^\s*\|(.*?)\|?\s*$")
+_TABLE_RULE = re.compile(r"^[\s|:\-]*-[\s|:\-]*$")  # |---|:---:|
+_TERM_HEADER = re.compile(r"刑期|刑罚|量刑|判决|sentence|term", re.IGNORECASE)
+
+
 def normalize(text: str) -> str:
-    """Full-width forms to ASCII (：→:, １→1), CRLF to LF, at most MAX_CHARS."""
-    return unicodedata.normalize("NFKC", text[:MAX_CHARS]).replace("\r\n", "\n").replace("\r", "\n")
+    """Full-width forms to ASCII (：→:, １→1), CRLF to LF, at most MAX_CHARS; markdown read as
+    text: tables as `label: value` lines, emphasis (**, __) dropped."""
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).replace("\r\n", "\n").replace("\r", "\n")
+    if "|" in text:
+        text = _tables(text)
+    return re.sub(r"\*+|_+", "", text)  # **刑期**：24个月 (masks such as 1995年**月 lose nothing readable)
+
+
+def _tables(text: str) -> str:
+    """Markdown table rows as text. A row of cells reads `a: b: c` (| 刑期 | 24个月 | → 刑期: 24个月);
+    under a header that names the term (| 罪名 | 刑期 |), each cell is paired with its header
+    (罪名: 盗窃罪；刑期: 24个月), so the value follows its label in both layouts."""
+    out, header = [], None
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        row = _TABLE_ROW.match(line)
+        if not row:
+            out.append(line)
+            header = None
+            continue
+        if _TABLE_RULE.match(line):
+            continue
+        cells = [c.strip() for c in row.group(1).split("|")]
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if header is None and _TABLE_RULE.match(nxt) and _TERM_HEADER.search(row.group(1)):
+            header = cells
+            continue
+        if header is not None and len(cells) == len(header):
+            out.append("；".join(f"{h}: {c}" for h, c in zip(header, cells)))
+        else:
+            out.append(": ".join(c for c in cells if c))
+    return "\n".join(out)
 
 
 def _int(token: str) -> int | None:
