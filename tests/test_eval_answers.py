@@ -178,3 +178,20 @@ def test_markdown_layouts(text, expected):
 
 def test_a_bracket_after_the_cue_that_holds_no_term_decides_nothing():
     assert code("刑期:\n\n【解析】根据刑法第141条，处3年以下有期徒刑") is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The defendant should be sentenced to 2 years of imprisonment.", 24), ("He will be sentenced to 18 months.", 18),
+    ("The defendant may be sentenced to 3 years and 6 months.", 42), ("Zhang can be sentenced to 10 months.", 10),
+])
+def test_a_modal_before_sentenced_to_is_a_prediction(text, expected):
+    assert code(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "shall be sentenced to not more than 3 years of fixed-term imprisonment",  # a band
+    "Whoever steals a relatively large amount of property shall be sentenced to fixed-term imprisonment of 3 years",
+    "If the amount is especially large, he shall be sentenced to fixed-term imprisonment of 10 years",
+])
+def test_english_statute_prose_is_no_prediction(text):
+    assert code(text) is None

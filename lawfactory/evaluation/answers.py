@@ -79,7 +79,11 @@ _PAST = re.compile(r"曾|前科")  # a past sentence (曾因…被判处; …刑
 # 判处无期徒刑的罪犯 / 判处死刑的除外: a class in the statute (判处六个月的有期徒刑 is a term)
 _RELATIVE = re.compile(r"^(?:有期徒刑|无期徒刑|死刑缓期执行|死刑|拘役|管制|[、和及或者\s])+的(?!有期徒刑|徒刑|拘役|管制)")
 _RECOMMENDED = re.compile(r"建议")  # a prosecutor's recommendation, unless the answer adopts it (采纳)
-_QUALIFIED = re.compile(r"(?:最高|最低|法定|起刑|基准|幅度|范围|上限|下限)\S{0,2}$|(?:shall|may|will|should|can) be\s*$", re.IGNORECASE)
+_QUALIFIED = re.compile(r"(?:最高|最低|法定|起刑|基准|幅度|范围|上限|下限)\S{0,2}$", re.IGNORECASE)
+# English statute prose names its subject (Whoever steals…, shall be sentenced to…); a modal alone
+# (the defendant should be sentenced to 2 years) is the answer's prediction, and a statute band
+# after it (not more than three years) reads as a band anyway
+_ENGLISH_STATUTE = re.compile(r"\b(?:whoever|any(?:one| person) who|those who|if|where|in case)\b[^.\n]*$", re.IGNORECASE)
 # a cue is read to the end of its clause; a comma ends it too unless what follows belongs to the
 # same sentence (缓刑…, 并处…, 剥夺政治权利…, 免予处罚); a parenthesis is a remark (刑期自…起计算)
 _SHORT_WORDS = re.compile(r"刑期|判处|有期徒刑|徒刑|拘役|管制|无期|無期|死刑|死缓|缓期二年执行|免予刑事处罚|免刑|以下|以上|"
@@ -298,7 +302,8 @@ def _cues(text: str):
     for tier, regex in _TIERS:
         for m in regex.finditer(text):
             before = text[max(0, m.start() - 10):m.start()]
-            if _EXAMPLE.search(before[-4:]) or (tier >= 2 and _QUALIFIED.search(before)):
+            if _EXAMPLE.search(before[-4:]) or (tier >= 2 and _QUALIFIED.search(before)) or (
+                    m.group().lower() == "sentenced to" and _ENGLISH_STATUTE.search(text[max(0, m.start() - 200):m.start()])):
                 continue
             window = _LEAD.sub("", text[m.end():m.end() + 80])  # 答案：<eoa>12月<eod>
             end = _WINDOW_END.search(window)
