@@ -195,3 +195,17 @@ def test_a_modal_before_sentenced_to_is_a_prediction(text, expected):
 ])
 def test_english_statute_prose_is_no_prediction(text):
     assert code(text) is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("半年", 6), ("判处有期徒刑半年", 6), ("[刑期]半年<eoa>", 6), ("刑期:一年半", 18),
+    ("刑期：10个半月", 11), ("刑期:10.5个月", 11), ("[刑期]一个半月<eoa>", 2),  # a half month rounds up
+    ("判处拘役七十五天", 3),  # 2.5 months: the same rule
+])
+def test_half_a_year_and_half_months(text, expected):
+    assert code(text) == expected
+
+
+def test_half_of_a_calendar_year_is_a_date():
+    assert code("2010年上半年，被告人高某在工地从事塔吊操作") is None
+    assert read_answer("[刑期]三个月至半年<eoa>")["range"] == [3, 6]

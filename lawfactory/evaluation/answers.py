@@ -46,10 +46,12 @@ _CN = "零〇一二三四五六七八九十百千万两壹贰叁肆伍陆柒捌�
 _NUM = rf"(?:\d+(?:\.\d+)?|[{_CN}]+)"
 _MONTH = r"(?:个|個)?\s*(?:月|months?\b)"
 _YEAR = r"(?:年|years?\b)"
-# one period: 1年6个月, 一年又六个月, 3年半, 18个月, 18月, 40天, 3 years and 6 months
+# one period: 1年6个月, 一年又六个月, 3年半, 半年, 18个月, 10个半月, 18月, 40天, 3 years and 6 months
+# (上半年 / 下半年 are halves of a calendar year: dates)
 _PERIOD = re.compile(
     rf"(?P<y>{_NUM})\s*{_YEAR}(?:\s*(?:又|零|and|,)?\s*(?P<ym>{_NUM})\s*{_MONTH}|(?P<half>半))?"
-    rf"|(?P<m>{_NUM})\s*{_MONTH}|(?P<d>{_NUM})\s*(?:天|日|days?\b)", re.IGNORECASE)
+    rf"|(?<![上下前后本今去明当])(?P<hy>半)\s*年"
+    rf"|(?P<m>{_NUM})\s*(?:(?:个|個)\s*(?P<mh>半)\s*月|{_MONTH})|(?P<d>{_NUM})\s*(?:天|日|days?\b)", re.IGNORECASE)
 _LINK = r"\s*(?:至|到|-|~|～|—|－|–|to)\s*"
 _OPEN_AFTER = re.compile(r"\s*(?:以下|以上|以内|之下|之上|左右以下|or (?:less|more))", re.IGNORECASE)
 _OPEN_BEFORE = re.compile(r"(?:不满|不超过|不少于|不低于|不高于|最多|最少|最高|最低|至少|至多|up to|at least|"
@@ -159,15 +161,26 @@ def _int(token: str) -> int | None:
         return None
 
 
+def _whole(x: float) -> int:
+    """A term in whole months, a half rounding up: 10个半月 and 10.5个月 are 11, 75天 is 3."""
+    return math.floor(x + 0.5)
+
+
+def _number(token: str) -> float | None:
+    token = token.strip()
+    return float(token) if re.fullmatch(r"\d{1,3}\.\d+", token) else _int(token)
+
+
 def _months(m: re.Match) -> int | None:
     """Months of a _PERIOD match; None when unreadable or implausible."""
     g = m.groupdict()
+    if g["hy"]:
+        return 6
     if g["y"]:
-        y = g["y"].strip()
-        years = float(y) if re.fullmatch(r"\d{1,3}\.\d+", y) else _int(y)
+        years = _number(g["y"])
         if years is None or years > 1000:  # a year like 2014 is a date, not a term
             return None
-        total = round(years * 12)
+        total = _whole(years * 12)
         if g["ym"]:
             extra = _int(g["ym"])
             if extra is None:
@@ -176,10 +189,11 @@ def _months(m: re.Match) -> int | None:
         if g["half"]:
             total += 6
     elif g["m"]:
-        total = _int(g["m"])
+        months = _number(g["m"])
+        total = None if months is None else _whole(months + (0.5 if g["mh"] else 0))
     else:
         d = _int(g["d"])
-        total = None if d is None else max(1, round(d / 30))
+        total = None if d is None else max(1, _whole(d / 30))
     if total is None or total > MAX_MONTHS:
         return None
     return total
@@ -252,7 +266,7 @@ def read_value(text: str) -> Reading | None:
         lo = _int(lo_bare.group("lo")) if "." not in lo_bare.group("lo") else float(lo_bare.group("lo"))
         if lo is None:
             return Reading(kind="unreadable")
-        return _range(round(lo * (12 if m.group("y") else 1)), months)
+        return _range(_whole(lo * (12 if m.group("y") else 1)), months)
     rng = re.match(_LINK, after, re.IGNORECASE)
     hi = rng and _PERIOD.match(after, rng.end())
     if hi:  # 1年至1年6个月
