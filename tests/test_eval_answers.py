@@ -209,3 +209,17 @@ def test_half_a_year_and_half_months(text, expected):
 def test_half_of_a_calendar_year_is_a_date():
     assert code("2010年上半年，被告人高某在工地从事塔吊操作") is None
     assert read_answer("[刑期]三个月至半年<eoa>")["range"] == [3, 6]
+
+
+@pytest.mark.parametrize("text", [
+    "有期徒刑八个月至一年", "被告人应处有期徒刑八个月至一年。", "判处有期徒刑八个月至一年", "刑期：八个月至一年",
+    "[刑期]八个月至一年<eoa>", "八个月至一年",
+])
+def test_a_chosen_range_reads_the_same_under_every_rule(text):
+    a = read_answer(text)
+    assert (a["range"], a["code"]) == ([8, 12], 10)
+
+
+def test_a_range_in_the_probation_is_not_the_term():
+    a = read_answer("有期徒刑三年，缓刑三年至五年")
+    assert (a["code"], a["range"]) == (36, None)

@@ -319,9 +319,7 @@ def _cues(text: str):
             if _EXAMPLE.search(before[-4:]) or (tier >= 2 and _QUALIFIED.search(before)) or (
                     m.group().lower() == "sentenced to" and _ENGLISH_STATUTE.search(text[max(0, m.start() - 200):m.start()])):
                 continue
-            window = _LEAD.sub("", text[m.end():m.end() + 80])  # 答案：<eoa>12月<eod>
-            end = _WINDOW_END.search(window)
-            window = window[:end.start()] if end else window
+            window = _window(text, m.end())
             if tier == 3:
                 start = max(text.rfind(c, 0, m.start()) for c in "，,。；;：:\n") + 1
                 sent = _sentence_around(text, m.start(), m.end())
@@ -332,6 +330,13 @@ def _cues(text: str):
             conclusion = tier >= 2 and bool(_CONCLUSION.search(text[max(0, m.start() - 40):m.start()]))
             out.append((tier, not conclusion, m.start(), window))
     return sorted(out)
+
+
+def _window(text: str, pos: int) -> str:
+    """The value a cue at pos introduces, up to the end of its clause (答案：<eoa>12月<eod> → 12月)."""
+    window = _LEAD.sub("", text[pos:pos + 80])
+    end = _WINDOW_END.search(window)
+    return window[:end.start()] if end else window
 
 
 def _after_condition(text: str, pos: int) -> bool:
@@ -367,6 +372,12 @@ def _from_reading(r: Reading, rule: str) -> dict:
 
 def _verdict(text: str) -> dict | None:
     masked = _mask_statute(text)
+    for p in _PRINCIPAL.finditer(masked):  # 有期徒刑八个月至一年: a chosen range, as after a cue
+        r = read_value(_window(masked, p.end()))
+        if r is not None and r["kind"] in ("point", "range"):
+            if r["kind"] == "range":
+                return _from_reading(r, "verdict")
+            break
     try:
         s = parse_sentence(masked)
     except (ValueError, OverflowError):  # a degenerate numeral inside a penalty phrase
