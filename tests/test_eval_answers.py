@@ -223,3 +223,40 @@ def test_a_chosen_range_reads_the_same_under_every_rule(text):
 def test_a_range_in_the_probation_is_not_the_term():
     a = read_answer("有期徒刑三年，缓刑三年至五年")
     assert (a["code"], a["range"]) == (36, None)
+
+
+# answer styles chat models write: markdown tables and lists, bold, English, mixed 年/月 with a gloss
+STYLES = [
+    ("| 项目 | 结果 |\n|------|------|\n| 罪名 | 盗窃罪 |\n| 刑期 | 1年6个月 |\n| 罚金 | 5000元 |", 18),
+    ("| 被告人 | 罪名 | 刑期 |\n| :--- | :--- | ---: |\n| 张某 | 诈骗罪 | 有期徒刑三年 |", 36),
+    ("**预测结果**\n\n- 罪名：故意伤害罪\n- 刑期：**有期徒刑10个月**\n- 理由：被告人自首，可从轻处罚。", 10),
+    ("1. 罪名：危险驾驶罪\n2. 刑期：拘役2个月\n3. 罚金：3000元", 2),
+    ("* **刑期**：36个月\n* **缓刑**：无", 36),
+    ("### 判决结果\n**被告人李某犯盗窃罪，判处有期徒刑一年二个月，并处罚金人民币三千元。**", 14),
+    ("综合考虑被告人的坦白情节，**建议刑期：2年**。", 24),
+    ("The defendant is sentenced to fixed-term imprisonment of 3 years.", 36),
+    ("Based on the facts, I predict an imprisonment of 18 months.", 18),
+    ("Prediction: imprisonment of 2 years and 6 months", 30),
+    ("Answer: 24 months", 24),
+    ("I would sentence the defendant to 1 year and 3 months of imprisonment.", 15),
+    ("**Sentence:** 4 years", 48),
+    ("刑期：1年零3个月（即15个月）", 15),
+    ("[刑期]1年3个月<eoa>（共计15个月）", 15),
+    ("预测刑期：2年（24个月）", 24),
+    ("根据以上分析，被告人的刑期应为 **三年六个月**。", 42),
+    ("答：判处有期徒刑1年半，缓刑2年。", 18),
+    ("最终答案：【刑期】8个月", 8),
+    ("> 刑期：6个月\n\n以上为预测结果。", 6),
+    ("刑期 = 30 个月", 30),
+    ("- 主刑：有期徒刑 2 年\n- 附加刑：罚金 1 万元", 24),
+]
+
+
+@pytest.mark.parametrize("text,expected", STYLES)
+def test_answer_styles_models_write(text, expected):
+    assert code(text) == expected
+
+
+def test_english_cues_skip_statute_prose():
+    assert code("Whoever steals shall be sentenced to imprisonment of 3 years") is None
+    assert code("Where the defendant confessed, he should be sentenced to 2 years.") == 24

@@ -71,8 +71,9 @@ _SLOT = re.compile(r"[\[【]\s*刑期\s*[\]】]")
 _EXECUTED = re.compile(r"决定执行|合并执行|應執行|应执行|决定合并执行")  # 数罪并罚: the merged term
 # 刑期 may carry its unit (刑期（月）：24, the bare number then being months) or markdown left over
 _CUE = re.compile(r"(?:判决|判處|判处|预测|宣告|执行|應|应当?)?刑期(?:[*|\s]|\((?:单位:)?个?月\))*(?:应当?|应该|可能|大概|约)?\s*(?:[:>=]|为|是|為|在)"
-                  r"|答案?\s*(?:[:]|为|是)|量刑\s*[:为]|判决(?:结果)?\s*[:为是]"
-                  r"|sentence\s*(?:[:]|is|of)|sentenced to", re.IGNORECASE)
+                  r"|答案?\s*(?:[:]|为|是)|量刑\s*[:为]|判决(?:结果)?\s*[:为是]|(?:主刑|刑罚)\s*:"
+                  r"|sentence\s*(?:[:]|is|of)|sentenced to|\b(?:answer|prediction)\s*:|imprisonment (?:of|for)"
+                  r"|\bsentence (?:him|her|them|the \w+)(?: \w+)? to", re.IGNORECASE)
 _VERB = re.compile(r"判处|判决(?!如下|书)|改判|处以")  # a verdict verb before the penalty (判处六个月的有期徒刑)
 # (tier, regex): the slot, the executed term, answer cues, verdict verbs
 _TIERS = ((0, _SLOT), (1, _EXECUTED), (2, _CUE), (3, _VERB))
@@ -85,7 +86,8 @@ _QUALIFIED = re.compile(r"(?:最高|最低|法定|起刑|基准|幅度|范围|�
 # English statute prose names its subject (Whoever steals…, shall be sentenced to…); a modal alone
 # (the defendant should be sentenced to 2 years) is the answer's prediction, and a statute band
 # after it (not more than three years) reads as a band anyway
-_ENGLISH_STATUTE = re.compile(r"\b(?:whoever|any(?:one| person) who|those who|if|where|in case)\b[^.\n]*$", re.IGNORECASE)
+_ENGLISH_STATUTE = re.compile(r"\b(?:whoever|any(?:one| person) who|those who)\b[^.\n]*$"
+                              r"|\b(?:if|where)\b[^.\n]*\bshall\b[^.\n]*$", re.IGNORECASE)
 # a cue is read to the end of its clause; a comma ends it too unless what follows belongs to the
 # same sentence (缓刑…, 并处…, 剥夺政治权利…, 免予处罚); a parenthesis is a remark (刑期自…起计算)
 _SHORT_WORDS = re.compile(r"刑期|判处|有期徒刑|徒刑|拘役|管制|无期|無期|死刑|死缓|缓期二年执行|免予刑事处罚|免刑|以下|以上|"
@@ -317,7 +319,7 @@ def _cues(text: str):
         for m in regex.finditer(text):
             before = text[max(0, m.start() - 10):m.start()]
             if _EXAMPLE.search(before[-4:]) or (tier >= 2 and _QUALIFIED.search(before)) or (
-                    m.group().lower() == "sentenced to" and _ENGLISH_STATUTE.search(text[max(0, m.start() - 200):m.start()])):
+                    re.match(r"[a-z]", m.group(), re.IGNORECASE) and _ENGLISH_STATUTE.search(text[max(0, m.start() - 200):m.start()])):
                 continue
             window = _window(text, m.end())
             if tier == 3:
