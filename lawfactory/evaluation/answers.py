@@ -15,14 +15,16 @@ abstention is one. The rules, in order (docs/answers.md says why):
    conclusion (因此 / 综上) before earlier reasoning. Each is read up to the end of its clause;
    the first that states a term, a range or a refusal (无法判断 → abstain) decides. A statute
    band or an unreadable number does not decide (a chosen term may follow). Skipped: cues
-   qualified by 最高 / 最低 / 法定 / shall be, past sentences (曾…), statute classes
+   qualified by 最高 / 最低 / 法定, English statute prose (Whoever … shall be sentenced to), past
+   sentences (曾…), statute classes
    (判处无期徒刑的罪犯), recommendations (建议判处…) the answer does not adopt.
 3. Otherwise the verdict, read by terms.parse_sentence on the text with statute language
    masked (_STATUTE_CLAUSE).
 4. Otherwise a short answer that is nothing but a term (`18个月`, `3 years`).
 
 A statute-style band (三年以下有期徒刑, 三年以上七年以下) states no prediction: an abstention.
-A range the model chose (3至5年, 3-5年, 三到五年) is scored at its log-midpoint
+Markdown is read as text (tables as `label: value`, ** and __ dropped). Half a month rounds up
+(10个半月 → 11). A range the model chose (3至5年, 3-5年, 三到五年, 有期徒刑八个月至一年) is scored at its log-midpoint
 sqrt((lo+1)(hi+1)) − 1, the point whose CAIL / LawBench distance |ln(g+1) − ln(p+1)| to the
 farther end of the range is smallest. Probation (缓刑), dates, amounts and article numbers are
 never the term. Numerals longer than 6 characters, digit runs over 4 and terms over 50 years
@@ -63,7 +65,7 @@ _DEATH_STAY = re.compile(r"死缓|死緩|死刑[，,]?\s*缓期|死刑[，,]?\s*
 _DEATH = re.compile(r"死刑|death", re.IGNORECASE)
 _EXEMPT = re.compile(r"免予刑事处罚|免于刑事处罚|免除刑事处罚|免予刑事處罰|不予刑事处罚|免予处罚|免于处罚|免刑|无罪|無罪|not guilty", re.IGNORECASE)
 _PRINCIPAL = re.compile(r"有期徒刑|拘役|管制")
-_PENALTY_WORD = r"(?:有期徒刑|徒刑|拘役|管制|无期|死刑|罚金|imprisonment|detention|death)"
+_PENALTY_WORD = r"(?:有期徒刑|徒刑|拘役|管制|无期|死刑|罚金|life imprisonment|imprisonment|detention|death)"
 _ALTERNATIVES = re.compile(rf"{_PENALTY_WORD}[^，,。;；]{{0,12}}(?:或者|或|\bor\b)|(?:或者|或|\bor\b)\s*{_PENALTY_WORD}", re.IGNORECASE)
 
 # the requested slot, then cues that introduce a stated term
@@ -72,7 +74,7 @@ _EXECUTED = re.compile(r"决定执行|合并执行|應執行|应执行|决定合
 # 刑期 may carry its unit (刑期（月）：24, the bare number then being months) or markdown left over
 _CUE = re.compile(r"(?:判决|判處|判处|预测|宣告|执行|應|应当?)?刑期(?:[*|\s]|\((?:单位:)?个?月\))*(?:应当?|应该|可能|大概|约)?\s*(?:[:>=]|为|是|為|在)"
                   r"|答案?\s*(?:[:]|为|是)|量刑\s*[:为]|判决(?:结果)?\s*[:为是]|(?:主刑|刑罚)\s*:"
-                  r"|sentence\s*(?:[:]|is|of)|sentenced to|\b(?:answer|prediction)\s*:|imprisonment (?:of|for)"
+                  r"|sentence\s*(?:[:]|is|of)|sentenced to|\b(?:answer|prediction)\s*:|imprisonment of"
                   r"|\bsentence (?:him|her|them|the \w+)(?: \w+)? to", re.IGNORECASE)
 _VERB = re.compile(r"判处|判决(?!如下|书)|改判|处以")  # a verdict verb before the penalty (判处六个月的有期徒刑)
 # (tier, regex): the slot, the executed term, answer cues, verdict verbs
@@ -120,7 +122,9 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).replace("\r\n", "\n").replace("\r", "\n")
     if "|" in text:
         text = _tables(text)
-    return re.sub(r"\*+|_+", "", text)  # **刑期**：24个月 (masks such as 1995年**月 lose nothing readable)
+    # **刑期**：24个月 (masks such as 1995年**月 lose nothing readable); between digits a separator (3_10月)
+    return re.sub(r"[*_]+", lambda m: " " if text[m.start() - 1:m.start()].isdigit()
+                  and text[m.end():m.end() + 1].isdigit() else "", text)
 
 
 def _tables(text: str) -> str:
@@ -350,7 +354,15 @@ def _after_condition(text: str, pos: int) -> bool:
 def _mask_statute(text: str) -> str:
     """Blank the clauses that quote the statute or past sentences (same length, positions kept)."""
     return _CLAUSE.sub(lambda c: " " * len(c.group())
-                       if _STATUTE_CLAUSE.search(c.group()) or _after_condition(text, c.start()) else c.group(), text)
+                       if _STATUTE_CLAUSE.search(c.group()) or _after_condition(text, c.start())
+                       or _recommended(text, c.start(), c.end()) else c.group(), text)
+
+
+def _recommended(text: str, start: int, end: int) -> bool:
+    """The clause is part of a sentence that recommends (量刑建议：有期徒刑六个月至一年；建议以抢劫罪判处…，
+    盗窃罪判处…) and does not adopt it (采纳)."""
+    sent = _sentence_around(text, start, end)
+    return bool(_RECOMMENDED.search(sent)) and "采纳" not in sent
 
 
 def _result(s: dict | None, rule: str, reason: str = "", rng: list[int] | None = None) -> dict:
@@ -374,12 +386,6 @@ def _from_reading(r: Reading, rule: str) -> dict:
 
 def _verdict(text: str) -> dict | None:
     masked = _mask_statute(text)
-    for p in _PRINCIPAL.finditer(masked):  # 有期徒刑八个月至一年: a chosen range, as after a cue
-        r = read_value(_window(masked, p.end()))
-        if r is not None and r["kind"] in ("point", "range"):
-            if r["kind"] == "range":
-                return _from_reading(r, "verdict")
-            break
     try:
         s = parse_sentence(masked)
     except (ValueError, OverflowError):  # a degenerate numeral inside a penalty phrase
@@ -388,11 +394,24 @@ def _verdict(text: str) -> dict | None:
         return None
     if s["kind"] == "fixed" and s["months"] > MAX_MONTHS:
         return _result(None, "verdict", "unreadable number")
+    if s["kind"] == "fixed":  # 有期徒刑八个月至一年 is read as its low end there: a chosen range, as after a cue
+        r = _first_stated(masked)
+        if r is not None and r["kind"] == "range" and r["lo"] == s["months"]:
+            return _from_reading(r, "verdict")
     if s["kind"] == "none" and not re.search(r"免予|免于|免除|免刑|单处|單處", masked):  # a fine alone is no verdict
         return None
     if s["probation_months"] > MAX_MONTHS or s["fine"] >= 2 ** 53:
         s = {**s, "probation_months": min(s["probation_months"], MAX_MONTHS), "fine": 0}
     return _result(s, "verdict")
+
+
+def _first_stated(text: str) -> Reading | None:
+    """What follows the first principal penalty (有期徒刑 / 拘役 / 管制) that states a term."""
+    for p in _PRINCIPAL.finditer(text):
+        r = read_value(_window(text, p.end()))
+        if r is not None and r["kind"] in ("point", "range"):
+            return r
+    return None
 
 
 def _short(text: str) -> dict | None:
