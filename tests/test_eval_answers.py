@@ -266,7 +266,8 @@ def test_english_cues_skip_statute_prose():
     ("刑期:3_10月<eoa>", 10),  # an underscore between digits separates them (never 310)
     ("The defendant should be punished with imprisonment of a certain period of time or life imprisonment", None),
     ("量刑建议：有期徒刑六个月至一年。", None),  # a recommendation, its value in its own clause
-    ("建议以抢劫罪判处其有期徒刑三年至四年，盗窃罪判处其有期徒刑三年至四年。", None),  # the whole sentence recommends
+    ("公诉机关建议以抢劫罪判处其有期徒刑三年至四年，盗窃罪判处其有期徒刑三年至四年。", None),  # the whole sentence recommends
+    ("建议依照刑法第277条第一款的规定，对被告人判处有期徒刑三年，并处罚金人民币5000元。", 36),  # the model's own advice
     ("公诉机关建议判处有期徒刑三年至四年，本院予以采纳。", 42),  # adopted
 ])
 def test_follow_ups_found_on_the_shared_answers(text, expected):

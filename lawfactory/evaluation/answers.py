@@ -83,6 +83,7 @@ _CONCLUSION = re.compile(r"(?:因此|综上|所以|故|最终|总之)[^。\n]{0,
 _PAST = re.compile(r"曾|前科")  # a past sentence (曾因…被判处; …刑满释放 in its sentence), not this answer's
 # 判处无期徒刑的罪犯 / 判处死刑的除外: a class in the statute (判处六个月的有期徒刑 is a term)
 _RELATIVE = re.compile(r"^(?:有期徒刑|无期徒刑|死刑缓期执行|死刑|拘役|管制|[、和及或者\s])+的(?!有期徒刑|徒刑|拘役|管制)")
+_PROSECUTION_ADVICE = re.compile(r"量刑建议|(?:公诉|检察|控方)[^。\n]*建议")
 _RECOMMENDED = re.compile(r"建议")  # a prosecutor's recommendation, unless the answer adopts it (采纳)
 _QUALIFIED = re.compile(r"(?:最高|最低|法定|起刑|基准|幅度|范围|上限|下限)\S{0,2}$", re.IGNORECASE)
 # English statute prose names its subject (Whoever steals…, shall be sentenced to…); a modal alone
@@ -359,10 +360,10 @@ def _mask_statute(text: str) -> str:
 
 
 def _recommended(text: str, start: int, end: int) -> bool:
-    """The clause is part of a sentence that recommends (量刑建议：有期徒刑六个月至一年；建议以抢劫罪判处…，
-    盗窃罪判处…) and does not adopt it (采纳)."""
+    """The clause is part of the prosecution's recommendation (量刑建议：有期徒刑六个月至一年；公诉机关
+    建议…判处…，…判处…) that the sentence does not adopt (采纳). A model's own 建议…判处 is its answer."""
     sent = _sentence_around(text, start, end)
-    return bool(_RECOMMENDED.search(sent)) and "采纳" not in sent
+    return bool(_PROSECUTION_ADVICE.search(sent)) and "采纳" not in sent
 
 
 def _result(s: dict | None, rule: str, reason: str = "", rng: list[int] | None = None) -> dict:
