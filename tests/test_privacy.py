@@ -188,6 +188,36 @@ def test_words_after_a_role_word_that_are_not_names(text):
     assert scrub(text) == (text, Counter())
 
 
+@pytest.mark.parametrize("text,expected", [
+    # a word that follows names is not a given-name character: the legal content after the name stays
+    ("致被害人李梅轻伤二级", "致被害人[姓名]轻伤二级"),
+    ("致被害人李梅重伤二级", "致被害人[姓名]重伤二级"),
+    ("致被害人张伟死亡", "致被害人[姓名]死亡"),
+    ("被害人王芳陈述，王芳称", "被害人[姓名]陈述，[姓名]称"),
+    ("證人林福辯稱", "證人[姓名]辯稱"),
+    ("窃取被害人金松放在卧室的手机", "窃取被害人[姓名]放在卧室的手机"),
+    # …and the name is scrubbed wherever it stands, also before the role word introduces it
+    ("殴打被害人张伟的母亲李梅。被害人李梅轻伤。", "殴打被害人[姓名]的母亲[姓名]。被害人[姓名]轻伤。"),
+    # a three-character candidate whose first two characters stand alone elsewhere is the shorter name
+    ("被害人李梅哭着报警，李梅称", "被害人[姓名]哭着报警，[姓名]称"),
+    # given names that use those characters (重, 至, 送, 參) and married names after 陳 keep them
+    ("證人李重直證稱，李重直收受", "證人[姓名]證稱，[姓名]收受"),
+    ("證人高至良之證言", "證人[姓名]之證言"),
+    ("證人王陳春美證稱", "證人[姓名]證稱"),
+])
+def test_a_name_ends_where_the_words_after_names_begin(text, expected):
+    assert scrub(text, "tw" if "證" in text else "cn")[0] == expected
+
+
+def test_a_name_is_not_shortened_to_a_defendants_name_nor_across_a_line_wrap():
+    # 修树 is the start of the defendant's name: the witness keeps his full name, the defendant his
+    text = "被告人修树生，男。证人修树江证言，证实修树生于案发后"
+    assert scrub(text)[0] == "被告人修树生，男。证人[姓名]证言，证实修树生于案发后"
+    # Taiwan files wrap lines inside names (蕭秀⏎鈺): a wrap is no sign of a shorter name
+    text = "證人蕭秀鈺證稱，收受者蕭秀\r\n    鈺、陳大文"
+    assert scrub(text, "tw")[0] == "證人[姓名]證稱，收受者蕭秀\r\n    鈺、陳大文"
+
+
 def test_a_defendant_is_never_taken_for_a_witness():
     text = "被告人陈小红，女。证人陈小红的证言证实，被害人王大力称"
     out, counts = scrub(text)
