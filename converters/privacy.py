@@ -12,7 +12,8 @@ Numbers are matched on a copy of the text with full-width digits, letters and si
 (same length, so positions carry over), and the original characters are replaced. Each kind's
 rules run in KINDS order; a match overlapping an earlier one is left alone. Legal numbers are kept:
 article numbers, amounts (…元), dates, case and document numbers (（2018）鄂0106刑初98号,
-府社合字第0940130322號) and weights are never long digit runs without 第/字第 or a unit around them.
+苏公交罚决字〔2019〕第320000123456789号, 府社合字第0940130322號) and weights: a long digit run with a
+bracketed year, 字第 or a unit around it is none of the personal kinds.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ _WIDE = re.compile("[" + "".join(re.escape(c) for c in map(chr, FOLD)) + "]+")
 # Taiwan document numbers: 府社合字第0940130322號函, …字第⏎  0940025367號在卷 (never a phone or account)
 _DOC_BEFORE = r"(?<!字第)(?<!字第 )"
 _DOC_AFTER = r"(?!\s*[號号](?:函|令|公告|卷|警|偵|侦|他|解釋|判決|裁定|在卷|附卷|書|文))"
+# Mainland document and case numbers: a year in brackets, a short office or case-type code, maybe 第,
+# the number and 号 (苏公交罚决字〔2019〕第320000123456789号, （2018）鄂0106刑初98号, 〔2021〕100号).
+# Their spans are reserved before any rule runs: however long the number, it is not an account.
+_DOC_NUMBER = re.compile(r"[〔\[(【](?:19|20)\d{2}[〕\])】](?:(?![号號])[\u4e00-\u9fff0-9]){0,12}?第?\d+ ?[号號]")
 _NOT_AMOUNT = r"(?![0-9.]*(?:\.[0-9]|元|万|萬|余|餘|多|圆|圓|块|塊|克|斤|吨|噸|米|公|股|次|件|个|個|人|名))"
 _SEP = r"[ -]?"  # one space or hyphen between digit groups (138-1234-5603, 330106 19850302 1234)
 _DATE8 = rf"(?:18|19|20)\d{{2}}{_SEP}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
@@ -146,6 +151,8 @@ def _spans(text: str, names: set[str]) -> list[tuple[int, int, str]]:
             taken[s:e] = b"\x01" * (e - s)
             spans.append((s, e, kind))
 
+    for m in _DOC_NUMBER.finditer(folded):
+        taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     for kind in KINDS[:-1]:
         for rx in _RULES[kind]:
             value = "v" if "v" in rx.groupindex else 0  # the part to replace: the value after a context word

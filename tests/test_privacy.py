@@ -135,6 +135,12 @@ def test_taiwan_addresses_and_placeholders_are_traditional():
     assert counts == Counter({"address": 1, "bank_card": 1})
 
 
+def test_an_account_next_to_a_document_number_is_still_scrubbed():
+    out, counts = scrub("苏公交罚决字〔2019〕第320000123456789号，其银行卡6222021234567890123，（2019）苏0508刑初12号")
+    assert out == "苏公交罚决字〔2019〕第320000123456789号，其银行卡[银行卡号]，（2019）苏0508刑初12号"
+    assert counts == Counter({"bank_card": 1})
+
+
 def test_a_number_found_once_is_replaced_wherever_it_stands():
     out, counts = scrub("其QQ号码为295047017。另查，号码为295047017的账号登录过")
     assert "295047017" not in out and counts == Counter({"im_account": 2})
@@ -155,6 +161,8 @@ LEGAL = [
     "票面金额累计人民币200371600元", "人民币123456789012元",
     "2021年1月3日凌晨2时许", "20210315", "2021-03-15", "民国112年", "112年3月15日",
     "净重12.5克", "净重992.0克", "乙醇含量为156mg/100ml", "重1234.56克", "亲权指数为8431570317.20",
+    "苏公交罚决字〔2019〕第320000123456789号", "京公交决字[2020]第110000987654321号", "〔2019〕320000123456789号",
+    "（2019）苏0508执320000123456789号", "(2020)浙0106民初1234567890123号",
     "发票号为00359056-00359065", "面积123.45平方米", "以新臺幣壹仟元折算壹日", "第0000777071号机动车交通",
 ]
 
