@@ -107,14 +107,17 @@ _PLATE = [
     r"(?<![A-Za-z0-9-])(?:[A-Z]{3}-\d{3,4}|[A-Z]{2}-\d{4}|\d{4}-[A-Z]{2}|\d{3}-[A-Z]{3})(?![A-Za-z0-9-])",
 ]
 # address — the house number after a road, lane, village or estate word: …路123号5幢2单元301室,
-# …路一段122號之1 3樓, …村3组12号; or a building-unit-room number on its own (5幢2单元301室).
-_UNIT = r"(?:[0-9一二三四五六七八九十]+(?:幢|栋|棟|座|号楼|號樓|楼|樓|层|層|单元|單元|门|門|室|户|戶|F|f))"
+# …路一段122號之1 3樓, …村3组12号; or a building-unit-room number on its own (5幢2单元301室,
+# 华星时代广场A座1201室: a block, unit or room may be lettered, A座, B单元, B1201室).
+_LETTERED = r"[A-WYZa-wyz]{1,2}[0-9]{0,5}"  # A座, B1201室; not X (the court's mask: X幢X单元XXX室)
+_UNIT = rf"(?:(?:{_LETTERED}|[0-9一二三四五六七八九十]+)(?:幢|栋|棟|座|号楼|號樓|楼|樓|层|層|单元|單元|门|門|室|户|戶|F|f))"
 _HOUSE = rf"\d+ ?(?:[-之]\d+)? ?(?:号楼|號樓|号院|號院|[号號](?![线綫文令函卷字]))(?:之\d+)?(?:{_UNIT}+(?:\d{{2,4}}(?:室|房)?)?)?"
 _ADDRESS = [
     # (道's lookbehind stands after it: a pattern that opens with literals is scanned for them quickly)
     (rf"(?:路|街|道(?<![知说說问問叫喊答骂罵写寫报報味轨軌管渠频頻赛賽航隧通]道)|巷|弄|胡同|村|组|組|鄰|邻|小区|小區|社区|社區|花园|花園|公寓|大厦|大廈|苑|园|園|广场|廣場|段)"
     rf"(?P<v>(?:[0-9一二三四五六七八九十]+ ?段)?(?:\d+ ?[巷弄])*{_HOUSE})"),
-    rf"(?<![0-9])\d+(?:幢|栋|棟|号楼|號樓|座){_UNIT}+",
+    rf"(?<![0-9A-Za-z])(?:{_LETTERED}|\d+)(?:幢|栋|棟|号楼|號樓|座)(?:{_UNIT}+|\d{{2,4}}(?:室|房))",
+    rf"(?<![0-9A-Za-z])[A-WYZa-wyz]{{1,2}}\d{{2,5}}(?:室|房)",  # a lettered room on its own: 怡景花园A233室
 ]
 
 KINDS = ("email", "id_number", "passport", "phone", "device_id", "bank_card", "im_account", "plate", "vin", "address",

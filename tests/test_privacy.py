@@ -123,6 +123,11 @@ def test_every_planted_format_is_scrubbed(planted, kind, before, after):
     ("住幸福嘉苑8栋2单元301室的家中", "8栋2单元301室", "住幸福嘉苑[门牌号]的家中"),
     ("至本市天桥区某小区15号楼楼下", "15号楼", "至本市天桥区某小区[门牌号]楼下"),
     ("位于孤山村1组336号。", "336号", "位于孤山村1组[门牌号]。"),
+    # lettered blocks, units and rooms
+    ("住文三路478号华星时代广场A座1201室", "A座1201室", "住文三路[门牌号]华星时代广场[门牌号]"),
+    ("住文三路478号A座1201室。", "478号A座1201室", "住文三路[门牌号]。"),
+    ("住幸福嘉苑5幢B单元301室", "5幢B单元301室", "住幸福嘉苑[门牌号]"),
+    ("暂住怡景花园A233室。", "A233室", "暂住怡景花园[门牌号]。"),
 ])
 def test_context_rules(text, planted, expected):
     out, _ = scrub(text)
@@ -190,7 +195,7 @@ def test_victims_and_witnesses_names(text, expected):
 @pytest.mark.parametrize("text", [
     "被害人陈述、证人证言", "被害人的谅解", "被害人于案发后报警", "證人於偵查中證稱", "被害人左大腿骨折",
     "被害人王某某、李某1、钱钱某、刘XX", "告訴人甲○○", "被害人陈旧性骨折", "被害人钱包内的现金",
-    "被害人向被告人索要", "证人见证下", "农行 [银行卡号]", "张某 [银行卡号]",
+    "被害人向被告人索要", "证人见证下", "农行 [银行卡号]", "张某 [银行卡号]", "某某苑X幢X单元XXX室",
 ])
 def test_words_after_a_role_word_that_are_not_names(text):
     assert scrub(text) == (text, Counter())
