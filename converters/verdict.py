@@ -63,7 +63,7 @@ def split_by_defendant(verdict: str, names: list[str]) -> dict[str, str]:
     longest = sorted(names, key=len, reverse=True)
     for item in items:
         # every conviction is a boundary: two defendants masked alike (刘某丁 twice) each end the other's part
-        starts = sorted((at, n) for n in names for at in _convictions(item, n))
+        starts = sorted((at, n) for n in names for at in _convictions(item, n, names))
         units = [(m.start(), "") for m in _UNIT_CONVICTION.finditer(item)]  # a unit's part ends a person's
         if not starts:
             if item.strip() and not units:
@@ -100,19 +100,31 @@ _AFTER_NAME = re.compile(rf"(?:共同|又)?犯|{_BARE_OFFENCE}")
 _TITLE_BEFORE = ("被告人", "被告")
 
 
-def _convictions(text: str, name: str) -> list[int]:
-    """Where each conviction of the name starts (at 被告人 / 被告 when the name has it). Found with
-    str.find and one compiled pattern: a pattern per name costs more to compile than to run."""
-    out, i = [], text.find(name)
+def _longer(name: str, names: list[str]) -> list[str]:
+    """What follows the name where a longer defendant's name begins with it (王某 → ['某'] beside 王某某)."""
+    return [n[len(name):] for n in names if n != name and n.startswith(name)]
+
+
+def _name_re(name: str, names: list[str]) -> str:
+    """The name as a pattern that does not match the start of a longer defendant's name."""
+    rest = _longer(name, names)
+    return re.escape(name) + (f"(?!{'|'.join(map(re.escape, rest))})" if rest else "")
+
+
+def _convictions(text: str, name: str, names: list[str] = ()) -> list[int]:
+    """Where each conviction of the name starts (at 被告人 / 被告 when the name has it); never where
+    the name is the start of a longer defendant's (王某 in 王某某犯…). Found with str.find and one
+    compiled pattern: a pattern per name costs more to compile than to run."""
+    out, i, rest = [], text.find(name), _longer(name, names)
     while i >= 0:
-        if _AFTER_NAME.match(text, i + len(name)):
+        if not any(text.startswith(r, i + len(name)) for r in rest) and _AFTER_NAME.match(text, i + len(name)):
             out.append(next((i - len(t) for t in _TITLE_BEFORE if text.startswith(t, i - len(t))), i))
         i = text.find(name, i + 1)
     return out
 
 
-def _conviction(text: str, name: str) -> bool:
-    return bool(_convictions(text, name))
+def _conviction(text: str, name: str, names: list[str] = ()) -> bool:
+    return bool(_convictions(text, name, names))
 
 
 def charges(part: str, name: str = "") -> list[str]:
@@ -126,18 +138,18 @@ def charges(part: str, name: str = "") -> list[str]:
     return found
 
 
-def _acquitted(verdict: str, name: str) -> str:
+def _acquitted(verdict: str, name: str, names: list[str] = ()) -> str:
     """'acquitted (无罪)' when the verdict declares the defendant not guilty (被告人X无罪 / X無罪),
     'not criminally responsible (不负刑事责任)' for 被告人X不负刑事责任."""
-    hit = re.search(rf"{re.escape(name)}[^。；;\n]{{0,12}}?(?P<w>无罪|無罪|不负刑事责任|不負刑事責任)", verdict)
+    hit = re.search(rf"{_name_re(name, names)}[^。；;\n]{{0,12}}?(?P<w>无罪|無罪|不负刑事责任|不負刑事責任)", verdict)
     if not hit:
         return ""
     return "acquitted (无罪)" if "罪" in hit.group("w") else "not criminally responsible (不负刑事责任)"
 
 
-def _uncharged(verdict: str, name: str) -> str:
+def _uncharged(verdict: str, name: str, names: list[str] = ()) -> str:
     """'sentenced without a charge named' for 被告人X判处有期徒刑… (the court left out 犯…罪)."""
-    return "sentenced without a charge named (犯…罪)" if re.search(rf"{re.escape(name)}(?:判处|判處|處)", verdict) else ""
+    return "sentenced without a charge named (犯…罪)" if re.search(rf"{_name_re(name, names)}(?:判处|判處|處)", verdict) else ""
 
 
 @dataclass(frozen=True)
@@ -153,7 +165,7 @@ def extract(verdict: str, names: list[str]) -> tuple[list[Defendant], list[str]]
     if not names:
         raise RecordError("no defendant named (被告人…) in the parties")
     parts = split_by_defendant(verdict, names)
-    out, left = [], [f"{n}: {_acquitted(verdict, n) or _uncharged(verdict, n) or 'not convicted in the verdict'}"
+    out, left = [], [f"{n}: {_acquitted(verdict, n, names) or _uncharged(verdict, n, names) or 'not convicted in the verdict'}"
                      for n in names if n not in parts]
     # a corporate defendant is fined, never imprisoned: no sentencing case (counted)
     left += [f"被告单位{m.group('name')}: corporate defendant (被告单位), fine only: no case"
@@ -170,9 +182,9 @@ def extract(verdict: str, names: list[str]) -> tuple[list[Defendant], list[str]]
             left.append(f"{name}: no penalty could be read from the verdict")
         else:
             out.append(Defendant(name, part, found, sentence))
-    if not out and not parts and all(_acquitted(verdict, n) for n in names):
+    if not out and not parts and all(_acquitted(verdict, n, names) for n in names):
         raise Skip("all defendants acquitted (无罪 / 不负刑事责任)")
-    if not out and not parts and _UNIT_CONVICTION.search(verdict) and not any(_conviction(verdict, n) for n in names):
+    if not out and not parts and _UNIT_CONVICTION.search(verdict) and not any(_conviction(verdict, n, names) for n in names):
         raise Skip("only corporate defendants (被告单位) convicted, no natural person")
     if not out:
         raise RecordError("no defendant with charge and penalty in the verdict (" + "; ".join(left) + ")")

@@ -195,3 +195,14 @@ def test_a_later_sentence_about_a_defendant_is_no_new_defendant():
     assert defendants_cn(parties) == ["潘某", "张某", "张某某"]
     assert defendants_cn("被告人：侯某，男。被告人（附带民事诉讼被告人）郑某，男。被告人冶某1，男。被告人自报刘某，男。") == \
         ["侯某", "郑某", "冶某1", "刘某"]
+
+
+@pytest.mark.parametrize("verdict", [
+    "一、被告人王某某犯盗窃罪，判处有期徒刑二年，并处罚金人民币五千元。\n二、被告人王某无罪。",
+    "一、被告人王某无罪。\n二、被告人王某某犯盗窃罪，判处有期徒刑二年，并处罚金人民币五千元。",
+])
+def test_a_name_that_begins_a_longer_defendants_name_is_not_his_conviction(verdict):
+    """王某 acquitted beside 王某某 convicted: 王某 inside 王某某犯… is not 王某's conviction."""
+    found, left = extract(verdict, ["王某某", "王某"])
+    assert [(d.name, d.sentence["months"]) for d in found] == [("王某某", 24)]
+    assert left == ["王某: acquitted (无罪)"]
