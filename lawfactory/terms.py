@@ -97,6 +97,7 @@ _FIXED = re.compile(rf"(?P<p>有期徒刑|拘役|管制)(?P<period>{PERIOD})")
 _PROBATION = re.compile(rf"(?:缓刑|緩刑)(?P<period>{PERIOD})")
 # an amount as judgments write it: 2000, 2,000 / 2，000 (thousands separators), 1.3万, 二千, 壹仟
 _AMOUNT = rf"(?:[0-9０-９]{{1,3}}(?:[,，][0-9]{{3}})+|[0-9０-９]+(?:\.[0-9]+)?|{NUM})"
+AMOUNT = _AMOUNT
 _FINE = re.compile(rf"(?:罚金|罰金)(?:人民币|人民幣)?(?:新臺幣|新台币|新台幣)?(?P<n>{_AMOUNT})(?P<unit>万|萬)?元")
 _POLITICAL = re.compile(rf"剥夺政治权利(?P<t>终身|(?:{_N})年)|褫奪公權(?P<tw>終身|(?:{_N})年)")
 

@@ -206,3 +206,37 @@ def test_a_name_that_begins_a_longer_defendants_name_is_not_his_conviction(verdi
     found, left = extract(verdict, ["王某某", "王某"])
     assert [(d.name, d.sentence["months"]) for d in found] == [("王某某", 24)]
     assert left == ["王某: acquitted (无罪)"]
+
+
+def _read(verdict, names):
+    found, left = extract(verdict, names)
+    return {d.name: (d.charges, d.sentence["kind"], d.sentence["months"], d.sentence["fine"]) for d in found}, left
+
+
+@pytest.mark.parametrize("verdict, want", [
+    ("一、被告人张三、李四犯抢劫罪，分别判处有期徒刑三年和二年。",
+     {"张三": (["抢劫"], "fixed", 36, 0), "李四": (["抢劫"], "fixed", 24, 0)}),
+    ("被告人张三、李四犯盗窃罪，均判处有期徒刑一年，并处罚金人民币一千元。",
+     {"张三": (["盗窃"], "fixed", 12, 1000), "李四": (["盗窃"], "fixed", 12, 1000)}),
+    ("被告人张三、被告人李四犯盗窃罪，各判处有期徒刑一年。",
+     {"张三": (["盗窃"], "fixed", 12, 0), "李四": (["盗窃"], "fixed", 12, 0)}),
+    ("被告人张三、李四共同犯诈骗罪，分别判处有期徒刑三年、一年六个月，并处罚金人民币五万元、三万元。",
+     {"张三": (["诈骗"], "fixed", 36, 50000), "李四": (["诈骗"], "fixed", 18, 30000)}),
+    ("一、被告人张三、李四犯故意杀人罪，分别判处死刑，缓期二年执行，剥夺政治权利终身和无期徒刑，剥夺政治权利终身；\n"
+     "二、被告人王五犯窝藏罪，判处有期徒刑一年。",
+     {"张三": (["故意杀人"], "death", 0, 0), "李四": (["故意杀人"], "life", 0, 0), "王五": (["窝藏"], "fixed", 12, 0)}),
+])
+def test_several_defendants_named_before_one_conviction_each_get_their_penalty(verdict, want):
+    """被告人张三、(被告人)李四犯…: every name of the list is convicted; 均 / 各 give each the same
+    penalty, 分别 pairs the names with the penalties listed, in order."""
+    got, left = _read(verdict, ["张三", "李四", "王五"] if "王五" in verdict else ["张三", "李四"])
+    assert got == want and left == []
+
+
+def test_penalties_given_respectively_that_do_not_pair_with_the_names_are_left_out_with_a_reason():
+    # one 缓刑 for two terms: whose it is cannot be told
+    v = ("一、被告人张三、李四犯抢劫罪，分别判处有期徒刑三年、二年，缓刑三年；\n"
+         "二、被告人王五犯窝藏罪，判处有期徒刑一年。")
+    got, left = _read(v, ["张三", "李四", "王五"])
+    assert got == {"王五": (["窝藏"], "fixed", 12, 0)}
+    assert left == [f"{n}: penalties given 分别 (respectively) do not pair with the defendants named" for n in ("张三", "李四")]
