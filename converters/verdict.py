@@ -131,20 +131,33 @@ def _occurrences(text: str, name: str, names: list[str]) -> list[int]:
     return out
 
 
+# a former judgment quoted by this one: a clause that opens with 撤销 (…刑事判决中对被告人X犯Y罪，判处…
+# 缓刑四年的缓刑部分), or 对被告人X犯Y罪…的(缓刑)(执行)部分; the convictions in it are not this verdict's
+_REVOKED = re.compile(
+    r"(?:^|(?<=[。；;：:\n、，,]))[ \t\u3000]*(?:依法|并|並)?撤[销銷][^。；;\n]*?(?:的[^，,。；;\n]{0,8}?部分|(?=[。；;\n])|$)"
+    r"|对(?:被告人|被告)?[^，,。；;\n]{1,12}?犯[^。；;\n]*?的[^，,。；;\n]{0,8}?部分", re.M)
+
+
+def _quoted(text: str) -> list[range]:
+    """The spans of the text that quote a former judgment (_REVOKED)."""
+    return [range(m.start(), m.end()) for m in _REVOKED.finditer(text)]
+
+
 # between the names of defendants convicted together: 张三、李四 / 张三、被告人李四
 _CHAIN_LINK = re.compile(r"、(?:被告人|被告)?")
 
 
 def _groups(text: str, names: list[str]) -> list[tuple[int, tuple[str, ...]]]:
     """Each conviction in the text: where it starts (at 被告人 / 被告 when the first name has it) and
-    the defendants it convicts: one, or several listed before one 犯 (被告人张三、李四犯…)."""
+    the defendants it convicts: one, or several listed before one 犯 (被告人张三、李四犯…). A former
+    judgment the verdict quotes (撤销…对被告人X犯…的缓刑部分) convicts no one here."""
     at_name = {}
     for n in sorted(names, key=len):  # a longer name at a position wins
         for i in _occurrences(text, n, names):
             at_name[i] = n
-    out, chained = [], set()
+    out, chained, quoted = [], set(), _quoted(text)
     for i in sorted(at_name):
-        if i in chained:
+        if i in chained or any(i in span for span in quoted):
             continue
         group, end = [at_name[i]], i + len(at_name[i])
         while (link := _CHAIN_LINK.match(text, end)) and link.end() in at_name:
@@ -207,8 +220,9 @@ def _apportion(text: str, group: tuple[str, ...]) -> dict[str, str | None]:
 
 def charges(part: str, name: str = "") -> list[str]:
     """Bare charge names (no 罪, brackets removed), in order, each once. Without any 犯…罪, the
-    offence a Taiwan verdict names right after the defendant (施用第二級毒品，…處…)."""
-    found = parse_charges(part)
+    offence a Taiwan verdict names right after the defendant (施用第二級毒品，…處…). A charge of a
+    former judgment the verdict quotes (撤销…对被告人X犯Y罪…的缓刑部分) is not one of them."""
+    found = parse_charges(_REVOKED.sub("", part))
     if not found and name:
         m = re.match(rf"(?:被告人|被告)?{re.escape(name)}(?:共同)?{_BARE_OFFENCE}", part)
         if m and not m.group("c").startswith(("犯", "處", "判", "免")):

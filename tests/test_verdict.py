@@ -240,3 +240,22 @@ def test_penalties_given_respectively_that_do_not_pair_with_the_names_are_left_o
     got, left = _read(v, ["张三", "李四", "王五"])
     assert got == {"王五": (["窝藏"], "fixed", 12, 0)}
     assert left == [f"{n}: penalties given 分别 (respectively) do not pair with the defendants named" for n in ("张三", "李四")]
+
+
+@pytest.mark.parametrize("verdict, names", [
+    ("一、撤销本院（2015）西刑初字第64号刑事判决中对被告人马某犯聚众斗殴罪，判处有期徒刑三年，缓刑四年的缓刑部分；\n"
+     "二、被告人马某犯寻衅滋事罪，判处有期徒刑一年一个月，与前罪被判处有期徒刑三年实行并罚，决定执行有期徒刑三年六个月。", ["马某"]),
+    ("一、撤销本院（2015）西刑初字第64号刑事判决中对被告人马某犯聚众斗殴罪，判处有期徒刑三年，缓刑四年的缓刑部分；\n"
+     "二、被告人马某犯寻衅滋事罪，判处有期徒刑一年一个月，与前罪被判处有期徒刑三年实行并罚，决定执行有期徒刑三年六个月；\n"
+     "三、被告人苏某犯寻衅滋事罪，判处有期徒刑一年。", ["马某", "苏某"]),
+    ("被告人马某犯寻衅滋事罪，判处有期徒刑一年一个月；撤销某县人民法院（2015）某刑初字第64号刑事判决书被告人马某犯聚众斗殴罪，"
+     "判处有期徒刑三年，缓刑四年的缓刑执行部分，数罪并罚，决定执行有期徒刑三年六个月。", ["马某"]),
+])
+def test_a_conviction_quoted_from_a_former_judgment_is_not_a_charge(verdict, names):
+    """撤销…对被告人X犯Y罪…的缓刑部分 quotes the former judgment whose probation is revoked: Y is not
+    a charge of this verdict, and the executed term is the one 决定执行 states."""
+    found, _ = extract(verdict, names)
+    ma = next(d for d in found if d.name == "马某")
+    assert ma.charges == ["寻衅滋事"]
+    assert (ma.sentence["months"], ma.sentence["probation_months"]) == (42, 0)
+    assert "决定执行有期徒刑三年六个月" in ma.part
