@@ -36,6 +36,19 @@ _NOT_GIVEN = set("的之及与與和或等称稱述说說讲講证證供指认�
                  "等某甲乙丙丁戊己庚辛壬癸○〇×Ｘ＊*手电電住居现現出生男女于述警詢询偵侦審审訊讯账帳户戶卡款钱錢"
                  "腿脚腳臂头頭部眼脸臉胸腹背腰颈頸肩耳鼻嘴口牙骨伤傷血带帶车車"
                  "怎雖虽只還还再仍沒没不未很更最太非")
+# what follows a name in a judgment (被害人李梅轻伤, 张伟死亡, 王芳陈述, 林小明辯稱, 王某驾驶, 甲○○競選):
+# from the characters after masked names (王某, 张某某, 甲○○) in the real LeCaRD, CAIL and 司法院 texts,
+# less the ones that are given names too (none of these is one among ~1,900 full names in the same
+# judgments: judges, clerks, lawyers, Taiwan defendants). Never taken as a given-name character.
+_FOLLOWS = set("轻輕死亡受伤傷陈陳诉訴辩辯犯打驾駕停放窜竄持拿收交借转轉帮幫找叫让讓陪赔賠给給跟趁退签簽租"
+               "盗盜贩販抓骑騎无無提回父两兩故主遂随隨另欲既嗣涉确確竞競担擔表贿賄仅僅赠贈请請拉投买買"
+               "购購否服选選邀坦负負议議")
+# the same for characters that given names do use (李重直, 高至良, 黃天送, 何連參 are witnesses in
+# those judgments), as the word they start (张伟明知 is 张伟 + 明知, 李梅重伤 is 李梅 + 重伤)
+_FOLLOW_WORDS = {"重伤", "重傷", "重度", "家中", "家里", "家裡", "明知", "发现", "發現", "发生", "發生", "进行", "進行", "进入", "進入", "开车", "開車", "同意", "同时",
+                 "同時", "通过", "通過", "承认", "承認", "结婚", "結婚", "有限", "严重", "嚴重"}
+# what ends a name for certain: delimiters and the commonest words after names that no given name uses
+_BEFORE_WORDS = set("，,。、；;：:（()）「」“”\"的称稱说說证證报報系係在等被将將于於与與和及处處到因向")
 _NOT_NAME = {"陈述", "陳述", "方面", "高度", "全部", "单位", "單位", "钱款", "錢款", "金额", "金額", "房屋", "车辆", "車輛",
              "申请", "申請", "江湖", "黎明", "明知", "常住", "安全", "平安", "成年", "文化", "包括", "华夏", "关系", "關係",
              "原因", "原审", "原審", "原判", "原告", "司法", "公安", "公司", "国家", "國家", "海关", "海關", "商业",
@@ -54,7 +67,9 @@ _NOT_NAME = {"陈述", "陳述", "方面", "高度", "全部", "单位", "單位
              "印象", "隆重", "智能", "展示", "展开", "展開", "尤其", "居住", "居然", "由于", "由於", "利于", "利於",
              "危险", "危險", "危害", "富有", "阴道", "陰道", "初步", "初次", "支付", "支持", "汇款", "匯款",
              "平台", "平臺", "国道", "國道", "计划", "計劃", "公路", "公共", "公开", "公開", "公然", "公告", "银行", "銀行",
-             "权利", "權利", "农行", "農行", "龙卡", "龍卡", "公众", "公眾", "陈旧", "陳舊", "钱包", "錢包", "钱财", "錢財", "原谅", "原諒"}
+             "权利", "權利", "农行", "農行", "龙卡", "龍卡", "公众", "公眾", "陈旧", "陳舊", "钱包", "錢包", "钱财", "錢財", "原谅", "原諒",
+             "云云", "方有"}
+_TITLES = ("小姐", "先生", "女士", "太太")
 _DEFENDANT_WORDS = r"(?:被[\s\u3000]*告(?:人|單位|单位)?|上[\s\u3000]*訴[\s\u3000]*人|上诉人|罪犯|犯罪嫌疑人)"
 # surnames that are also prepositions or adverbs right after a role word (被害人于案发后, 證人於偵查中,
 # 被害人向被告人): a name with one is taken only when a delimiter follows it (被害人于小红称)
@@ -73,17 +88,39 @@ _HOLDER = re.compile(rf"(?:^|(?<=[\s\u3000│|，、：:]))(?P<name>(?:{_COMPOUN
 _PROTECTED = re.compile(rf"{_DEFENDANT_WORDS}[：:\s\u3000]*(?P<name>[\u4e00-\u9fff]{{2,4}})")
 
 
+def _ends_name(rest: str) -> bool:
+    """Whether the text after a name candidate starts with a word that follows names (轻伤, 陈述, 明知)."""
+    return rest[:1] in _NOT_GIVEN or rest[:1] in _FOLLOWS or rest[:2] in _FOLLOW_WORDS
+
+
+def _shorter(name: str, text: str) -> str:
+    """被害人李梅诉说…李梅称: a surname and two given characters whose first two also stand on their own
+    elsewhere in the text, before a delimiter or a word that follows names, is the two-character name.
+    Not before a line break (Taiwan files wrap lines inside names: 蕭秀⏎鈺) nor before any character
+    a given name can hold (潘阿福、潘阿來)."""
+    if len(name) != 3 or re.match(_COMPOUND, name) or name[1:] in _TITLES:
+        return name
+    for m in re.finditer(re.escape(name[:2]), text):
+        rest = text[m.end():m.end() + 2]
+        if rest[:1] in _BEFORE_WORDS or rest[:1] in _FOLLOWS or rest in _FOLLOW_WORDS:
+            return name[:2]
+    return name
+
+
 def _candidate(raw: str, after: str) -> str:
     """The name in what followed a role word, or '' when it is none. Two given characters at most,
     three after a second surname (Taiwan married names: 王葉春美)."""
     surname = raw[:2] if re.match(_COMPOUND, raw) else raw[0]
     given = raw[len(surname):]
-    if given[:2] in ("小姐", "先生", "女士", "太太"):
+    if given[:2] in _TITLES:
         return surname + given[:2]
-    limit = 3 if len(surname) == 1 and given[:1] in _MARRIED else 2
+    married = len(surname) == 1 and given[:1] in _MARRIED
+    rest = given + after
     kept = ""
-    for ch in given[:limit]:
-        if ch in _NOT_GIVEN:
+    for i, ch in enumerate(given[:3 if married else 2]):
+        # past the first given character a word that follows names ends the name (张伟明知 is 张伟 + 明知);
+        # the first may be a second surname that opens a married name (王陳春美)
+        if ch in _NOT_GIVEN or (ch in _FOLLOWS and not married) or (i > 0 and _ends_name(rest[i:])):
             break
         kept += ch
     name, nxt = surname + kept, (given + after)[len(kept):][:1]
@@ -97,11 +134,17 @@ def _candidate(raw: str, after: str) -> str:
 def find(text: str) -> set[str]:
     """Victims', witnesses' and account holders' names a role word introduces in the text, less the
     names that are also introduced as a defendant's."""
-    found = {n for m in _NAME.finditer(text) if (n := _candidate(m.group("name"), m.group("after")))}
+    named = {n for m in _NAME.finditer(text) if (n := _candidate(m.group("name"), m.group("after")))}
     # a table cell is the whole name (冉家家, 李方利): only masked cells and words (农行, 龙卡) are not
-    found |= {n for m in _HOLDER.finditer(text)
-              if not _MASK & set(n := m.group("name")) and n not in _NOT_NAME and n[:2] not in _NOT_NAME}
-    if not found:
-        return found
+    held = {n for m in _HOLDER.finditer(text)
+            if not _MASK & set(n := m.group("name")) and n not in _NOT_NAME and n[:2] not in _NOT_NAME}
+    if not named and not held:
+        return set()
     protected = {m.group("name") for m in _PROTECTED.finditer(text)}
-    return {n for n in found if not any(p.startswith(n) for p in protected)}
+
+    def free(name: str) -> bool:
+        return not any(p.startswith(name) for p in protected)
+
+    # shortened only where the shorter name is not a defendant's (证人修树江, 被告人修树生)
+    found = {short if free(short := _shorter(n, text)) else n for n in named} | held
+    return {n for n in found if free(n)}

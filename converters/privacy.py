@@ -12,7 +12,8 @@ Numbers are matched on a copy of the text with full-width digits, letters and si
 (same length, so positions carry over), and the original characters are replaced. Each kind's
 rules run in KINDS order; a match overlapping an earlier one is left alone. Legal numbers are kept:
 article numbers, amounts (…元), dates, case and document numbers (（2018）鄂0106刑初98号,
-府社合字第0940130322號) and weights are never long digit runs without 第/字第 or a unit around them.
+苏公交罚决字〔2019〕第320000123456789号, 府社合字第0940130322號) and weights: a long digit run with a
+bracketed year, 字第 or a unit around it is none of the personal kinds.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ _WIDE = re.compile("[" + "".join(re.escape(c) for c in map(chr, FOLD)) + "]+")
 # Taiwan document numbers: 府社合字第0940130322號函, …字第⏎  0940025367號在卷 (never a phone or account)
 _DOC_BEFORE = r"(?<!字第)(?<!字第 )"
 _DOC_AFTER = r"(?!\s*[號号](?:函|令|公告|卷|警|偵|侦|他|解釋|判決|裁定|在卷|附卷|書|文))"
+# Mainland document and case numbers: a year in brackets, a short office or case-type code, maybe 第,
+# the number and 号 (苏公交罚决字〔2019〕第320000123456789号, （2018）鄂0106刑初98号, 〔2021〕100号).
+# Their spans are reserved before any rule runs: however long the number, it is not an account.
+_DOC_NUMBER = re.compile(r"[〔\[(【](?:19|20)\d{2}[〕\])】](?:(?![号號])[\u4e00-\u9fff0-9]){0,12}?第?\d+ ?[号號]")
 _NOT_AMOUNT = r"(?![0-9.]*(?:\.[0-9]|元|万|萬|余|餘|多|圆|圓|块|塊|克|斤|吨|噸|米|公|股|次|件|个|個|人|名))"
 _SEP = r"[ -]?"  # one space or hyphen between digit groups (138-1234-5603, 330106 19850302 1234)
 _DATE8 = rf"(?:18|19|20)\d{{2}}{_SEP}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
@@ -102,14 +107,17 @@ _PLATE = [
     r"(?<![A-Za-z0-9-])(?:[A-Z]{3}-\d{3,4}|[A-Z]{2}-\d{4}|\d{4}-[A-Z]{2}|\d{3}-[A-Z]{3})(?![A-Za-z0-9-])",
 ]
 # address — the house number after a road, lane, village or estate word: …路123号5幢2单元301室,
-# …路一段122號之1 3樓, …村3组12号; or a building-unit-room number on its own (5幢2单元301室).
-_UNIT = r"(?:[0-9一二三四五六七八九十]+(?:幢|栋|棟|座|号楼|號樓|楼|樓|层|層|单元|單元|门|門|室|户|戶|F|f))"
+# …路一段122號之1 3樓, …村3组12号; or a building-unit-room number on its own (5幢2单元301室,
+# 华星时代广场A座1201室: a block, unit or room may be lettered, A座, B单元, B1201室).
+_LETTERED = r"[A-WYZa-wyz]{1,2}[0-9]{0,5}"  # A座, B1201室; not X (the court's mask: X幢X单元XXX室)
+_UNIT = rf"(?:(?:{_LETTERED}|[0-9一二三四五六七八九十]+)(?:幢|栋|棟|座|号楼|號樓|楼|樓|层|層|单元|單元|门|門|室|户|戶|F|f))"
 _HOUSE = rf"\d+ ?(?:[-之]\d+)? ?(?:号楼|號樓|号院|號院|[号號](?![线綫文令函卷字]))(?:之\d+)?(?:{_UNIT}+(?:\d{{2,4}}(?:室|房)?)?)?"
 _ADDRESS = [
     # (道's lookbehind stands after it: a pattern that opens with literals is scanned for them quickly)
     (rf"(?:路|街|道(?<![知说說问問叫喊答骂罵写寫报報味轨軌管渠频頻赛賽航隧通]道)|巷|弄|胡同|村|组|組|鄰|邻|小区|小區|社区|社區|花园|花園|公寓|大厦|大廈|苑|园|園|广场|廣場|段)"
     rf"(?P<v>(?:[0-9一二三四五六七八九十]+ ?段)?(?:\d+ ?[巷弄])*{_HOUSE})"),
-    rf"(?<![0-9])\d+(?:幢|栋|棟|号楼|號樓|座){_UNIT}+",
+    rf"(?<![0-9A-Za-z])(?:{_LETTERED}|\d+)(?:幢|栋|棟|号楼|號樓|座)(?:{_UNIT}+|\d{{2,4}}(?:室|房))",
+    rf"(?<![0-9A-Za-z])[A-WYZa-wyz]{{1,2}}\d{{2,5}}(?:室|房)",  # a lettered room on its own: 怡景花园A233室
 ]
 
 KINDS = ("email", "id_number", "passport", "phone", "device_id", "bank_card", "im_account", "plate", "vin", "address",
@@ -146,6 +154,8 @@ def _spans(text: str, names: set[str]) -> list[tuple[int, int, str]]:
             taken[s:e] = b"\x01" * (e - s)
             spans.append((s, e, kind))
 
+    for m in _DOC_NUMBER.finditer(folded):
+        taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     for kind in KINDS[:-1]:
         for rx in _RULES[kind]:
             value = "v" if "v" in rx.groupindex else 0  # the part to replace: the value after a context word

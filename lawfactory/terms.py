@@ -97,6 +97,7 @@ _FIXED = re.compile(rf"(?P<p>有期徒刑|拘役|管制)(?P<period>{PERIOD})")
 _PROBATION = re.compile(rf"(?:缓刑|緩刑)(?P<period>{PERIOD})")
 # an amount as judgments write it: 2000, 2,000 / 2，000 (thousands separators), 1.3万, 二千, 壹仟
 _AMOUNT = rf"(?:[0-9０-９]{{1,3}}(?:[,，][0-9]{{3}})+|[0-9０-９]+(?:\.[0-9]+)?|{NUM})"
+AMOUNT = _AMOUNT
 _FINE = re.compile(rf"(?:罚金|罰金)(?:人民币|人民幣)?(?:新臺幣|新台币|新台幣)?(?P<n>{_AMOUNT})(?P<unit>万|萬)?元")
 _POLITICAL = re.compile(rf"剥夺政治权利(?P<t>终身|(?:{_N})年)|褫奪公權(?P<tw>終身|(?:{_N})年)")
 
@@ -138,6 +139,42 @@ def _period_after(regex: re.Pattern, text: str) -> int | None:
     return None
 
 
+# a fine the sentence imposes: 罚金 right after 并处 / 单处 / 判处 / 处 / 併科 / 科 / 决定执行, at the head of a
+# clause of the penalty (判处有期徒刑五年，罚金人民币二万元), or listed after another property penalty
+# (并处没收财产三万元、罚金三千元); never one paid or credited (已缴纳的罚金…予以冲抵, 预交罚金, 尚欠罚金)
+_IMPOSING = re.compile(r"(?:^|(?:处|處|科|执行|執行)|(?:处|處|科)[^，,。；;：:\n]*、)$")
+_CLAUSE_HEAD = re.compile(r"[，,。；;：:\n]")
+_SENTENCE_BREAK = re.compile(r"[。；;\n]")
+
+
+def _imposed_fines(text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """The fines (in 元) the text imposes between start and end, in order."""
+    out = []
+    for m in _FINE.finditer(text, start, len(text) if end is None else end):
+        if _IMPOSING.search(_CLAUSE_HEAD.split(text[:m.start()])[-1].strip()):
+            out.append(_amount(m.group("n"), 10000 if m.group("unit") else 1))
+    return out
+
+
+def _fine(text: str, ex: re.Match | None) -> int:
+    """The fine executed. One count: its fine. 数罪并罚 (决定执行 / 應執行): the fine stated with the
+    executed penalty; when it states none, the counts' fines still apply and are added (刑法 §69:
+    附加刑仍须执行, 种类相同的合并执行; 最高法《关于适用财产刑若干问题的规定》第三条: 罚金数额相加), except
+    beside 没收全部财产, which alone is executed (同条: 并处没收全部财产的，只执行没收财产刑). A 总和 (sum
+    of the terms) restating a fine is no count."""
+    if not ex:
+        return next(iter(_imposed_fines(text)), 0)
+    executed = _imposed_fines(text, ex.end())
+    if executed:
+        return executed[0]
+    tail = _SENTENCE_BREAK.search(text, ex.end())
+    if re.search(r"没收(?:个人|個人)?全部财产|沒收(?:個人)?全部財產", text[ex.end():tail.start() if tail else len(text)]):
+        return 0
+    bounds = [0, *(m.end() for m in _SENTENCE_BREAK.finditer(text, 0, ex.start())), ex.start()]
+    return sum(f for a, b in zip(bounds, bounds[1:]) if "总和" not in text[a:b] and "總和" not in text[a:b]
+               for f in _imposed_fines(text, a, b))
+
+
 def parse_sentence(text: str) -> dict | None:
     """Read the penalty of one defendant from judgment-style text; None if there is none.
 
@@ -147,11 +184,7 @@ def parse_sentence(text: str) -> dict | None:
     if not text:
         return None
     ex = _EXECUTE.search(text)
-    # 数罪并罚: the fine after 决定执行 / 應執行 is the one executed, not the first count's
-    fine_m = (ex and _FINE.search(text, ex.end())) or _FINE.search(text)
-    fine = 0
-    if fine_m:
-        fine = _amount(fine_m.group("n"), 10000 if fine_m.group("unit") else 1)
+    fine = _fine(text, ex)
     # 数罪并罚: the probation stated with the executed term; an earlier 缓刑 belongs to a count or to
     # a former judgment whose suspension is revoked (撤销…缓刑二年…的缓刑执行部分，决定执行…)
     # a 缓刑 in a sentence that revokes one (撤销…宣告缓刑五年的执行部分) is not this sentence's either

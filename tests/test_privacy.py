@@ -123,6 +123,11 @@ def test_every_planted_format_is_scrubbed(planted, kind, before, after):
     ("住幸福嘉苑8栋2单元301室的家中", "8栋2单元301室", "住幸福嘉苑[门牌号]的家中"),
     ("至本市天桥区某小区15号楼楼下", "15号楼", "至本市天桥区某小区[门牌号]楼下"),
     ("位于孤山村1组336号。", "336号", "位于孤山村1组[门牌号]。"),
+    # lettered blocks, units and rooms
+    ("住文三路478号华星时代广场A座1201室", "A座1201室", "住文三路[门牌号]华星时代广场[门牌号]"),
+    ("住文三路478号A座1201室。", "478号A座1201室", "住文三路[门牌号]。"),
+    ("住幸福嘉苑5幢B单元301室", "5幢B单元301室", "住幸福嘉苑[门牌号]"),
+    ("暂住怡景花园A233室。", "A233室", "暂住怡景花园[门牌号]。"),
 ])
 def test_context_rules(text, planted, expected):
     out, _ = scrub(text)
@@ -133,6 +138,12 @@ def test_taiwan_addresses_and_placeholders_are_traditional():
     out, counts = scrub("住臺北市中正區重慶南路一段122號之1，帳號012-345-678901", "tw")
     assert out == "住臺北市中正區重慶南路[門牌號碼]，帳號[銀行帳號]"
     assert counts == Counter({"address": 1, "bank_card": 1})
+
+
+def test_an_account_next_to_a_document_number_is_still_scrubbed():
+    out, counts = scrub("苏公交罚决字〔2019〕第320000123456789号，其银行卡6222021234567890123，（2019）苏0508刑初12号")
+    assert out == "苏公交罚决字〔2019〕第320000123456789号，其银行卡[银行卡号]，（2019）苏0508刑初12号"
+    assert counts == Counter({"bank_card": 1})
 
 
 def test_a_number_found_once_is_replaced_wherever_it_stands():
@@ -155,6 +166,8 @@ LEGAL = [
     "票面金额累计人民币200371600元", "人民币123456789012元",
     "2021年1月3日凌晨2时许", "20210315", "2021-03-15", "民国112年", "112年3月15日",
     "净重12.5克", "净重992.0克", "乙醇含量为156mg/100ml", "重1234.56克", "亲权指数为8431570317.20",
+    "苏公交罚决字〔2019〕第320000123456789号", "京公交决字[2020]第110000987654321号", "〔2019〕320000123456789号",
+    "（2019）苏0508执320000123456789号", "(2020)浙0106民初1234567890123号",
     "发票号为00359056-00359065", "面积123.45平方米", "以新臺幣壹仟元折算壹日", "第0000777071号机动车交通",
 ]
 
@@ -182,10 +195,40 @@ def test_victims_and_witnesses_names(text, expected):
 @pytest.mark.parametrize("text", [
     "被害人陈述、证人证言", "被害人的谅解", "被害人于案发后报警", "證人於偵查中證稱", "被害人左大腿骨折",
     "被害人王某某、李某1、钱钱某、刘XX", "告訴人甲○○", "被害人陈旧性骨折", "被害人钱包内的现金",
-    "被害人向被告人索要", "证人见证下", "农行 [银行卡号]", "张某 [银行卡号]",
+    "被害人向被告人索要", "证人见证下", "农行 [银行卡号]", "张某 [银行卡号]", "某某苑X幢X单元XXX室",
 ])
 def test_words_after_a_role_word_that_are_not_names(text):
     assert scrub(text) == (text, Counter())
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a word that follows names is not a given-name character: the legal content after the name stays
+    ("致被害人李梅轻伤二级", "致被害人[姓名]轻伤二级"),
+    ("致被害人李梅重伤二级", "致被害人[姓名]重伤二级"),
+    ("致被害人张伟死亡", "致被害人[姓名]死亡"),
+    ("被害人王芳陈述，王芳称", "被害人[姓名]陈述，[姓名]称"),
+    ("證人林福辯稱", "證人[姓名]辯稱"),
+    ("窃取被害人金松放在卧室的手机", "窃取被害人[姓名]放在卧室的手机"),
+    # …and the name is scrubbed wherever it stands, also before the role word introduces it
+    ("殴打被害人张伟的母亲李梅。被害人李梅轻伤。", "殴打被害人[姓名]的母亲[姓名]。被害人[姓名]轻伤。"),
+    # a three-character candidate whose first two characters stand alone elsewhere is the shorter name
+    ("被害人李梅哭着报警，李梅称", "被害人[姓名]哭着报警，[姓名]称"),
+    # given names that use those characters (重, 至, 送, 參) and married names after 陳 keep them
+    ("證人李重直證稱，李重直收受", "證人[姓名]證稱，[姓名]收受"),
+    ("證人高至良之證言", "證人[姓名]之證言"),
+    ("證人王陳春美證稱", "證人[姓名]證稱"),
+])
+def test_a_name_ends_where_the_words_after_names_begin(text, expected):
+    assert scrub(text, "tw" if "證" in text else "cn")[0] == expected
+
+
+def test_a_name_is_not_shortened_to_a_defendants_name_nor_across_a_line_wrap():
+    # 修树 is the start of the defendant's name: the witness keeps his full name, the defendant his
+    text = "被告人修树生，男。证人修树江证言，证实修树生于案发后"
+    assert scrub(text)[0] == "被告人修树生，男。证人[姓名]证言，证实修树生于案发后"
+    # Taiwan files wrap lines inside names (蕭秀⏎鈺): a wrap is no sign of a shorter name
+    text = "證人蕭秀鈺證稱，收受者蕭秀\r\n    鈺、陳大文"
+    assert scrub(text, "tw")[0] == "證人[姓名]證稱，收受者蕭秀\r\n    鈺、陳大文"
 
 
 def test_a_defendant_is_never_taken_for_a_witness():

@@ -143,6 +143,38 @@ def test_fine_amounts_as_judgments_write_them(text, fine):
     assert parse_sentence(text)["fine"] == fine
 
 
+@pytest.mark.parametrize("text, fine", [
+    # a fine paid, advanced or credited is no fine the sentence imposes
+    ("判处有期徒刑三年。被告人已缴纳的罚金人民币一万元予以冲抵", 0),
+    ("判处有期徒刑一年，缓刑二年。被告人亲属代为预交罚金人民币五千元，予以认可", 0),
+    ("判处拘役四个月。扣押的现金人民币1000元予以抵扣，尚欠罚金4000元限判决生效后缴纳", 0),
+    ("单处罚金人民币三千元（罚金已缴纳）", 3000),
+    # imposed: at the head of a penalty clause, or listed after another property penalty
+    ("判处有期徒刑五年，罚金人民币二十五万元", 250000),
+    ("判处有期徒刑一年，并处没收财产人民币三万元、罚金人民币三千元", 3000),
+    ("科罰金新臺幣伍仟元，如易服勞役，以新臺幣壹仟元折算壹日", 5000),
+])
+def test_only_a_fine_the_sentence_imposes_counts(text, fine):
+    assert parse_sentence(text)["fine"] == fine
+
+
+@pytest.mark.parametrize("text, fine", [
+    # 决定执行 names no fine: the counts' fines still apply and are added (刑法 §69)
+    ("犯受贿罪，判处有期徒刑十年，并处罚金人民币五十万元；犯贪污罪，判处有期徒刑五年，并处罚金人民币二十万元；"
+     "决定执行有期徒刑十三年，并处没收个人财产人民币十万元。", 700000),
+    ("犯盗窃罪，判处有期徒刑二年，并处罚金人民币五千元；犯诈骗罪，判处有期徒刑一年，并处罚金人民币三千元；"
+     "总和刑期有期徒刑三年，并处罚金人民币八千元；决定执行有期徒刑二年六个月。", 8000),  # a 总和 is no count
+    # beside 没收全部财产 only the confiscation is executed
+    ("犯运输毒品罪，判处无期徒刑，剥夺政治权利终身，并处没收个人全部财产；犯容留他人吸毒罪，判处有期徒刑六个月，"
+     "并处罚金人民币三千元，数罪并罚，决定执行无期徒刑，剥夺政治权利终身，并处没收个人全部财产。", 0),
+    # 决定执行 states the fine: that one
+    ("犯盗窃罪，判处有期徒刑二年，并处罚金人民币五千元；犯诈骗罪，判处有期徒刑一年，并处罚金人民币一万元；"
+     "决定执行有期徒刑二年十个月，并处罚金人民币一万二千元。", 12000),
+])
+def test_merged_sentence_fine_follows_article_69(text, fine):
+    assert parse_sentence(text)["fine"] == fine
+
+
 @pytest.mark.parametrize("text, months, probation", [
     ("判处有期徒刑三年又六个月，缓刑五年", 42, 60),
     ("判处有期徒刑三年零八个月", 44, 0),

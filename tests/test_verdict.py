@@ -195,3 +195,67 @@ def test_a_later_sentence_about_a_defendant_is_no_new_defendant():
     assert defendants_cn(parties) == ["潘某", "张某", "张某某"]
     assert defendants_cn("被告人：侯某，男。被告人（附带民事诉讼被告人）郑某，男。被告人冶某1，男。被告人自报刘某，男。") == \
         ["侯某", "郑某", "冶某1", "刘某"]
+
+
+@pytest.mark.parametrize("verdict", [
+    "一、被告人王某某犯盗窃罪，判处有期徒刑二年，并处罚金人民币五千元。\n二、被告人王某无罪。",
+    "一、被告人王某无罪。\n二、被告人王某某犯盗窃罪，判处有期徒刑二年，并处罚金人民币五千元。",
+])
+def test_a_name_that_begins_a_longer_defendants_name_is_not_his_conviction(verdict):
+    """王某 acquitted beside 王某某 convicted: 王某 inside 王某某犯… is not 王某's conviction."""
+    found, left = extract(verdict, ["王某某", "王某"])
+    assert [(d.name, d.sentence["months"]) for d in found] == [("王某某", 24)]
+    assert left == ["王某: acquitted (无罪)"]
+
+
+def _read(verdict, names):
+    found, left = extract(verdict, names)
+    return {d.name: (d.charges, d.sentence["kind"], d.sentence["months"], d.sentence["fine"]) for d in found}, left
+
+
+@pytest.mark.parametrize("verdict, want", [
+    ("一、被告人张三、李四犯抢劫罪，分别判处有期徒刑三年和二年。",
+     {"张三": (["抢劫"], "fixed", 36, 0), "李四": (["抢劫"], "fixed", 24, 0)}),
+    ("被告人张三、李四犯盗窃罪，均判处有期徒刑一年，并处罚金人民币一千元。",
+     {"张三": (["盗窃"], "fixed", 12, 1000), "李四": (["盗窃"], "fixed", 12, 1000)}),
+    ("被告人张三、被告人李四犯盗窃罪，各判处有期徒刑一年。",
+     {"张三": (["盗窃"], "fixed", 12, 0), "李四": (["盗窃"], "fixed", 12, 0)}),
+    ("被告人张三、李四共同犯诈骗罪，分别判处有期徒刑三年、一年六个月，并处罚金人民币五万元、三万元。",
+     {"张三": (["诈骗"], "fixed", 36, 50000), "李四": (["诈骗"], "fixed", 18, 30000)}),
+    ("一、被告人张三、李四犯故意杀人罪，分别判处死刑，缓期二年执行，剥夺政治权利终身和无期徒刑，剥夺政治权利终身；\n"
+     "二、被告人王五犯窝藏罪，判处有期徒刑一年。",
+     {"张三": (["故意杀人"], "death", 0, 0), "李四": (["故意杀人"], "life", 0, 0), "王五": (["窝藏"], "fixed", 12, 0)}),
+])
+def test_several_defendants_named_before_one_conviction_each_get_their_penalty(verdict, want):
+    """被告人张三、(被告人)李四犯…: every name of the list is convicted; 均 / 各 give each the same
+    penalty, 分别 pairs the names with the penalties listed, in order."""
+    got, left = _read(verdict, ["张三", "李四", "王五"] if "王五" in verdict else ["张三", "李四"])
+    assert got == want and left == []
+
+
+def test_penalties_given_respectively_that_do_not_pair_with_the_names_are_left_out_with_a_reason():
+    # one 缓刑 for two terms: whose it is cannot be told
+    v = ("一、被告人张三、李四犯抢劫罪，分别判处有期徒刑三年、二年，缓刑三年；\n"
+         "二、被告人王五犯窝藏罪，判处有期徒刑一年。")
+    got, left = _read(v, ["张三", "李四", "王五"])
+    assert got == {"王五": (["窝藏"], "fixed", 12, 0)}
+    assert left == [f"{n}: penalties given 分别 (respectively) do not pair with the defendants named" for n in ("张三", "李四")]
+
+
+@pytest.mark.parametrize("verdict, names", [
+    ("一、撤销本院（2015）西刑初字第64号刑事判决中对被告人马某犯聚众斗殴罪，判处有期徒刑三年，缓刑四年的缓刑部分；\n"
+     "二、被告人马某犯寻衅滋事罪，判处有期徒刑一年一个月，与前罪被判处有期徒刑三年实行并罚，决定执行有期徒刑三年六个月。", ["马某"]),
+    ("一、撤销本院（2015）西刑初字第64号刑事判决中对被告人马某犯聚众斗殴罪，判处有期徒刑三年，缓刑四年的缓刑部分；\n"
+     "二、被告人马某犯寻衅滋事罪，判处有期徒刑一年一个月，与前罪被判处有期徒刑三年实行并罚，决定执行有期徒刑三年六个月；\n"
+     "三、被告人苏某犯寻衅滋事罪，判处有期徒刑一年。", ["马某", "苏某"]),
+    ("被告人马某犯寻衅滋事罪，判处有期徒刑一年一个月；撤销某县人民法院（2015）某刑初字第64号刑事判决书被告人马某犯聚众斗殴罪，"
+     "判处有期徒刑三年，缓刑四年的缓刑执行部分，数罪并罚，决定执行有期徒刑三年六个月。", ["马某"]),
+])
+def test_a_conviction_quoted_from_a_former_judgment_is_not_a_charge(verdict, names):
+    """撤销…对被告人X犯Y罪…的缓刑部分 quotes the former judgment whose probation is revoked: Y is not
+    a charge of this verdict, and the executed term is the one 决定执行 states."""
+    found, _ = extract(verdict, names)
+    ma = next(d for d in found if d.name == "马某")
+    assert ma.charges == ["寻衅滋事"]
+    assert (ma.sentence["months"], ma.sentence["probation_months"]) == (42, 0)
+    assert "决定执行有期徒刑三年六个月" in ma.part
