@@ -42,6 +42,7 @@ from adversarial.variants import (
     seeded,
 )
 from lawfactory import io, lengths
+from lawfactory.errors import UsageError
 from lawfactory.splits import EVAL, TRAIN
 from lawfactory.tasks.judgments import is_judgment, judgment_sample
 from lawfactory.tasks.sentencing import sentencing_sample
@@ -59,7 +60,7 @@ def options(extra: dict, seed: int) -> tuple[float, int, int]:
     count = int(extra.get("adversarial_count") or 0)
     aseed = extra.get("adversarial_seed")
     if ratio < 0 or count < 0:
-        raise SystemExit(f"--adversarial-ratio and --adversarial-count must be ≥ 0 (got {ratio}, {count})")
+        raise UsageError(f"--adversarial-ratio and --adversarial-count must be ≥ 0 (got {ratio}, {count})")
     return ratio, count, seed if aseed is None else int(aseed)
 
 

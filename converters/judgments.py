@@ -19,6 +19,7 @@ from converters import privacy
 from converters.cail import RECOMMENDATION, RECOMMENDATION_MASK
 from converters.verdict import Defendant
 from lawfactory.attitude import detect_flags, find_spans
+from lawfactory.errors import UsageError
 from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, Skip, article_ref, attitude, case
 from lawfactory.records import article_exists  # a misread citation (第454條 of a procedure law) is no article
 
@@ -51,7 +52,7 @@ def configure(extra: dict) -> Settings:
         try:
             return normalize_date(extra[key]) if extra.get(key) else ""
         except RecordError as e:
-            raise SystemExit(f"--{key.replace('_', '-')}: {e}") from None
+            raise UsageError(f"--{key.replace('_', '-')}: {e}") from None
 
     SETTINGS = Settings(
         case_types=tup("case_types", Settings.case_types),

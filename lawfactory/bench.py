@@ -25,6 +25,7 @@ import orjson
 import psutil
 
 from lawfactory import io
+from lawfactory.errors import BuildError
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples" / "cail"
@@ -131,7 +132,7 @@ def measure(cmd: list[str]) -> dict:
     wall = time.perf_counter() - t0
     text = b"".join(out).decode("utf-8", "replace")
     if proc.returncode:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{text[-3000:]}")
+        raise BuildError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{text[-3000:]}")
     stages = re.findall(r"stages: (.*)", text)
     return {"wall": wall, "peak_mb": peak / 2**20, "peak_one_mb": peak_one / 2**20, "stages": stages[-1] if stages else ""}
 
@@ -241,4 +242,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from lawfactory.cli import exit_on_error
+
+    sys.exit(exit_on_error(main))

@@ -30,6 +30,7 @@ from tqdm import tqdm
 from adversarial.task import adversarial_task
 from converters import cail, judgments, judgments_cn, judgments_tw, privacy
 from lawfactory import datacard, dedup, fingerprint, generation, hygiene, io, quality, shards, statute_index
+from lawfactory.errors import BuildError, LawfactoryError, UsageError
 from lawfactory.splits import EVAL, TRAIN, assign_split
 from lawfactory.tasks.judgments import is_judgment, judgment_sample, judgment_task
 from lawfactory.tasks.sentencing import sentencing_sample
@@ -271,6 +272,8 @@ def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int) -> No
         for case, split in tqdm(split_cases(opts, ctx), total=n_cases, desc="tasks", unit=" case", mininterval=1.0):
             try:
                 made = [(name, row, io.dumps(row)) for _, task in TASKS for name, row in task(case, split, ctx)]
+            except LawfactoryError:  # a bad option (e.g. --tokenizer), not a bad case: it ends the build
+                raise
             except Exception as e:  # noqa: BLE001 - one case a task cannot handle costs that case only
                 file, _, line = str(case.get("source", "")).rpartition(":")
                 rejects.append({"file": file, "line": int(line) if line.isdigit() else 0,
@@ -330,7 +333,7 @@ def _build(opts: Options) -> dict:
     for k in ("exclude", "charges", "articles"):
         for p in [opts.extra[k]] if isinstance(opts.extra.get(k), str) else opts.extra.get(k) or []:
             if not Path(p).is_file():
-                raise SystemExit(f"--{k} file {p} does not exist")
+                raise UsageError(f"--{k} file {p} does not exist")
             lists[f"{k} {p}"] = io.file_sha256(p)
     statute_hashes = statute_index.input_hashes(opts.raw)  # RAW/statutes/*: not sharded, hashed here
     lists.update(statute_hashes)
@@ -365,7 +368,7 @@ def _build(opts: Options) -> dict:
     return manifest
 
 
-class NothingConverted(SystemExit):
+class NothingConverted(BuildError):
     """The build read no usable record: it fails (DATA keeps whatever it held)."""
 
 

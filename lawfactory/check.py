@@ -29,6 +29,7 @@ import yaml
 from tqdm import tqdm
 
 from lawfactory import attitude, dedup, generation, io, memory
+from lawfactory.errors import InputError, UsageError
 from lawfactory.lengths import CHARS_PER_TOKEN, TEMPLATE_TOKENS, TokenCounter
 
 PREFLIGHT = re.compile(r"^#.*?lawfactory check\s+\S+(?P<args>[^→\n]*)→\s*(?P<verdict>[^\n(]+)", re.M)
@@ -81,19 +82,19 @@ def load_recipe(path: Path, overrides: list[str]) -> dict:
     try:
         args = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as err:
-        raise SystemExit(f"{path}: cannot read the recipe: {err}")
+        raise InputError(f"{path}: cannot read the recipe: {err}")
     if not isinstance(args, dict):
-        raise SystemExit(f"{path}: a recipe is a YAML mapping of LLaMA-Factory arguments")
+        raise InputError(f"{path}: a recipe is a YAML mapping of LLaMA-Factory arguments")
     for item in overrides:
         if "=" not in item:
-            raise SystemExit(f"override {item!r}: expected key=value")
+            raise UsageError(f"override {item!r}: expected key=value")
     from omegaconf import OmegaConf  # what llamafactory-cli reads its overrides with ("no" stays a string)
 
     args = {**args, **OmegaConf.to_container(OmegaConf.from_cli(list(overrides)))}
     for key, kind in NUMERIC_ARGS.items():
         value = args.get(key)
         if value is not None and not _is_number(value, kind):
-            raise SystemExit(f"{path}: {key} must be {'an integer' if kind is int else 'a number'}, got {value!r}")
+            raise InputError(f"{path}: {key} must be {'an integer' if kind is int else 'a number'}, got {value!r}")
     return args
 
 
@@ -475,14 +476,14 @@ def run(recipe: Path, gpu: str | None = None, gpus: int | None = None, drop_over
 
     report = Report()
     if not recipe.is_file():
-        raise SystemExit(f"recipe {recipe} does not exist" if not recipe.exists() else f"recipe {recipe} is not a file")
+        raise UsageError(f"recipe {recipe} does not exist" if not recipe.exists() else f"recipe {recipe} is not a file")
     if gpus is not None and gpus < 1:
-        raise SystemExit(f"--gpus must be ≥ 1, got {gpus}")
+        raise UsageError(f"--gpus must be ≥ 1, got {gpus}")
     text = recipe.read_text(encoding="utf-8")
     stated = preflight_line(text)
     gpu_key = gpu or stated.get("gpu", "a10-24g")
     if gpu_key not in memory.GPUS:
-        raise SystemExit(f"--gpu {gpu_key}: one of {', '.join(memory.GPUS)}")
+        raise UsageError(f"--gpu {gpu_key}: one of {', '.join(memory.GPUS)}")
     card, n = memory.GPUS[gpu_key], gpus or stated.get("gpus", 1)
     args = load_recipe(recipe, overrides or [])
     parsed = parse(args, cwd=cwd)

@@ -246,7 +246,18 @@ def _add_recipe_parsers(sub) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return args.func(args)
+    return exit_on_error(args.func, args)
+
+
+def exit_on_error(func, *args) -> int:
+    """Run a command; a LawfactoryError (lawfactory/errors.py) ends it with its message on stderr and
+    exit status 1 (SystemExit, which also tells an in-process caller the code)."""
+    from lawfactory.errors import LawfactoryError
+
+    try:
+        return func(*args)
+    except LawfactoryError as e:
+        raise SystemExit(str(e)) from None
 
 
 if __name__ == "__main__":

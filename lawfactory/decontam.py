@@ -52,6 +52,7 @@ from pathlib import Path
 import numpy as np
 
 from lawfactory import dedup, io
+from lawfactory.errors import UsageError
 
 TEXT_KEYS = ("fact", "facts", "question", "input", "text")
 NGRAM = 13
@@ -295,7 +296,7 @@ def load(paths: list[str], threshold: float) -> ExcludeSet:
     for k, name in enumerate(paths):
         path = Path(name)
         if not path.is_file():
-            raise SystemExit(f"--exclude file {name} does not exist")
+            raise UsageError(f"--exclude file {name} does not exist")
         info = {"file": path.name, "sha256": io.file_sha256(path), "items": 0, "unreadable": 0, "examples": []}
         for loc, obj, reason in _records(path):
             text = item_text(obj) if reason is None else None
@@ -360,5 +361,5 @@ def find(bands: np.ndarray, exact: np.ndarray, sigs: dedup.Signatures, facts: It
 
 def check_containment(value: float) -> float:
     if not 0.0 < value <= 1.0:
-        raise SystemExit(f"--exclude-containment must be in (0, 1], got {value}")
+        raise UsageError(f"--exclude-containment must be in (0, 1], got {value}")
     return value

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Iterator
 
 from lawfactory import io
+from lawfactory.errors import BuildError, UsageError
 
 WORK = ".work"  # lawfactory/shards.py keeps its shards here too
 STAGE = "stage"
@@ -46,20 +47,20 @@ def killpoint(name: str) -> None:
 def check_paths(raw: Path, out: Path) -> None:
     """Refuse, with the option's name, a RAW or DATA the build cannot use (before touching either)."""
     if not raw.exists():
-        raise SystemExit(f"RAW folder {raw} does not exist")
+        raise UsageError(f"RAW folder {raw} does not exist")
     if not raw.is_dir():
-        raise SystemExit(f"--raw {raw} is a file, not a folder")
+        raise UsageError(f"--raw {raw} is a file, not a folder")
     if out.exists() and not out.is_dir():
-        raise SystemExit(f"--out {out} is a file, not a folder")
+        raise UsageError(f"--out {out} is a file, not a folder")
     blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
     if blocker is not None:
-        raise SystemExit(f"--out {out}: {blocker} is a file, not a folder")
+        raise UsageError(f"--out {out}: {blocker} is a file, not a folder")
     r, o = raw.resolve(), out.resolve()
     if o == r or r in o.parents:
-        raise SystemExit(f"--out {out} is inside --raw {raw}: the build would read its own outputs back as "
+        raise UsageError(f"--out {out} is inside --raw {raw}: the build would read its own outputs back as "
                          "inputs; choose an --out outside RAW")
     if o in r.parents:
-        raise SystemExit(f"--raw {raw} is inside --out {out}: a build replaces what it finds in DATA; "
+        raise UsageError(f"--raw {raw} is inside --out {out}: a build replaces what it finds in DATA; "
                          "keep RAW outside it")
 
 
@@ -75,7 +76,7 @@ def lock(out: Path) -> Iterator[None]:
         except BlockingIOError:
             f.seek(0)
             holder = f.read().strip() or "unknown"
-            raise SystemExit(f"{out}/ is in use by another `lawfactory data` (pid {holder}): wait for it to "
+            raise BuildError(f"{out}/ is in use by another `lawfactory data` (pid {holder}): wait for it to "
                              "finish, or build into another --out") from None
         f.seek(0)
         f.truncate()
@@ -121,7 +122,7 @@ def switch(stage: Path, out: Path, outputs: list[str]) -> None:
     names = [*outputs, MANIFEST, REGISTRY]
     blocked = [n for n in names if (out / n).exists() and not (out / n).is_file()]
     if blocked:
-        raise SystemExit(f"{out / blocked[0]} is a folder or a link, where the build writes a file: move it away "
+        raise BuildError(f"{out / blocked[0]} is a folder or a link, where the build writes a file: move it away "
                          f"and rerun (DATA still holds the previous build)")
     step = 0
 

@@ -14,12 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from lawfactory import decontam, dedup, io, shards as sh
+from lawfactory.errors import BuildError, UsageError
 from lawfactory.splits import EVAL, assign_split
 
 MODES = ("group", "check", "off")
 
 
-class LeakageError(SystemExit):
+class LeakageError(BuildError):
     """The build fails: an eval case has a near-duplicate in train."""
 
 
@@ -34,7 +35,7 @@ class Hygiene:
 def run(shards: list[sh.Shard], work: Path, counts: list[int], mode: str, threshold: float,
         excludes: list[str], seed: int, eval_ratio: float, containment: float | None = None) -> Hygiene:
     if mode not in MODES:
-        raise SystemExit(f"--near-dup must be one of {', '.join(MODES)}, got {mode!r}")
+        raise UsageError(f"--near-dup must be one of {', '.join(MODES)}, got {mode!r}")
     b, r = dedup.lsh_params(threshold)
     res = Hygiene()
     res.report["near_duplicates"] = {"mode": mode, "threshold": threshold, "shingle_chars": dedup.SHINGLE,

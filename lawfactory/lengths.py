@@ -18,6 +18,8 @@ import functools
 import math
 from pathlib import Path
 
+from lawfactory.errors import UsageError
+
 REPO = Path(__file__).resolve().parents[1]
 RECIPE = REPO / "recipes" / "criminal_qlora.yaml"
 DEFAULT_CUTOFF = 2048
@@ -44,7 +46,7 @@ class TokenCounter:
         self.tokenizer = None
         if tokenizer:
             if not Path(tokenizer).exists():
-                raise SystemExit(f"--tokenizer {tokenizer} does not exist")
+                raise UsageError(f"--tokenizer {tokenizer} does not exist")
             from transformers import AutoTokenizer
 
             self.tokenizer = AutoTokenizer.from_pretrained(tokenizer)

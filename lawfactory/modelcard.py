@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from lawfactory import io
+from lawfactory.errors import UsageError
 from lawfactory.plots import pyplot
 
 HYPERPARAMETERS = ("finetuning_type", "quantization_bit", "quantization_type", "double_quantization", "lora_rank",
@@ -225,10 +226,10 @@ def write_card(export_dir: Path, recipe_path: Path, manifest_path: Path, train_d
 def main(args) -> int:
     export_dir = Path(args.export_dir)
     if not export_dir.is_dir():
-        raise SystemExit(f"--export-dir {export_dir}: no such folder (run the export first)")
+        raise UsageError(f"--export-dir {export_dir}: no such folder (run the export first)")
     recipe = Path(args.recipe)
     if not recipe.is_file():
-        raise SystemExit(f"--recipe {recipe}: no such file")
+        raise UsageError(f"--recipe {recipe}: no such file")
     out = write_card(export_dir, recipe, Path(args.manifest), Path(args.train_dir),
                      Path(args.eval_dir) if args.eval_dir else None)
     print(f"model card written to {out}")

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from lawfactory.errors import InputError, UsageError
 from lawfactory.records import PRC_CRIMINAL_LAW
 
 DEFAULT_MIN_FACT_CHARS = 20
@@ -48,7 +49,7 @@ def load(min_fact_chars: int = DEFAULT_MIN_FACT_CHARS, max_fact_chars: int = 0,
         nums = []
         for n, x in enumerate(_lines(articles), 1):
             if not x.isdigit():
-                raise SystemExit(f"{articles}:{n}: not an article number: {x!r}")
+                raise InputError(f"{articles}:{n}: not an article number: {x!r}")
             nums.append(int(x))
         article_set = frozenset(nums)
     return Quality(min_fact_chars, max_fact_chars, charge_set, Path(charges).name if charges else "",
@@ -58,7 +59,7 @@ def load(min_fact_chars: int = DEFAULT_MIN_FACT_CHARS, max_fact_chars: int = 0,
 def _lines(path: str) -> list[str]:
     p = Path(path)
     if not p.is_file():
-        raise SystemExit(f"list file {path} does not exist")
+        raise UsageError(f"list file {path} does not exist")
     return [x.strip() for x in p.read_text(encoding="utf-8-sig").splitlines() if x.strip()]
 
 

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import yaml
 
+from lawfactory.errors import InputError, UsageError
+
 HIDDEN_PATHS = ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect")
 CAPPED_PATHS = ("/v1/chat/completions",)
 MAX_BODY = 8 << 20  # a chat request over 8 MiB is refused, not parsed
@@ -138,9 +140,9 @@ def recipe_cap(recipe: Path, overrides: list[str]) -> int:
     try:
         cap = int(args.get("max_new_tokens", 1024))
     except (TypeError, ValueError):
-        raise SystemExit(f"{recipe}: max_new_tokens must be an integer, got {args.get('max_new_tokens')!r}") from None
+        raise InputError(f"{recipe}: max_new_tokens must be an integer, got {args.get('max_new_tokens')!r}") from None
     if cap < 1:
-        raise SystemExit(f"{recipe}: max_new_tokens must be ≥ 1, got {cap}")
+        raise InputError(f"{recipe}: max_new_tokens must be ≥ 1, got {cap}")
     return cap
 
 
@@ -150,23 +152,23 @@ def settings(args) -> tuple[str, int, str | None]:
     try:
         port = int(os.environ.get("API_PORT", "8000"))
     except ValueError:
-        raise SystemExit(f"API_PORT must be a port number, got {os.environ['API_PORT']!r}") from None
+        raise UsageError(f"API_PORT must be a port number, got {os.environ['API_PORT']!r}") from None
     key = os.environ.get("API_KEY") or None
     if key is None and not args.no_key:
-        raise SystemExit("API_KEY is not set: set it (clients send `Authorization: Bearer $API_KEY`), "
+        raise UsageError("API_KEY is not set: set it (clients send `Authorization: Bearer $API_KEY`), "
                          "or pass --no-key to serve without one on a loopback address")
     if key is None and not is_loopback(host):
-        raise SystemExit(f"--no-key serves only on a loopback address, not API_HOST={host}")
+        raise UsageError(f"--no-key serves only on a loopback address, not API_HOST={host}")
     return host, port, key
 
 
 def cmd_serve(args) -> int:
     recipe = Path(args.recipe)
     if not recipe.is_file():
-        raise SystemExit(f"recipe {recipe} does not exist")
+        raise UsageError(f"recipe {recipe} does not exist")
     bad = [o for o in args.overrides if "=" not in o]
     if bad:
-        raise SystemExit(f"override {bad[0]!r}: expected key=value")
+        raise UsageError(f"override {bad[0]!r}: expected key=value")
     host, port, _ = settings(args)
     cap = recipe_cap(recipe, args.overrides)
 

@@ -38,6 +38,7 @@ from tqdm import tqdm
 
 from converters import privacy
 from lawfactory import dedup, io, quality
+from lawfactory.errors import BuildError, LawfactoryError
 from lawfactory.fingerprint import digest
 from lawfactory.records import RecordError, Skip
 
@@ -147,6 +148,8 @@ def _records(sh: Shard, src) -> Iterator:
         for item in records:
             line = item[0]
             yield item
+    except LawfactoryError:  # a bad option, not a bad file: it ends the build
+        raise
     except Exception as e:  # noqa: BLE001 - whatever the reader raises, the file is reported, not the build
         yield line + 1, None, f"cannot read the file from here on: {failure(e)}"
 
@@ -246,6 +249,8 @@ def convert_shard(sh: Shard) -> str:
                     stats[f"skipped: {e}"] += 1
                     outcomes["skipped"][reason_kind(str(e))] += 1
                     continue
+                except LawfactoryError:  # a bad option, not a bad record: it ends the build
+                    raise
                 except Exception as e:  # noqa: BLE001 - a bug or an absurd value costs this record only
                     reason = privacy.scrub(f"cannot convert this record: {failure(e)}")[0]  # it may quote the record
             if reason is not None:
@@ -309,7 +314,7 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-class WorkerDied(SystemExit):
+class WorkerDied(BuildError):
     """A conversion worker process died (killed by a signal, e.g. the out-of-memory killer)."""
 
 

@@ -9,6 +9,7 @@ from planting import cli, jsonl, near_duplicate, sample_records, with_fact, writ
 
 from lawfactory import decontam, numerals
 from lawfactory.build import Options, build
+from lawfactory.errors import UsageError
 
 
 def benchmarks(tmp_path, recs):
@@ -72,7 +73,7 @@ def test_item_text_reads_every_accepted_form():
 
 def test_missing_exclude_file_is_a_clear_error(tmp_path):
     raw = write_raw(tmp_path, sample_records()[:3])
-    with pytest.raises(SystemExit, match="--exclude file .*nope.json does not exist"):
+    with pytest.raises(UsageError, match="--exclude file .*nope.json does not exist"):
         build(Options(raw=raw, out=tmp_path / "d", extra={"exclude": [str(tmp_path / "nope.json")]}, workers=1))
 
 
@@ -208,7 +209,7 @@ def test_boilerplate_shared_by_many_items_is_ignored(monkeypatch):
 
 
 def test_containment_option_is_checked():
-    with pytest.raises(SystemExit, match="--exclude-containment must be in"):
+    with pytest.raises(UsageError, match="--exclude-containment must be in"):
         decontam.check_containment(1.5)
 
 

@@ -3,6 +3,7 @@ import pytest
 from conftest import real_path
 from lawfactory import quality
 from lawfactory.build import Options, build
+from lawfactory.errors import InputError
 from planting import jsonl, sample_records, with_fact, write_raw
 
 
@@ -68,5 +69,5 @@ def test_official_lists_reject_unknown_charges_and_articles(tmp_path):
 def test_bad_list_file_names_file_and_line(tmp_path):
     bad = tmp_path / "law.txt"
     bad.write_text("264\n第二百三十四条\n", encoding="utf-8")
-    with pytest.raises(SystemExit, match=r"law.txt:2"):
+    with pytest.raises(InputError, match=r"law.txt:2"):
         quality.load(articles=str(bad))

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from lawfactory import serve
+from lawfactory.errors import UsageError
 
 
 class Echo:
@@ -97,7 +98,7 @@ def test_settings_refuse_an_open_server(monkeypatch, env, no_key, ok):
         host, port, _ = serve.settings(args)
         assert port == 8000 and host == env.get("API_HOST", "127.0.0.1")
     else:
-        with pytest.raises(SystemExit):
+        with pytest.raises(UsageError):
             serve.settings(args)
 
 
