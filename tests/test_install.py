@@ -34,7 +34,7 @@ def _outputs(folder: Path) -> dict[str, str]:
 
 
 def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
-    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, **kw)
     assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}"
     return proc
 
