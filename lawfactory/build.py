@@ -29,15 +29,14 @@ from tqdm import tqdm
 
 from adversarial.task import adversarial_task
 from converters import cail, judgments, judgments_cn, judgments_tw, privacy
-from lawfactory import datacard, dedup, fingerprint, generation, hygiene, io, quality, shards, statute_index
+from lawfactory import datacard, dedup, fingerprint, generation, hygiene, io, quality, resources, shards, statute_index
 from lawfactory.errors import BuildError, LawfactoryError, UsageError
 from lawfactory.splits import EVAL, TRAIN, assign_split
 from lawfactory.tasks.judgments import is_judgment, judgment_sample, judgment_task
 from lawfactory.tasks.sentencing import sentencing_sample
 from lawfactory.tasks.statutes import evidence_task, grounded_task
 
-REPO = Path(__file__).resolve().parents[1]
-DATASET_INFO = REPO / "dataset_info.json"
+DATASET_INFO = resources.resource(resources.DATASET_INFO)
 
 Reader = Callable[[Path], Iterator[tuple[int, Any, "str | None"]]]
 Converter = Callable[[Any, str, int, Counter], list]

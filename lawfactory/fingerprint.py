@@ -14,7 +14,7 @@ import orjson
 
 from lawfactory import io
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[1]  # the folder holding the packages: the checkout, or site-packages
 CODE_DIRS = ("lawfactory", "converters", "adversarial")
 
 

@@ -16,24 +16,26 @@ from __future__ import annotations
 
 import functools
 import math
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from lawfactory import resources
 from lawfactory.errors import UsageError
 
-REPO = Path(__file__).resolve().parents[1]
-RECIPE = REPO / "recipes" / "criminal_qlora.yaml"
+RECIPE = resources.resource(resources.DEFAULT_RECIPE)  # recipes/criminal_qlora.yaml
 DEFAULT_CUTOFF = 2048
 CHARS_PER_TOKEN = 1.37
 # qwen3_nothink: <|im_start|>system\n…<|im_end|>\n<|im_start|>user\n…<|im_end|>\n<|im_start|>assistant\n…<|im_end|>
 TEMPLATE_TOKENS = 16
 
 
-def recipe_cutoff(recipe: Path = RECIPE) -> int:
+def recipe_cutoff(recipe: str | Path | Traversable = RECIPE) -> int:
     """cutoff_len of the training recipe (2048 when the recipe or the key is missing)."""
+    recipe = Path(recipe) if isinstance(recipe, str) else recipe
     try:
         import yaml
 
-        value = (yaml.safe_load(Path(recipe).read_text(encoding="utf-8")) or {}).get("cutoff_len")
+        value = (yaml.safe_load(recipe.read_text(encoding="utf-8")) or {}).get("cutoff_len")
         return int(value) if value else DEFAULT_CUTOFF
     except (OSError, ValueError, TypeError):
         return DEFAULT_CUTOFF
