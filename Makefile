@@ -36,7 +36,7 @@ DEMO_STEPS ?= 20
 
 help:
 	@echo "make demo     install, build data from samples/, train/export/predict/eval a tiny model on CPU"
-	@echo "make test     install and run the test suite"
+	@echo "make test     install, ruff check, run the test suite"
 	@echo "make data     RAW=samples DATA=data: convert raw legal data into LLaMA-Factory datasets"
 	@echo "make train    RECIPE=recipes/criminal_qlora.yaml (real GPU run)"
 	@echo "make export   merge the adapter and write the model card"
@@ -110,6 +110,7 @@ demo-run: data tiny-model
 
 # --- tests ---------------------------------------------------------------------------------
 test: install
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q
 
 test-fast: install

@@ -13,8 +13,17 @@ from collections import Counter
 
 from lawfactory.attitude import detect_flags
 from lawfactory.charges import normalize_charge
-from lawfactory.records import (MAX_FINE, MAX_MONTHS, PRC_CRIMINAL_LAW, RecordError, article_ref, attitude, case,
-                                check_article, sentence)
+from lawfactory.records import (
+    MAX_FINE,
+    MAX_MONTHS,
+    PRC_CRIMINAL_LAW,
+    RecordError,
+    article_ref,
+    attitude,
+    case,
+    check_article,
+    sentence,
+)
 
 # The prosecutor's sentencing recommendation (建议判处有期徒刑一年 / 建议对被告人在××以内量刑) leaks
 # the answer, masked or not; it is replaced by a neutral clause up to the end of its sentence.

@@ -20,8 +20,16 @@ from converters.cail import RECOMMENDATION, RECOMMENDATION_MASK
 from converters.verdict import Defendant
 from lawfactory.attitude import detect_flags, find_spans
 from lawfactory.errors import UsageError
-from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, Skip, article_ref, attitude, case
-from lawfactory.records import article_exists  # a misread citation (第454條 of a procedure law) is no article
+from lawfactory.records import (
+    PRC_CRIMINAL_LAW,
+    TW_CRIMINAL_CODE,
+    RecordError,
+    Skip,
+    article_exists,  # a misread citation (第454條 of a procedure law) is no article
+    article_ref,
+    attitude,
+    case,
+)
 
 CRIMINAL_LAW = {"cn": PRC_CRIMINAL_LAW, "tw": TW_CRIMINAL_CODE}
 

@@ -26,8 +26,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
-from converters import judgments as common
-from converters import lecard
+from converters import judgments as common, lecard
 from converters.sections import split_cn
 from converters.verdict import defendants_cn, extract, named_in, shared_names
 from lawfactory.records import RecordError, Skip

@@ -117,7 +117,7 @@ _ADDRESS = [
     (rf"(?:路|街|道(?<![知说說问問叫喊答骂罵写寫报報味轨軌管渠频頻赛賽航隧通]道)|巷|弄|胡同|村|组|組|鄰|邻|小区|小區|社区|社區|花园|花園|公寓|大厦|大廈|苑|园|園|广场|廣場|段)"
     rf"(?P<v>(?:[0-9一二三四五六七八九十]+ ?段)?(?:\d+ ?[巷弄])*{_HOUSE})"),
     rf"(?<![0-9A-Za-z])(?:{_LETTERED}|\d+)(?:幢|栋|棟|号楼|號樓|座)(?:{_UNIT}+|\d{{2,4}}(?:室|房))",
-    rf"(?<![0-9A-Za-z])[A-WYZa-wyz]{{1,2}}\d{{2,5}}(?:室|房)",  # a lettered room on its own: 怡景花园A233室
+    r"(?<![0-9A-Za-z])[A-WYZa-wyz]{1,2}\d{2,5}(?:室|房)",  # a lettered room on its own: 怡景花园A233室
 ]
 
 KINDS = ("email", "id_number", "passport", "phone", "device_id", "bank_card", "im_account", "plate", "vin", "address",

@@ -172,7 +172,7 @@ def _stage(r: dict, mode: str, name: str) -> float:
 def report(rows: list[dict], workers: int, command: str) -> str:
     cpu = platform.processor() or platform.machine()
     try:
-        cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+        cpu = next(x.split(":", 1)[1].strip() for x in open("/proc/cpuinfo") if x.startswith("model name"))
     except (OSError, StopIteration):
         pass
     lines = [SECTION, "",

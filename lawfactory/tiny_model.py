@@ -35,10 +35,9 @@ def qwen_vocab_file() -> Path:
 
 
 def build_tokenizer():
+    from tokenizers import AddedToken
     from transformers import PreTrainedTokenizerFast
     from transformers.convert_slow_tokenizer import TikTokenConverter
-
-    from tokenizers import AddedToken
 
     backend = TikTokenConverter(vocab_file=str(qwen_vocab_file()), pattern=QWEN_PATTERN).converted()
     # the BPE has ids 0…151642; appended in order, the specials get their real ids 151643…151668

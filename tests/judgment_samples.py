@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from conftest import SAMPLES
 from converters import judgments, judgments_cn, judgments_tw
 from lawfactory import io
 from lawfactory.records import RecordError, Skip
+
+from conftest import SAMPLES
 
 CN = SAMPLES / "judgments" / "cn"
 TW = SAMPLES / "judgments" / "tw"

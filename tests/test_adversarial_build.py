@@ -6,11 +6,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SAMPLES
 
 from lawfactory.build import Options, build
 from lawfactory.io import read_jsonl
 from lawfactory.splits import EVAL, TRAIN, assign_split
+
+from conftest import REPO, SAMPLES
 
 
 def make(out: Path, **extra) -> dict:
@@ -79,14 +80,14 @@ def test_every_sample_case_gets_a_valid_variant_or_a_reason(default_build):
 
 
 def test_real_cail_records_all_valid_or_counted(tmp_path):
-    from conftest import real_path
-
     from adversarial import checks
     from adversarial.spans import numbers
     from adversarial.variants import VARIANTS, make_variant
     from converters import cail, statutes_cn
     from lawfactory.io import iter_jsonl
     from lawfactory.records import RecordError
+
+    from conftest import real_path
 
     path = real_path("cail2018", "valid_sample.jsonl")
     law = statutes_cn.read_file(real_path("statutes", "cn", "prc_criminal_law.md"), "prc_criminal_law.md").laws[0]

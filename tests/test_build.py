@@ -2,10 +2,11 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import SAMPLES, real_path
 from lawfactory.build import Options, build
 from lawfactory.io import read_jsonl
 from lawfactory.splits import assign_split
+
+from conftest import SAMPLES, real_path
 
 
 def make(raw: Path, out: Path, **kw) -> dict:

@@ -2,10 +2,11 @@ from collections import Counter
 
 import pytest
 
-from conftest import SAMPLES, real_path
 from converters.cail import RECOMMENDATION_MASK, convert_record, normalize_charge
-from lawfactory.io import iter_jsonl, loads
+from lawfactory.io import iter_jsonl
 from lawfactory.records import RecordError
+
+from conftest import SAMPLES, real_path
 
 
 def convert(obj, stats=None):

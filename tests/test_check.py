@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, SAMPLES
 from lawfactory import check, memory
 from lawfactory.memory import GPUS, LLAMA_3_2_3B, QWEN3_4B, Setup, estimate, verdict
+
+from conftest import REPO, SAMPLES
 
 RECIPES = sorted((REPO / "recipes").glob("*.yaml"))
 
@@ -143,11 +144,11 @@ def test_check_reports_datasets_lengths_and_memory(data_dir, tiny_model, monkeyp
     out = capsys.readouterr().out
     assert code == 0, out
     rows = sum(1 for _ in open(data_dir / "criminal_sentencing.jsonl", encoding="utf-8"))
-    table_row = next(l for l in out.splitlines() if l.startswith("criminal_sentencing ") and " train " in l)
+    table_row = next(x for x in out.splitlines() if x.startswith("criminal_sentencing ") and " train " in x)
     assert table_row.split()[3:6] == ["criminal_sentencing.jsonl", str(rows), "0"] and table_row.endswith("ok")
     assert f"--tokenizer {tiny_model}" in out and ">300" in out
     # the filtered copy holds exactly the rows the length table did not count over the cutoff
-    line = next(l for l in out.splitlines() if l.startswith("criminal_sentencing ") and l.split()[1].isdigit())
+    line = next(x for x in out.splitlines() if x.startswith("criminal_sentencing ") and x.split()[1].isdigit())
     over = int(line.split()[6])
     kept = sum(1 for _ in open(tmp_path / "kept" / "criminal_sentencing.jsonl", encoding="utf-8"))
     assert 0 < over < rows and kept == rows - over

@@ -1,9 +1,10 @@
 from collections import Counter
 
-from conftest import SAMPLES
 from lawfactory import build as build_mod
 from lawfactory.build import Options, build
 from lawfactory.splits import TRAIN, assign_split
+
+from conftest import SAMPLES
 from planting import jsonl
 
 

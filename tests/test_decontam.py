@@ -4,12 +4,13 @@ import re
 
 import numpy as np
 import pytest
-from conftest import real_path
-from planting import cli, jsonl, near_duplicate, sample_records, with_fact, write_raw
 
 from lawfactory import decontam, numerals
 from lawfactory.build import Options, build
 from lawfactory.errors import UsageError
+
+from conftest import real_path
+from planting import cli, jsonl, near_duplicate, sample_records, with_fact, write_raw
 
 
 def benchmarks(tmp_path, recs):

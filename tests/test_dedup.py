@@ -5,6 +5,7 @@ import pytest
 
 from lawfactory import dedup
 from lawfactory.build import Options, build
+
 from planting import cli, jsonl, near_duplicate, sample_records, with_fact, write_raw
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SAMPLES
 from lawfactory.lf_parse import free_port
+
+from conftest import REPO, SAMPLES
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
 from lawfactory.io import read_jsonl
+
+from conftest import REPO
 
 pytestmark = pytest.mark.slow
 

@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import real_path
 
 from lawfactory.evaluation.answers import read_answer
+
+from conftest import real_path
 
 pytestmark = pytest.mark.real
 

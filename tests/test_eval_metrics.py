@@ -175,5 +175,5 @@ def test_rouge_matches_llamafactory():
     n = len(texts)
     ref = ComputeSimilarity(Tok())(EvalPrediction(predictions=np.arange(0, 2 * n, 2).reshape(n, 1),
                                                   label_ids=np.arange(1, 2 * n, 2).reshape(n, 1)))
-    ours, _ = rouge([p for p, _ in texts], [l for _, l in texts])
+    ours, _ = rouge([p for p, _ in texts], [g for _, g in texts])
     assert ours == pytest.approx(ref)

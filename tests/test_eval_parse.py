@@ -1,7 +1,6 @@
 """Answer parsing for the evaluator: charges, articles (shared citation parser), sentence."""
 
 import pytest
-from conftest import real_path
 
 from lawfactory.evaluation.parse import (
     parse_answer,
@@ -9,6 +8,8 @@ from lawfactory.evaluation.parse import (
     term_line_of,
     whole_numbers,
 )
+
+from conftest import real_path
 
 
 @pytest.mark.parametrize("text,charges", [

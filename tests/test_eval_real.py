@@ -5,9 +5,10 @@ answers, fed back as predictions, parse to the gold labels and score perfectly w
 import json
 
 import pytest
-from conftest import real_path
 
 from lawfactory.cli import main
+
+from conftest import real_path
 
 pytestmark = pytest.mark.real
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from conftest import REPO, SAMPLES
 from lawfactory import lengths, resources
+
+from conftest import REPO, SAMPLES
 
 # what a wheel build must not see from the checkout (build/ would carry stale files into the wheel)
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "data", "out", "bench", "__pycache__",

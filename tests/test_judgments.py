@@ -10,10 +10,11 @@ import pytest
 from converters import judgments_cn, judgments_tw
 from converters.judgments import normalize_date
 from converters.judgments_synth import generate_cn_csv
-from judgment_samples import CN, TW, convert_path, sample_paths
 from lawfactory.build import Options, build
 from lawfactory.io import read_jsonl
 from lawfactory.records import RecordError, Skip
+
+from judgment_samples import CN, TW, convert_path, sample_paths
 
 CSV = CN / "cjo_criminal_2021.csv"
 JSONL = CN / "cjo_layouts.jsonl"
@@ -73,7 +74,9 @@ def test_parquet_reads_like_the_csv(tmp_path):
     pd.DataFrame(rows).to_parquet(path, row_group_size=3)
     got = convert_path(path)
     want = convert_path(CSV)
-    strip = lambda cs: [{k: v for k, v in c.items() if k not in ("case_id", "group_id", "source")} for c in cs]
+    def strip(cs):
+        return [{k: v for k, v in c.items() if k not in ("case_id", "group_id", "source")} for c in cs]
+
     assert strip(got["cases"]) == strip(want["cases"])
     assert got["read"] == len(rows) and [why for _, why in got["rejects"]] == [why for _, why in want["rejects"][1:]]
 

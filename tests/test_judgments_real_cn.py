@@ -11,9 +11,10 @@ from collections import Counter
 
 import pytest
 
-from conftest import REPO, real_path
 from converters import judgments, judgments_cn, lecard
 from lawfactory.records import RecordError, Skip
+
+from conftest import REPO, real_path
 
 pytestmark = pytest.mark.real
 
@@ -73,7 +74,7 @@ def test_yield_every_convicted_defendant_of_first_instance_judgments(converted):
         expected += 1
         if isinstance(result, RecordError):
             misses.append((wid, str(result)))
-        elif all(why in NOT_A_MISS for why in _left_out(stats)) and not (missing := _convicted_without_case(doc, result)):
+        elif all(why in NOT_A_MISS for why in _left_out(stats)) and not _convicted_without_case(doc, result):
             complete += 1
         else:
             misses.append((wid, _left_out(stats), _convicted_without_case(doc, result)))

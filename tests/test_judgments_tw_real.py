@@ -9,10 +9,11 @@ from collections import Counter
 from functools import lru_cache
 
 import pytest
-from conftest import REPO, real_path
-from judgment_samples import convert_path
 
 from lawfactory.tasks.judgments import judgment_sample
+
+from conftest import REPO, real_path
+from judgment_samples import convert_path
 
 pytestmark = pytest.mark.real
 

@@ -6,10 +6,11 @@ from collections import Counter
 
 import pytest
 
-from conftest import real_path
 from converters import judgments, judgments_cn, lecard
 from lawfactory.build import Options, build
 from lawfactory.records import RecordError, Skip
+
+from conftest import real_path
 
 QW = ("张某盗窃一审刑事判决书 某省某市某区人民法院 刑事判决书 （2018）某0106刑初98号 公诉机关某市某区人民检察院。 "
       "被告人张某，男，1980年1月1日出生。 辩护人李某，某律师事务所律师。 "

@@ -3,9 +3,10 @@ the manifest, the trainer log and the eval metrics, and the disclaimers."""
 
 import json
 
-from conftest import REPO
 from lawfactory import io
 from lawfactory.cli import main
+
+from conftest import REPO
 
 
 def fake_run(tmp_path):

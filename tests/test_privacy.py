@@ -6,10 +6,11 @@ from collections import Counter
 
 import pytest
 
-from conftest import real_path
 from converters.privacy import FOLD, PLACEHOLDER, converted, pseudonymize, pseudonyms, scrub, scrub_case
-from judgment_samples import CN, TW, all_cases, convert_path
 from lawfactory.records import RecordError
+
+from conftest import real_path
+from judgment_samples import CN, TW, all_cases, convert_path
 
 # numbers planted in the bundled judgments, and the field they sit in
 PLANTED = ["330106198503021234", "13912345678", "6222021234567890123", "18812345678", "0771-5551234",

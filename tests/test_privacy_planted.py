@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from conftest import SAMPLES
 from lawfactory.build import Options, build
+
+from conftest import SAMPLES
 
 # (planted string, where it goes): 25 in the mainland judgment, 16 in the Taiwan one, 3 in CAIL
 CN_PARTIES = ("曾用身份证号33010619850302123X、11010119900101123x，身份证登记为330106 19850302 1234，"

@@ -1,9 +1,10 @@
 import pytest
 
-from conftest import real_path
 from lawfactory import quality
 from lawfactory.build import Options, build
 from lawfactory.errors import InputError
+
+from conftest import real_path
 from planting import jsonl, sample_records, with_fact, write_raw
 
 

@@ -4,14 +4,16 @@ import signal
 
 from lawfactory.build import Options, build
 from lawfactory.shards import KILL_ENV
+
 from planting import cli, output_files, sample_records, write_raw
 
 SMALL = "3000"  # shard bytes: the samples become a dozen shards
 
 
 def raw_with_samples(tmp_path):
-    from conftest import SAMPLES
     import shutil
+
+    from conftest import SAMPLES
 
     raw = tmp_path / "raw"
     shutil.copytree(SAMPLES, raw)

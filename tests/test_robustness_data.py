@@ -22,11 +22,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SAMPLES
-from planting import cli, output_files, sample_records
 
 from lawfactory import generation, io, shards
 from lawfactory.build import NothingConverted, Options, build
+
+from conftest import REPO, SAMPLES
+from planting import cli, output_files, sample_records
 
 GOOD = sample_records()[:5]
 CSV_SAMPLE = SAMPLES / "judgments" / "cn" / "cjo_criminal_2021.csv"

@@ -6,8 +6,9 @@ import re
 import pytest
 
 from converters.sections import CN_SECTIONS, TW_SECTIONS, split_cn, split_tw
-from judgment_samples import CN, TW, records
 from lawfactory.records import RecordError
+
+from judgment_samples import CN, TW, records
 
 _WS = re.compile(r"\s+")
 

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SAMPLES
 from lawfactory import io
 from lawfactory.lf_parse import free_port
 from lawfactory.tasks.sentencing import INSTRUCTION, SYSTEM
+
+from conftest import REPO, SAMPLES
 
 pytestmark = pytest.mark.slow
 READY_TIMEOUT = 300  # model load on 2 shared cores

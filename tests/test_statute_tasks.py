@@ -4,7 +4,6 @@ import json
 from collections import Counter
 
 import pytest
-from conftest import SAMPLES
 
 from lawfactory.build import Options, build
 from lawfactory.citations import parse_citations
@@ -12,6 +11,8 @@ from lawfactory.io import read_jsonl
 from lawfactory.records import PRC_CRIMINAL_LAW, article_key
 from lawfactory.splits import TRAIN, assign_split
 from lawfactory.tasks import statutes as st
+
+from conftest import SAMPLES
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +154,9 @@ def test_phrasings_are_seeded(built, tmp_path):
         assert (again / f"{name}.jsonl").read_bytes() == (out / f"{name}.jsonl").read_bytes(), name
     other = tmp_path / "seed7"
     build(Options(raw=SAMPLES, out=other, seed=7, workers=1))
-    qs = lambda d: [r["conversations"][0]["value"] for r in rows(d, "cn_statutes_qa") if r["task"] == "recite"]
+    def qs(d):
+        return [r["conversations"][0]["value"] for r in rows(d, "cn_statutes_qa") if r["task"] == "recite"]
+
     assert qs(other) != qs(out) and len(qs(other)) == len(qs(out))
     assert len({q.split("第")[0][-2:] + q[-4:] for q in qs(out)}) > 1  # several phrasings, not one template
 

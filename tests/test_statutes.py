@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, real_path
 
 from converters import statutes_cn, statutes_tw
 from lawfactory.build import Options, build
@@ -14,6 +13,8 @@ from lawfactory.citations import parse_citations
 from lawfactory.io import read_jsonl
 from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, article
 from lawfactory.tasks.statutes import NO_GROUNDING, label
+
+from conftest import SAMPLES, real_path
 
 CN_MD = SAMPLES / "statutes" / "cn" / "刑法.md"
 TW_JSON = SAMPLES / "statutes" / "tw" / "C0000001.json"

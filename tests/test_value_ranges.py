@@ -8,8 +8,19 @@ from collections import Counter
 import pytest
 
 from lawfactory import datacard, terms
-from lawfactory.records import (MAX_FINE, MAX_MONTHS, MAX_PROBATION_MONTHS, PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE,
-                                RecordError, article_ref, attitude, case, sentence)
+from lawfactory.records import (
+    MAX_FINE,
+    MAX_MONTHS,
+    MAX_PROBATION_MONTHS,
+    PRC_CRIMINAL_LAW,
+    TW_CRIMINAL_CODE,
+    RecordError,
+    article_ref,
+    attitude,
+    case,
+    sentence,
+)
+
 from planting import cli, jsonl, sample_records
 
 

@@ -4,10 +4,11 @@ and against the judgment text itself; and the verdict helpers on their own."""
 import pytest
 
 from converters.verdict import charges, defendants_cn, extract, shared_names, split_by_defendant
-from judgment_samples import all_cases
 from lawfactory.numerals import to_cn
 from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, Skip, article_key
 from lawfactory.terms import parse_sentence
+
+from judgment_samples import all_cases
 
 # (case number or JID, defendant) → gold read off the judgment by hand:
 # charges, kind, principal, months, probation, fine, political rights, criminal-law articles

@@ -39,7 +39,7 @@ def rouge(preds: list[str], labels: list[str]) -> tuple[dict, dict[str, np.ndarr
     jieba.setLogLevel(logging.WARNING)
     from tqdm import tqdm
 
-    rows = [pair_scores(p, l) for p, l in tqdm(list(zip(preds, labels)), desc="ROUGE", unit="row", leave=False)]
+    rows = [pair_scores(p, g) for p, g in tqdm(list(zip(preds, labels)), desc="ROUGE", unit="row", leave=False)]
     keys = ("rouge-1", "rouge-2", "rouge-l", "bleu-4")
     per_row = {k: np.array([r[k] for r in rows], dtype=float) for k in keys}
     means = {k: float(np.mean(v)) if len(v) else None for k, v in per_row.items()}
