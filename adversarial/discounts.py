@@ -14,7 +14,8 @@ Combination (same opinion): factors in the same direction add up (同向相加),
   The 60% band also names 重大坦白, 退赃退赔, 赔偿谅解 and 刑事和解; the generator keeps those factors
   in every variant and does not model their discounts, so only 自首 moves the plea to that band.
 Refusing to confess is the absence of mitigation, never an aggravation: the variant loses the
-discounts, nothing is added on top (REFERENCE.md §4).
+discounts, nothing is added on top (刑诉法 §55: a conviction without a confession is lawful; the
+opinion's bands and where they come from: docs/adversarial.md).
 """
 
 from __future__ import annotations

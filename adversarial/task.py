@@ -49,7 +49,8 @@ from lawfactory.tasks.sentencing import sentencing_sample
 
 TRAIN_SET, PAIRS = "criminal_adversarial", "criminal_attitude_pairs_eval"
 DEFAULT_RATIO = 0.06  # ~3,000 per 50,000 (the reference model's mix)
-# Refusal is what real corpora lack (REFERENCE.md §4); unclear and the reverse direction keep the
+# Refusal is what real corpora lack (refusal wording in ≤0.5% of CAIL facts, 如实供述 in ~18%:
+# docs/adversarial.md); unclear and the reverse direction keep the
 # model from learning "any attitude change → longer term".
 TYPE_SHARES = {"refusal": 0.6, "unclear": 0.2, "confession": 0.2}
 

@@ -1,6 +1,6 @@
 """CAIL2018 JSON lines → case records.
 
-Two shapes are read (REFERENCE.md §2): the released one, {"fact", "meta": {...}} in either key
+Two shapes are read (the thunlp/CAIL2018 release; docs/cail.md): the released one, {"fact", "meta": {...}} in either key
 order, and the Hugging Face copy that flattens `meta` (and `term_of_imprisonment`) into columns.
 Quirks handled here, each with the reason in a comment where it is handled.
 """

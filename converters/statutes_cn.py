@@ -1,4 +1,4 @@
-"""PRC statutes as LawRefBook-style markdown (REFERENCE.md §3) → article records.
+"""PRC statutes as LawRefBook-style markdown (docs/statutes.md) → article records.
 
     # 中华人民共和国刑法            the law's name
     2023年12月29日 …通过的《…修正案（十二）》   history: the last date is the modified date

@@ -1,4 +1,4 @@
-"""Taiwan statutes (全國法規資料庫, 法務部) → article records. Two layouts (REFERENCE.md §3):
+"""Taiwan statutes (全國法規資料庫, 法務部) → article records. Two layouts (docs/statutes.md):
 
 MOJ API JSON: a per-law object {LawName, LawModifiedDate "20240731", LawArticles: [{ArticleType
 "A"|"C", ArticleNo "第 185-3 條", ArticleContent}]}, or the whole dump `ChLaw.json` (UTF-8 with a

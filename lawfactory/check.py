@@ -268,7 +268,7 @@ def token_counter(model: str, tokenizer: str | None, trust_remote_code: bool = F
         counter.tokenizer = tok
         return counter, f"the recipe's tokenizer ({model})"
     except Exception:
-        return TokenCounter(None), (f"estimate: {CHARS_PER_TOKEN} characters a token (REFERENCE.md §6; "
+        return TokenCounter(None), (f"estimate: {CHARS_PER_TOKEN} characters a token (CAIL facts with Qwen's tokenizer, docs/preflight.md; "
                                     f"{model}'s tokenizer is not on disk: pass --tokenizer DIR for exact counts)")
 
 

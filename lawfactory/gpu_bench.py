@@ -21,7 +21,7 @@ from lawfactory.memory import GPUS, LLAMA_3_2_3B, QWEN3_4B, Arch, Setup, estimat
 
 STEPS = 3
 ARCHS = {"qwen3-4b": QWEN3_4B, "llama-3.2-3b": LLAMA_3_2_3B}
-# name: (arch, Setup) — the shipped recipes' per-GPU shapes and the REFERENCE.md §6 anchors
+# name: (arch, Setup) — the shipped recipes' per-GPU shapes and the QLoRA anchors of docs/preflight.md ("Anchors")
 QLORA = Setup(method="lora", quant_bits=4, lora_rank=64, lora_dropout=0.05)
 LORA = Setup(method="lora", lora_rank=64, lora_dropout=0.05)
 CASES = {

@@ -1,15 +1,15 @@
 """Sample length in tokens, against the recipe's cutoff_len: over-long samples are dropped.
 
-LLaMA-Factory truncates a sample longer than cutoff_len (REFERENCE.md §1, issue #3995); for a
+LLaMA-Factory truncates a sample longer than cutoff_len (its issue #3995); for a
 judgment that cuts the end of the facts or the verdict. `make data` measures each judgment sample
 and drops it instead (counted in the manifest's stats).
 
 Measure: with `--tokenizer PATH` (a Hugging Face tokenizer folder, e.g. the model's), the tokens of
 system, instruction + input and output, plus TEMPLATE_TOKENS for the chat template's role
-markers; without one, an estimate of len(text) / 1.37 characters per token (REFERENCE.md §6:
-CAIL facts with Qwen's tokenizer) plus the same overhead. The estimate errs on neither side for
-Simplified legal Chinese; Traditional text and Arabic-numeral-heavy text differ somewhat, so pass
-the tokenizer for a real run.
+markers; without one, an estimate of len(text) / 1.37 characters per token (measured on CAIL
+facts with Qwen's tokenizer; docs/preflight.md "Anchors") plus the same overhead. The estimate errs
+on neither side for Simplified legal Chinese; Traditional text and Arabic-numeral-heavy text
+differ somewhat, so pass the tokenizer for a real run.
 """
 
 from __future__ import annotations

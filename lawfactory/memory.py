@@ -9,7 +9,7 @@ parallel GPUs, b = per-device micro-batch, s = cutoff_len, every sample assumed 
 - trainable parameters (LoRA matrices, or the whole model in full fine-tuning): LLaMA-Factory
   upcasts them to fp32 (model/adapter.py), so fp32 weight + fp32 gradient + Adam m and v = 16 B.
   DeepSpeed keeps bf16 weights/gradients and fp32 master+m+v (12 B) in the optimizer:
-  ZeRO-1 4Ψ + 12Ψ/N, ZeRO-2 2Ψ + 14Ψ/N, ZeRO-3 16Ψ/N (REFERENCE.md §6); an offloaded optimizer
+  ZeRO-1 4Ψ + 12Ψ/N, ZeRO-2 2Ψ + 14Ψ/N, ZeRO-3 16Ψ/N (the ZeRO paper's accounting; docs/preflight.md "Anchors"); an offloaded optimizer
   moves its partition (and ZeRO-2's fp32 gradients) to host memory; offloaded parameters too.
 - activations with gradient checkpointing (LLaMA-Factory's default): each layer's input is kept
   (L·b·s·h·2 B), and backward recomputes one layer at a time. Without checkpointing every layer

@@ -3,7 +3,7 @@
 Records are plain dicts (they are written as JSON lines and read back as such); the
 functions here build them with a fixed key order so that output files are byte-stable.
 
-case:    one defendant in one judgment (DESIGN.md "Records").
+case:    one defendant in one judgment (fields: docs/records.md).
 article: one statute article (built by converters/statutes_*.py).
 """
 
@@ -210,7 +210,7 @@ def article(
     modified_date: str = "",
     source: str = "",
 ) -> dict:
-    """One statute article (DESIGN.md "Records").
+    """One statute article (docs/records.md).
 
     paragraphs: the 款 (PRC) / 項 (Taiwan) in order, each with its items on their own lines;
     items: {paragraph, item, text} for every 项 (PRC) / 款 (Taiwan) line, paragraph 1-based;

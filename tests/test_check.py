@@ -1,5 +1,5 @@
 """`lawfactory check` and its memory estimator: arithmetic pinned to hand-computed values and to
-REFERENCE.md §6's anchors; every shipped recipe gets the verdict its comment states."""
+the anchors of docs/preflight.md; every shipped recipe gets the verdict its comment states."""
 
 from pathlib import Path
 
@@ -46,7 +46,7 @@ def test_nf4_bytes_per_weight():
 
 
 def test_reference_anchors_qwen3_4b_qlora():
-    """REFERENCE.md §6: NF4 weights ~1.8 GB, bf16 embeddings ~0.8 GB, logits 3.1 GB at 1×2048 and
+    """docs/preflight.md "Anchors": NF4 weights ~1.8 GB, bf16 embeddings ~0.8 GB, logits 3.1 GB at 1×2048 and
     12.4 GB at 4×2048, activations with checkpointing ~0.6 GB, ~7–8 GB in all at 1×2048."""
     assert round(QWEN3_4B.linear_params() * 0.5 / 1e9, 1) == 1.8
     assert round(QWEN3_4B.other_params() * 2 / 1e9, 1) == 0.8
