@@ -24,8 +24,6 @@ import os
 import sys
 from pathlib import Path
 
-import yaml
-
 from lawfactory.errors import InputError, UsageError
 
 HIDDEN_PATHS = ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect")
@@ -131,16 +129,11 @@ def is_loopback(host: str) -> bool:
 
 
 def recipe_cap(recipe: Path, overrides: list[str]) -> int:
-    """The recipe's max_new_tokens (an override wins); LLaMA-Factory's default 1024 when unset."""
-    args = yaml.safe_load(recipe.read_text(encoding="utf-8")) or {}
-    for o in overrides:
-        k, _, v = o.partition("=")
-        if k.strip() == "max_new_tokens":
-            args["max_new_tokens"] = v
-    try:
-        cap = int(args.get("max_new_tokens", 1024))
-    except (TypeError, ValueError):
-        raise InputError(f"{recipe}: max_new_tokens must be an integer, got {args.get('max_new_tokens')!r}") from None
+    """The recipe's max_new_tokens (an override wins); LLaMA-Factory's default 1024 when unset. The
+    recipe and overrides are read as `lawfactory check` reads them (its errors name the key)."""
+    from lawfactory.check import load_recipe
+
+    cap = int(load_recipe(recipe, overrides).get("max_new_tokens", 1024))
     if cap < 1:
         raise InputError(f"{recipe}: max_new_tokens must be ≥ 1, got {cap}")
     return cap
@@ -166,10 +159,7 @@ def cmd_serve(args) -> int:
     recipe = Path(args.recipe)
     if not recipe.is_file():
         raise UsageError(f"recipe {recipe} does not exist")
-    bad = [o for o in args.overrides if "=" not in o]
-    if bad:
-        raise UsageError(f"override {bad[0]!r}: expected key=value")
-    host, port, _ = settings(args)
+    host, port, key = settings(args)
     cap = recipe_cap(recipe, args.overrides)
 
     import uvicorn
@@ -179,7 +169,7 @@ def cmd_serve(args) -> int:
     sys.argv = [sys.argv[0], str(recipe), *args.overrides]  # LLaMA-Factory reads the recipe from argv
     app = Guard(create_app(ChatModel()), cap, tuple(args.cors_origin), args.docs)
     print(f"serving {recipe} on http://{host}:{port}/v1 (max_new_tokens ≤ {cap}; "
-          f"{'API key required' if os.environ.get('API_KEY') else 'no API key, loopback only'})", flush=True)
+          f"{'API key required' if key else 'no API key, loopback only'})", flush=True)
     uvicorn.run(app, host=host, port=port)
     return 0
 

@@ -30,12 +30,13 @@ def compare(rows: list[dict], by: str = "task") -> dict:
     for r in rows:
         g = str(r.get("ids", {}).get(by, "all"))
         a = read_answer(r["text"])
+        ours, theirs = a["sentence"] is None, lawbench_months(r["text"]) is None
         for key in (g, "overall"):
             c = groups[key]
             c["n"] += 1
-            c["ours"] += a["sentence"] is None
-            c["lawbench"] += lawbench_months(r["text"]) is None
-            if a["sentence"] is None:
+            c["ours"] += ours
+            c["lawbench"] += theirs
+            if ours:
                 reasons[key][a["reason"]] += 1
     return {k: {"n": c["n"], "ours": c["ours"], "lawbench": c["lawbench"],
                 "ours_rate": c["ours"] / c["n"], "lawbench_rate": c["lawbench"] / c["n"],

@@ -20,8 +20,10 @@ import re
 import zlib
 from pathlib import Path
 
+from lawfactory import io
 from lawfactory.terms import parse_sentence
 
+from .answers import MAX_CHARS
 from .parse import parse_charges, term_line_of
 
 
@@ -38,7 +40,7 @@ def _read_text(path: Path) -> str:
     try:
         with path.open("rb") as f:
             data = f.read()
-        if data[:2] == b"\x1f\x8b":
+        if data[:2] == io.GZIP_MAGIC:
             data = gzip.decompress(data)
     except (OSError, EOFError, zlib.error) as e:
         raise EvalInputError(f"{path}: cannot read: {e}") from None
@@ -83,10 +85,10 @@ def _records(path: Path) -> list[tuple[int, object]]:
 ID_FIELDS = ("model", "shot", "task", "id", "case_id")
 
 
-# A prediction longer than this is degenerate (the recipes generate at most 512 tokens, ~1,000
-# characters): it is scored on its first MAX_PREDICTION_CHARS characters, and counted, so that one
-# runaway answer cannot make ROUGE and the answer reader run for minutes.
-MAX_PREDICTION_CHARS = 20_000
+# A prediction longer than the answer reader's limit is degenerate (the recipes generate at most 512
+# tokens, ~1,000 characters): every metric scores its first MAX_PREDICTION_CHARS characters, and it is
+# counted, so that one runaway answer cannot make ROUGE run for minutes.
+MAX_PREDICTION_CHARS = MAX_CHARS
 
 
 def load_predictions(path: str | Path) -> list[dict]:
