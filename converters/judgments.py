@@ -17,7 +17,7 @@ from itertools import accumulate
 
 from converters import privacy
 from converters.cail import RECOMMENDATION, RECOMMENDATION_MASK
-from converters.verdict import Defendant
+from converters.verdict import Defendant, named_in
 from lawfactory.attitude import detect_flags, find_spans
 from lawfactory.errors import UsageError
 from lawfactory.records import (
@@ -135,16 +135,8 @@ def defendant_flags(wanted: list[str], names: list[str], texts: list[str]) -> di
         return {name: flags for name in wanted}
     # longest names first, each blanked once found, so 张某 is not found inside 张某某
     order = sorted(names, key=len, reverse=True)
-    found, named_in = [], []
-    for t in texts:
-        for s in sentences(t):
-            named, rest = set(), s
-            for n in order:
-                if n in rest:
-                    named.add(n)
-                    rest = rest.replace(n, "\x00")
-            found.append(s)
-            named_in.append(named)
+    found = [s for t in texts for s in sentences(t)]
+    named = [named_in(s, order) for s in found]
     # the flags each sentence asserts, read in one pass over them all: no phrase and no negating
     # clause crosses a line end, so a sentence reads the same among any others
     starts = list(accumulate((len(s) + 1 for s in found), initial=0))
@@ -152,8 +144,7 @@ def defendant_flags(wanted: list[str], names: list[str], texts: list[str]) -> di
     for span in find_spans("\n".join(found)):
         if not span["negated"]:
             asserts[bisect_right(starts, span["start"]) - 1].add(span["flag"])
-    return {name: set().union(*(f for f, named in zip(asserts, named_in) if name in named or not named))
-            for name in wanted}
+    return {name: set().union(*(f for f, who in zip(asserts, named) if name in who or not who)) for name in wanted}
 
 
 def cited_articles(text: str, jurisdiction: str, fallback: str = "") -> tuple[list[dict], list[str]]:

@@ -212,19 +212,28 @@ def _strings(value) -> Iterator[str]:
                 yield from _strings(v)
 
 
-def scrub_case(case: dict, stats: Counter) -> dict:
+def scrub_case(case: dict, stats: Counter, memo: dict | None = None) -> dict:
     """Every text field of a case scrubbed (facts, reasoning, verdict, defendant, meta, and any field
     a converter adds): a victim's name found in one field is replaced in all of them, the case's own
-    defendants never. Counts go to stats as 'privacy: <kind> scrubbed'."""
+    defendants never. Counts go to stats as 'privacy: <kind> scrubbed'. `memo` keeps the results for
+    the texts the cases of one judgment share (its facts and reasoning), so each is read once."""
+    memo = {} if memo is None else memo
+
+    def cached(key, compute):
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
     j = case.get("jurisdiction") if case.get("jurisdiction") in PLACEHOLDER else "cn"
     defendants = [d for d in (case.get("defendant"), *((case.get("meta") or {}).get("defendants") or ())) if d]
-    names = {n for s in _strings(case) for n in person_names.find(s) if not any(n in str(d) for d in defendants)}
+    found = {n for s in _strings(case) for n in cached(("find", s), lambda s=s: person_names.find(s))}
+    names = frozenset(n for n in found if not any(n in str(d) for d in defendants))
 
     def walk(value, key=None):
         if key in IDENTIFIERS:
             return value
         if isinstance(value, str):
-            out, counts = scrub(value, j, names)
+            out, counts = cached(("scrub", value, j, names), lambda: scrub(value, j, names))
             for kind, n in counts.items():
                 stats[f"privacy: {kind} scrubbed"] += n
             return out
@@ -245,7 +254,8 @@ def converted(convert, obj, source: str, line: int, stats: Counter) -> list[dict
         cases = convert(obj, source, line, stats)
     except (RecordError, Skip) as e:
         raise type(e)(scrub(str(e))[0]) from None
-    return [scrub_case(c, stats) for c in cases]
+    memo: dict = {}  # one judgment's cases share their facts and reasoning
+    return [scrub_case(c, stats, memo) for c in cases]
 
 
 # Pseudonyms in the order defendants are listed: the ten heavenly stems, as courts do (被告人甲).

@@ -30,8 +30,7 @@ import re
 import unicodedata
 from collections import Counter
 
-_DIGITS_CN = "一二三四五六七八九十"
-
+from lawfactory.numerals import to_cn
 
 # optional spaces (full-width too) between the letters of a heading or a party label: 主　　文, 被　　　告
 SP = r"[ \t\u3000]*"
@@ -42,17 +41,13 @@ def spread(word: str) -> str:
     return SP.join(map(re.escape, word))
 
 
-def _cn(n: int) -> str:
-    return _DIGITS_CN[n - 1] if n <= 10 else "十" + _DIGITS_CN[n - 11]
-
-
 def _run(first: int, step: int, count: int, render) -> dict[int, str]:
     return {first + step * i: render(i + 1) for i in range(count)}
 
 
 PRIVATE_USE: dict[int, str] = {
     0xE372: "參", 0xE94B: "參", 0xF7AF: "〇", 0xF4E9: "×",
-    **_run(0xF67E, -1, 20, lambda n: f"（{_cn(n)}）"),
+    **_run(0xF67E, -1, 20, lambda n: f"（{to_cn(n)}）"),
     **_run(0xF5E8, -1, 30, lambda n: f"{n}."),
     **_run(0xF584, -1, 30, lambda n: f"({n})"),
     **_run(0xF64C, -1, 10, lambda n: chr(0x2488 + n - 1)),  # ⒈

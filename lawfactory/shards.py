@@ -191,9 +191,8 @@ class Converted:
 
     cases: list  # JSON lines
     filtered: list  # JSON lines
-    texts: list  # facts per case (MinHash input)
     gids: list
-    sigs: list  # MinHash arrays per case (when near-duplicate control is on)
+    sigs: list  # (MinHash array, exact key) per case when near-duplicate control is on; None: no facts
     stats: Counter
 
 
@@ -203,7 +202,7 @@ def convert_one(obj, sh: Shard, line: int, src, cfg: Config) -> Converted:
     if n > cfg.max_chars:
         raise RecordError(f"record too large: more than {cfg.max_chars:,} characters of text (--max-record-chars)")
     stats = Counter()
-    out = Converted([], [], [], [], [], stats)
+    out = Converted([], [], [], [], stats)
     for c in privacy.converted(src.convert, obj, sh.rel, line, stats):  # scrubbed before any write
         if cfg.probe is not None:
             cfg.probe(c)
@@ -220,7 +219,6 @@ def convert_one(obj, sh: Shard, line: int, src, cfg: Config) -> Converted:
         if cfg.threshold is not None:
             facts = c.get("facts")
             text = facts if isinstance(facts, str) and facts.strip() else None
-            out.texts.append(text)
             out.gids.append(str(c.get("group_id") or c.get("case_id") or f"{sh.rel}:{line}").encode("utf-8"))
             out.sigs.append((dedup.signature(text), dedup.exact_key(text)) if text else None)
     return out
@@ -267,8 +265,8 @@ def convert_shard(sh: Shard) -> str:
             for row in got.cases:
                 cf.write(row + "\n")
                 counts["cases"] += 1
-            for text, gid, sig in zip(got.texts, got.gids, got.sigs):
-                active.append(text is not None)
+            for gid, sig in zip(got.gids, got.sigs):
+                active.append(sig is not None)
                 gids.append(gid)
                 sigs.append(sig[0] if sig else np.zeros(dedup.NUM_PERM, np.uint32))
                 exact.append(sig[1] if sig else 0)

@@ -143,7 +143,6 @@ def _period_after(regex: re.Pattern, text: str) -> int | None:
 # clause of the penalty (判处有期徒刑五年，罚金人民币二万元), or listed after another property penalty
 # (并处没收财产三万元、罚金三千元); never one paid or credited (已缴纳的罚金…予以冲抵, 预交罚金, 尚欠罚金)
 _IMPOSING = re.compile(r"(?:^|(?:处|處|科|执行|執行)|(?:处|處|科)[^，,。；;：:\n]*、)$")
-_CLAUSE_HEAD = re.compile(r"[，,。；;：:\n]")
 _SENTENCE_BREAK = re.compile(r"[。；;\n]")
 
 
@@ -151,7 +150,7 @@ def _imposed_fines(text: str, start: int = 0, end: int | None = None) -> list[in
     """The fines (in 元) the text imposes between start and end, in order."""
     out = []
     for m in _FINE.finditer(text, start, len(text) if end is None else end):
-        if _IMPOSING.search(_CLAUSE_HEAD.split(text[:m.start()])[-1].strip()):
+        if _IMPOSING.search(_CLAUSE_BREAK.split(text[:m.start()])[-1].strip()):
             out.append(_amount(m.group("n"), 10000 if m.group("unit") else 1))
     return out
 
@@ -190,7 +189,7 @@ def parse_sentence(text: str) -> dict | None:
     # a 缓刑 in a sentence that revokes one (撤销…宣告缓刑五年的执行部分) is not this sentence's either
     probation = next((months for m in _PROBATION.finditer(text, ex.end() if ex else 0)
                       if (months := period_months(m.group("period"))) is not None
-                      and not re.search("撤销|撤銷", re.split(r"[。；;\n]", text[:m.start()])[-1])), 0)
+                      and not re.search("撤销|撤銷", _SENTENCE_BREAK.split(text[:m.start()])[-1])), 0)
     pol = _POLITICAL.search(text)
     political = ""
     if pol:
