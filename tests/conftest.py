@@ -21,3 +21,13 @@ def tiny_model(tmp_path_factory) -> Path:
     from lawfactory.tiny_model import build
 
     return build(tmp_path_factory.mktemp("tiny") / "tiny-qwen3")
+
+
+@pytest.fixture(scope="session")
+def sample_data(tmp_path_factory) -> Path:
+    """DATA built from samples/ once per test session; a test that damages it works on a copy."""
+    from lawfactory.build import Options, build
+
+    out = tmp_path_factory.mktemp("sample_data") / "data"
+    build(Options(raw=SAMPLES, out=out, workers=1))
+    return out

@@ -13,17 +13,14 @@ import pytest
 
 from lawfactory.lf_parse import free_port
 
-from conftest import REPO, SAMPLES
+from conftest import REPO
 
 pytestmark = pytest.mark.slow
 
 
-def test_zero2_recipe_trains_on_two_cpu_ranks(tiny_model, tmp_path):
+def test_zero2_recipe_trains_on_two_cpu_ranks(tiny_model, sample_data, tmp_path):
     pytest.importorskip("deepspeed", reason="deepspeed is not installed (pyproject pins it; `make install`)")
-    from lawfactory.build import Options, build
-
-    data = tmp_path / "data"
-    build(Options(raw=SAMPLES, out=data))
+    data = sample_data
     out = tmp_path / "out"
     bin_dir = Path(sys.executable).parent  # llamafactory-cli launches `torchrun` from PATH
     env = {**os.environ, "FORCE_TORCHRUN": "1", "NPROC_PER_NODE": "2", "MASTER_PORT": str(free_port()),

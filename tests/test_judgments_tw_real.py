@@ -123,8 +123,6 @@ def test_private_use_code_points_are_all_counted():
 
 
 def _gold() -> dict:
-    if not GOLD.exists():
-        pytest.skip(f"no gold labels at {GOLD}")
     return json.loads(GOLD.read_text(encoding="utf-8"))["records"]
 
 
