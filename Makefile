@@ -119,7 +119,7 @@ test-fast: install
 # Data pipeline at 50k and 1M generated CAIL records vs the orjson floor → BENCHMARKS.md (≈10 min, ≈6 GB disk).
 BENCH_SIZES ?= 50000,1000000
 bench: install
-	$(PY) -m lawfactory.bench --sizes $(BENCH_SIZES) --workdir $(OUT)/bench
+	$(PY) -m lawfactory.dev.bench --sizes $(BENCH_SIZES) --workdir $(OUT)/bench
 
 clean:
 	rm -rf $(DATA) $(OUT)

@@ -18,8 +18,8 @@ from __future__ import annotations
 from adversarial.discounts import CONFESSION_FLAGS
 from adversarial.spans import MARKERS, lost_numbers, numbers, outside
 from adversarial.statutory import PRINCIPAL_RANGE, principal_limits
-from lawfactory.attitude import detect_flags
-from lawfactory.terms import principal_for
+from lawfactory.parse.attitude import detect_flags
+from lawfactory.parse.terms import principal_for
 
 
 def failures(source: dict, v: dict, source_flags: set[str] | None = None) -> list[str]:

@@ -1,6 +1,6 @@
 """Attitude spans in facts and reasoning, and the edits that take them out or put one in.
 
-The flag phrases are lawfactory/attitude.py's (find_spans); this module adds, for editing only:
+The flag phrases are lawfactory/parse/attitude.py's (find_spans); this module adds, for editing only:
 - MARKERS of an admission that are not flags of their own: procedure and plea markers (具结,
   an agreed 量刑建议, 速裁程序 and 简易程序, which need the defendant's admission: 刑诉法 §214,
   §222), and admission context (认罪, 悔罪, 供认, 承认, 对指控无异议);
@@ -26,8 +26,8 @@ import re
 from collections import Counter
 
 from adversarial.discounts import CONFESSION_FLAGS
-from lawfactory.attitude import find_spans
-from lawfactory.numerals import NUM_RE
+from lawfactory.parse.attitude import find_spans
+from lawfactory.parse.numerals import NUM_RE
 
 
 class Entangled(ValueError):

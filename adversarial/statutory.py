@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import re
 
-from lawfactory.numerals import NUM
+from lawfactory.parse.numerals import NUM
+from lawfactory.parse.terms import period_months
 from lawfactory.records import PRC_CRIMINAL_LAW, article_key
-from lawfactory.terms import period_months
 
 # Lower and upper limits of the principal penalties: 有期徒刑 6 months–15 years (刑法 §45),
 # 拘役 1–6 months (§42), 管制 3 months–2 years (§38).

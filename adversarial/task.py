@@ -41,10 +41,10 @@ from adversarial.variants import (
     record_flags,
     seeded,
 )
-from lawfactory import io, lengths
+from lawfactory import jsonl, lengths
 from lawfactory.errors import UsageError
 from lawfactory.splits import EVAL, TRAIN
-from lawfactory.tasks.judgments import is_judgment, judgment_sample
+from lawfactory.tasks.judgment_rows import is_judgment, judgment_sample
 from lawfactory.tasks.sentencing import sentencing_sample
 
 TRAIN_SET, PAIRS = "criminal_adversarial", "criminal_attitude_pairs_eval"
@@ -181,7 +181,7 @@ class AdversarialTask:
             if split == TRAIN:
                 row = sample(v, ctx)
                 row["attitude"] = [f for f, on in v["attitude"].items() if on]  # read by the data card
-                row["changes"] = io.dumps(v["changes"])  # a JSON string: one Arrow type for every row
+                row["changes"] = jsonl.dumps(v["changes"])  # a JSON string: one Arrow type for every row
                 yield TRAIN_SET, row
             else:
                 yield from pair(case, v, ctx)
@@ -204,7 +204,7 @@ class AdversarialTask:
 
 def too_long(v: dict, ctx) -> bool:
     """Full-text judgments can be long: over the recipe's cutoff_len the sample is dropped, as
-    lawfactory/tasks/judgments.py drops the real ones (LLaMA-Factory would truncate it)."""
+    lawfactory/tasks/judgment_rows.py drops the real ones (LLaMA-Factory would truncate it)."""
     if not is_judgment(v):
         return False
     return lengths.over_cutoff(sample(v, ctx), ctx.options.extra)
@@ -220,7 +220,7 @@ def pair(source: dict, variant: dict, ctx) -> Iterator[tuple[str, dict]]:
     extra = {"pair_id": variant["case_id"], "implied_log_ratio": variant["changes"]["implied_log_ratio"]}
     for role, c in (("source", source), ("variant", variant)):
         yield PAIRS, {**sample(c, ctx, eval_row=True), "pair_role": role, **extra,
-                      "changes": io.dumps(c["changes"]) if role == "variant" else ""}
+                      "changes": jsonl.dumps(c["changes"]) if role == "variant" else ""}
 
 
 adversarial_task = AdversarialTask()

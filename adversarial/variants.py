@@ -30,7 +30,8 @@ from adversarial.discounts import (
 )
 from adversarial.spans import Entangled, HoldsNumber, apply, insertion, removal_edits
 from adversarial.statutory import PRINCIPAL_RANGE, principal_limits, statutory_cap
-from lawfactory.attitude import detect_flags, find_spans
+from lawfactory.parse.attitude import detect_flags, find_spans
+from lawfactory.parse.terms import principal_for
 from lawfactory.records import (
     PRC_CRIMINAL_LAW,
     RecordError,
@@ -39,9 +40,8 @@ from lawfactory.records import (
     sentence,
     stable_id,
 )
-from lawfactory.tasks.judgments import is_judgment
+from lawfactory.tasks.judgment_rows import is_judgment
 from lawfactory.tasks.sentencing import _ATTITUDE_REASONS
-from lawfactory.terms import principal_for
 
 VARIANTS = ("refusal", "unclear", "confession")
 

@@ -11,8 +11,8 @@ import math
 import re
 from collections import Counter
 
-from lawfactory.attitude import detect_flags
-from lawfactory.charges import normalize_charge
+from lawfactory.parse.attitude import detect_flags
+from lawfactory.parse.charges import normalize_charge
 from lawfactory.records import (
     MAX_FINE,
     MAX_MONTHS,

@@ -18,8 +18,8 @@ from itertools import accumulate
 from converters import privacy
 from converters.cail import RECOMMENDATION, RECOMMENDATION_MASK
 from converters.verdict import Defendant, named_in
-from lawfactory.attitude import detect_flags, find_spans
 from lawfactory.errors import UsageError
+from lawfactory.parse.attitude import detect_flags, find_spans
 from lawfactory.records import (
     PRC_CRIMINAL_LAW,
     TW_CRIMINAL_CODE,
@@ -151,7 +151,7 @@ def cited_articles(text: str, jurisdiction: str, fallback: str = "") -> tuple[li
     """The criminal-law articles a basis paragraph cites (article records, in citation order, each
     once) and every citation key (procedure law and others too). `fallback`: a citation list to
     use when the text cites nothing (the CJO 法律依据 column)."""
-    from lawfactory.citations import parse_citations
+    from lawfactory.parse.citations import parse_citations
 
     cites = parse_citations(text, jurisdiction=jurisdiction) if text else []
     if not cites and fallback:

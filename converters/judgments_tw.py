@@ -36,7 +36,7 @@ from converters.verdict_tw import (
     resolve_names,
     verdict_names,
 )
-from lawfactory import io
+from lawfactory import jsonl
 from lawfactory.records import RecordError, Skip
 
 FIELDS = ("JID", "JYEAR", "JCASE", "JNO", "JDATE", "JTITLE", "JFULL")
@@ -56,15 +56,15 @@ _TOP_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+|[壹貳參肆伍�
 def read_file(path: Path) -> Iterator[tuple[int, object, str | None]]:
     """(1, the judgment, None) for a one-judgment file; (i, element, None) for an array."""
     raw = path.read_bytes()
-    if raw.startswith(io.BOM):
-        raw = raw[len(io.BOM):]
+    if raw.startswith(jsonl.BOM):
+        raw = raw[len(jsonl.BOM):]
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as e:
         yield 1, None, f"not UTF-8 (byte {e.start})"
         return
     try:
-        obj = io.loads(raw)
+        obj = jsonl.loads(raw)
     except Exception as e:
         yield 1, None, f"invalid JSON: {e}"
         return

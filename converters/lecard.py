@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from lawfactory.numerals import to_int
+from lawfactory.parse.numerals import to_int
 from lawfactory.records import RecordError
 
 FIELDS = ("ajId", "ajName", "ajjbqk", "cpfxgc", "pjjg", "qw", "writId", "writName")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lawfactory.citations import parse_citations
-from lawfactory.numerals import NUM, to_int
+from lawfactory.parse.citations import parse_citations
+from lawfactory.parse.numerals import NUM, to_int
 from lawfactory.records import RecordError, article
 
 # 第 十六 章之一  妨害風化罪 → ("第十六章之一", "妨害風化罪"); 附则 has no unit

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 from converters.statutes import Law, LawFile, PathTracker, add, heading, make_article
-from lawfactory.numerals import NUM
+from lawfactory.parse.numerals import NUM
 
 JURISDICTION = "cn"
 _ARTICLE = re.compile(rf"^(第(?:{NUM})条(?:之(?:{NUM}))?)[ 　]+(.*)$")

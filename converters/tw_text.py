@@ -30,7 +30,7 @@ import re
 import unicodedata
 from collections import Counter
 
-from lawfactory.numerals import to_cn
+from lawfactory.parse.numerals import to_cn
 
 # optional spaces (full-width too) between the letters of a heading or a party label: 主　　文, 被　　　告
 SP = r"[ \t\u3000]*"

@@ -4,7 +4,7 @@ Mainland verdicts (判决如下：) name each defendant before the conviction �
 判处有期徒刑…；二、被告人李四犯…"; short Taiwan-style parts read the same way ("王大明犯竊盜罪，
 處有期徒刑陸月…"; full 司法院 主文 are read by converters/verdict_tw.py). A defendant's part runs
 from his conviction to the next defendant's; the penalty in it is read by
-lawfactory.terms.parse_sentence (数罪并罚: the executed term after 决定执行 / 應執行), the charges
+lawfactory.parse.terms.parse_sentence (数罪并罚: the executed term after 决定执行 / 應執行), the charges
 are every 犯…罪 in it.
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lawfactory.charges import parse_charges
+from lawfactory.parse.charges import parse_charges
+from lawfactory.parse.terms import AMOUNT, PERIOD, parse_sentence
 from lawfactory.records import RecordError, Skip
-from lawfactory.terms import AMOUNT, PERIOD, parse_sentence
 
 _NAME = r"[^\s\u3000，,。；;：:、（()）\d][^\s\u3000，,。；;：:、（()）]{0,11}?"
 # 当事人 paragraph: "被告人张三，男，…" / "被告人王某某（绰号…），…" / "被告人：侯某，…" /

@@ -13,7 +13,7 @@ sentence that names nobody first (`緩刑參年。`, `又連續公然侮辱人�
 clause before it. A defendant is convicted when his clause carries a penalty (處 / 科 …, 免刑),
 acquitted when it says 無罪, otherwise left out with the reason.
 
-Penalty. lawfactory.terms.parse_sentence reads the clause after three Taiwan readings:
+Penalty. lawfactory.parse.terms.parse_sentence reads the clause after three Taiwan readings:
 - `如易科罰金，以參佰元折算壹日` / `易服勞役…折算壹日` are conversion rates, and `向公庫（國庫）
   支付新臺幣…元` a condition of probation: neither is a fine, both are dropped before reading;
 - `處有期徒刑肆月，減為有期徒刑貳月` (減刑條例): the reduced term is the one served;
@@ -31,9 +31,9 @@ import re
 
 from converters.tw_text import SP, indent, spread, width
 from converters.verdict import Defendant
-from lawfactory.charges import parse_charges
+from lawfactory.parse.charges import parse_charges
+from lawfactory.parse.terms import PERIOD, parse_sentence
 from lawfactory.records import RecordError
-from lawfactory.terms import PERIOD, parse_sentence
 
 _DEFENDANT_LABELS = ("被告人", "被告")
 _OTHER_LABELS = ("公訴人", "自訴人", "聲請人", "選任辯護人", "指定辯護人", "辯護人", "輔佐人", "自訴代理人",

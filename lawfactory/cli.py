@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def cmd_data(args) -> int:
-    from lawfactory.build import Options, build, summary
+    from lawfactory.build.pipeline import Options, build, summary
 
     extra = {}
     extra.update(_hygiene_extra(args))
@@ -30,7 +30,7 @@ def cmd_data(args) -> int:
 
 
 def _hygiene_extra(args) -> dict:
-    """Data-hygiene options, recorded in the manifest (lawfactory/hygiene.py, quality.py)."""
+    """Data-hygiene options, recorded in the manifest (lawfactory/hygiene/stage.py, quality.py)."""
     return {"near_dup": args.near_dup, "near_dup_threshold": args.near_dup_threshold,
             "exclude": [str(Path(p)) for p in args.exclude],
             "exclude_containment": args.exclude_containment, "charges": args.charges, "articles": args.articles,
@@ -76,7 +76,7 @@ def _list_file(text: str) -> str:
 
 
 def _judgment_extra(args) -> dict:
-    """Full-text judgment options (converters/judgments.py, lawfactory/tasks/judgments.py)."""
+    """Full-text judgment options (converters/judgments.py, lawfactory/tasks/judgment_rows.py)."""
     from lawfactory.lengths import recipe_cutoff
 
     return {"case_types": args.case_types, "procedures": args.procedures, "date_from": args.date_from,
@@ -141,7 +141,7 @@ def _add_hygiene_args(d: argparse.ArgumentParser) -> None:
 
 
 def cmd_tiny_model(args) -> int:
-    from lawfactory.tiny_model import build
+    from lawfactory.dev.tiny_model import build
 
     out = build(args.out, layers=args.layers, hidden=args.hidden, seed=args.seed)
     print(f"tiny random Qwen3 model written to {out}")
@@ -236,8 +236,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_recipe_parsers(sub) -> None:
-    """`check` (lawfactory/check.py), `model-card` (lawfactory/modelcard.py), `serve` (lawfactory/serve.py)."""
-    from lawfactory import check, modelcard, serve
+    """`check` (lawfactory/preflight/check.py), `model-card` (lawfactory/cards/modelcard.py), `serve` (lawfactory/serve.py)."""
+    from lawfactory import serve
+    from lawfactory.cards import modelcard
+    from lawfactory.preflight import check
 
     check.add_parser(sub)
     modelcard.add_parser(sub)

@@ -18,7 +18,7 @@ def real_path(*parts: str) -> Path:
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
     """One tiny random Qwen3 (Qwen tokenizer) per test session."""
-    from lawfactory.tiny_model import build
+    from lawfactory.dev.tiny_model import build
 
     return build(tmp_path_factory.mktemp("tiny") / "tiny-qwen3")
 
@@ -26,7 +26,7 @@ def tiny_model(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def sample_data(tmp_path_factory) -> Path:
     """DATA built from samples/ once per test session; a test that damages it works on a copy."""
-    from lawfactory.build import Options, build
+    from lawfactory.build.pipeline import Options, build
 
     out = tmp_path_factory.mktemp("sample_data") / "data"
     build(Options(raw=SAMPLES, out=out, workers=1))

@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from converters import judgments, judgments_cn, judgments_tw
-from lawfactory import io
+from lawfactory import jsonl
 from lawfactory.records import RecordError, Skip
 
 from conftest import SAMPLES
@@ -17,7 +17,7 @@ TW = SAMPLES / "judgments" / "tw"
 
 def records(path: Path):
     if path.suffix == ".jsonl":
-        return io.iter_jsonl(path)
+        return jsonl.iter_jsonl(path)
     if path.suffix == ".json":  # Taiwan: one judgment per .json file
         return judgments_tw.read_file(path)
     return judgments_cn.read_table(path)

@@ -18,7 +18,7 @@ from adversarial.discounts import (
 from adversarial.spans import Entangled, HoldsNumber, apply, removal_edits
 from adversarial.statutory import article_ceiling, bands, charge_keys, statutory_cap
 from adversarial.variants import PHRASINGS, make_variant
-from lawfactory.attitude import detect_flags, find_spans
+from lawfactory.parse.attitude import detect_flags, find_spans
 from lawfactory.records import (
     PRC_CRIMINAL_LAW,
     article,
@@ -36,7 +36,7 @@ def edit(text, defendant="", probation=False):
     return apply(text, edits)
 
 
-# --- attitude phrases (lawfactory/attitude.py) ---------------------------------------------------
+# --- attitude phrases (lawfactory/parse/attitude.py) ---------------------------------------------------
 
 @pytest.mark.parametrize("text, flag", [
     ("被告人到案后如实交待了犯罪事实", "confession"),

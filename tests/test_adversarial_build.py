@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lawfactory.build import Options, build
-from lawfactory.io import read_jsonl
+from lawfactory.build.pipeline import Options, build
+from lawfactory.jsonl import read_jsonl
 from lawfactory.splits import EVAL, TRAIN, assign_split
 
 from conftest import REPO, SAMPLES
@@ -62,7 +62,7 @@ def test_registered_for_llamafactory(default_build):
 def test_every_sample_case_gets_a_valid_variant_or_a_reason(default_build):
     from adversarial import checks
     from adversarial.variants import VARIANTS, make_variant
-    from lawfactory.tasks.judgments import is_judgment
+    from lawfactory.tasks.judgment_rows import is_judgment
 
     out, _ = default_build
     made = Counter()
@@ -84,7 +84,7 @@ def test_real_cail_records_all_valid_or_counted(tmp_path):
     from adversarial.spans import numbers
     from adversarial.variants import VARIANTS, make_variant
     from converters import cail, statutes_cn
-    from lawfactory.io import iter_jsonl
+    from lawfactory.jsonl import iter_jsonl
     from lawfactory.records import RecordError
 
     from conftest import real_path
@@ -172,7 +172,7 @@ def test_adversarial_rows_feed_the_data_card(default_build):
 def test_full_text_judgment_refusal_recomposes_the_answer(default_build):
     from adversarial.task import sample
     from adversarial.variants import make_variant
-    from lawfactory.build import Context
+    from lawfactory.build.pipeline import Context
 
     out, _ = default_build
     src = next(c for c in read_jsonl(out / "cases.jsonl") if c["defendant"] == "覃某")  # （2021）桂0103刑初310号

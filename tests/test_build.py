@@ -2,8 +2,8 @@ import json
 import shutil
 from pathlib import Path
 
-from lawfactory.build import Options, build
-from lawfactory.io import read_jsonl
+from lawfactory.build.pipeline import Options, build
+from lawfactory.jsonl import read_jsonl
 from lawfactory.splits import assign_split
 
 from conftest import SAMPLES, real_path
@@ -61,7 +61,7 @@ def test_eval_rows_carry_flat_gold_columns(tmp_path):
 
 
 def test_interrupted_write_leaves_no_loadable_file(tmp_path):
-    from lawfactory.io import atomic_open
+    from lawfactory.jsonl import atomic_open
 
     target = tmp_path / "x.jsonl"
     try:

@@ -3,7 +3,7 @@ from collections import Counter
 import pytest
 
 from converters.cail import RECOMMENDATION_MASK, convert_record, normalize_charge
-from lawfactory.io import iter_jsonl
+from lawfactory.jsonl import iter_jsonl
 from lawfactory.records import RecordError
 
 from conftest import SAMPLES, real_path

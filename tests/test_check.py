@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lawfactory import check, memory
-from lawfactory.memory import GPUS, LLAMA_3_2_3B, QWEN3_4B, Setup, estimate, verdict
+from lawfactory.preflight import check, memory
+from lawfactory.preflight.memory import GPUS, LLAMA_3_2_3B, QWEN3_4B, Setup, estimate, verdict
 
 from conftest import REPO
 
@@ -156,14 +156,14 @@ def test_truncation_that_cuts_the_attitude_is_reported(tmp_path, monkeypatch):
     """A long facts text whose 认罪认罚 sits at the end: over cutoff, LLaMA-Factory keeps the start."""
     import json
 
-    from lawfactory import io
+    from lawfactory import jsonl
 
     monkeypatch.chdir(REPO)
     facts = "被告人张某于2020年在某地盗窃财物。" * 120 + "到案后如实供述，自愿认罪认罚。"
     short = "被告人李某盗窃，到案后如实供述。"
-    io.write_jsonl(tmp_path / "t.jsonl", [{"instruction": "判决", "input": facts, "output": "刑期:6个月"},
+    jsonl.write_jsonl(tmp_path / "t.jsonl", [{"instruction": "判决", "input": facts, "output": "刑期:6个月"},
                                           {"instruction": "判决", "input": short, "output": "刑期:3个月"}])
-    io.write_jsonl(tmp_path / "e.jsonl", [{"instruction": "判决", "input": short, "output": "刑期:3个月", "group_id": "g1"}])
+    jsonl.write_jsonl(tmp_path / "e.jsonl", [{"instruction": "判决", "input": short, "output": "刑期:3个月", "group_id": "g1"}])
     (tmp_path / "dataset_info.json").write_text(json.dumps({"t": {"file_name": "t.jsonl"}, "e": {"file_name": "e.jsonl"}}))
     report = check.run(Path("recipes/criminal_qlora.yaml"),
                        overrides=[f"dataset_dir={tmp_path}", "dataset=t", "eval_dataset=e", "cutoff_len=1024"])
@@ -186,10 +186,10 @@ def test_unknown_keys_and_bad_combinations_fail(monkeypatch, capsys):
 def test_missing_dataset_and_columns_fail(tmp_path, monkeypatch):
     import json
 
-    from lawfactory import io
+    from lawfactory import jsonl
 
     monkeypatch.chdir(REPO)
-    io.write_jsonl(tmp_path / "a.jsonl", [{"question": "问", "answer": "答"}])
+    jsonl.write_jsonl(tmp_path / "a.jsonl", [{"question": "问", "answer": "答"}])
     (tmp_path / "dataset_info.json").write_text(json.dumps({"a": {"file_name": "a.jsonl"}, "b": {"file_name": "b.jsonl"}}))
     report = check.run(Path("recipes/criminal_qlora.yaml"),
                        overrides=[f"dataset_dir={tmp_path}", "dataset=a,b,c", "eval_dataset=null", "eval_strategy='no'"])

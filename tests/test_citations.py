@@ -2,7 +2,7 @@
 
 import pytest
 
-from lawfactory.citations import citation_keys, parse_citations, parse_key
+from lawfactory.parse.citations import citation_keys, parse_citations, parse_key
 
 CN, TW = "中华人民共和国刑法", "中華民國刑法"
 

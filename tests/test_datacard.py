@@ -1,7 +1,7 @@
 from collections import Counter
 
-from lawfactory import build as build_mod
-from lawfactory.build import Options, build
+from lawfactory.build import pipeline as build_mod
+from lawfactory.build.pipeline import Options, build
 from lawfactory.splits import TRAIN, assign_split
 
 from conftest import SAMPLES

@@ -5,9 +5,10 @@ import re
 import numpy as np
 import pytest
 
-from lawfactory import decontam, numerals
-from lawfactory.build import Options, build
+from lawfactory.build.pipeline import Options, build
 from lawfactory.errors import UsageError
+from lawfactory.hygiene import decontam
+from lawfactory.parse import numerals
 
 from conftest import real_path
 from planting import cli, jsonl, near_duplicate, sample_records, with_fact, write_raw

@@ -3,8 +3,8 @@ import random
 import numpy as np
 import pytest
 
-from lawfactory import dedup
-from lawfactory.build import Options, build
+from lawfactory.build.pipeline import Options, build
+from lawfactory.hygiene import dedup
 
 from planting import cli, jsonl, near_duplicate, sample_records, with_fact, write_raw
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lawfactory.lf_parse import free_port
+from lawfactory.preflight.llamafactory_args import free_port
 
 from conftest import REPO
 

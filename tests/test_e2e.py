@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lawfactory.io import read_jsonl
+from lawfactory.jsonl import read_jsonl
 
 from conftest import REPO
 

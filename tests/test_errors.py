@@ -1,12 +1,12 @@
 """The library raises typed errors (lawfactory/errors.py); only the CLI turns them into an exit."""
 import pytest
 
-from lawfactory import generation
-from lawfactory.build import NothingConverted
+from lawfactory.build import generation
+from lawfactory.build.pipeline import NothingConverted
+from lawfactory.build.shards import WorkerDied
 from lawfactory.cli import exit_on_error, main
 from lawfactory.errors import BuildError, InputError, LawfactoryError, UsageError
-from lawfactory.hygiene import LeakageError
-from lawfactory.shards import WorkerDied
+from lawfactory.hygiene.stage import LeakageError
 
 
 def test_library_raises_a_typed_error_not_an_exit(tmp_path):

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from lawfactory.evaluation.attitude import link_pairs, pair_rows, sensitivity
-from lawfactory.terms import parse_sentence
+from lawfactory.evaluation.attitude_pairs import link_pairs, pair_rows, sensitivity
+from lawfactory.parse.terms import parse_sentence
 
 
 def _pairs():

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from lawfactory.evaluation.cail import (
+from lawfactory.evaluation.cail_judger import (
     f1,
     f1_score,
     label_counts,

@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from lawfactory.evaluation import bootstrap, citations, lawbench, plain
-from lawfactory.evaluation.parse import parse_answer
+from lawfactory.evaluation import bootstrap, citation_validity, lawbench, plain
+from lawfactory.evaluation.answer_fields import parse_answer
 from lawfactory.evaluation.rouge import pair_scores, rouge
 from lawfactory.records import sentence
 
@@ -120,31 +120,31 @@ def _index(tmp_path):
 
 
 def test_citation_validity_and_precision_recall(tmp_path):
-    index = citations.load_index(_index(tmp_path))
+    index = citation_validity.load_index(_index(tmp_path))
     answers = ["依照《中华人民共和国刑法》第二百六十四条、第一百九十九条之规定",
                "依照《中华人民共和国刑法》第九百条、《中华人民共和国刑事诉讼法》第十五条之规定"]
     parsed = [parse_answer(a) for a in answers]
-    v = citations.validity([p["citations"] for p in parsed], index)
+    v = citation_validity.validity([p["citations"] for p in parsed], index)
     # 4 citations; the 刑诉法 one cannot be checked (law not in the index); 264 exists, 199 is
     # repealed, 900 does not exist
     assert (v["citations"], v["checkable"], v["not_checkable"]) == (4, 3, 1)
     assert v["exists"] == pytest.approx(2 / 3) and v["repealed"] == pytest.approx(1 / 3)
     assert v["nonexistent_examples"] == ["中华人民共和国刑法|900"]
-    pr = citations.precision_recall([["中华人民共和国刑法|264"], ["中华人民共和国刑法|133-1"]],
+    pr = citation_validity.precision_recall([["中华人民共和国刑法|264"], ["中华人民共和国刑法|133-1"]],
                                     [p["articles"] for p in parsed])
     assert (pr["true_positives"], pr["cited"], pr["gold"]) == (1, 3, 2)
     assert pr["precision"] == pytest.approx(1 / 3) and pr["recall"] == 0.5
 
 
 def test_citation_validity_without_index():
-    assert citations.validity([["中华人民共和国刑法|264"]], None) == {"citations": 1, "index": None}
+    assert citation_validity.validity([["中华人民共和国刑法|264"]], None) == {"citations": 1, "index": None}
 
 
 def test_bad_index_line_names_file_and_line(tmp_path):
     p = tmp_path / "idx.jsonl"
     p.write_text('{"key": "中华人民共和国刑法|264"}\n{"law": "x"}\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"idx.jsonl:2: .*'key'"):
-        citations.load_index(p)
+        citation_validity.load_index(p)
 
 
 # --- ROUGE --------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lawfactory.evaluation.parse import (
+from lawfactory.evaluation.answer_fields import (
     parse_answer,
     parse_charges,
     term_line_of,

@@ -70,8 +70,8 @@ def test_gold_pairs_show_no_violation(real_eval):
 
 
 def test_real_statute_index(real_eval):
-    from lawfactory.evaluation.citations import load_index, validity
-    from lawfactory.evaluation.parse import parse_answer
+    from lawfactory.evaluation.answer_fields import parse_answer
+    from lawfactory.evaluation.citation_validity import load_index, validity
 
     if not real_eval["citations"].get("index"):
         pytest.skip("make data wrote no statute index")

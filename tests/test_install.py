@@ -55,7 +55,7 @@ def test_installed_wheel_builds_data_outside_the_repository(tmp_path):
     cwd.mkdir()
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "PYTHONPATH": str(site),
            "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-    probe = ("import json, sys, lawfactory.build as b, converters, adversarial, lawfactory.lengths as l\n"
+    probe = ("import json, sys, lawfactory.build.pipeline as b, converters, adversarial, lawfactory.lengths as l\n"
              "print(json.dumps([m.__file__ for m in (b, converters, adversarial)] + [str(b.DATASET_INFO), str(l.RECIPE)]))\n"
              "print(json.dumps(sys.path))")
     files, path = map(json.loads, _run([sys.executable, "-c", probe], cwd=cwd, env=env).stdout.splitlines())

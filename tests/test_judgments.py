@@ -9,9 +9,9 @@ import pytest
 
 from converters import judgments_cn, judgments_tw
 from converters.judgments import normalize_date
-from converters.judgments_synth import generate_cn_csv
-from lawfactory.build import Options, build
-from lawfactory.io import read_jsonl
+from lawfactory.build.pipeline import Options, build
+from lawfactory.dev.judgments_synth import generate_cn_csv
+from lawfactory.jsonl import read_jsonl
 from lawfactory.records import RecordError, Skip
 
 from judgment_samples import CN, TW, convert_path, sample_paths

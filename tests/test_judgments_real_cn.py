@@ -178,7 +178,7 @@ def test_every_sentence_is_the_one_in_that_defendants_own_clause_of_the_publishe
     """Beyond the gold: each case's sentence equals the one read from the defendant's own clause of
     the publisher's 判决结果 field (from 被告人X犯 to the next defendant's conviction), a cut made
     independently of the converter's verdict splitter; a co-defendant's sentence would differ."""
-    from lawfactory.terms import parse_sentence
+    from lawfactory.parse.terms import parse_sentence
 
     def key(s):
         return s and (s["kind"], s["months"], s["probation_months"], s["fine"])

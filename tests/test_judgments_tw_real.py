@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import pytest
 
-from lawfactory.tasks.judgments import judgment_sample
+from lawfactory.tasks.judgment_rows import judgment_sample
 
 from conftest import REPO, real_path
 from judgment_samples import convert_path

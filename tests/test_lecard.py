@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from converters import judgments, judgments_cn, lecard
-from lawfactory.build import Options, build
+from lawfactory.build.pipeline import Options, build
 from lawfactory.records import RecordError, Skip
 
 from conftest import real_path

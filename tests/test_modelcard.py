@@ -3,7 +3,7 @@ the manifest, the trainer log and the eval metrics, and the disclaimers."""
 
 import json
 
-from lawfactory import io
+from lawfactory import jsonl
 from lawfactory.cli import main
 
 from conftest import REPO
@@ -11,7 +11,7 @@ from conftest import REPO
 
 def fake_run(tmp_path):
     train = tmp_path / "criminal_qlora"
-    io.write_jsonl(train / "trainer_log.jsonl", [
+    jsonl.write_jsonl(train / "trainer_log.jsonl", [
         {"current_steps": 1, "total_steps": 3, "loss": 2.5, "lr": 1e-4, "epoch": 0.3},
         {"current_steps": 2, "total_steps": 3, "loss": 2.0, "lr": 1e-4, "epoch": 0.6},
         {"current_steps": 2, "total_steps": 3, "eval_loss": 2.2, "epoch": 0.6},
@@ -24,7 +24,7 @@ def fake_run(tmp_path):
                 "fingerprint": {"sha256": "ab" * 32},
                 "inputs": {"a.jsonl": {"read": 10, "converted": 8, "rejected": 2}},
                 "adversarial": {"seed": 42, "generated": {"train refusal": 3, "eval refusal": 1}}}
-    io.write_json(tmp_path / "manifest.json", manifest)
+    jsonl.write_json(tmp_path / "manifest.json", manifest)
     export = tmp_path / "merged"
     export.mkdir()
     return train, export
@@ -33,7 +33,7 @@ def fake_run(tmp_path):
 def test_card_from_facts(tmp_path):
     train, export = fake_run(tmp_path)
     evals = tmp_path / "criminal_eval"
-    io.write_json(evals / "metrics.json", {"n": 6, "term": {"score": 0.8123, "baseline_constant": 0.8}, "note": "x"})
+    jsonl.write_json(evals / "metrics.json", {"n": 6, "term": {"score": 0.8123, "baseline_constant": 0.8}, "note": "x"})
     code = main(["model-card", "--export-dir", str(export), "--recipe", str(REPO / "recipes" / "criminal_qlora.yaml"),
                  "--manifest", str(tmp_path / "manifest.json"), "--train-dir", str(train), "--eval-dir", str(evals)])
     assert code == 0

@@ -2,8 +2,8 @@
 
 import warnings
 
+from lawfactory.cards.plots import cjk_font_name, pyplot
 from lawfactory.evaluation.report import plot_error_by_charge
-from lawfactory.plots import cjk_font_name, pyplot
 
 
 def _missing_glyph_warnings(draw) -> list[str]:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from lawfactory.build import Options, build
+from lawfactory.build.pipeline import Options, build
 
 from conftest import SAMPLES
 

@@ -1,8 +1,8 @@
 import pytest
 
-from lawfactory import quality
-from lawfactory.build import Options, build
+from lawfactory.build.pipeline import Options, build
 from lawfactory.errors import InputError
+from lawfactory.hygiene import quality
 
 from conftest import real_path
 from planting import jsonl, sample_records, with_fact, write_raw

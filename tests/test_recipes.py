@@ -26,7 +26,7 @@ def test_recipe_parses_with_llamafactory(recipe: Path, monkeypatch):
     args = yaml.safe_load(recipe.read_text(encoding="utf-8"))
     if args.get("deepspeed"):
         # LLaMA-Factory refuses DeepSpeed outside torchrun: parse as a one-rank distributed job
-        from lawfactory.lf_parse import parse as parse_distributed
+        from lawfactory.preflight.llamafactory_args import parse as parse_distributed
 
         result = parse_distributed(args, cwd=REPO)
         assert result["ok"], result["error"]

@@ -2,8 +2,8 @@ import json
 import re
 import signal
 
-from lawfactory.build import Options, build
-from lawfactory.shards import KILL_ENV
+from lawfactory.build.pipeline import Options, build
+from lawfactory.build.shards import KILL_ENV
 
 from planting import cli, output_files, sample_records, write_raw
 

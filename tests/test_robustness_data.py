@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from lawfactory import generation, io, shards
-from lawfactory.build import NothingConverted, Options, build
+from lawfactory import jsonl
+from lawfactory.build import generation, shards
+from lawfactory.build.pipeline import NothingConverted, Options, build
 
 from conftest import REPO, SAMPLES
 from planting import cli, output_files, sample_records
@@ -58,7 +59,7 @@ def make(raw: Path, out: Path, **extra) -> dict:
 
 
 def rejects(out: Path) -> list[dict]:
-    return io.read_jsonl(out / "rejects.jsonl")
+    return jsonl.read_jsonl(out / "rejects.jsonl")
 
 
 def assert_complete(out: Path, m: dict) -> None:
@@ -66,7 +67,7 @@ def assert_complete(out: Path, m: dict) -> None:
     assert generation.verify(out, m) == []
     assert (out / "dataset_info.json").is_file() and (out / "manifest.json").is_file()
     for p in out.glob("*.jsonl"):
-        io.read_jsonl(p)
+        jsonl.read_jsonl(p)
     assert not list(out.rglob("*.partial"))
     for rel, c in m["inputs"].items():
         assert c["read"] == c["converted"] + c["rejected"] + c["skipped"], rel
@@ -129,7 +130,7 @@ def test_C06_to_C09_one_absurd_value_costs_only_its_record(tmp_path, case_id, ba
     c = m["inputs"]["cail/a.jsonl"]
     assert (c["read"], c["converted"], c["rejected"]) == (8, 7, 1), case_id
     assert reject_of(tmp_path / "d", "cail/a.jsonl", 6)
-    assert len(io.read_jsonl(tmp_path / "d" / "cases.jsonl")) == 7
+    assert len(jsonl.read_jsonl(tmp_path / "d" / "cases.jsonl")) == 7
 
 
 def test_C05_wrong_types_never_stop_the_build(tmp_path):
@@ -186,7 +187,7 @@ def test_C15_a_huge_record_is_rejected_by_the_size_bound(tmp_path):
 
 
 def test_C15_minhash_memory_is_bounded_and_the_signature_unchanged(monkeypatch):
-    from lawfactory import dedup
+    from lawfactory.hygiene import dedup
 
     text = "".join(GOOD[i % 5]["fact"] for i in range(40))
     whole = dedup.signature(text)
@@ -300,7 +301,7 @@ def test_C27_repeated_records_stay_grouped(tmp_path):
                               + good_lines(), "cail/b.jsonl": line(GOOD[0]) + "\n"})
     m = make(raw, tmp_path / "d")
     assert_complete(tmp_path / "d", m)
-    cases = io.read_jsonl(tmp_path / "d" / "cases.jsonl")
+    cases = jsonl.read_jsonl(tmp_path / "d" / "cases.jsonl")
     same = [c["group_id"] for c in cases if c["facts"] == cases[0]["facts"]]
     assert len(same) == 5 and len(set(same)) == 1
 
@@ -407,7 +408,7 @@ def test_J_a_converter_bug_costs_only_its_record(tmp_path, monkeypatch):
         return real(obj, source, line, stats)
 
     monkeypatch.setattr(judgments_tw, "convert_record", buggy)
-    from lawfactory import build as b
+    from lawfactory.build import pipeline as b
 
     monkeypatch.setattr(b, "SOURCES", [s if s.name != "judgments_tw" else b.Source(s.name, s.patterns, s.read, buggy)
                                        for s in b.SOURCES])
@@ -423,7 +424,7 @@ def test_J_a_converter_bug_costs_only_its_record(tmp_path, monkeypatch):
 def test_J_a_task_failure_costs_only_its_case(tmp_path, monkeypatch):
     """A task that fails on one case (past the conversion checks) leaves that case out of every
     dataset, with its file and line in rejects.jsonl; the other cases are built."""
-    from lawfactory import build as b
+    from lawfactory.build import pipeline as b
 
     def failing(case, split, ctx):
         if case["source"].endswith(":3"):
@@ -723,7 +724,7 @@ def test_K10_a_failed_rebuild_leaves_the_previous_generation_whole(tmp_path, mon
     m1 = make(raw, out)
     before = output_files(out)
     (raw / "cail" / "b.jsonl").write_text(good_lines(2, "壬"))
-    from lawfactory import build as b
+    from lawfactory.build import pipeline as b
 
     def broken(*a, **k):
         raise RuntimeError("the disk is full")
@@ -736,7 +737,7 @@ def test_K10_a_failed_rebuild_leaves_the_previous_generation_whole(tmp_path, mon
 
 
 def test_K05_K09_K10_check_refuses_a_half_switched_or_edited_build(tmp_path):
-    from lawfactory import check
+    from lawfactory.preflight import check
 
     raw = raw_with(tmp_path, {"cail/a.jsonl": good_lines()})
     out = tmp_path / "d"

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from lawfactory import io
-from lawfactory.lf_parse import free_port
+from lawfactory import jsonl
+from lawfactory.preflight.llamafactory_args import free_port
 from lawfactory.tasks.sentencing import INSTRUCTION, SYSTEM
 
 from conftest import REPO, SAMPLES
@@ -59,7 +59,7 @@ def wait_ready(proc: subprocess.Popen, base: str, log: Path) -> None:
 def test_api_answers_a_case(tiny_model, tmp_path):
     from transformers import AutoTokenizer
 
-    facts = next(obj for _, obj, _ in io.iter_jsonl(SAMPLES / "cail" / "criminal_sample.jsonl") if obj)["fact"]
+    facts = next(obj for _, obj, _ in jsonl.iter_jsonl(SAMPLES / "cail" / "criminal_sample.jsonl") if obj)["fact"]
     user = INSTRUCTION["cn"] + "\n" + facts
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -5,12 +5,12 @@ from collections import Counter
 
 import pytest
 
-from lawfactory.build import Options, build
-from lawfactory.citations import parse_citations
-from lawfactory.io import read_jsonl
+from lawfactory.build.pipeline import Options, build
+from lawfactory.jsonl import read_jsonl
+from lawfactory.parse.citations import parse_citations
 from lawfactory.records import PRC_CRIMINAL_LAW, article_key
 from lawfactory.splits import TRAIN, assign_split
-from lawfactory.tasks import statutes as st
+from lawfactory.tasks import statute_rows as st
 
 from conftest import SAMPLES
 

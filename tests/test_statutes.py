@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from converters import statutes_cn, statutes_tw
-from lawfactory.build import Options, build
-from lawfactory.citations import parse_citations
-from lawfactory.io import read_jsonl
+from lawfactory.build.pipeline import Options, build
+from lawfactory.jsonl import read_jsonl
+from lawfactory.parse.citations import parse_citations
 from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, article
-from lawfactory.tasks.statutes import NO_GROUNDING, label
+from lawfactory.tasks.statute_rows import NO_GROUNDING, label
 
 from conftest import SAMPLES, real_path
 
@@ -197,7 +197,7 @@ def test_make_data_writes_the_sorted_index_and_counts_every_file(tmp_path):
 
 
 def test_index_is_loaded_before_the_tasks_run(tmp_path, monkeypatch):
-    import lawfactory.build as build_mod
+    import lawfactory.build.pipeline as build_mod
 
     seen = []
 

@@ -1,8 +1,8 @@
 import pytest
 
-from lawfactory.numerals import to_cn, to_int
+from lawfactory.parse.numerals import to_cn, to_int
+from lawfactory.parse.terms import format_penalty, months_cn, parse_sentence, term_line
 from lawfactory.records import RecordError, sentence
-from lawfactory.terms import format_penalty, months_cn, parse_sentence, term_line
 
 
 @pytest.mark.parametrize("text,value", [

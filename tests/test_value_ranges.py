@@ -7,7 +7,8 @@ from collections import Counter
 
 import pytest
 
-from lawfactory import datacard, terms
+from lawfactory.cards import datacard
+from lawfactory.parse import terms
 from lawfactory.records import (
     MAX_FINE,
     MAX_MONTHS,

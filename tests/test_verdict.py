@@ -4,9 +4,9 @@ and against the judgment text itself; and the verdict helpers on their own."""
 import pytest
 
 from converters.verdict import charges, defendants_cn, extract, shared_names, split_by_defendant
-from lawfactory.numerals import to_cn
+from lawfactory.parse.numerals import to_cn
+from lawfactory.parse.terms import parse_sentence
 from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, Skip, article_key
-from lawfactory.terms import parse_sentence
 
 from judgment_samples import all_cases
 
@@ -149,7 +149,7 @@ def test_charge_names():
     assert charges("陳大文犯三人以上共同詐欺取財罪，處有期徒刑壹年貳月。") == ["三人以上共同詐欺取財"]
     assert charges("蔡文雄施用第二級毒品，累犯，處有期徒刑參月", "蔡文雄") == ["施用第二級毒品"]
     assert charges("被告人张某无罪。", "张某") == []
-    # one 犯 before a list of charges (the verdict reader and the evaluator share lawfactory/charges.py)
+    # one 犯 before a list of charges (the verdict reader and the evaluator share lawfactory/parse/charges.py)
     assert charges("被告人赵某犯盗窃罪、故意伤害罪，数罪并罚，决定执行有期徒刑三年") == ["盗窃", "故意伤害"]
     assert charges("被告人赵某犯盗窃罪和诈骗罪，决定执行") == ["盗窃", "诈骗"]
 
@@ -160,7 +160,7 @@ def test_defendant_names_from_parties():
 
 
 def test_parse_sentence_executed_fine_and_formal_numerals():
-    # 数罪并罚: the fine after 决定执行 is the executed one (lawfactory/terms.py)
+    # 数罪并罚: the fine after 决定执行 is the executed one (lawfactory/parse/terms.py)
     s = parse_sentence("犯盗窃罪，判处有期徒刑二年，并处罚金人民币五千元；犯诈骗罪，判处有期徒刑一年，并处罚金人民币一万元；"
                        "决定执行有期徒刑二年十个月，并处罚金人民币一万五千元。")
     assert (s["months"], s["fine"]) == (34, 15000)

@@ -37,9 +37,9 @@ import math
 import re
 import unicodedata
 
-from lawfactory.numerals import to_int
+from lawfactory.parse.numerals import to_int
+from lawfactory.parse.terms import parse_sentence
 from lawfactory.records import sentence, sentence_code
-from lawfactory.terms import parse_sentence
 
 MAX_CHARS = 20000  # answers are read up to here (max_new_tokens-sized answers are far shorter)
 MAX_MONTHS = 600  # 50 years: no sentence is longer (PRC 数罪并罚 caps fixed terms at 25 years)

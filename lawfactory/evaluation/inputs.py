@@ -20,11 +20,11 @@ import re
 import zlib
 from pathlib import Path
 
-from lawfactory import io
-from lawfactory.terms import parse_sentence
+from lawfactory import jsonl
+from lawfactory.parse.terms import parse_sentence
 
+from .answer_fields import parse_charges, term_line_of
 from .answers import MAX_CHARS
-from .parse import parse_charges, term_line_of
 
 
 class EvalInputError(ValueError):
@@ -40,7 +40,7 @@ def _read_text(path: Path) -> str:
     try:
         with path.open("rb") as f:
             data = f.read()
-        if data[:2] == io.GZIP_MAGIC:
+        if data[:2] == jsonl.GZIP_MAGIC:
             data = gzip.decompress(data)
     except (OSError, EOFError, zlib.error) as e:
         raise EvalInputError(f"{path}: cannot read: {e}") from None

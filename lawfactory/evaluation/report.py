@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lawfactory.io import atomic_open
-from lawfactory.plots import pyplot
+from lawfactory.cards.plots import pyplot
+from lawfactory.jsonl import atomic_open
 
 DISCLAIMER = ("**Not legal advice.** These are automatic scores of a research model's outputs on held-out "
               "cases; neither the outputs nor this report are legal advice.")

@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from lawfactory.io import atomic_open, dumps, write_json
+from lawfactory.jsonl import atomic_open, dumps, write_json
+from lawfactory.parse.terms import term_line
 from lawfactory.records import sentence, sentence_code
-from lawfactory.terms import term_line
 
-from . import attitude, bootstrap, cail, citations, lawbench, plain
+from . import attitude_pairs, bootstrap, cail_judger, citation_validity, lawbench, plain
+from .answer_fields import parse_answer, whole_numbers
 from .inputs import EvalInputError, join, load_gold, load_predictions, load_train
-from .parse import parse_answer, whole_numbers
 from .rouge import rouge
 
 
@@ -58,7 +58,7 @@ def _parse_all(preds: list[dict], gold: list[dict], desc: str) -> list[dict]:
 
 def _system_rows(gold: list[dict], sentences: list[dict | None], texts: list[str]) -> dict:
     """Per-row values of the term metrics for one system (the model or a baseline)."""
-    term = [cail.term_score(sentence_code(_gold_sentence(g)), sentence_code(s) if s else None)
+    term = [cail_judger.term_score(sentence_code(_gold_sentence(g)), sentence_code(s) if s else None)
             for g, s in zip(gold, sentences)]
     lb = lawbench.item_distances(gold, texts)
     errors = [plain.row_errors(g["kind"], g["months"], s) for g, s in zip(gold, sentences)]
@@ -189,21 +189,21 @@ def evaluate(opts: EvalOptions) -> dict:
 
     # --- charges, articles, citations ------------------------------------------------------
     if all(g["charges"] is not None for g in gold):
-        classes = cail.read_list(opts.charges_list, "charges") if opts.charges_list else None
+        classes = cail_judger.read_list(opts.charges_list, "charges") if opts.charges_list else None
         gc, pc = [g["charges"] for g in gold], [p["charges"] for p in parsed]
         metrics["accusation"] = _set_metric(gc, pc, classes, opts)
         metrics["plain"]["per_charge"] = plain.per_charge(
             gc, rows["model"]["errors"], {k: v["errors"] for k, v in rows.items() if k != "model"})
     if all(g["has_articles"] for g in gold):
-        classes = cail.read_list(opts.articles_list, "articles") if opts.articles_list else None
+        classes = cail_judger.read_list(opts.articles_list, "articles") if opts.articles_list else None
         ga = [g["articles"] for g in gold]
         pa = [whole_numbers(g, p["articles"]) for g, p in zip(ga, parsed)]  # CAIL gold: 133 for 133-1
         metrics["articles"] = _set_metric(ga, pa, classes, opts)
-        metrics["citations"] = citations.precision_recall(ga, pa)
+        metrics["citations"] = citation_validity.precision_recall(ga, pa)
     else:
         metrics["citations"] = {}
-    index = citations.load_index(opts.statutes) if opts.statutes else None
-    metrics["citations"].update(citations.validity([p["citations"] for p in parsed], index))
+    index = citation_validity.load_index(opts.statutes) if opts.statutes else None
+    metrics["citations"].update(citation_validity.validity([p["citations"] for p in parsed], index))
     if opts.statutes:
         metrics["citations"]["index_file"] = str(opts.statutes)
 
@@ -217,7 +217,7 @@ def evaluate(opts: EvalOptions) -> dict:
     pairs = None
     if opts.pairs_predictions and opts.pairs_gold:
         pairs = _attitude(opts)
-        metrics["attitude"] = attitude.sensitivity(pairs)
+        metrics["attitude"] = attitude_pairs.sensitivity(pairs)
     metrics["worst_cases"] = _worst(gold, parsed, texts)
 
     from .report import write_report
@@ -246,9 +246,9 @@ def plain_json(obj):
 
 
 def _set_metric(gold: list[list[str]], pred: list[list[str]], classes, opts: EvalOptions) -> dict:
-    out = cail.set_score(gold, pred, classes)
-    tp, fp, fn, _ = cail.label_counts(gold, pred, classes)
-    out["ci95"] = bootstrap.ci(lambda w: cail.f1_score(tp, fp, fn, w), len(gold), opts.resamples, opts.seed)
+    out = cail_judger.set_score(gold, pred, classes)
+    tp, fp, fn, _ = cail_judger.label_counts(gold, pred, classes)
+    out["ci95"] = bootstrap.ci(lambda w: cail_judger.f1_score(tp, fp, fn, w), len(gold), opts.resamples, opts.seed)
     return out
 
 
@@ -257,7 +257,7 @@ def _attitude(opts: EvalOptions) -> list[dict]:
     gold, _ = load_gold(opts.pairs_gold, "lawfactory")
     join(preds, gold, opts.pairs_predictions, opts.pairs_gold)
     parsed = _parse_all(preds, gold, "parse pair answers")
-    return attitude.pair_rows([g["raw"] for g in gold], [p["sentence"] for p in parsed], str(opts.pairs_gold))
+    return attitude_pairs.pair_rows([g["raw"] for g in gold], [p["sentence"] for p in parsed], str(opts.pairs_gold))
 
 
 def _worst(gold: list[dict], parsed: list[dict], texts: list[str], k: int = 5) -> list[dict]:

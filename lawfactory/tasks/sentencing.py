@@ -8,9 +8,9 @@ text (full-text judgments) use that text; CAIL cases get it composed from their 
 
 from __future__ import annotations
 
-from lawfactory.numerals import to_cn
+from lawfactory.parse.numerals import to_cn
+from lawfactory.parse.terms import format_penalty, term_line
 from lawfactory.records import ATTITUDE_FLAGS, article_key
-from lawfactory.terms import format_penalty, term_line
 
 SYSTEM = {
     "cn": "你是一名中华人民共和国刑事审判法官。你依据查明的案件事实和《中华人民共和国刑法》，认定罪名，援引法条，并依法量刑。",

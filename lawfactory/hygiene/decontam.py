@@ -51,8 +51,9 @@ from pathlib import Path
 
 import numpy as np
 
-from lawfactory import dedup, io
+from lawfactory import jsonl
 from lawfactory.errors import UsageError
+from lawfactory.hygiene import dedup
 
 TEXT_KEYS = ("fact", "facts", "question", "input", "text")
 NGRAM = 13
@@ -156,7 +157,7 @@ def _lines(data: bytes):
         if not raw.strip():
             continue
         try:
-            yield lineno, io.loads(raw), None
+            yield lineno, jsonl.loads(raw), None
         except ValueError as e:  # orjson.JSONDecodeError, not UTF-8 included
             yield lineno, None, f"invalid JSON: {e}"
 
@@ -170,10 +171,10 @@ def _records(path: Path):
         except (OSError, EOFError) as e:
             yield 0, None, f"not a readable gzip file: {e}"
             return
-    data = data.removeprefix(io.BOM)
+    data = data.removeprefix(jsonl.BOM)
     if data.lstrip().startswith(b"["):
         try:
-            items = io.loads(data)
+            items = jsonl.loads(data)
         except ValueError as e:  # orjson.JSONDecodeError
             yield 0, None, f"invalid JSON: {e}"
             return
@@ -297,7 +298,7 @@ def load(paths: list[str], threshold: float) -> ExcludeSet:
         path = Path(name)
         if not path.is_file():
             raise UsageError(f"--exclude file {name} does not exist")
-        info = {"file": path.name, "sha256": io.file_sha256(path), "items": 0, "unreadable": 0, "examples": []}
+        info = {"file": path.name, "sha256": jsonl.file_sha256(path), "items": 0, "unreadable": 0, "examples": []}
         for loc, obj, reason in _records(path):
             text = item_text(obj) if reason is None else None
             if text is None:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from lawfactory import io
+from lawfactory import jsonl
+from lawfactory.cards.plots import pyplot
 from lawfactory.errors import UsageError
-from lawfactory.plots import pyplot
 
 HYPERPARAMETERS = ("finetuning_type", "quantization_bit", "quantization_type", "double_quantization", "lora_rank",
                    "lora_alpha", "lora_dropout", "use_rslora", "lora_target", "deepspeed", "template", "cutoff_len",
@@ -41,7 +41,7 @@ def loss_log(train_dir: Path) -> list[dict]:
     path = train_dir / "trainer_log.jsonl"
     if not path.is_file():
         return []
-    rows = [obj for _, obj, reason in io.iter_jsonl(path) if not reason and isinstance(obj, dict)]
+    rows = [obj for _, obj, reason in jsonl.iter_jsonl(path) if not reason and isinstance(obj, dict)]
     return [r for r in rows if "loss" in r or "eval_loss" in r]
 
 
@@ -61,7 +61,7 @@ def plot_loss(rows: list[dict], out: Path) -> bool:
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    with io.atomic_open(out, "wb") as f:
+    with jsonl.atomic_open(out, "wb") as f:
         fig.savefig(f, format="png")
     plt.close(fig)
     return True
@@ -218,7 +218,7 @@ def write_card(export_dir: Path, recipe_path: Path, manifest_path: Path, train_d
         "",
     ]
     out = export_dir / "README.md"
-    with io.atomic_open(out) as f:
+    with jsonl.atomic_open(out) as f:
         f.write("\n".join(card))
     return out
 

@@ -20,8 +20,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from converters import statutes_cn, statutes_tw
-from lawfactory import io, shards
-from lawfactory.tasks import statutes as tasks
+from lawfactory import jsonl
+from lawfactory.build import shards
+from lawfactory.tasks import statute_rows as tasks
 
 INDEX = "statutes_index.jsonl"
 OUTPUTS = (INDEX, tasks.RETRIEVAL)
@@ -44,7 +45,7 @@ def input_files(raw: Path) -> list[tuple[str, Path, str, object]]:
 
 def input_hashes(raw: Path) -> dict[str, str]:
     """Statute files by path relative to RAW → sha256 (they are part of the build fingerprint)."""
-    return {rel: io.file_sha256(p) for rel, p, _, _ in input_files(raw)}
+    return {rel: jsonl.file_sha256(p) for rel, p, _, _ in input_files(raw)}
 
 
 def build_statutes(opts, manifest: dict, ctx) -> None:
@@ -57,7 +58,7 @@ def build_statutes(opts, manifest: dict, ctx) -> None:
         result = reader(path, rel)
         entry = {"format": fmt, "read": result.read, "converted": 0, "rejected": len(result.rejects), "skipped": 0,
                  "laws": [law.name for law in result.laws], "headings": sum(law.headings for law in result.laws),
-                 "sha256": hashes.get(rel) or io.file_sha256(path)}
+                 "sha256": hashes.get(rel) or jsonl.file_sha256(path)}
         row = "LawArticles row " if fmt == "moj_json" else "line "
         rejects += [{"file": rel, "line": loc, "reason": f"{row}{loc}: {why}"} for loc, why in result.rejects]
         for law in result.laws:
@@ -78,9 +79,9 @@ def build_statutes(opts, manifest: dict, ctx) -> None:
         assert entry["read"] == entry["converted"] + entry["rejected"] + entry["skipped"], rel
         manifest["inputs"][rel] = entry
     ordered = sorted(index.values(), key=tasks.sort_key)
-    io.write_jsonl(opts.out / INDEX, ordered)
+    jsonl.write_jsonl(opts.out / INDEX, ordered)
     if rejects:
-        io.append_jsonl(opts.out / "rejects.jsonl", rejects)
+        jsonl.append_jsonl(opts.out / "rejects.jsonl", rejects)
     ctx.index = {a["key"]: a for a in ordered}
     ctx.statutes = tasks.StatuteEvidence(ctx.index, opts.seed, opts.out / shards.WORK, opts.extra)
     laws = dict(Counter(a["law"] for a in ordered))
@@ -94,13 +95,13 @@ def write_statute_datasets(opts, manifest: dict, ctx) -> None:
     ev.close()
     for j, name in tasks.QA_DATASETS.items():
         rows = tasks.qa_rows(ctx.index, ev, opts.seed, j, bool(opts.extra.get("to_simplified")))
-        n = io.write_jsonl(opts.out / f"{name}.jsonl", tqdm(rows, desc=name, unit=" row", mininterval=1.0))
+        n = jsonl.write_jsonl(opts.out / f"{name}.jsonl", tqdm(rows, desc=name, unit=" row", mininterval=1.0))
         manifest["datasets"][name] = {"file": f"{name}.jsonl", "rows": n}
         ctx.card.rows[(name, "train")] += n
     n = 0
-    with io.atomic_open(opts.out / tasks.RETRIEVAL) as f:
+    with jsonl.atomic_open(opts.out / tasks.RETRIEVAL) as f:
         for row in tasks.question_pairs(ctx.index, opts.seed, ev.negatives):
-            f.write(io.dumps(row) + "\n")
+            f.write(jsonl.dumps(row) + "\n")
             n += 1
         if ev.pairs:
             with open(ev.pairs_path, encoding="utf-8") as pairs:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import orjson
 
-from lawfactory import io
+from lawfactory import jsonl
 
-REPO = Path(__file__).resolve().parents[1]  # the folder holding the packages: the checkout, or site-packages
+REPO = Path(__file__).resolve().parents[2]  # the folder holding the packages: the checkout, or site-packages
 CODE_DIRS = ("lawfactory", "converters", "adversarial")
 
 
@@ -44,12 +44,12 @@ def up_to_date(out: Path, fingerprint: dict) -> dict | None:
     if not path.is_file():
         return None
     try:
-        prev = io.loads(path.read_bytes())
+        prev = jsonl.loads(path.read_bytes())
     except Exception:
         return None
     if prev.get("fingerprint", {}).get("sha256") != fingerprint["sha256"]:
         return None
-    from lawfactory.generation import REGISTRY, verify
+    from lawfactory.build.generation import REGISTRY, verify
 
     if not (out / REGISTRY).is_file() or not prev.get("output_sha256") or verify(out, prev):
         return None

@@ -8,7 +8,7 @@ cases of a charge cite (StatuteEvidence, filled while the task stage streams the
 quotes those articles' text. Phrasings are drawn per article from a Random seeded with the build
 seed and the article key, so a rebuild writes the same rows.
 
-Unit names differ across the strait: PRC 条-款-项, Taiwan 條-項-款 (see lawfactory/citations.py).
+Unit names differ across the strait: PRC 条-款-项, Taiwan 條-項-款 (see lawfactory/parse/citations.py).
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from lawfactory import io, lengths
-from lawfactory.citations import CRIMINAL_LAW
-from lawfactory.numerals import to_cn
+from lawfactory import jsonl, lengths
+from lawfactory.parse.citations import CRIMINAL_LAW
+from lawfactory.parse.numerals import to_cn
 from lawfactory.records import article_key
 from lawfactory.splits import EVAL, TRAIN
-from lawfactory.tasks.judgments import _t2s, is_judgment, judgment_sample
+from lawfactory.tasks.judgment_rows import _t2s, is_judgment, judgment_sample
 from lawfactory.tasks.sentencing import INSTRUCTION, sentencing_sample
 
 QA_DATASETS = {"cn": "cn_statutes_qa", "tw": "tw_statutes_qa"}
@@ -248,7 +248,7 @@ class StatuteEvidence:
         if self._pairs is None:
             self.pairs_path.parent.mkdir(parents=True, exist_ok=True)
             self._pairs = open(self.pairs_path, "w", encoding="utf-8", newline="\n")
-        self._pairs.write(io.dumps(row) + "\n")
+        self._pairs.write(jsonl.dumps(row) + "\n")
         self.pairs += 1
 
     def close(self) -> None:

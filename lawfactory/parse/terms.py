@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from lawfactory.records import sentence
+
 from .numerals import NUM, to_cn, to_int
-from .records import sentence
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from lawfactory.numerals import NUM, to_int
+from lawfactory.parse.numerals import NUM, to_int
 from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, article_key
 
 CRIMINAL_LAW = {"cn": PRC_CRIMINAL_LAW, "tw": TW_CRIMINAL_CODE}

@@ -56,7 +56,7 @@ def parse(args: dict, cwd: str | Path = ".", timeout: int = 900) -> dict:
     if args.get("deepspeed") and not is_infer(args):
         env.update(RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", LOCAL_WORLD_SIZE="1",
                    MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()))
-    proc = subprocess.run([sys.executable, "-m", "lawfactory.lf_parse"], input=json.dumps(args), text=True,
+    proc = subprocess.run([sys.executable, "-m", "lawfactory.preflight.llamafactory_args"], input=json.dumps(args), text=True,
                           capture_output=True, cwd=str(cwd), env=env, timeout=timeout)
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(MARK):

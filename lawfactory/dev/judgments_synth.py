@@ -15,7 +15,7 @@ from pathlib import Path
 
 from converters.judgments_cn import COLUMNS, read_table
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "samples" / "judgments" / "cn" / "cjo_criminal_2021.csv"
+TEMPLATES = Path(__file__).resolve().parents[2] / "samples" / "judgments" / "cn" / "cjo_criminal_2021.csv"
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 _CASE_NO = re.compile(r"（(\d{4})）([^\n号]*?刑初)(\d+)号")
 
@@ -77,7 +77,7 @@ def convert_file(*paths: str | Path) -> dict:
     import time
     from collections import Counter
 
-    from lawfactory.build import SOURCES
+    from lawfactory.build.pipeline import SOURCES
     from lawfactory.records import RecordError, Skip
 
     def source(path: Path):
@@ -104,7 +104,7 @@ def convert_file(*paths: str | Path) -> dict:
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
-if __name__ == "__main__":  # python -m converters.judgments_synth generate PATH N | convert PATH
+if __name__ == "__main__":  # python -m lawfactory.dev.judgments_synth generate PATH N | convert PATH
     import json
     import sys
 
@@ -113,4 +113,4 @@ if __name__ == "__main__":  # python -m converters.judgments_synth generate PATH
     elif len(sys.argv) >= 3 and sys.argv[1] == "convert":
         print(json.dumps(convert_file(*sys.argv[2:])))
     else:
-        sys.exit("usage: python -m converters.judgments_synth generate PATH N | convert PATH…  (a path under …/tw/ is Taiwan)")
+        sys.exit("usage: python -m lawfactory.dev.judgments_synth generate PATH N | convert PATH…  (a path under …/tw/ is Taiwan)")

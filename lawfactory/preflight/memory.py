@@ -120,7 +120,7 @@ def resolve_arch(model: str) -> tuple[Arch, str]:
     if cfg.is_file():
         return arch_from_config(json.loads(cfg.read_text(encoding="utf-8")), Path(model).name), str(cfg)
     if model in KNOWN:
-        return KNOWN[model], "bundled table (lawfactory/memory.py)"
+        return KNOWN[model], "bundled table (lawfactory/preflight/memory.py)"
     raise ValueError(f"unknown model {model!r}: not a local folder with config.json and not in the bundled table "
                      f"({', '.join(sorted(KNOWN))}); pass a local path to the model")
 

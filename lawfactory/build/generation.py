@@ -28,10 +28,10 @@ import signal
 from pathlib import Path
 from typing import Iterator
 
-from lawfactory import io
+from lawfactory import jsonl
 from lawfactory.errors import BuildError, UsageError
 
-WORK = ".work"  # lawfactory/shards.py keeps its shards here too
+WORK = ".work"  # lawfactory/build/shards.py keeps its shards here too
 STAGE = "stage"
 REGISTRY, MANIFEST = "dataset_info.json", "manifest.json"
 # Test hook: SIGKILL the build at a named point: "tasks" (after the first case of the task stage),
@@ -104,13 +104,13 @@ def new_stage(out: Path) -> Path:
 
 
 def output_hashes(folder: Path, names: list[str]) -> dict[str, str]:
-    return {name: io.file_sha256(folder / name) for name in names}
+    return {name: jsonl.file_sha256(folder / name) for name in names}
 
 
 def previous_outputs(out: Path) -> list[str]:
     """The outputs DATA's manifest lists (none when DATA holds no readable manifest)."""
     try:
-        prev = io.loads((out / MANIFEST).read_bytes())
+        prev = jsonl.loads((out / MANIFEST).read_bytes())
         return [str(n) for n in prev.get("outputs", []) if "/" not in str(n)]
     except Exception:  # noqa: BLE001 - no readable manifest: no previous outputs to remove
         return []
@@ -160,7 +160,7 @@ def verify(out: Path, manifest: dict) -> list[str]:
         path = out / name
         if not path.is_file():
             bad.append(f"{name} is missing")
-        elif io.file_sha256(path) != sha:
+        elif jsonl.file_sha256(path) != sha:
             bad.append(f"{name} changed since the build (sha256 differs from manifest.json)")
     return bad
 
@@ -176,7 +176,7 @@ def file_problems(files: list[Path]) -> list[str]:
             continue
         if folder not in manifests:
             try:
-                manifests[folder] = io.loads((folder / MANIFEST).read_bytes())
+                manifests[folder] = jsonl.loads((folder / MANIFEST).read_bytes())
             except Exception:  # noqa: BLE001 - missing or unreadable: no build vouches for the folder
                 manifests[folder] = None
         m = manifests[folder]
@@ -185,7 +185,7 @@ def file_problems(files: list[Path]) -> list[str]:
                             "was interrupted or failed while switching); rerun `lawfactory data`")
             break
         sha = (m.get("output_sha256") or {}).get(f.name)
-        if sha and io.file_sha256(f) != sha:
+        if sha and jsonl.file_sha256(f) != sha:
             problems.append(f"{f} changed since `lawfactory data` wrote it (sha256 differs from {MANIFEST}); "
                             "rerun `lawfactory data`")
     return problems

@@ -37,9 +37,10 @@ import numpy as np
 from tqdm import tqdm
 
 from converters import privacy
-from lawfactory import dedup, io, quality
+from lawfactory import jsonl
+from lawfactory.build.fingerprint import digest
 from lawfactory.errors import BuildError, LawfactoryError
-from lawfactory.fingerprint import digest
+from lawfactory.hygiene import dedup, quality
 from lawfactory.records import RecordError, Skip
 
 WORK = ".work"
@@ -116,11 +117,11 @@ def plan(files: list[tuple[int, Any, Path]], raw: Path, shard_bytes: int, salt: 
     for si, src, path in tqdm(files, desc="hash inputs", unit=" file", leave=False, disable=len(files) < 20):
         rel = path.relative_to(raw).as_posix()
         try:
-            ranged = src.read is io.iter_jsonl and not io.whole_file(path)
+            ranged = src.read is jsonl.iter_jsonl and not jsonl.whole_file(path)
             if ranged:
                 sha, ranges = scan(path, shard_bytes)
             else:
-                sha, ranges = io.file_sha256(path), [(0, None, 1)]
+                sha, ranges = jsonl.file_sha256(path), [(0, None, 1)]
         except OSError as e:  # unreadable (permissions, a vanished file): reported, the others go on
             unreadable[rel] = f"cannot read the file: {e.strerror or e}"
             continue
@@ -142,7 +143,7 @@ def _records(sh: Shard, src) -> Iterator:
     if sh.end is None:
         records = src.read(Path(sh.path))
     else:
-        records = io.iter_jsonl(sh.path, sh.start, sh.end, sh.first_line)
+        records = jsonl.iter_jsonl(sh.path, sh.start, sh.end, sh.first_line)
     line = sh.first_line - 1
     try:
         for item in records:
@@ -209,9 +210,9 @@ def convert_one(obj, sh: Shard, line: int, src, cfg: Config) -> Converted:
         why = quality.check(c, cfg.quality)
         if why:
             out.filtered.append((quality.reason_kind(why),
-                                 io.dumps({"file": sh.rel, "line": line, "case_id": c.get("case_id", ""), "reason": why})))
+                                 jsonl.dumps({"file": sh.rel, "line": line, "case_id": c.get("case_id", ""), "reason": why})))
             continue
-        row = io.dumps(c)
+        row = jsonl.dumps(c)
         # a NUL character has no place in a training text (JSON writes it \u0000: look closer only then)
         if "\\u0000" in row and any("\x00" in t for t in strings(c)):
             raise RecordError("the record's text holds a NUL character (U+0000)")
@@ -233,8 +234,8 @@ def convert_shard(sh: Shard) -> str:
     stats, reasons = Counter(), Counter()
     outcomes = {"skipped": Counter(), "rejected": Counter()}  # by reason kind: the conformance report
     sigs, exact, active, gids = [], [], [], []
-    with io.atomic_open(d / "cases.jsonl") as cf, io.atomic_open(d / "rejects.jsonl") as rf, \
-            io.atomic_open(d / "filtered.jsonl") as ff:
+    with jsonl.atomic_open(d / "cases.jsonl") as cf, jsonl.atomic_open(d / "rejects.jsonl") as rf, \
+            jsonl.atomic_open(d / "filtered.jsonl") as ff:
         for line, obj, reason in _records(sh, src):
             counts["read"] += 1
             if reason is None:
@@ -254,7 +255,7 @@ def convert_shard(sh: Shard) -> str:
             if reason is not None:
                 counts["rejected"] += 1
                 outcomes["rejected"][reason_kind(reason)] += 1
-                rf.write(io.dumps({"file": sh.rel, "line": line, "reason": io.safe_text(reason)}) + "\n")
+                rf.write(jsonl.dumps({"file": sh.rel, "line": line, "reason": jsonl.safe_text(reason)}) + "\n")
                 continue
             counts["converted"] += 1
             stats.update(got.stats)
@@ -281,11 +282,11 @@ def convert_shard(sh: Shard) -> str:
             "gid": np.array(gids, dtype=bytes) if gids else np.empty(0, "S1"),
         }
         for name, arr in arrays.items():
-            with io.atomic_open(d / f"{name}.npy", "wb") as f:
+            with jsonl.atomic_open(d / f"{name}.npy", "wb") as f:
                 np.save(f, arr, allow_pickle=False)
     done = {"rel": sh.rel, "range": [sh.start, sh.end, sh.first_line], "counts": dict(counts),
             "stats": dict(stats), "filtered": dict(reasons), "outcomes": {k: dict(v) for k, v in outcomes.items()}}
-    io.write_json(d / "done.json", done)
+    jsonl.write_json(d / "done.json", done)
     return sh.key
 
 
@@ -335,7 +336,7 @@ def run(shards: list[Shard], cfg: Config, workers: int, start_method: str = "") 
                 os.kill(os.getpid(), signal.SIGKILL)
     else:
         _run_pool(pending, cfg, workers, start_method or "fork", kill_after, desc)
-    done = [io.loads((cfg.work / s.key / "done.json").read_bytes()) for s in shards]
+    done = [jsonl.loads((cfg.work / s.key / "done.json").read_bytes()) for s in shards]
     return done, len(shards) - len(pending)
 
 
@@ -394,12 +395,12 @@ def concat(shards: list[Shard], work: Path, name: str, dest: Path, rewrite: dict
     """Concatenate one output of every shard into dest (atomically). rewrite: group id (bytes) →
     new group id for cases of merged near-duplicate groups (gids: every case's group id, in order)."""
     offset = 0
-    with io.atomic_open(dest, "wb") as out:
+    with jsonl.atomic_open(dest, "wb") as out:
         for s in shards:
             path = work / s.key / name
             changed = None
             if rewrite and gids is not None:
-                n = int(io.loads((work / s.key / "done.json").read_bytes())["counts"]["cases"])
+                n = int(jsonl.loads((work / s.key / "done.json").read_bytes())["counts"]["cases"])
                 local = gids[offset:offset + n]
                 offset += n
                 changed = {int(i) for i in np.flatnonzero(np.isin(local, list(rewrite)))}
@@ -409,9 +410,9 @@ def concat(shards: list[Shard], work: Path, name: str, dest: Path, rewrite: dict
                     continue
                 for i, raw in enumerate(f):
                     if i in changed:
-                        obj = io.loads(raw)
+                        obj = jsonl.loads(raw)
                         obj["group_id"] = rewrite[gids[offset - n + i]]
-                        raw = (io.dumps(obj) + "\n").encode("utf-8")
+                        raw = (jsonl.dumps(obj) + "\n").encode("utf-8")
                     out.write(raw)
 
 
@@ -422,7 +423,7 @@ def case_at(shards: list[Shard], work: Path, counts: list[int], index: int) -> d
             with open(work / s.key / "cases.jsonl", "rb") as f:
                 for i, raw in enumerate(f):
                     if i == index:
-                        return io.loads(raw)
+                        return jsonl.loads(raw)
         index -= n
     raise IndexError(index)
 

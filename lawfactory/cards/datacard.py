@@ -14,8 +14,8 @@ import math
 from collections import Counter
 from pathlib import Path
 
-from lawfactory import io
-from lawfactory.plots import pyplot
+from lawfactory import jsonl
+from lawfactory.cards.plots import pyplot
 from lawfactory.records import ATTITUDE_FLAGS
 
 PLOT = "term_distribution.png"
@@ -54,7 +54,7 @@ class Card:
         if name.endswith("_eval") or split != "train" or not isinstance(row.get("input"), str) or name in REPEATS:
             return
         if row.get("synthetic") or row.get("variant_of"):
-            from lawfactory.attitude import detect_flags
+            from lawfactory.parse.attitude import detect_flags
 
             flags = set(row["attitude"]) if isinstance(row.get("attitude"), list) else set(detect_flags(row["input"]))
             self.synthetic += 1
@@ -82,7 +82,7 @@ def _plot(card: Card, path: Path) -> None:
     buf = _io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     plt.close(fig)
-    with io.atomic_open(path, "wb") as f:
+    with jsonl.atomic_open(path, "wb") as f:
         f.write(buf.getvalue())
 
 
@@ -103,7 +103,7 @@ def render(manifest: dict, card: Card) -> str:
         out.append(f"| `{rel}` | {c.get('format', '')} | `{c.get('sha256', '')[:16]}…` | {c.get('read', 0)} | "
                    f"{c.get('converted', 0)} | {c.get('rejected', 0)} | {c.get('skipped', 0)} | {c.get('filtered', 0)} | "
                    f"{c.get('cases', 0)} |")
-    out += ["", f"Code version `{fp.get('code', '')[:16]}…`, options `{io.dumps(manifest.get('options', {}))}`, "
+    out += ["", f"Code version `{fp.get('code', '')[:16]}…`, options `{jsonl.dumps(manifest.get('options', {}))}`, "
             f"build fingerprint `{fp.get('sha256', '')[:16]}…`.", ""]
 
     out += ["## Datasets", "", "| dataset | split | rows |", "|---|---|---:|"]
@@ -154,6 +154,6 @@ def render(manifest: dict, card: Card) -> str:
 def write(out_dir: Path, manifest: dict, card: Card) -> list[str]:
     """Write README.md and the term plot into DATA; returns the file names."""
     _plot(card, out_dir / PLOT)
-    with io.atomic_open(out_dir / "README.md") as f:
+    with jsonl.atomic_open(out_dir / "README.md") as f:
         f.write(render(manifest, card))
     return ["README.md", PLOT]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from lawfactory.numerals import NUM
+from lawfactory.parse.numerals import NUM
 
 
 def normalize_charge(name: str) -> str:

@@ -6,8 +6,8 @@
 
 Sources and tasks are registered in SOURCES and TASKS; a new converter or dataset adds an
 entry there and nothing else changes. Every output is written into a staging folder and the
-whole generation is switched into DATA at the end (lawfactory/generation.py); a record that
-fails anywhere is rejected with file, line and reason and the build goes on (lawfactory/shards.py).
+whole generation is switched into DATA at the end (lawfactory/build/generation.py); a record that
+fails anywhere is rejected with file, line and reason and the build goes on (lawfactory/build/shards.py).
 """
 
 from __future__ import annotations
@@ -29,12 +29,15 @@ from tqdm import tqdm
 
 from adversarial.task import adversarial_task
 from converters import cail, judgments, judgments_cn, judgments_tw, privacy
-from lawfactory import datacard, dedup, fingerprint, generation, hygiene, io, quality, resources, shards, statute_index
+from lawfactory import jsonl, resources
+from lawfactory.build import fingerprint, generation, shards, statute_index
+from lawfactory.cards import datacard
 from lawfactory.errors import BuildError, LawfactoryError, UsageError
+from lawfactory.hygiene import dedup, quality, stage as hygiene
 from lawfactory.splits import EVAL, TRAIN, assign_split
-from lawfactory.tasks.judgments import is_judgment, judgment_sample, judgment_task
+from lawfactory.tasks.judgment_rows import is_judgment, judgment_sample, judgment_task
 from lawfactory.tasks.sentencing import sentencing_sample
-from lawfactory.tasks.statutes import evidence_task, grounded_task
+from lawfactory.tasks.statute_rows import evidence_task, grounded_task
 
 DATASET_INFO = resources.resource(resources.DATASET_INFO)
 
@@ -53,12 +56,12 @@ class Source:
 
 
 SOURCES: list[Source] = [
-    # JSON lines (also gzip-compressed); a .json file may be one JSON array of records (io.iter_jsonl)
-    Source("cail", ("cail/*.jsonl", "cail/*.json", "cail/*.jsonl.gz"), io.iter_jsonl, cail.convert_record),
+    # JSON lines (also gzip-compressed); a .json file may be one JSON array of records (jsonl.iter_jsonl)
+    Source("cail", ("cail/*.jsonl", "cail/*.json", "cail/*.jsonl.gz"), jsonl.iter_jsonl, cail.convert_record),
     # full-text judgments (converters/judgments_*.py); JSON lines are sharded, CSV/Parquet stream per file
     Source("judgments_cn", ("judgments/cn/**/*.csv", "judgments/cn/**/*.parquet"), judgments_cn.read_table,
            judgments_cn.convert_record),
-    Source("judgments_cn_jsonl", ("judgments/cn/**/*.jsonl", "judgments/cn/**/*.jsonl.gz"), io.iter_jsonl,
+    Source("judgments_cn_jsonl", ("judgments/cn/**/*.jsonl", "judgments/cn/**/*.jsonl.gz"), jsonl.iter_jsonl,
            judgments_cn.convert_record),
     # LeCaRD ships one document per .json file (judgments_tw.read_file reads any one-object / array file)
     Source("judgments_cn_json", ("judgments/cn/**/*.json",), judgments_tw.read_file, judgments_cn.convert_record),
@@ -111,7 +114,7 @@ TASKS: list[tuple[tuple[str, ...], Task]] = [
     (("criminal_sentencing", "criminal_sentencing_eval"), sentencing_task),
     (("criminal_sentencing", "criminal_sentencing_eval", "tw_judgments", "tw_judgments_eval"), judgment_task),
     (("criminal_sentencing_grounded", "criminal_sentencing_grounded_eval"), grounded_task),
-    ((), evidence_task),  # charge/article co-occurrence and retrieval pairs (lawfactory/statute_index.py)
+    ((), evidence_task),  # charge/article co-occurrence and retrieval pairs (lawfactory/build/statute_index.py)
     # synthetic refusal / unclear / confession counterfactuals (adversarial/task.py)
     (adversarial_task.datasets, adversarial_task),
 ]
@@ -154,9 +157,9 @@ def probe_case(case: dict) -> None:
     counts), so a value no later stage can handle rejects the record at conversion, where its file
     and line are known (a worker calls this: module level, so it pickles under spawn too)."""
     if is_judgment(case):  # the eval row: the training row's text plus the gold columns
-        io.dumps(judgment_sample(case, eval_row=True))
+        jsonl.dumps(judgment_sample(case, eval_row=True))
     elif case.get("jurisdiction") == "cn":
-        io.dumps(sentencing_sample(case, eval_row=True))
+        jsonl.dumps(sentencing_sample(case, eval_row=True))
     datacard.Card().case(case, TRAIN)
 
 
@@ -192,8 +195,8 @@ def plan_inputs(opts: Options, q: quality.Quality, code: str) -> tuple[shards.Pl
 def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Plan, cfg: shards.Config) -> int:
     """Every input record → cases.jsonl, or rejects.jsonl with file, line and reason; cases the
     quality filters drop → filtered.jsonl. Shards run in worker processes and resume after a
-    kill (lawfactory/shards.py); near-duplicates are grouped and benchmark items matched
-    (lawfactory/hygiene.py) before cases.jsonl is written."""
+    kill (lawfactory/build/shards.py); near-duplicates are grouped and benchmark items matched
+    (lawfactory/hygiene/stage.py) before cases.jsonl is written."""
     t = time.perf_counter()
     done, resumed = shards.run(plan.shards, cfg, opts.workers or default_workers(), opts.start_method)
     TIMES["convert"] = time.perf_counter() - t
@@ -251,7 +254,7 @@ def _conformance_summary(acc: dict) -> dict:
 def split_cases(opts: Options, ctx: Context) -> Iterator[tuple[dict, str]]:
     """cases.jsonl with each case's split; benchmark items (--exclude) are left out of train."""
     removed = ctx.hygiene.removed
-    for i, (_, case, _) in enumerate(io.iter_jsonl(opts.out / "cases.jsonl")):
+    for i, (_, case, _) in enumerate(jsonl.iter_jsonl(opts.out / "cases.jsonl")):
         split = assign_split(case["group_id"], opts.seed, opts.eval_ratio)
         if split == TRAIN and i in removed:  # benchmark item (--exclude)
             continue
@@ -267,16 +270,16 @@ def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int) -> No
             task.prepare(lambda: split_cases(opts, ctx), ctx, n_cases)
     rejects = []  # cases a task failed on: left out of every dataset, listed in rejects.jsonl
     with contextlib.ExitStack() as stack:
-        writers = {n: stack.enter_context(io.atomic_open(opts.out / f"{n}.jsonl")) for n in names}
+        writers = {n: stack.enter_context(jsonl.atomic_open(opts.out / f"{n}.jsonl")) for n in names}
         for case, split in tqdm(split_cases(opts, ctx), total=n_cases, desc="tasks", unit=" case", mininterval=1.0):
             try:
-                made = [(name, row, io.dumps(row)) for _, task in TASKS for name, row in task(case, split, ctx)]
+                made = [(name, row, jsonl.dumps(row)) for _, task in TASKS for name, row in task(case, split, ctx)]
             except LawfactoryError:  # a bad option (e.g. --tokenizer), not a bad case: it ends the build
                 raise
             except Exception as e:  # noqa: BLE001 - one case a task cannot handle costs that case only
                 file, _, line = str(case.get("source", "")).rpartition(":")
                 rejects.append({"file": file, "line": int(line) if line.isdigit() else 0,
-                                "reason": io.safe_text(privacy.scrub(f"left out of every dataset (task stage): "
+                                "reason": jsonl.safe_text(privacy.scrub(f"left out of every dataset (task stage): "
                                                                      f"{shards.failure(e)}")[0])})
                 continue
             groups[split].append(int.from_bytes(hashlib.blake2b(case["group_id"].encode(), digest_size=8).digest(), "little"))
@@ -287,7 +290,7 @@ def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int) -> No
                 ctx.card.row(name, row, case, split)
             generation.killpoint("tasks")
     if rejects:
-        io.append_jsonl(opts.out / "rejects.jsonl", rejects)
+        jsonl.append_jsonl(opts.out / "rejects.jsonl", rejects)
     manifest["task_rejects"] = len(rejects)
     distinct = {k: len(np.unique(np.frombuffer(v, dtype=np.uint64))) if len(v) else 0 for k, v in groups.items()}
     manifest["splits"] = {"train_groups": distinct[TRAIN], "eval_groups": distinct[EVAL]}
@@ -300,12 +303,12 @@ def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int) -> No
 def write_dataset_info(out: Path, datasets: Iterable[str]) -> None:
     """DATA/dataset_info.json: the repository's entries, with file names relative to DATA, for
     runs that point `dataset_dir` at a DATA other than ./data."""
-    info = io.loads(DATASET_INFO.read_bytes())
+    info = jsonl.loads(DATASET_INFO.read_bytes())
     local = {}
     for name in datasets:
         if name in info:
             local[name] = {**info[name], "file_name": Path(info[name]["file_name"]).name}
-    io.write_json(out / "dataset_info.json", local)
+    jsonl.write_json(out / "dataset_info.json", local)
 
 
 def build(opts: Options) -> dict:
@@ -333,7 +336,7 @@ def _build(opts: Options) -> dict:
         for p in [opts.extra[k]] if isinstance(opts.extra.get(k), str) else opts.extra.get(k) or []:
             if not Path(p).is_file():
                 raise UsageError(f"--{k} file {p} does not exist")
-            lists[f"{k} {p}"] = io.file_sha256(p)
+            lists[f"{k} {p}"] = jsonl.file_sha256(p)
     statute_hashes = statute_index.input_hashes(opts.raw)  # RAW/statutes/*: not sharded, hashed here
     lists.update(statute_hashes)
     manifest["fingerprint"] = fingerprint.build_fingerprint({**plan.inputs, **lists}, manifest["options"], code)
@@ -358,7 +361,7 @@ def _build(opts: Options) -> dict:
     manifest["outputs"] = ["cases.jsonl", "rejects.jsonl", "filtered.jsonl", "dataset_info.json", *card, *statute_index.OUTPUTS,
                            *(d["file"] for d in manifest["datasets"].values())]
     manifest["output_sha256"] = generation.output_hashes(gen.out, manifest["outputs"])
-    io.write_json(gen.out / "manifest.json", manifest)
+    jsonl.write_json(gen.out / "manifest.json", manifest)
     generation.killpoint("staged")
     generation.switch(gen.out, opts.out, [n for n in manifest["outputs"] if n != generation.REGISTRY])
     shards.clean(work / "shards", plan.shards)

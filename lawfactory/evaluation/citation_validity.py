@@ -1,6 +1,6 @@
 """Citation validity against the statute index (DATA/statutes_index.jsonl) and the gold articles.
 
-Cited keys come from the shared parser (lawfactory/citations.py) via parse.parse_answer.
+Cited keys come from the shared parser (lawfactory/parse/citations.py) via parse.parse_answer.
 - exists: share of the citations to laws the index holds that name an article it has;
   repealed: share of those that name an article the index marks deleted (（删去）/（刪除）).
   Citations to laws the index does not hold cannot be checked: counted as `not_checkable`.
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lawfactory.citations import parse_key
-from lawfactory.io import iter_jsonl
+from lawfactory.jsonl import iter_jsonl
+from lawfactory.parse.citations import parse_key
 
 
 def load_index(path: str | Path) -> dict[str, bool]:

@@ -24,10 +24,10 @@ from pathlib import Path
 import orjson
 import psutil
 
-from lawfactory import io
+from lawfactory import jsonl
 from lawfactory.errors import BuildError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples" / "cail"
 SECTION = "## make data at scale"
 _SPLIT = re.compile(r"(?<=[，。；])")
@@ -40,7 +40,7 @@ PLACE = "东西南北安宁平江河山城阳新华兴昌丰泰和顺永福清�
 def _sample_patterns() -> tuple[list[str], list[dict]]:
     clauses, metas = [], []
     for path in (SAMPLES / "criminal_sample.jsonl", SAMPLES / "hf_flat.jsonl"):  # not malformed.jsonl
-        for _, obj, reason in io.iter_jsonl(path):
+        for _, obj, reason in jsonl.iter_jsonl(path):
             if reason or not isinstance(obj, dict) or not isinstance(obj.get("fact"), str):
                 continue
             meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else None
@@ -67,7 +67,7 @@ def generate(n: int, path: Path, seed: int = 0) -> None:
     rnd = random.Random(seed)
     clauses, metas = _sample_patterns()
     made: list[str] = []  # a reservoir of earlier facts for planted duplicates
-    with io.atomic_open(path, "wb") as f:
+    with jsonl.atomic_open(path, "wb") as f:
         for i in range(n):
             name = rnd.choice(SURNAMES) + "某" + rnd.choice("甲乙丙丁")
             place = "".join(rnd.choices(PLACE, k=2)) + rnd.choice("市县")
@@ -148,7 +148,7 @@ def run(sizes: list[int], workdir: Path, workers: int) -> list[dict]:
             src.parent.mkdir(parents=True, exist_ok=True)
             generate(n, src)
             print(f"generated {n} records ({src.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - t:.1f} s", flush=True)
-        fl = measure([sys.executable, "-c", f"from lawfactory.bench import floor; from pathlib import Path; "
+        fl = measure([sys.executable, "-c", f"from lawfactory.dev.bench import floor; from pathlib import Path; "
                       f"floor(Path({str(src)!r}), Path({str(workdir / 'floor.jsonl')!r}))"])
         (workdir / "floor.jsonl").unlink(missing_ok=True)
         row = {"n": n, "mib": src.stat().st_size / 2**20, "floor": fl}
@@ -180,7 +180,7 @@ def report(rows: list[dict], workers: int, command: str) -> str:
              f"Python {platform.python_version()}; `lawfactory data` with {workers or os.cpu_count()} workers. "
              "The cores are shared with other jobs running at the same time, so the times are noisy (runs minutes "
              "apart differed by up to 40%).",
-             f"Command: `{command}`. Corpora: generated CAIL2018-format records (lawfactory/bench.py), 1% exact and "
+             f"Command: `{command}`. Corpora: generated CAIL2018-format records (lawfactory/dev/bench.py), 1% exact and "
              "1% near-duplicates planted. Floor: the same records read and written with orjson, one process, no "
              "conversion. Peak = largest total RSS of the process tree (workers included; shared pages counted "
              "in every process).", "",
@@ -221,12 +221,12 @@ def write_section(path: Path, text: str) -> None:
         head, rest = old.split(SECTION, 1)
         nxt = rest.find("\n## ")
         old = head.rstrip("\n") + "\n\n" + (rest[nxt + 1:] if nxt >= 0 else "")
-    with io.atomic_open(path) as f:
+    with jsonl.atomic_open(path) as f:
         f.write(old.rstrip("\n") + "\n\n" + text)
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m lawfactory.bench", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m lawfactory.dev.bench", description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="50000,1000000")
     p.add_argument("--workdir", default="out/bench")
     p.add_argument("--workers", type=int, default=0)
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     rows = run([int(x) for x in a.sizes.split(",")], Path(a.workdir).resolve(), a.workers)
     (Path(a.workdir) / "results.json").write_bytes(orjson.dumps(rows, option=orjson.OPT_INDENT_2))
-    text = report(rows, a.workers, "make bench  # python -m lawfactory.bench --sizes " + a.sizes)
+    text = report(rows, a.workers, "make bench  # python -m lawfactory.dev.bench --sizes " + a.sizes)
     print(text)
     if a.write:
         write_section(REPO / a.write, text)

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from lawfactory import decontam, dedup, io, shards as sh
+from lawfactory import jsonl
+from lawfactory.build import shards as sh
 from lawfactory.errors import BuildError, UsageError
+from lawfactory.hygiene import decontam, dedup
 from lawfactory.splits import EVAL, assign_split
 
 MODES = ("group", "check", "off")
@@ -109,5 +111,5 @@ def _facts(shards: list[sh.Shard], work: Path):
     for s in shards:
         with open(work / s.key / "cases.jsonl", "rb") as f:
             for raw in f:
-                facts = io.loads(raw).get("facts")
+                facts = jsonl.loads(raw).get("facts")
                 yield facts if isinstance(facts, str) and facts.strip() else None

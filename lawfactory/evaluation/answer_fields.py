@@ -1,17 +1,17 @@
 """Free-form answers → charges, cited articles and the sentence.
 
 Charges come from 犯…罪 / (已)构成…罪 phrases, articles from the shared citation parser
-(lawfactory/citations.py), the sentence from answers.read_answer (what models write: LawBench's
+(lawfactory/parse/citations.py), the sentence from answers.read_answer (what models write: LawBench's
 [刑期] slot, answer cues, verdicts via terms.parse_sentence). An answer in which no penalty can be
 read is an abstention: it stays in every denominator.
 """
 
 from __future__ import annotations
 
-from lawfactory.charges import parse_charges
-from lawfactory.citations import CRIMINAL_LAW, citation_keys, parse_key
+from lawfactory.parse.charges import parse_charges
+from lawfactory.parse.citations import CRIMINAL_LAW, citation_keys, parse_key
+from lawfactory.parse.terms import parse_sentence
 from lawfactory.records import article_key
-from lawfactory.terms import parse_sentence
 
 from .answers import read_answer
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lawfactory.charges import normalize_charge
+from lawfactory.parse.charges import normalize_charge
 from lawfactory.records import PRC_CRIMINAL_LAW, article_key
 
 _BANDS = ((0.2, 1.0), (0.4, 0.8), (0.6, 0.6), (0.8, 0.4), (1.0, 0.2))

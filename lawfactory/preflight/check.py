@@ -1,12 +1,12 @@
 """`lawfactory check RECIPE.yaml`: will this recipe work, and will it fit, before a GPU is rented.
 
-1. Parse with LLaMA-Factory's own parser (lawfactory/lf_parse.py): unknown keys, bad combinations.
+1. Parse with LLaMA-Factory's own parser (lawfactory/preflight/llamafactory_args.py): unknown keys, bad combinations.
 2. Datasets: registered in dataset_dir/dataset_info.json, file present, declared columns present,
    row counts, rows LLaMA-Factory would skip, and no case group on both the train and eval side.
 3. Token lengths (the recipe's tokenizer when it is on disk, else --tokenizer, else 1.37 characters
    a token): p50/p95/p99/max, rows over cutoff_len, and over-long rows whose attitude phrase
-   (lawfactory.attitude.find_spans) lies beyond LLaMA-Factory's truncation point.
-4. Memory per GPU (lawfactory/memory.py) against the card: fits / tight / does not fit, and knobs.
+   (lawfactory.parse.attitude.find_spans) lies beyond LLaMA-Factory's truncation point.
+4. Memory per GPU (lawfactory/preflight/memory.py) against the card: fits / tight / does not fit, and knobs.
 5. Tokens per epoch and wall time at the stated throughput assumption.
 
 Exit status 1 when the recipe cannot work (parse error, dataset error, does not fit), else 0.
@@ -28,9 +28,13 @@ import numpy as np
 import yaml
 from tqdm import tqdm
 
-from lawfactory import attitude, dedup, generation, io, memory
+from lawfactory import jsonl
+from lawfactory.build import generation
 from lawfactory.errors import InputError, UsageError
+from lawfactory.hygiene import dedup
 from lawfactory.lengths import CHARS_PER_TOKEN, TEMPLATE_TOKENS, TokenCounter
+from lawfactory.parse import attitude
+from lawfactory.preflight import memory
 
 PREFLIGHT = re.compile(r"^#.*?lawfactory check\s+\S+(?P<args>[^→\n]*)→\s*(?P<verdict>[^\n(]+)", re.M)
 GB = memory.GB
@@ -151,14 +155,14 @@ def dataset_files(dataset_dir: Path, attr: dict) -> list[Path]:
 def read_rows(path: Path, problems: list[str]) -> Iterator[tuple[str, dict]]:
     """('file:line', row) of a .jsonl (streamed) or .json file; unreadable lines go to `problems`."""
     if path.suffix == ".jsonl":
-        for lineno, obj, reason in io.iter_jsonl(path):
+        for lineno, obj, reason in jsonl.iter_jsonl(path):
             if reason or not isinstance(obj, dict):
                 problems.append(f"{path}:{lineno}: {reason or 'not a JSON object'}")
                 continue
             yield f"{path}:{lineno}", obj
     elif path.suffix == ".json":
         try:
-            data = io.loads(path.read_bytes())
+            data = jsonl.loads(path.read_bytes())
         except Exception as err:
             problems.append(f"{path}: invalid JSON: {err}")
             return
@@ -333,10 +337,10 @@ def drop_over_cutoff(out_dir: Path, datasets: list[Dataset], lengths: dict[str, 
             continue
         over = set(lengths[ds.name].over)
         target = out_dir / ds.files[0].name
-        kept = io.write_jsonl(target, (r for i, (_, r) in enumerate(ds.iter_rows()) if i not in over))
+        kept = jsonl.write_jsonl(target, (r for i, (_, r) in enumerate(ds.iter_rows()) if i not in over))
         new_info[ds.name] = {**info.get(ds.name, {}), "file_name": target.name}
         lines.append(f"{target}: {kept} rows kept, {len(over)} over cutoff dropped")
-    io.write_json(out_dir / "dataset_info.json", new_info)
+    jsonl.write_json(out_dir / "dataset_info.json", new_info)
     lines.append(f"train on them with dataset_dir={out_dir}")
     return lines
 
@@ -472,7 +476,7 @@ def duration(seconds: float) -> str:
 
 def run(recipe: Path, gpu: str | None = None, gpus: int | None = None, drop_over: Path | None = None,
         overrides: list[str] | None = None, tokenizer: str | None = None, cwd: Path = Path(".")) -> Report:
-    from lawfactory.lf_parse import parse
+    from lawfactory.preflight.llamafactory_args import parse
 
     report = Report()
     if not recipe.is_file():

@@ -40,7 +40,7 @@ class Quality:
 def load(min_fact_chars: int = DEFAULT_MIN_FACT_CHARS, max_fact_chars: int = 0,
          charges: str | None = None, articles: str | None = None) -> Quality:
     """Filters from options; `charges`/`articles` are accu.txt / law.txt style files (one a line)."""
-    from lawfactory.charges import normalize_charge
+    from lawfactory.parse.charges import normalize_charge
 
     charge_set = article_set = None
     if charges:

@@ -1,7 +1,7 @@
 """Measure peak GPU memory and tokens/s of the recipes' real architectures (random weights) next to
-lawfactory.memory's estimate. Needs a CUDA GPU; not part of CI.
+lawfactory.preflight.memory's estimate. Needs a CUDA GPU; not part of CI.
 
-    python -m lawfactory.gpu_bench --out bench.jsonl [--cases qwen3-qlora-r64-b2,...]
+    python -m lawfactory.dev.gpu_bench --out bench.jsonl [--cases qwen3-qlora-r64-b2,...]
 
 Builds each model from its config only (no download): Qwen3-4B and Llama-3.2-3B shapes, bf16,
 SDPA attention, as LLaMA-Factory trains them: gradient checkpointing (reentrant), trainable
@@ -17,7 +17,7 @@ import json
 import time
 from dataclasses import replace
 
-from lawfactory.memory import GPUS, LLAMA_3_2_3B, QWEN3_4B, Arch, Setup, estimate, throughput
+from lawfactory.preflight.memory import GPUS, LLAMA_3_2_3B, QWEN3_4B, Arch, Setup, estimate, throughput
 
 STEPS = 3
 ARCHS = {"qwen3-4b": QWEN3_4B, "llama-3.2-3b": LLAMA_3_2_3B}

@@ -1,0 +1,1 @@
+"""`lawfactory check`: will a recipe parse, fit in GPU memory and find its data, before a GPU is rented."""
