@@ -1,4 +1,9 @@
-"""The adversarial task of `make data`: which cases get a variant, and the rows they become.
+"""The adversarial stage of `make data`: which cases get a synthetic variant, and the variants.
+
+It runs between the split and the tasks, case → case: plan() selects the sources over the whole
+corpus, then variants(case, split) gives each case's variants (records.variant) as the task stage
+streams cases.jsonl; the variants are not written to a file of their own, they reach the tasks
+beside their source (lawfactory/tasks/variant_rows.py makes their rows).
 
 Selection (deterministic, independent of workers and of input order):
 - quota per split: `--adversarial-count N` gives N training variants (and eval pairs in the eval
@@ -17,20 +22,17 @@ Selection (deterministic, independent of workers and of input order):
   make_variant re-reads the text; what it refuses is counted as dropped. When fewer valid
   variants exist than the quota asks for, all of them are taken.
 
-Rows: train variants → `criminal_adversarial` (criminal_sentencing rows with provenance and the
-variant's attitude flags); eval variants → `criminal_attitude_pairs_eval`, two rows per pair, the
-source row then the variant row, each with the flat gold columns plus `pair_id` (the variant's
-case_id), `pair_role` (source | variant) and `implied_log_ratio` (ln(variant months / source
-months) of the gold terms, 0.0 for life and death; the same on both rows). Variant rows of both
-files carry `changes` as a JSON string (spans edited with before/after text, discounts removed
-with band and point, ratio, source and new months, cap); source rows carry "".
+Rows: lawfactory/tasks/variant_rows.py (criminal_adversarial, criminal_attitude_pairs_eval).
+A full-text judgment variant whose row would be over the recipe's cutoff_len is dropped like a
+failed self-check; the stage gets that check as a predicate (`too_long`), so it knows nothing of
+the row formats.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 from tqdm import tqdm
 
@@ -41,13 +43,9 @@ from adversarial.variants import (
     record_flags,
     seeded,
 )
-from lawfactory import jsonl, lengths
 from lawfactory.errors import UsageError
 from lawfactory.splits import EVAL, TRAIN
-from lawfactory.tasks.judgment_rows import is_judgment, judgment_sample
-from lawfactory.tasks.sentencing import sentencing_sample
 
-TRAIN_SET, PAIRS = "criminal_adversarial", "criminal_attitude_pairs_eval"
 DEFAULT_RATIO = 0.06  # ~3,000 per 50,000 (the reference model's mix)
 # Refusal is what real corpora lack (refusal wording in ≤0.5% of CAIL facts, 如实供述 in ~18%:
 # docs/adversarial.md); unclear and the reverse direction keep the
@@ -88,13 +86,17 @@ def share_out(total: int, available: dict[str, int]) -> dict[str, int]:
     return got
 
 
-class AdversarialTask:
-    """The TASKS entry: prepare() is the pre-pass, __call__ the per-case rows, report() the manifest block."""
+class AdversarialStage:
+    """plan() is the pre-pass over the cases, variants() the per-case step, report() the manifest block.
+    opts: the build's Options; index: the statute index (statutory caps); too_long(variant): its row
+    would be over cutoff_len."""
 
-    datasets = (TRAIN_SET, PAIRS)
+    def __init__(self, opts, index: dict, too_long: Callable[[dict], bool]):
+        self.opts, self.index, self.too_long = opts, index, too_long
+        self.st: dict = {}
 
-    def prepare(self, cases: Callable[[], Iterable[tuple[dict, str]]], ctx, n_cases: int) -> None:
-        opts = ctx.options
+    def plan(self, cases: Callable[[], Iterable[tuple[dict, str]]], n_cases: int) -> None:
+        opts = self.opts
         ratio, count, seed = options(opts.extra, opts.seed)
         cap = max(count, round(count * opts.eval_ratio / max(1e-9, 1 - opts.eval_ratio)) + 1, round(ratio * n_cases) + 1, 1)
         heaps: dict = defaultdict(list)  # (split, type) → max-heap of (−hash, case_id): the cap smallest
@@ -146,8 +148,8 @@ class AdversarialTask:
             for case, split in tqdm(cases(), total=n_cases, desc="adversarial variants", unit=" case", mininterval=1.0):
                 for key in want.get(case["case_id"], ()):
                     st["attempted"] += 1
-                    v, why = make_variant(case, key[1], seed, ctx.index)
-                    if v is not None and too_long(v, ctx):
+                    v, why = make_variant(case, key[1], seed, self.index)
+                    if v is not None and self.too_long(v):
                         v, why = None, "sample over cutoff_len"
                     results[(case["case_id"], key)] = why
             for key, (a, b) in spans.items():
@@ -167,27 +169,21 @@ class AdversarialTask:
                     st["selected"][f"{split} {t}"] += 1
         st["selected_ids"] = selected
         st["generated"] = Counter()
-        ctx.state["adversarial"] = st
+        self.st = st
 
-    def __call__(self, case: dict, split: str, ctx) -> Iterator[tuple[str, dict]]:
-        st = ctx.state.get("adversarial")
-        if not st:
-            return
+    def variants(self, case: dict, split: str) -> list[dict]:
+        """The variants plan() selected this case for (none for most cases)."""
+        st, out = self.st, []
         for t in st["selected_ids"].get(case["case_id"], ()):
-            v, why = make_variant(case, t, st["seed"], ctx.index)
+            v, why = make_variant(case, t, st["seed"], self.index)
             if v is None:  # cannot happen: the pre-pass built the same variant
                 raise RuntimeError(f"variant {t} of {case['case_id']} failed on the second pass: {why}")
             st["generated"][f"{split} {t}"] += 1
-            if split == TRAIN:
-                row = sample(v, ctx)
-                row["attitude"] = [f for f, on in v["attitude"].items() if on]  # read by the data card
-                row["changes"] = jsonl.dumps(v["changes"])  # a JSON string: one Arrow type for every row
-                yield TRAIN_SET, row
-            else:
-                yield from pair(case, v, ctx)
+            out.append(v)
+        return out
 
-    def report(self, ctx) -> dict:
-        st = ctx.state.get("adversarial")
+    def report(self) -> dict:
+        st = self.st
         if not st:
             return {}
         return {"adversarial": {
@@ -200,27 +196,3 @@ class AdversarialTask:
             "dropped_by_self_checks": dict(sorted(st["dropped"].items())),
             "skipped": dict(sorted(st["skipped"].items())),
         }}
-
-
-def too_long(v: dict, ctx) -> bool:
-    """Full-text judgments can be long: over the recipe's cutoff_len the sample is dropped, as
-    lawfactory/tasks/judgment_rows.py drops the real ones (LLaMA-Factory would truncate it)."""
-    if not is_judgment(v):
-        return False
-    return lengths.over_cutoff(sample(v, ctx), ctx.options.extra)
-
-
-def sample(case: dict, ctx, eval_row: bool = False) -> dict:
-    if is_judgment(case):
-        return judgment_sample(case, eval_row=eval_row, to_simplified=bool(ctx.options.extra.get("to_simplified")))
-    return sentencing_sample(case, eval_row=eval_row)
-
-
-def pair(source: dict, variant: dict, ctx) -> Iterator[tuple[str, dict]]:
-    extra = {"pair_id": variant["case_id"], "implied_log_ratio": variant["changes"]["implied_log_ratio"]}
-    for role, c in (("source", source), ("variant", variant)):
-        yield PAIRS, {**sample(c, ctx, eval_row=True), "pair_role": role, **extra,
-                      "changes": jsonl.dumps(c["changes"]) if role == "variant" else ""}
-
-
-adversarial_task = AdversarialTask()

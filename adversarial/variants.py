@@ -5,10 +5,10 @@
     unclear     the statements contradict each other (供述前后不一); half the discount kept; no probation
     confession  the reverse: a source without any confession gains 如实供述 and the 坦白 discount
 
-A variant is a new case dict: the source plus `variant_of`, `variant`, `synthetic: true` and
-`changes` (spans edited, discounts, ratio, months), with the source's group_id (so it never
-crosses the split) and case_id = stable_id(source id, variant). make_variant returns
-(variant, None) or (None, reason); a variant is returned only when every self-check holds.
+A variant is a new case dict made by records.variant: the source plus `variant_of`, `variant`,
+`synthetic: true` and `changes` (spans edited, discounts, ratio, months), with the source's
+group_id (so it never crosses the split) and case_id = stable_id(source id, variant). make_variant
+returns (variant, None) or (None, reason); a variant is returned only when every self-check holds.
 """
 
 from __future__ import annotations
@@ -30,20 +30,20 @@ from adversarial.discounts import (
 )
 from adversarial.spans import Entangled, HoldsNumber, apply, insertion, removal_edits
 from adversarial.statutory import PRINCIPAL_RANGE, principal_limits, statutory_cap
-from lawfactory.parse.attitude import detect_flags, find_spans
+from lawfactory import records
+from lawfactory.parse.attitude import ATTITUDE_REASONS, detect_flags, find_spans
 from lawfactory.parse.terms import principal_for
 from lawfactory.records import (
     PRC_CRIMINAL_LAW,
+    VARIANT_KINDS,
     RecordError,
     article_ref,
     attitude,
+    is_judgment,
     sentence,
-    stable_id,
 )
-from lawfactory.tasks.judgment_rows import is_judgment
-from lawfactory.tasks.sentencing import _ATTITUDE_REASONS
 
-VARIANTS = ("refusal", "unclear", "confession")
+VARIANTS = VARIANT_KINDS
 
 # Several phrasings per type, picked by a seeded hash of the case id. Each states the attitude and
 # that the conviction rests on the evidence, and none names a number (the facts' numbers stay theirs).
@@ -65,9 +65,9 @@ PHRASINGS = {
         "被告人{d}到案后如实交代了全部犯罪事实。",
     ),
 }
-# The reasoning clause a composed answer gives (lawfactory/tasks/sentencing.py) is reused for the
-# court's own reasoning text of full-text judgments.
-REASONING = {"refusal": _ATTITUDE_REASONS["refusal"], "unclear": _ATTITUDE_REASONS["unclear"],
+# The reasoning clause a composed answer gives (lawfactory/parse/attitude.py ATTITUDE_REASONS) is
+# reused for the court's own reasoning text of full-text judgments.
+REASONING = {"refusal": ATTITUDE_REASONS["refusal"], "unclear": ATTITUDE_REASONS["unclear"],
              "confession": "到案后如实供述自己的罪行，系坦白，依法可以从轻处罚"}
 ATTITUDE_ARTICLE = 67  # 刑法 §67: 自首 (¶1, ¶2) and 坦白 (¶3)
 EVIDENCE_STATEMENT = re.compile(r"(?:被告人|被告)[^，。；、]{0,6}?的供述(?![和与及]辩解)")
@@ -238,20 +238,11 @@ def make_variant(case: dict, variant: str, seed: int, index: dict | None = None)
         "probation_removed_months") else ())
     articles, arts_removed = _articles(case, drop, ATTITUDE_ARTICLE if variant == "confession" else None)
 
-    v = dict(case)  # every field a variant changes is replaced below, never mutated
-    v["case_id"] = stable_id(case["case_id"], variant)
-    v["source"] = f"{case['source']}#{variant}"
-    v["facts"] = apply(case["facts"], fact_edits)
-    v["reasoning"] = apply(reasoning, reason_edits) if reasoning else ""
+    replaced = {"facts": apply(case["facts"], fact_edits), "reasoning": apply(reasoning, reason_edits) if reasoning else ""}
     if case.get("verdict"):
-        v["verdict"] = ""  # the court's verdict no longer matches: the answer is composed from the labels
+        replaced["verdict"] = ""  # the court's verdict no longer matches: the answer is composed from the labels
         changes["answer"] = "composed from labels (the court's verdict no longer matches)"
-    v["articles"] = articles
-    v["sentence"] = new_sentence
-    v["attitude"] = attitude(flags)
-    v["variant_of"] = case["case_id"]
-    v["variant"] = variant
-    v["synthetic"] = True
+    replaced.update(articles=articles, sentence=new_sentence, attitude=attitude(flags))
     changes["spans"] = [{"field": "facts", **e} for e in fact_edits] + [{"field": "reasoning", **e} for e in reason_edits]
     changes["factors_removed"] = removed if variant != "confession" else []
     changes["articles_removed"] = arts_removed
@@ -263,7 +254,10 @@ def make_variant(case: dict, variant: str, seed: int, index: dict | None = None)
         changes["implied_log_ratio"] = round(math.log(new_sentence["months"] / src["months"]), 6)
     else:
         changes["implied_log_ratio"] = 0.0
-    v["changes"] = changes
+    try:
+        v = records.variant(case, variant, changes, **replaced)
+    except RecordError as e:
+        return None, f"invalid variant: {e}"
     failed = checks.failures(case, v, src_flags)
     if failed:
         return None, f"self-check failed: {failed[0]}"  # check names only: reasons are counted

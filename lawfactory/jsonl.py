@@ -153,10 +153,14 @@ def write_jsonl(path: str | Path, rows: Iterable) -> int:
     return n
 
 
+def json_bytes(obj) -> bytes:
+    """A JSON file's bytes as write_json writes them (two-space indent, final newline)."""
+    return orjson.dumps(obj, option=orjson.OPT_INDENT_2) + b"\n"
+
+
 def write_json(path: str | Path, obj) -> None:
     with atomic_open(path, "wb") as f:
-        f.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2))
-        f.write(b"\n")
+        f.write(json_bytes(obj))
 
 
 def append_jsonl(path: str | Path, rows: list) -> None:

@@ -4,6 +4,8 @@ Records are plain dicts (they are written as JSON lines and read back as such); 
 functions here build them with a fixed key order so that output files are byte-stable.
 
 case:    one defendant in one judgment (fields: docs/records.md).
+variant: a synthetic counterfactual of a case (adversarial/variants.py): the case's fields, some
+         replaced, plus variant_of, variant, synthetic and changes.
 article: one statute article (built by converters/statutes_*.py).
 """
 
@@ -145,6 +147,43 @@ def case(
         "verdict": verdict,
         "meta": meta or {},
     }
+
+
+# meta.format of the full-text judgment converters (converters/judgments_cn.py, _tw.py); CAIL cases
+# carry no court text and no such format.
+JUDGMENT_FORMATS = ("cjo", "judicial_yuan")
+# Counterfactual attitudes a variant states (adversarial/variants.py).
+VARIANT_KINDS = ("refusal", "unclear", "confession")
+
+
+def is_judgment(case: dict) -> bool:
+    """A case read from a full-text judgment (it carries the court's own reasoning and verdict)."""
+    return (case.get("meta") or {}).get("format") in JUDGMENT_FORMATS
+
+
+def variant(source: dict, kind: str, changes: dict, **replaced) -> dict:
+    """A synthetic counterfactual of `source`: the same case with the `replaced` fields (facts,
+    reasoning, sentence, attitude …), a case_id and source of its own, the source's group_id (a
+    variant never crosses the split), and variant_of (the source's case_id), variant (the kind),
+    synthetic (true) and changes (what was edited, for the rows' provenance)."""
+    if kind not in VARIANT_KINDS:
+        raise RecordError(f"unknown variant kind {kind!r}")
+    if source.get("variant_of"):
+        raise RecordError("a variant of a variant")
+    unknown = set(replaced) - set(source) | set(replaced) & {"case_id", "group_id", "source"}
+    if unknown:
+        raise RecordError(f"a variant cannot replace {sorted(unknown)}")
+    if not isinstance(changes, dict):
+        raise RecordError(f"variant changes must be a dict, got {type(changes).__name__}")
+    v = {**source, "case_id": stable_id(source["case_id"], kind), "source": f"{source['source']}#{kind}", **replaced}
+    if not v["facts"].strip():
+        raise RecordError("empty facts")
+    attitude(f for f, on in v["attitude"].items() if on)  # unknown flags are a RecordError
+    check_sentence(v["sentence"], v["jurisdiction"])
+    for a in v["articles"]:
+        check_article(a["law"], a["number"], a.get("suffix") or 0)
+    v.update(variant_of=source["case_id"], variant=kind, synthetic=True, changes=changes)
+    return v
 
 
 def check_sentence(s: dict, jurisdiction: str) -> None:

@@ -1,11 +1,13 @@
 """`make data`: RAW → DATA.
 
     sources (converters) ─→ DATA/cases.jsonl (+ rejects.jsonl)
-    cases ─ split by group ─→ tasks ─→ DATA/<dataset>.jsonl
+    RAW/statutes ─→ DATA/statutes_index.jsonl (lawfactory/build/statute_index.py)
+    cases ─ split by group ─→ adversarial variants (adversarial/task.py) ─→ tasks ─→ DATA/<dataset>.jsonl
     everything counted ─→ DATA/manifest.json, DATA/dataset_info.json
 
-Sources and tasks are registered in SOURCES and TASKS; a new converter or dataset adds an
-entry there and nothing else changes. Every output is written into a staging folder and the
+Sources are registered in SOURCES; tasks in TASKS (the Task protocol: lawfactory/tasks/base.py)
+and the datasets they write in lawfactory/tasks/registry.py. A new converter adds a SOURCES entry;
+a new dataset adds its registry entry and a task, and nothing else changes. Every output is written into a staging folder and the
 whole generation is switched into DATA at the end (lawfactory/build/generation.py); a record that
 fails anywhere is rejected with file, line and reason and the build goes on (lawfactory/build/shards.py).
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import array
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import os
 import sys
@@ -27,19 +30,20 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 from tqdm import tqdm
 
-from adversarial.task import adversarial_task
+from adversarial.task import AdversarialStage
 from converters import cail, judgments, judgments_cn, judgments_tw, privacy
-from lawfactory import jsonl, resources
+from lawfactory import jsonl
 from lawfactory.build import fingerprint, generation, shards, statute_index
 from lawfactory.cards import datacard
 from lawfactory.errors import BuildError, LawfactoryError, UsageError
 from lawfactory.hygiene import dedup, quality, stage as hygiene
+from lawfactory.records import is_judgment
 from lawfactory.splits import EVAL, TRAIN, assign_split
-from lawfactory.tasks.judgment_rows import is_judgment, judgment_sample, judgment_task
-from lawfactory.tasks.sentencing import sentencing_sample
-from lawfactory.tasks.statute_rows import evidence_task, grounded_task
-
-DATASET_INFO = resources.resource(resources.DATASET_INFO)
+from lawfactory.tasks import Task, registry, sample
+from lawfactory.tasks.judgment_rows import JudgmentTask, too_long
+from lawfactory.tasks.sentencing import SentencingTask
+from lawfactory.tasks.statute_rows import GroundedTask, StatuteTask
+from lawfactory.tasks.variant_rows import VariantRowsTask
 
 Reader = Callable[[Path], Iterator[tuple[int, Any, "str | None"]]]
 Converter = Callable[[Any, str, int, Counter], list]
@@ -86,37 +90,28 @@ class Options:
 
 @dataclass
 class Context:
-    """What task builders may read and count into."""
+    """What tasks may read and count into."""
 
     options: Options
     stats: Counter = field(default_factory=Counter)
-    index: dict = field(default_factory=dict)  # statute index by article key, when built
-    statutes: Any = None  # tasks.statutes.StatuteEvidence: what the statute outputs collect from the cases
+    index: dict = field(default_factory=dict)  # statute index by article key (read-only once built)
     hygiene: hygiene.Hygiene = field(default_factory=hygiene.Hygiene)  # regrouping, decontamination
     card: datacard.Card = field(default_factory=datacard.Card)  # counts for DATA/README.md
-    state: dict = field(default_factory=dict)  # what a task's prepare() pre-pass leaves for its rows
+
+    @property
+    def work(self) -> Path:
+        """The build's scratch folder (never an output)."""
+        return self.options.out / shards.WORK
 
 
-# A task turns one case (with its split) into rows of named datasets.
-Task = Callable[[dict, str, Context], Iterable[tuple[str, dict]]]
-
-
-def sentencing_task(case: dict, split: str, ctx: Context) -> Iterable[tuple[str, dict]]:
-    if case["jurisdiction"] != "cn" or is_judgment(case):  # judgments: judgment_task
-        return
-    if split == TRAIN:
-        yield "criminal_sentencing", sentencing_sample(case)
-    else:
-        yield "criminal_sentencing_eval", sentencing_sample(case, eval_row=True)
-
-
-TASKS: list[tuple[tuple[str, ...], Task]] = [
-    (("criminal_sentencing", "criminal_sentencing_eval"), sentencing_task),
-    (("criminal_sentencing", "criminal_sentencing_eval", "tw_judgments", "tw_judgments_eval"), judgment_task),
-    (("criminal_sentencing_grounded", "criminal_sentencing_grounded_eval"), grounded_task),
-    ((), evidence_task),  # charge/article co-occurrence and retrieval pairs (lawfactory/build/statute_index.py)
-    # synthetic refusal / unclear / confession counterfactuals (adversarial/task.py)
-    (adversarial_task.datasets, adversarial_task),
+# The tasks, in the order they see each case (and their datasets appear in manifest.json); the
+# build makes one of each (a Task class, or any callable returning a Task).
+TASKS: list[Callable[[], Task]] = [
+    SentencingTask,  # CAIL cases
+    JudgmentTask,  # full-text judgments
+    GroundedTask,  # mainland cases with the articles they cite
+    VariantRowsTask,  # the adversarial stage's synthetic variants
+    StatuteTask,  # statute QA and retrieval (evidence from the TRAIN cases)
 ]
 
 
@@ -156,10 +151,8 @@ def probe_case(case: dict) -> None:
     """Make what the task stage will make of one case (its sample in both splits, its data-card
     counts), so a value no later stage can handle rejects the record at conversion, where its file
     and line are known (a worker calls this: module level, so it pickles under spawn too)."""
-    if is_judgment(case):  # the eval row: the training row's text plus the gold columns
-        jsonl.dumps(judgment_sample(case, eval_row=True))
-    elif case.get("jurisdiction") == "cn":
-        jsonl.dumps(sentencing_sample(case, eval_row=True))
+    if is_judgment(case) or case.get("jurisdiction") == "cn":  # eval row: the training row's text + gold columns
+        jsonl.dumps(sample(case, eval_row=True))
     datacard.Card().case(case, TRAIN)
 
 
@@ -261,19 +254,37 @@ def split_cases(opts: Options, ctx: Context) -> Iterator[tuple[dict, str]]:
         yield case, split
 
 
-def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int) -> None:
-    names = list(dict.fromkeys(n for names, _ in TASKS for n in names))  # tasks may share a dataset
+def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int) -> list[str]:
+    """Every case (and its adversarial variants) through every task → DATA/<dataset>.jsonl; returns
+    the files written that are not LLaMA-Factory datasets (reported by their tasks)."""
+    tasks = [make() for make in TASKS]
+    names = list(dict.fromkeys(n for task in tasks for n in task.datasets))  # tasks may share a dataset
+    unregistered = [p for p in registry.problems(names) if "not registered" in p]
+    if unregistered:
+        raise BuildError("; ".join(unregistered))
+    listed = [n for n in names if registry.is_llamafactory(n)]  # manifest datasets, data card, dataset_info.json
     rows = Counter({n: 0 for n in names})
     groups = {TRAIN: array.array("Q"), EVAL: array.array("Q")}  # group id hashes (8 bytes a case: flat)
-    for _, task in TASKS:  # pre-passes (a task that selects across the corpus, e.g. adversarial/task.py)
-        if hasattr(task, "prepare"):
-            task.prepare(lambda: split_cases(opts, ctx), ctx, n_cases)
+    adversarial = AdversarialStage(opts, ctx.index, functools.partial(too_long, extra=opts.extra))
+    adversarial.plan(lambda: split_cases(opts, ctx), n_cases)  # selects across the corpus: passes of its own
+    for task in tasks:
+        task.prepare(ctx)
     rejects = []  # cases a task failed on: left out of every dataset, listed in rejects.jsonl
     with contextlib.ExitStack() as stack:
-        writers = {n: stack.enter_context(jsonl.atomic_open(opts.out / f"{n}.jsonl")) for n in names}
+        writers = {n: stack.enter_context(jsonl.atomic_open(opts.out / registry.DATASETS[n].file)) for n in names}
+
+        def write(made: list, case: dict, split: str) -> None:
+            for name, row, line in made:
+                writers[name].write(line + "\n")
+                rows[name] += 1
+                if name in listed:
+                    ctx.card.row(name, row, case, split)
+
         for case, split in tqdm(split_cases(opts, ctx), total=n_cases, desc="tasks", unit=" case", mininterval=1.0):
             try:
-                made = [(name, row, jsonl.dumps(row)) for _, task in TASKS for name, row in task(case, split, ctx)]
+                made = [(name, row, jsonl.dumps(row)) for task in tasks for name, row in task.rows(case, split, ctx)]
+                made += [(name, row, jsonl.dumps(row)) for v in adversarial.variants(case, split) for task in tasks
+                         for name, row in task.variant_rows(v, case, split, ctx)]
             except LawfactoryError:  # a bad option (e.g. --tokenizer), not a bad case: it ends the build
                 raise
             except Exception as e:  # noqa: BLE001 - one case a task cannot handle costs that case only
@@ -284,31 +295,29 @@ def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int) -> No
                 continue
             groups[split].append(int.from_bytes(hashlib.blake2b(case["group_id"].encode(), digest_size=8).digest(), "little"))
             ctx.card.case(case, split)
-            for name, row, line in made:
-                writers[name].write(line + "\n")
-                rows[name] += 1
-                ctx.card.row(name, row, case, split)
+            write(made, case, split)
             generation.killpoint("tasks")
+        for task in tasks:  # rows that need every case first (statute QA and retrieval)
+            write([(name, row, jsonl.dumps(row)) for name, row in task.finish(ctx)], {}, TRAIN)
     if rejects:
         jsonl.append_jsonl(opts.out / "rejects.jsonl", rejects)
     manifest["task_rejects"] = len(rejects)
     distinct = {k: len(np.unique(np.frombuffer(v, dtype=np.uint64))) if len(v) else 0 for k, v in groups.items()}
     manifest["splits"] = {"train_groups": distinct[TRAIN], "eval_groups": distinct[EVAL]}
-    manifest["datasets"] = {n: {"file": f"{n}.jsonl", "rows": rows[n]} for n in names}
-    for _, task in TASKS:
-        if hasattr(task, "report"):
-            manifest.update(task.report(ctx))
+    manifest["datasets"] = {n: {"file": registry.DATASETS[n].file, "rows": rows[n]} for n in listed}
+    for report in [adversarial.report(), *(task.report(ctx) for task in tasks)]:
+        for key, value in report.items():  # a block the manifest holds already (statutes) is extended
+            if isinstance(value, dict) and isinstance(manifest.get(key), dict):
+                manifest[key].update(value)
+            else:
+                manifest[key] = value
+    return [registry.DATASETS[n].file for n in names if n not in listed]
 
 
 def write_dataset_info(out: Path, datasets: Iterable[str]) -> None:
-    """DATA/dataset_info.json: the repository's entries, with file names relative to DATA, for
-    runs that point `dataset_dir` at a DATA other than ./data."""
-    info = jsonl.loads(DATASET_INFO.read_bytes())
-    local = {}
-    for name in datasets:
-        if name in info:
-            local[name] = {**info[name], "file_name": Path(info[name]["file_name"]).name}
-    jsonl.write_json(out / "dataset_info.json", local)
+    """DATA/dataset_info.json: the registry's entries of the datasets this build wrote, with file
+    names relative to DATA, for runs that point `dataset_dir` at a DATA other than ./data."""
+    jsonl.write_json(out / "dataset_info.json", registry.dataset_info(datasets))
 
 
 def build(opts: Options) -> dict:
@@ -348,18 +357,17 @@ def _build(opts: Options) -> dict:
                                                                                    *statute_hashes])}
     gen = dataclasses.replace(opts, out=generation.new_stage(opts.out))  # every output goes here first
     n_cases = convert_sources(gen, manifest, ctx, plan, cfg)
-    statute_index.build_statutes(gen, manifest, ctx)  # ctx.index before the tasks read it
+    ctx.index = statute_index.build_statutes(gen, manifest)  # before the tasks read it
     require_something_converted(manifest, ctx.stats, gen.out)
     t = time.perf_counter()
-    build_tasks(gen, ctx, manifest, n_cases)
-    statute_index.write_statute_datasets(gen, manifest, ctx)
+    others = build_tasks(gen, ctx, manifest, n_cases)
     TIMES["tasks"] = time.perf_counter() - t
     manifest["cases"] = n_cases
     manifest["stats"] = dict(sorted(ctx.stats.items()))
     write_dataset_info(gen.out, manifest["datasets"])
     card = datacard.write(gen.out, manifest, ctx.card)
-    manifest["outputs"] = ["cases.jsonl", "rejects.jsonl", "filtered.jsonl", "dataset_info.json", *card, *statute_index.OUTPUTS,
-                           *(d["file"] for d in manifest["datasets"].values())]
+    manifest["outputs"] = ["cases.jsonl", "rejects.jsonl", "filtered.jsonl", "dataset_info.json", *card, statute_index.INDEX,
+                           *others, *(d["file"] for d in manifest["datasets"].values())]
     manifest["output_sha256"] = generation.output_hashes(gen.out, manifest["outputs"])
     jsonl.write_json(gen.out / "manifest.json", manifest)
     generation.killpoint("staged")

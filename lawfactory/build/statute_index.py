@@ -1,5 +1,6 @@
-"""`make data`, statute side: RAW/statutes/{cn,tw} → DATA/statutes_index.jsonl (+ ctx.index) before
-the task stage, and the statute QA datasets and retrieval pairs after it.
+"""`make data`, statute side: RAW/statutes/{cn,tw} → DATA/statutes_index.jsonl and the index the
+tasks read (ctx.index), before the task stage. The statute QA datasets and retrieval pairs are a
+task of their own (lawfactory/tasks/statute_rows.py StatuteTask).
 
     RAW/statutes/cn/*.md   LawRefBook markdown      converters/statutes_cn.py
     RAW/statutes/tw/*.json MOJ API JSON (per law or ChLaw.json)   converters/statutes_tw.py
@@ -13,7 +14,6 @@ and reason; per file, read = converted + rejected + skipped.
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -21,11 +21,9 @@ from tqdm import tqdm
 
 from converters import statutes_cn, statutes_tw
 from lawfactory import jsonl
-from lawfactory.build import shards
-from lawfactory.tasks import statute_rows as tasks
+from lawfactory.tasks.statute_rows import sort_key
 
 INDEX = "statutes_index.jsonl"
-OUTPUTS = (INDEX, tasks.RETRIEVAL)
 # (pattern under RAW, format name, reader): the order decides which copy of a law is kept
 PATTERNS = (
     ("statutes/cn/*.md", "lawrefbook_md", statutes_cn.read_file),
@@ -48,8 +46,9 @@ def input_hashes(raw: Path) -> dict[str, str]:
     return {rel: jsonl.file_sha256(p) for rel, p, _, _ in input_files(raw)}
 
 
-def build_statutes(opts, manifest: dict, ctx) -> None:
-    """Convert every statute file, write the index, fill ctx.index and the manifest's inputs."""
+def build_statutes(opts, manifest: dict) -> dict:
+    """Convert every statute file, write the index and fill the manifest's inputs; returns the index
+    by article key."""
     hashes = manifest.get("fingerprint", {}).get("inputs", {})
     index: dict[str, dict] = {}
     first: dict[str, str] = {}  # law name → the file it was read from
@@ -78,35 +77,11 @@ def build_statutes(opts, manifest: dict, ctx) -> None:
                 entry["converted"] += 1
         assert entry["read"] == entry["converted"] + entry["rejected"] + entry["skipped"], rel
         manifest["inputs"][rel] = entry
-    ordered = sorted(index.values(), key=tasks.sort_key)
+    ordered = sorted(index.values(), key=sort_key)
     jsonl.write_jsonl(opts.out / INDEX, ordered)
     if rejects:
         jsonl.append_jsonl(opts.out / "rejects.jsonl", rejects)
-    ctx.index = {a["key"]: a for a in ordered}
-    ctx.statutes = tasks.StatuteEvidence(ctx.index, opts.seed, opts.out / shards.WORK, opts.extra)
     laws = dict(Counter(a["law"] for a in ordered))
     manifest["statutes"] = {"index": INDEX, "articles": len(ordered), "deleted": sum(a["deleted"] for a in ordered),
                             "laws": laws}
-
-
-def write_statute_datasets(opts, manifest: dict, ctx) -> None:
-    """After the task stage: cn_statutes_qa, tw_statutes_qa and the retrieval pairs."""
-    ev: tasks.StatuteEvidence = ctx.statutes
-    ev.close()
-    for j, name in tasks.QA_DATASETS.items():
-        rows = tasks.qa_rows(ctx.index, ev, opts.seed, j, bool(opts.extra.get("to_simplified")))
-        n = jsonl.write_jsonl(opts.out / f"{name}.jsonl", tqdm(rows, desc=name, unit=" row", mininterval=1.0))
-        manifest["datasets"][name] = {"file": f"{name}.jsonl", "rows": n}
-        ctx.card.rows[(name, "train")] += n
-    n = 0
-    with jsonl.atomic_open(opts.out / tasks.RETRIEVAL) as f:
-        for row in tasks.question_pairs(ctx.index, opts.seed, ev.negatives):
-            f.write(jsonl.dumps(row) + "\n")
-            n += 1
-        if ev.pairs:
-            with open(ev.pairs_path, encoding="utf-8") as pairs:
-                shutil.copyfileobj(pairs, f)
-    ev.pairs_path.unlink(missing_ok=True)
-    manifest["statutes"]["retrieval"] = {"file": tasks.RETRIEVAL, "rows": n + ev.pairs, "question_anchors": n,
-                                         "case_anchors": ev.pairs}
-    manifest["statutes"]["charges_with_articles"] = sum(1 for _ in tasks.governing_articles(ev, ctx.index))
+    return {a["key"]: a for a in ordered}

@@ -17,13 +17,14 @@ from pathlib import Path
 from lawfactory import jsonl
 from lawfactory.cards.plots import pyplot
 from lawfactory.records import ATTITUDE_FLAGS
+from lawfactory.tasks import registry
 
 PLOT = "term_distribution.png"
 # Term histogram bins in months (right-open); life and death are shown apart.
 BINS = [(0, 1), (1, 7), (7, 13), (13, 37), (37, 121), (121, 241), (241, math.inf)]
 BIN_LABELS = ["none", "1–6", "7–12", "13–36", "37–120", "121–240", ">240"]
 # Datasets that repeat another dataset's cases (with more context): their attitude flags are not counted twice.
-REPEATS = ("criminal_sentencing_grounded",)
+REPEATS = registry.repeats()
 
 
 class Card:

@@ -27,6 +27,20 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     "unclear": (r"供述前后不一", r"时供时翻", r"供述反复", r"态度不明", r"供述不稳定"),
 }
 
+# The leniency each attitude earns, with its legal basis (刑法 §67, 刑诉法 §15/§55, 量刑指导意见), as
+# a judgment's reasoning states it: the composed answers (lawfactory/tasks/sentencing.py) and the
+# adversarial variants' reasoning clauses (adversarial/variants.py) both say it this way.
+ATTITUDE_REASONS = {
+    "surrender": "犯罪以后自动投案，如实供述自己的罪行，是自首，依法可以从轻或者减轻处罚",
+    "confession": "到案后如实供述自己的罪行，依法可以从轻处罚",
+    "courtroom_admission": "当庭自愿认罪，可以酌情从轻处罚",
+    "plea_agreement": "自愿认罪认罚，可以依法从宽处理",
+    "restitution": "退赃退赔、赔偿被害人损失，可以酌情从轻处罚",
+    "forgiveness": "取得被害人谅解，可以酌情从轻处罚",
+    "refusal": "到案后拒不供认犯罪事实，但现有证据确实、充分，足以认定其犯罪事实",
+    "unclear": "供述前后不一，不能认定其如实供述自己的罪行",
+}
+
 NEGATORS = re.compile(r"未|没有|不构成|不属于|不能认定|不予认定|不认定|拒不|并非|不是|无自首|不具有|未能")
 _CLAUSE_START = re.compile(r"[，,。；;：:！？\n]")
 _COMPILED = {flag: re.compile("|".join(pats)) for flag, pats in PATTERNS.items()}

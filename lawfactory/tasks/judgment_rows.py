@@ -13,10 +13,11 @@ import functools
 from typing import Iterable
 
 from lawfactory import lengths
+from lawfactory.records import is_judgment
 from lawfactory.splits import EVAL
+from lawfactory.tasks.base import BaseTask
 from lawfactory.tasks.sentencing import sentencing_sample
 
-JUDGMENT_FORMATS = ("cjo", "judicial_yuan")  # meta.format of converters/judgments_cn.py, _tw.py
 DATASETS = {"cn": "criminal_sentencing", "tw": "tw_judgments"}
 # Several defendants share the facts: the prompt says whose verdict is asked for.
 _FOCUS = {
@@ -25,12 +26,9 @@ _FOCUS = {
 }
 
 
-def is_judgment(case: dict) -> bool:
-    return (case.get("meta") or {}).get("format") in JUDGMENT_FORMATS
-
-
 @functools.lru_cache(maxsize=1)
-def _t2s():
+def t2s():
+    """The Traditional → Simplified Chinese converter (`--to-simplified`)."""
     import opencc
 
     return opencc.OpenCC("t2s")
@@ -43,7 +41,7 @@ def judgment_sample(case: dict, eval_row: bool = False, to_simplified: bool = Fa
     if len(defendants) > 1:
         row["input"] += "\n" + _FOCUS[j].format(all="、".join(defendants), one=case["defendant"])
     if j == "tw" and to_simplified:
-        conv = _t2s()
+        conv = t2s()
         for k in ("system", "instruction", "input", "output"):
             row[k] = conv.convert(row[k])
         if eval_row:
@@ -51,13 +49,27 @@ def judgment_sample(case: dict, eval_row: bool = False, to_simplified: bool = Fa
     return row
 
 
-def judgment_task(case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
+class JudgmentTask(BaseTask):
+    """Full-text judgments: mainland ones into `criminal_sentencing(_eval)`, Taiwan ones into
+    `tw_judgments(_eval)`; a row over the recipe's cutoff_len is dropped and counted."""
+
+    datasets = ("criminal_sentencing", "criminal_sentencing_eval", "tw_judgments", "tw_judgments_eval")
+
+    def rows(self, case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
+        if not is_judgment(case):
+            return
+        x = ctx.options.extra
+        name = DATASETS[case["jurisdiction"]] + ("_eval" if split == EVAL else "")
+        row = judgment_sample(case, eval_row=split == EVAL, to_simplified=bool(x.get("to_simplified")))
+        if lengths.over_cutoff(row, x):
+            ctx.stats[f"judgment samples over cutoff_len {lengths.cutoff_of(x)} dropped: {name}"] += 1
+            return
+        yield name, row
+
+
+def too_long(case: dict, extra: dict) -> bool:
+    """A full-text judgment whose training row would be over the recipe's cutoff_len (the check
+    JudgmentTask drops rows by; the adversarial stage gets it as its length predicate)."""
     if not is_judgment(case):
-        return
-    x = ctx.options.extra
-    name = DATASETS[case["jurisdiction"]] + ("_eval" if split == EVAL else "")
-    row = judgment_sample(case, eval_row=split == EVAL, to_simplified=bool(x.get("to_simplified")))
-    if lengths.over_cutoff(row, x):
-        ctx.stats[f"judgment samples over cutoff_len {lengths.cutoff_of(x)} dropped: {name}"] += 1
-        return
-    yield name, row
+        return False
+    return lengths.over_cutoff(judgment_sample(case, to_simplified=bool(extra.get("to_simplified"))), extra)

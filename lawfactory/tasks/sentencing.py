@@ -1,4 +1,5 @@
-"""Case record → `criminal_sentencing` sample (alpaca: system, instruction, input, output).
+"""Case record → `criminal_sentencing` sample (alpaca: system, instruction, input, output), and the
+task that writes the CAIL cases' rows (full-text judgments: lawfactory/tasks/judgment_rows.py).
 
 The output reads like the operative part of a judgment: the legal characterization (本院认为…),
 the cited articles (依照…之规定), the verdict, and on its own last line the term in plain months
@@ -8,9 +9,12 @@ text (full-text judgments) use that text; CAIL cases get it composed from their 
 
 from __future__ import annotations
 
+from lawfactory.parse.attitude import ATTITUDE_REASONS
 from lawfactory.parse.numerals import to_cn
 from lawfactory.parse.terms import format_penalty, term_line
-from lawfactory.records import ATTITUDE_FLAGS, article_key
+from lawfactory.records import ATTITUDE_FLAGS, article_key, is_judgment
+from lawfactory.splits import TRAIN
+from lawfactory.tasks.base import BaseTask
 
 SYSTEM = {
     "cn": "你是一名中华人民共和国刑事审判法官。你依据查明的案件事实和《中华人民共和国刑法》，认定罪名，援引法条，并依法量刑。",
@@ -21,19 +25,6 @@ INSTRUCTION = {
     "tw": "請根據以下犯罪事實，寫出理由要旨與主文，並在最後一行以「刑期:N个月」（無期徒刑寫「刑期:无期」，死刑寫「刑期:死刑」）給出主刑。",
 }
 
-# The leniency each attitude earns, with its legal basis (刑法 §67, 刑诉法 §15/§55, 量刑指导意见).
-_ATTITUDE_REASONS = {
-    "surrender": "犯罪以后自动投案，如实供述自己的罪行，是自首，依法可以从轻或者减轻处罚",
-    "confession": "到案后如实供述自己的罪行，依法可以从轻处罚",
-    "courtroom_admission": "当庭自愿认罪，可以酌情从轻处罚",
-    "plea_agreement": "自愿认罪认罚，可以依法从宽处理",
-    "restitution": "退赃退赔、赔偿被害人损失，可以酌情从轻处罚",
-    "forgiveness": "取得被害人谅解，可以酌情从轻处罚",
-    "refusal": "到案后拒不供认犯罪事实，但现有证据确实、充分，足以认定其犯罪事实",
-    "unclear": "供述前后不一，不能认定其如实供述自己的罪行",
-}
-
-
 def _defendant(case: dict) -> str:
     return f"被告人{case['defendant']}" if case["defendant"] else "被告人"
 
@@ -43,7 +34,7 @@ def compose_answer(case: dict) -> str:
     who = _defendant(case)
     crimes = "、".join(f"{c}罪" for c in case["charges"])
     lines = [f"本院认为，{who}的行为已构成{crimes}。"]
-    reasons = [_ATTITUDE_REASONS[f] for f in ATTITUDE_FLAGS if case["attitude"].get(f)]
+    reasons = [ATTITUDE_REASONS[f] for f in ATTITUDE_FLAGS if case["attitude"].get(f)]
     if reasons:
         lines.append(f"{who}" + "；".join(reasons) + "。")
     cited = [a for a in case["articles"]]
@@ -97,3 +88,17 @@ def sentencing_sample(case: dict, eval_row: bool = False) -> dict:
         row.update({"case_id": case["case_id"], "variant_of": case["variant_of"], "variant": case.get("variant", ""),
                     "synthetic": True})
     return row
+
+
+class SentencingTask(BaseTask):
+    """`criminal_sentencing(_eval)`: the mainland cases without court text (CAIL)."""
+
+    datasets = ("criminal_sentencing", "criminal_sentencing_eval")
+
+    def rows(self, case: dict, split: str, ctx):
+        if case["jurisdiction"] != "cn" or is_judgment(case):  # judgments: judgment_rows.JudgmentTask
+            return
+        if split == TRAIN:
+            yield "criminal_sentencing", sentencing_sample(case)
+        else:
+            yield "criminal_sentencing_eval", sentencing_sample(case, eval_row=True)

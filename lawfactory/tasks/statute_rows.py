@@ -4,8 +4,8 @@ Everything a row states comes from the article text in the index (DATA/statutes_
 recitation (law + number → text, then where it sits), reverse lookup (text → law and number),
 paragraph and item recitation, and a deleted article only ever gets "this article was deleted".
 The one exception is charge → governing articles, which counts which articles the TRAIN-split
-cases of a charge cite (StatuteEvidence, filled while the task stage streams the cases) and then
-quotes those articles' text. Phrasings are drawn per article from a Random seeded with the build
+cases of a charge cite (StatuteEvidence, which StatuteTask fills while the task stage streams the
+cases) and then quotes those articles' text. Phrasings are drawn per article from a Random seeded with the build
 seed and the article key, so a rebuild writes the same rows.
 
 Unit names differ across the strait: PRC 条-款-项, Taiwan 條-項-款 (see lawfactory/parse/citations.py).
@@ -19,16 +19,21 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from tqdm import tqdm
+
 from lawfactory import jsonl, lengths
 from lawfactory.parse.citations import CRIMINAL_LAW
 from lawfactory.parse.numerals import to_cn
 from lawfactory.records import article_key
 from lawfactory.splits import EVAL, TRAIN
-from lawfactory.tasks.judgment_rows import _t2s, is_judgment, judgment_sample
-from lawfactory.tasks.sentencing import INSTRUCTION, sentencing_sample
+from lawfactory.tasks.base import BaseTask
+from lawfactory.tasks.judgment_rows import t2s
+from lawfactory.tasks.samples import sample
+from lawfactory.tasks.sentencing import INSTRUCTION
 
 QA_DATASETS = {"cn": "cn_statutes_qa", "tw": "tw_statutes_qa"}
-RETRIEVAL = "statute_retrieval.jsonl"
+RETRIEVAL_SET = "statute_retrieval"  # not a LLaMA-Factory dataset (lawfactory/tasks/registry.py)
+RETRIEVAL = f"{RETRIEVAL_SET}.jsonl"
 # Case-facts anchors kept per article: enough variety to teach retrieval, bounded so that a
 # 1.7M-case corpus does not write one pair per case per citation (gigabytes of repeated facts).
 RETRIEVAL_CASES_PER_ARTICLE = 200
@@ -195,7 +200,7 @@ def qa_rows(index: dict, evidence: StatuteEvidence, seed: int, jurisdiction: str
             for row in article_rows(index[key], seed))
     for row in itertools.chain(rows, charge_rows(evidence, index, seed, jurisdiction)):
         if jurisdiction == "tw" and to_simplified:
-            conv = _t2s()
+            conv = t2s()
             row["system"] = conv.convert(row["system"])
             for m in row["conversations"]:
                 m["value"] = conv.convert(m["value"])
@@ -206,7 +211,7 @@ def sort_key(a: dict) -> tuple:
     return a["jurisdiction"], a["law"], a["number"], a["suffix"]
 
 
-# ---- the task stage: evidence from the cases, grounded samples, retrieval pairs ----
+# ---- the tasks: evidence from the cases, grounded samples, retrieval pairs ----
 
 class Negatives:
     """Hard negatives: another non-deleted article of the same 節 (path), else of the same 章
@@ -231,11 +236,11 @@ class Negatives:
 
 
 class StatuteEvidence:
-    """What the task stage collects for the statute outputs written after it: charge/article
+    """What StatuteTask collects from the cases for the rows it writes after them: charge/article
     co-occurrence over TRAIN cases and the case-facts retrieval pairs (streamed to a work file)."""
 
-    def __init__(self, index: dict, seed: int, work: Path, extra: dict):
-        self.index, self.seed, self.extra = index, seed, extra  # extra: the make-data options (cutoff_len, tokenizer)
+    def __init__(self, index: dict, seed: int, work: Path):
+        self.index, self.seed = index, seed
         self.cooc: dict[tuple[str, str], Counter] = defaultdict(Counter)
         self.charge_cases: Counter = Counter()
         self.negatives = Negatives(index)
@@ -267,11 +272,8 @@ def cited(case: dict, index: dict) -> tuple[list[dict], int]:
     return found, len(keys) - len(found)
 
 
-def evidence_task(case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
-    """TRAIN cases only: charge/article co-occurrence and facts ↔ cited article retrieval pairs."""
-    ev: StatuteEvidence | None = ctx.statutes
-    if ev is None or split != TRAIN or not ev.index:
-        return ()
+def collect(ev: StatuteEvidence, case: dict, stats: Counter) -> None:
+    """One TRAIN case: charge/article co-occurrence and facts ↔ cited article retrieval pairs."""
     arts, _ = cited(case, ev.index)
     for charge in dict.fromkeys(case["charges"]):
         ev.charge_cases[(case["jurisdiction"], charge)] += 1
@@ -279,46 +281,89 @@ def evidence_task(case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
     exclude = {a["key"] for a in arts}
     for a in arts:
         if ev.per_article[a["key"]] >= RETRIEVAL_CASES_PER_ARTICLE:
-            ctx.stats[f"retrieval: case anchors over {RETRIEVAL_CASES_PER_ARTICLE} per article (no pair)"] += 1
+            stats[f"retrieval: case anchors over {RETRIEVAL_CASES_PER_ARTICLE} per article (no pair)"] += 1
             continue
         neg = ev.negatives.pick(a, exclude, _rng(ev.seed, "neg", case["case_id"], a["key"]))
         if neg is None:
-            ctx.stats["retrieval: cited articles with no same-chapter negative (no pair)"] += 1
+            stats["retrieval: cited articles with no same-chapter negative (no pair)"] += 1
             continue
         ev.per_article[a["key"]] += 1
         ev.add_pair({"anchor": case["facts"], "positive": document(a), "negative": document(neg)})
-    return ()
 
 
-def grounded_task(case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
+class StatuteTask(BaseTask):
+    """`cn_statutes_qa`, `tw_statutes_qa` and the retrieval triplets (DATA/statute_retrieval.jsonl).
+    The cases only feed the evidence (charge → governing articles, case-facts anchors); every row
+    is written by finish(): the QA conversations of each article in index order, then the charge
+    questions, per jurisdiction; the retrieval pairs with a question anchor, then those with a case."""
+
+    datasets = (*QA_DATASETS.values(), RETRIEVAL_SET)
+
+    def prepare(self, ctx) -> None:
+        self.index, self.seed = ctx.index, ctx.options.seed
+        self.to_simplified = bool(ctx.options.extra.get("to_simplified"))
+        self.ev = StatuteEvidence(ctx.index, self.seed, ctx.work)
+        self.question_anchors = 0
+
+    def rows(self, case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
+        if split == TRAIN and self.index:
+            collect(self.ev, case, ctx.stats)
+        return ()
+
+    def finish(self, ctx) -> Iterator[tuple[str, dict]]:
+        ev = self.ev
+        ev.close()
+        for j, name in QA_DATASETS.items():
+            rows = qa_rows(self.index, ev, self.seed, j, self.to_simplified)
+            yield from ((name, row) for row in tqdm(rows, desc=name, unit=" row", mininterval=1.0))
+        for row in question_pairs(self.index, self.seed, ev.negatives):
+            self.question_anchors += 1
+            yield RETRIEVAL_SET, row
+        if ev.pairs:
+            yield from ((RETRIEVAL_SET, row) for _, row, _ in jsonl.iter_jsonl(ev.pairs_path))
+        ev.pairs_path.unlink(missing_ok=True)
+
+    def report(self, ctx) -> dict:
+        n, ev = self.question_anchors, self.ev
+        return {"statutes": {
+            "retrieval": {"file": RETRIEVAL, "rows": n + ev.pairs, "question_anchors": n, "case_anchors": ev.pairs},
+            "charges_with_articles": sum(1 for _ in governing_articles(ev, self.index)),
+        }}
+
+
+class GroundedTask(BaseTask):
     """`criminal_sentencing_grounded(_eval)`: the sentencing sample of a mainland case with the
     text of the 分则 articles it cites appended to the input (LawBench 3-5 gives the charge's
     articles). Only 分则 articles: they define the offence and its penalty range. The 总则
     articles a judgment cites are the court's conclusions — §67 (自首/坦白), §72/§73 (缓刑),
     §52/§53 (罚金), §65 (累犯) — and quoting them would hand the model the answer."""
-    ev: StatuteEvidence | None = ctx.statutes
-    if case["jurisdiction"] != "cn" or ev is None:
-        return
-    found, missing = cited(case, ev.index)
-    arts = [a for a in found if special_part(a)]
-    if missing:
-        ctx.stats["grounded: cited articles missing from the statute index (left out)"] += missing
-    if len(arts) < len(found):
-        ctx.stats["grounded: cited 总则/附则 articles (left out, they reveal the outcome)"] += len(found) - len(arts)
-    if not arts:
-        ctx.stats[NO_GROUNDING] += 1
-        return
-    eval_row = split == EVAL
-    row = judgment_sample(case, eval_row=eval_row) if is_judgment(case) else sentencing_sample(case, eval_row=eval_row)
-    row["instruction"] = GROUNDED_INSTRUCTION
-    row["input"] += "\n\n" + T["cn"]["refs"] + "\n" + "\n".join(document(a) for a in arts)
-    if eval_row:
-        row["grounded_articles"] = [a["key"] for a in arts]
-    name = "criminal_sentencing_grounded" + ("_eval" if eval_row else "")
-    if lengths.over_cutoff(row, ev.extra):
-        ctx.stats[f"grounded samples over cutoff_len {lengths.cutoff_of(ev.extra)} dropped: {name}"] += 1
-        return
-    yield name, row
+
+    datasets = ("criminal_sentencing_grounded", "criminal_sentencing_grounded_eval")
+
+    def rows(self, case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
+        if case["jurisdiction"] != "cn":
+            return
+        found, missing = cited(case, ctx.index)
+        arts = [a for a in found if special_part(a)]
+        if missing:
+            ctx.stats["grounded: cited articles missing from the statute index (left out)"] += missing
+        if len(arts) < len(found):
+            ctx.stats["grounded: cited 总则/附则 articles (left out, they reveal the outcome)"] += len(found) - len(arts)
+        if not arts:
+            ctx.stats[NO_GROUNDING] += 1
+            return
+        eval_row = split == EVAL
+        row = sample(case, eval_row=eval_row)
+        row["instruction"] = GROUNDED_INSTRUCTION
+        row["input"] += "\n\n" + T["cn"]["refs"] + "\n" + "\n".join(document(a) for a in arts)
+        if eval_row:
+            row["grounded_articles"] = [a["key"] for a in arts]
+        name = "criminal_sentencing_grounded" + ("_eval" if eval_row else "")
+        x = ctx.options.extra
+        if lengths.over_cutoff(row, x):
+            ctx.stats[f"grounded samples over cutoff_len {lengths.cutoff_of(x)} dropped: {name}"] += 1
+            return
+        yield name, row
 
 
 def question_pairs(index: dict, seed: int, negatives: Negatives) -> Iterator[dict]:

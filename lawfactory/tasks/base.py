@@ -1,0 +1,58 @@
+"""The Task protocol: what the task stage of `make data` (lawfactory/build/pipeline.py) calls.
+
+A task turns cases into rows of the datasets it declares (every one registered in
+lawfactory/tasks/registry.py). Per build the pipeline makes one instance of each task and calls:
+
+    prepare(ctx)                       once, before the first case (ctx.index is loaded)
+    rows(case, split, ctx)             for every case of cases.jsonl with its split
+    variant_rows(variant, source, split, ctx)
+                                       for every synthetic variant of that case (adversarial stage)
+    finish(ctx)                        once, after the last case: rows that need every case first
+    report(ctx)                        a dict merged into manifest.json
+
+Each yields (dataset name, row) pairs. A task that raises on a case costs that case only (it is
+left out of every dataset and listed in rejects.jsonl). BaseTask gives every method but rows a
+no-op default, so a task writes only what it does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+Rows = Iterable[tuple[str, dict]]
+
+
+class Task(Protocol):
+    datasets: tuple[str, ...]  # every dataset the task may write (lawfactory/tasks/registry.py)
+
+    def prepare(self, ctx: Any) -> None: ...
+
+    def rows(self, case: dict, split: str, ctx: Any) -> Rows: ...
+
+    def variant_rows(self, variant: dict, source: dict, split: str, ctx: Any) -> Rows: ...
+
+    def finish(self, ctx: Any) -> Rows: ...
+
+    def report(self, ctx: Any) -> dict: ...
+
+
+class BaseTask:
+    """No-op defaults for the optional steps of the protocol."""
+
+    datasets: tuple[str, ...] = ()
+
+    def prepare(self, ctx: Any) -> None:
+        return None
+
+    def rows(self, case: dict, split: str, ctx: Any) -> Rows:
+        return ()
+
+    def variant_rows(self, variant: dict, source: dict, split: str, ctx: Any) -> Rows:
+        return ()
+
+    def finish(self, ctx: Any) -> Rows:
+        return ()
+
+    def report(self, ctx: Any) -> dict:
+        return {}
