@@ -62,7 +62,7 @@ def test_registered_for_llamafactory(default_build):
 def test_every_sample_case_gets_a_valid_variant_or_a_reason(default_build):
     from adversarial import checks
     from adversarial.variants import VARIANTS, make_variant
-    from lawfactory.tasks.judgment_rows import is_judgment
+    from lawfactory.records import is_judgment
 
     out, _ = default_build
     made = Counter()
@@ -170,9 +170,8 @@ def test_adversarial_rows_feed_the_data_card(default_build):
 
 
 def test_full_text_judgment_refusal_recomposes_the_answer(default_build):
-    from adversarial.task import sample
     from adversarial.variants import make_variant
-    from lawfactory.build.pipeline import Context
+    from lawfactory.tasks import sample
 
     out, _ = default_build
     src = next(c for c in read_jsonl(out / "cases.jsonl") if c["defendant"] == "覃某")  # （2021）桂0103刑初310号
@@ -184,7 +183,7 @@ def test_full_text_judgment_refusal_recomposes_the_answer(default_build):
     assert (v["sentence"]["months"], v["sentence"]["probation_months"], v["sentence"]["fine"]) == (14, 0, 20000)
     assert {a["number"] for a in v["articles"]} & {67, 72, 73} == set() and 303 in {a["number"] for a in v["articles"]}
     assert v["verdict"] == "" and "缓刑" not in v["reasoning"] and "如实供述" not in v["reasoning"]
-    row = sample(v, Context(Options(raw=SAMPLES, out=out)))
+    row = sample(v)
     assert row["output"].endswith("判处有期徒刑一年二个月，并处罚金人民币二万元。\n刑期:14个月")
     assert "缓刑" not in row["output"] and "拒不供认" in row["output"]
 

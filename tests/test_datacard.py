@@ -29,12 +29,17 @@ def test_card_describes_sources_rows_charges_terms_and_filters(tmp_path):
 
 
 def test_attitude_shares_before_and_after_the_synthetic_mix(tmp_path, monkeypatch):
-    def refusal_variant(case, split, ctx):  # a stand-in adversarial task: one synthetic refusal row per case
-        if split == TRAIN:
-            yield "criminal_adversarial", {"input": case["facts"] + "被告人到案后拒不供认。", "output": "",
-                                           "synthetic": True, "variant_of": case["case_id"], "variant": "refusal"}
+    from lawfactory.tasks import BaseTask
 
-    monkeypatch.setattr(build_mod, "TASKS", build_mod.TASKS + [(("criminal_adversarial",), refusal_variant)])
+    class RefusalVariant(BaseTask):  # a stand-in adversarial task: one synthetic refusal row per case
+        datasets = ("criminal_adversarial",)
+
+        def rows(self, case, split, ctx):
+            if split == TRAIN:
+                yield "criminal_adversarial", {"input": case["facts"] + "被告人到案后拒不供认。", "output": "",
+                                               "synthetic": True, "variant_of": case["case_id"], "variant": "refusal"}
+
+    monkeypatch.setattr(build_mod, "TASKS", build_mod.TASKS + [RefusalVariant])
     out = tmp_path / "d"
     build(Options(raw=SAMPLES, out=out, workers=1, extra={"adversarial_ratio": 0}))  # only the stand-in's rows
     card = (out / "README.md").read_text(encoding="utf-8")

@@ -16,8 +16,13 @@ from lawfactory import lengths, resources
 from conftest import REPO, SAMPLES
 
 # what a wheel build must not see from the checkout (build/ would carry stale files into the wheel)
-NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "data", "out", "bench", "__pycache__",
-                                    ".pytest_cache", "samples")
+_NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "*.egg-info", "data", "out", "bench", "__pycache__",
+                                     ".pytest_cache", "samples")
+
+
+def NOT_SOURCE(folder: str, names: list[str]) -> set[str]:
+    """build/ at the repository root only: lawfactory/build/ is source."""
+    return _NOT_SOURCE(folder, names) | ({"build"} & set(names) if Path(folder) == REPO else set())
 
 
 def test_shipped_files_are_the_repository_files():
@@ -56,7 +61,8 @@ def test_installed_wheel_builds_data_outside_the_repository(tmp_path):
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "PYTHONPATH": str(site),
            "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1"}
     probe = ("import json, sys, lawfactory.build.pipeline as b, converters, adversarial, lawfactory.lengths as l\n"
-             "print(json.dumps([m.__file__ for m in (b, converters, adversarial)] + [str(b.DATASET_INFO), str(l.RECIPE)]))\n"
+             "import lawfactory.tasks.registry as r\n"
+             "print(json.dumps([m.__file__ for m in (b, converters, adversarial)] + [str(r.SHIPPED), str(l.RECIPE)]))\n"
              "print(json.dumps(sys.path))")
     files, path = map(json.loads, _run([sys.executable, "-c", probe], cwd=cwd, env=env).stdout.splitlines())
     for f in files:

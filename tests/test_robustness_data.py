@@ -425,13 +425,15 @@ def test_J_a_task_failure_costs_only_its_case(tmp_path, monkeypatch):
     """A task that fails on one case (past the conversion checks) leaves that case out of every
     dataset, with its file and line in rejects.jsonl; the other cases are built."""
     from lawfactory.build import pipeline as b
+    from lawfactory.tasks import BaseTask
 
-    def failing(case, split, ctx):
-        if case["source"].endswith(":3"):
-            raise ValueError("boom")
-        return ()
+    class Failing(BaseTask):
+        def rows(self, case, split, ctx):
+            if case["source"].endswith(":3"):
+                raise ValueError("boom")
+            return ()
 
-    monkeypatch.setattr(b, "TASKS", [*b.TASKS, ((), failing)])
+    monkeypatch.setattr(b, "TASKS", [*b.TASKS, Failing])
     raw = raw_with(tmp_path, {"cail/a.jsonl": good_lines()})
     m = make(raw, tmp_path / "d")
     assert_complete(tmp_path / "d", m)

@@ -198,14 +198,16 @@ def test_make_data_writes_the_sorted_index_and_counts_every_file(tmp_path):
 
 def test_index_is_loaded_before_the_tasks_run(tmp_path, monkeypatch):
     import lawfactory.build.pipeline as build_mod
+    from lawfactory.tasks import BaseTask
 
     seen = []
 
-    def probe(case, split, ctx):
-        seen.append(len(ctx.index))
-        return ()
+    class Probe(BaseTask):
+        def rows(self, case, split, ctx):
+            seen.append(len(ctx.index))
+            return ()
 
-    monkeypatch.setattr(build_mod, "TASKS", [((), probe)] + build_mod.TASKS)
+    monkeypatch.setattr(build_mod, "TASKS", [Probe] + build_mod.TASKS)
     build(Options(raw=SAMPLES, out=tmp_path / "d", workers=1))
     assert seen and set(seen) == {62}
 

@@ -18,11 +18,12 @@ no-op default, so a task writes only what it does.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 Rows = Iterable[tuple[str, dict]]
 
 
+@runtime_checkable
 class Task(Protocol):
     datasets: tuple[str, ...]  # every dataset the task may write (lawfactory/tasks/registry.py)
 
