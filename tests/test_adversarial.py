@@ -21,12 +21,15 @@ from adversarial.variants import PHRASINGS, make_variant
 from lawfactory.parse.attitude import detect_flags, find_spans
 from lawfactory.records import (
     PRC_CRIMINAL_LAW,
+    RecordError,
     article,
     article_key,
     article_ref,
     attitude,
     case,
     sentence,
+    stable_id,
+    variant,
 )
 from lawfactory.tasks.sentencing import compose_answer
 
@@ -283,6 +286,27 @@ def test_refusal_variant_hand_computed():
     assert {"restitution", "forgiveness"} <= flags and "11334元" in v["facts"] and "10235元" in v["facts"]
     assert v["facts"].startswith(SRC.split("归案后")[0])
     assert any(e["before"].startswith("归案后") for e in c["spans"])
+
+
+def test_variant_record_declares_and_checks_its_fields():
+    """records.variant: the source's fields, the replaced ones, its own id and source, and the
+    four variant fields; a wrong kind, a replaced identity, a nested variant or a sentence out of
+    range is a RecordError, as for records.case."""
+    src = cn_case(SRC, 17, charges=("盗窃",), numbers=(264,), defendant="徐某")
+    v = variant(src, "refusal", {"ratio": 1.0}, facts="事实", sentence=sentence("fixed", 20))
+    assert list(v) == [*src, "variant_of", "variant", "synthetic", "changes"]
+    assert (v["facts"], v["sentence"]["months"], v["charges"], v["group_id"]) == ("事实", 20, ["盗窃"], src["group_id"])
+    assert (v["case_id"], v["source"]) == (stable_id(src["case_id"], "refusal"), src["source"] + "#refusal")
+    assert (v["variant_of"], v["variant"], v["synthetic"], v["changes"]) == (src["case_id"], "refusal", True, {"ratio": 1.0})
+    for kind, fields, why in (("silence", {}, "unknown variant kind"),
+                              ("refusal", {"case_id": "x"}, "cannot replace"),
+                              ("refusal", {"court": "x"}, "cannot replace"),
+                              ("refusal", {"facts": " "}, "empty facts"),
+                              ("refusal", {"sentence": sentence("fixed", 400)}, "out of range")):
+        with pytest.raises(RecordError, match=why):
+            variant(src, kind, {}, **fields)
+    with pytest.raises(RecordError, match="variant of a variant"):
+        variant(v, "unclear", {})
 
 
 def test_unclear_and_confession_variants():

@@ -7,9 +7,10 @@
 
 Sources are registered in SOURCES; tasks in TASKS (the Task protocol: lawfactory/tasks/base.py)
 and the datasets they write in lawfactory/tasks/registry.py. A new converter adds a SOURCES entry;
-a new dataset adds its registry entry and a task, and nothing else changes. Every output is written into a staging folder and the
-whole generation is switched into DATA at the end (lawfactory/build/generation.py); a record that
-fails anywhere is rejected with file, line and reason and the build goes on (lawfactory/build/shards.py).
+a new dataset adds its registry entry and a task, and nothing else changes. Every output is
+written into a staging folder and the whole generation is switched into DATA at the end
+(lawfactory/build/generation.py); a record that fails anywhere is rejected with file, line and
+reason and the build goes on (lawfactory/build/shards.py).
 """
 
 from __future__ import annotations
@@ -254,19 +255,26 @@ def split_cases(opts: Options, ctx: Context) -> Iterator[tuple[dict, str]]:
         yield case, split
 
 
-def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int) -> list[str]:
-    """Every case (and its adversarial variants) through every task → DATA/<dataset>.jsonl; returns
+def adversarial_stage(opts: Options, ctx: Context, n_cases: int) -> AdversarialStage:
+    """Pick the cases that get a synthetic variant (passes of its own over cases.jsonl); the task
+    stage then asks it for each case's variants. Its length check is JudgmentTask's."""
+    stage = AdversarialStage(opts, ctx.index, functools.partial(too_long, extra=opts.extra))
+    stage.plan(lambda: split_cases(opts, ctx), n_cases)
+    return stage
+
+
+def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int, adversarial: AdversarialStage) -> list[str]:
+    """Every case and its adversarial variants through every task → DATA/<dataset>.jsonl; returns
     the files written that are not LLaMA-Factory datasets (reported by their tasks)."""
     tasks = [make() for make in TASKS]
     names = list(dict.fromkeys(n for task in tasks for n in task.datasets))  # tasks may share a dataset
-    unregistered = [p for p in registry.problems(names) if "not registered" in p]
+    unregistered = registry.unregistered(names)
     if unregistered:
-        raise BuildError("; ".join(unregistered))
+        raise BuildError(f"datasets written by a task but not registered in lawfactory/tasks/registry.py: "
+                         f"{', '.join(unregistered)}")
     listed = [n for n in names if registry.is_llamafactory(n)]  # manifest datasets, data card, dataset_info.json
     rows = Counter({n: 0 for n in names})
     groups = {TRAIN: array.array("Q"), EVAL: array.array("Q")}  # group id hashes (8 bytes a case: flat)
-    adversarial = AdversarialStage(opts, ctx.index, functools.partial(too_long, extra=opts.extra))
-    adversarial.plan(lambda: split_cases(opts, ctx), n_cases)  # selects across the corpus: passes of its own
     for task in tasks:
         task.prepare(ctx)
     rejects = []  # cases a task failed on: left out of every dataset, listed in rejects.jsonl
@@ -360,7 +368,10 @@ def _build(opts: Options) -> dict:
     ctx.index = statute_index.build_statutes(gen, manifest)  # before the tasks read it
     require_something_converted(manifest, ctx.stats, gen.out)
     t = time.perf_counter()
-    others = build_tasks(gen, ctx, manifest, n_cases)
+    adversarial = adversarial_stage(gen, ctx, n_cases)
+    TIMES["adversarial"] = time.perf_counter() - t
+    t = time.perf_counter()
+    others = build_tasks(gen, ctx, manifest, n_cases, adversarial)
     TIMES["tasks"] = time.perf_counter() - t
     manifest["cases"] = n_cases
     manifest["stats"] = dict(sorted(ctx.stats.items()))

@@ -53,7 +53,7 @@ class JudgmentTask(BaseTask):
     """Full-text judgments: mainland ones into `criminal_sentencing(_eval)`, Taiwan ones into
     `tw_judgments(_eval)`; a row over the recipe's cutoff_len is dropped and counted."""
 
-    datasets = ("criminal_sentencing", "criminal_sentencing_eval", "tw_judgments", "tw_judgments_eval")
+    datasets = tuple(name + split for name in DATASETS.values() for split in ("", "_eval"))
 
     def rows(self, case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
         if not is_judgment(case):

@@ -86,11 +86,14 @@ def repeats() -> tuple[str, ...]:
     return tuple(d.name for d in DATASETS.values() if d.repeats)
 
 
+def unregistered(names: Iterable[str]) -> list[str]:
+    return [n for n in dict.fromkeys(names) if n not in DATASETS]
+
+
 def problems(written: Iterable[str]) -> list[str]:
     """What is wrong between the registry and the datasets the tasks declare (`written`)."""
-    written = list(dict.fromkeys(written))
-    out = [f"{n}: written by a task but not registered (lawfactory/tasks/registry.py)" for n in written
-           if n not in DATASETS]
+    written = list(written)
+    out = [f"{n}: written by a task but not registered (lawfactory/tasks/registry.py)" for n in unregistered(written)]
     out += [f"{n}: registered but no task writes it" for n in DATASETS if n not in written]
     return out
 
