@@ -98,7 +98,8 @@ class SentencingTask(BaseTask):
     def rows(self, case: dict, split: str, ctx):
         if case["jurisdiction"] != "cn" or is_judgment(case):  # judgments: judgment_rows.JudgmentTask
             return
+        train, held_out = self.datasets
         if split == TRAIN:
-            yield "criminal_sentencing", sentencing_sample(case)
+            yield train, sentencing_sample(case)
         else:
-            yield "criminal_sentencing_eval", sentencing_sample(case, eval_row=True)
+            yield held_out, sentencing_sample(case, eval_row=True)

@@ -358,7 +358,7 @@ class GroundedTask(BaseTask):
         row["input"] += "\n\n" + T["cn"]["refs"] + "\n" + "\n".join(document(a) for a in arts)
         if eval_row:
             row["grounded_articles"] = [a["key"] for a in arts]
-        name = "criminal_sentencing_grounded" + ("_eval" if eval_row else "")
+        name = self.datasets[eval_row]
         x = ctx.options.extra
         if lengths.over_cutoff(row, x):
             ctx.stats[f"grounded samples over cutoff_len {lengths.cutoff_of(x)} dropped: {name}"] += 1
