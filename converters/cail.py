@@ -106,8 +106,9 @@ def _names(value) -> list[str]:
     return [n for n in value if n is not None]
 
 
-def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
-    """One CAIL record → one case (CAIL2018 keeps single-defendant judgments only)."""
+def convert_record(obj, source: str, line: int, stats: Counter, settings=None) -> list[dict]:
+    """One CAIL record → one case (CAIL2018 keeps single-defendant judgments only). `settings`: the
+    judgment converters' options, which every converter is given; none applies to CAIL."""
     if not isinstance(obj, dict):
         raise RecordError(f"record is a JSON {type(obj).__name__}, not an object")
     fact = obj.get("fact")

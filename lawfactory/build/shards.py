@@ -12,9 +12,9 @@ One record never costs the others: any exception while converting, checking, ser
 hashing a record rejects that record (rejects.jsonl: file, line, reason); a record with more
 text than `Config.max_chars` is rejected before it is converted; a reader that fails part-way
 (a file that is not Parquet, a broken gzip stream) rejects the rest of that file with the
-reason. Workers receive everything they need in `Config` (their initializer applies
-`Config.setup`), so the pool works under the fork and the spawn start methods alike; a worker
-that dies (SIGKILL, the out-of-memory killer) fails the build at once with a clear message.
+reason. Workers receive everything they need in `Config` (the judgment converters' options
+included, passed to every converter call), so the pool works under the fork and the spawn start
+methods alike; a worker that dies (SIGKILL, the out-of-memory killer) fails the build at once with a clear message.
 """
 
 from __future__ import annotations
@@ -38,16 +38,13 @@ from tqdm import tqdm
 
 from converters import privacy
 from lawfactory import jsonl
+from lawfactory.build.config import JudgmentConfig
 from lawfactory.build.fingerprint import digest
 from lawfactory.errors import BuildError, LawfactoryError
 from lawfactory.hygiene import dedup, quality
 from lawfactory.records import RecordError, Skip
 
 WORK = ".work"
-SHARD_BYTES = 4 << 20
-# Characters of text one input record may hold. The longest real judgments run to a few hundred
-# thousand characters; a record far beyond that is a broken dump (and costs memory and time).
-MAX_RECORD_CHARS = 2_000_000
 BLOCK = 8 << 20
 # Test hook: SIGKILL the whole build (workers too) after this many newly finished shards.
 KILL_ENV = "LAWFACTORY_KILL_AFTER_SHARDS"
@@ -81,8 +78,8 @@ class Config:
     work: Path
     quality: quality.Quality
     threshold: float | None  # None: no MinHash arrays (near-duplicate control off, no excludes)
-    max_chars: int = MAX_RECORD_CHARS  # text characters a record may hold (--max-record-chars)
-    setup: tuple = ()  # (function, *args) each worker calls first: the converters' options
+    max_chars: int  # text characters a record may hold (--max-record-chars)
+    judgments: JudgmentConfig  # the judgment converters' options, given to every converter call
     probe: Callable[[dict], None] | None = None  # per case: raises on a case the later stages cannot use
 
 
@@ -204,7 +201,7 @@ def convert_one(obj, sh: Shard, line: int, src, cfg: Config) -> Converted:
         raise RecordError(f"record too large: more than {cfg.max_chars:,} characters of text (--max-record-chars)")
     stats = Counter()
     out = Converted([], [], [], [], stats)
-    for c in privacy.converted(src.convert, obj, sh.rel, line, stats):  # scrubbed before any write
+    for c in privacy.converted(src.convert, obj, sh.rel, line, stats, cfg.judgments):  # scrubbed before any write
         if cfg.probe is not None:
             cfg.probe(c)
         why = quality.check(c, cfg.quality)
@@ -295,8 +292,6 @@ def _init(cfg: Config, parent: int | None = None) -> None:
     _CFG = cfg
     if parent is not None:
         _die_with(parent)
-    if cfg.setup:
-        cfg.setup[0](*cfg.setup[1:])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
 
 
@@ -328,8 +323,6 @@ def run(shards: list[Shard], cfg: Config, workers: int, start_method: str = "") 
     workers = max(1, min(workers, len(pending)))
     desc = f"convert ({workers} workers)"
     if workers == 1:
-        if cfg.setup:
-            cfg.setup[0](*cfg.setup[1:])
         for n, _ in enumerate(tqdm(map(convert_shard, pending), total=len(pending), desc=desc, unit=" shard",
                                    leave=False, mininterval=1.0), 1):
             if kill_after and n >= kill_after:

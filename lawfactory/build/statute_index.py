@@ -83,7 +83,7 @@ def build_statutes(opts, manifest: dict, ctx) -> None:
     if rejects:
         jsonl.append_jsonl(opts.out / "rejects.jsonl", rejects)
     ctx.index = {a["key"]: a for a in ordered}
-    ctx.statutes = tasks.StatuteEvidence(ctx.index, opts.seed, opts.out / shards.WORK, opts.extra)
+    ctx.statutes = tasks.StatuteEvidence(ctx.index, opts.seed, opts.out / shards.WORK, opts.lengths)
     laws = dict(Counter(a["law"] for a in ordered))
     manifest["statutes"] = {"index": INDEX, "articles": len(ordered), "deleted": sum(a["deleted"] for a in ordered),
                             "laws": laws}
@@ -94,7 +94,7 @@ def write_statute_datasets(opts, manifest: dict, ctx) -> None:
     ev: tasks.StatuteEvidence = ctx.statutes
     ev.close()
     for j, name in tasks.QA_DATASETS.items():
-        rows = tasks.qa_rows(ctx.index, ev, opts.seed, j, bool(opts.extra.get("to_simplified")))
+        rows = tasks.qa_rows(ctx.index, ev, opts.seed, j, opts.judgments.to_simplified)
         n = jsonl.write_jsonl(opts.out / f"{name}.jsonl", tqdm(rows, desc=name, unit=" row", mininterval=1.0))
         manifest["datasets"][name] = {"file": f"{name}.jsonl", "rows": n}
         ctx.card.rows[(name, "train")] += n

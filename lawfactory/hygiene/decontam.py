@@ -57,7 +57,6 @@ from lawfactory.hygiene import dedup
 
 TEXT_KEYS = ("fact", "facts", "question", "input", "text")
 NGRAM = 13
-DEFAULT_CONTAINMENT = 0.5
 MIN_NGRAMS = 8
 COMMON_ITEMS, COMMON_SHARE = 20, 0.01
 BATCH = 2048  # cases per vectorised containment lookup

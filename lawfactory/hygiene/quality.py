@@ -13,8 +13,6 @@ from pathlib import Path
 from lawfactory.errors import InputError, UsageError
 from lawfactory.records import PRC_CRIMINAL_LAW
 
-DEFAULT_MIN_FACT_CHARS = 20
-
 # The court's own decision copied into the facts gives the answer away.
 VERDICT = re.compile(r"判决如下|判决结果如下|判决主文如下|裁定如下")
 # A sentencing recommendation the converter's mask did not catch (it masks 建议判处…/建议对被告人…):
@@ -29,7 +27,7 @@ _PASSIVE = re.compile(r"被(?!告)")
 
 @dataclass(frozen=True)
 class Quality:
-    min_fact_chars: int = DEFAULT_MIN_FACT_CHARS
+    min_fact_chars: int = 0  # facts shorter than this are dropped (lawfactory/build/config.py: --min-fact-chars)
     max_fact_chars: int = 0  # 0: no limit; else facts longer than this are over the recipe's cutoff
     charges: frozenset | None = None  # official charge names (accu.txt), normalised
     charges_file: str = ""
@@ -37,7 +35,7 @@ class Quality:
     articles_file: str = ""
 
 
-def load(min_fact_chars: int = DEFAULT_MIN_FACT_CHARS, max_fact_chars: int = 0,
+def load(min_fact_chars: int = 0, max_fact_chars: int = 0,
          charges: str | None = None, articles: str | None = None) -> Quality:
     """Filters from options; `charges`/`articles` are accu.txt / law.txt style files (one a line)."""
     from lawfactory.parse.charges import normalize_charge
