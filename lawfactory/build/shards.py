@@ -55,7 +55,7 @@ KILL_ENV = "LAWFACTORY_KILL_AFTER_SHARDS"
 
 @dataclass(frozen=True)
 class Shard:
-    source: int  # index into build.SOURCES
+    source: int  # index into Config.sources (the case sources of lawfactory/build/sources.py)
     rel: str  # input path relative to RAW (names records in case ids and rejects)
     path: str
     start: int
