@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass
 from itertools import accumulate
 
 from converters import privacy
-from converters.cail import RECOMMENDATION, RECOMMENDATION_MASK
 from converters.verdict import Defendant, named_in
 from lawfactory.errors import UsageError
 from lawfactory.parse.attitude import detect_flags, find_spans
@@ -166,16 +165,6 @@ def cited_articles(text: str, jurisdiction: str, fallback: str = "") -> tuple[li
             seen.add((number, suffix))
             arts.append(article_ref(law, number, suffix, c.get("paragraph")))
     return arts, keys
-
-
-# the recommendation stated as a range (公诉机关提出了量刑建议；对被告人熊某的量刑幅度为有期徒刑六个月至…):
-# the rest of that sentence goes, a summary judgment's adopted allegation often ends with it
-_RANGE = r"[^。；;\n]*量刑(?:幅度|建议)[为為是：:][^。\n]*"
-_RECOMMENDED_RANGE = re.compile(rf"(?:^|(?<=[。\n])){_RANGE}。?|[；;，,]{_RANGE}", re.M)
-
-
-def mask_recommendation(text: str) -> str:
-    return _RECOMMENDED_RANGE.sub("", RECOMMENDATION.sub(RECOMMENDATION_MASK, text))
 
 
 def build_cases(*, source: str, line: int, jurisdiction: str, names: list[str], defendants: list[Defendant],

@@ -29,6 +29,7 @@ from typing import Iterator
 from converters import judgments as common, lecard
 from converters.sections import split_cn
 from converters.verdict import defendants_cn, extract, named_in, shared_names
+from lawfactory.parse.leaks import mask_recommendation
 from lawfactory.records import RecordError, Skip
 
 COLUMNS = ("原始链接", "案号", "案件名称", "法院", "所属地区", "案件类型", "案件类型编码", "来源", "审理程序",
@@ -263,7 +264,7 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
         if not defendants:
             raise RecordError("no defendant with an unambiguous name (two defendants share a masked name)")
 
-    facts = common.mask_recommendation(secs["经审理查明"])
+    facts = mask_recommendation(secs["经审理查明"])
     statements = common.attitude_statements([secs["审理经过"], secs["公诉机关指控"]], facts)
     if statements:
         facts = facts + "\n" + statements

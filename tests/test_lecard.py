@@ -80,7 +80,7 @@ def test_one_json_file_per_document_through_make_data(tmp_path):
 
 
 def test_a_recommended_range_in_adopted_facts_is_masked():
-    from converters.judgments import mask_recommendation
+    from lawfactory.parse.leaks import mask_recommendation
 
     facts = "上述事实足以认定。\n根据以上情节，公诉机关提出了量刑建议；对被告人熊某的量刑幅度为有期徒刑六个月至一年六个月，并处罚金。\n下文。"
     assert mask_recommendation(facts) == "上述事实足以认定。\n根据以上情节，公诉机关提出了量刑建议。\n下文。"

@@ -3,6 +3,7 @@ import pytest
 from lawfactory.build.pipeline import Options, build
 from lawfactory.errors import InputError
 from lawfactory.hygiene import quality
+from lawfactory.parse.leaks import leaked_recommendation
 
 from conftest import real_path
 from planting import jsonl, sample_records, with_fact, write_raw
@@ -19,7 +20,7 @@ from planting import jsonl, sample_records, with_fact, write_raw
     ("提请本院依法判处。", False),
 ])
 def test_leaked_recommendation(text, leaks):
-    assert quality.leaked_recommendation(text) is leaks
+    assert leaked_recommendation(text) is leaks
 
 
 def test_filters_drop_with_reasons_and_counts_reconcile(tmp_path):

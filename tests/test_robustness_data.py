@@ -408,10 +408,12 @@ def test_J_a_converter_bug_costs_only_its_record(tmp_path, monkeypatch):
         return real(obj, source, line, stats)
 
     monkeypatch.setattr(judgments_tw, "convert_record", buggy)
-    from lawfactory.build import pipeline as b
+    import dataclasses
 
-    monkeypatch.setattr(b, "SOURCES", [s if s.name != "judgments_tw" else b.Source(s.name, s.patterns, s.read, buggy)
-                                       for s in b.SOURCES])
+    from lawfactory.build import sources
+
+    tw_source = sources.get_source("judgments_tw")
+    monkeypatch.setitem(sources.SOURCES, "judgments_tw", dataclasses.replace(tw_source, convert=buggy))
     tw = TW_SAMPLE.read_text(encoding="utf-8-sig")
     raw = raw_with(tmp_path, {"judgments/tw/bug.json": tw, "judgments/tw/ok.json": tw, "cail/a.jsonl": good_lines()})
     m = make(raw, tmp_path / "d")

@@ -4,10 +4,11 @@
     cases ─ split by group ─→ tasks ─→ DATA/<dataset>.jsonl
     everything counted ─→ DATA/manifest.json, DATA/dataset_info.json
 
-Sources and tasks are registered in SOURCES and TASKS; a new converter or dataset adds an
-entry there and nothing else changes. Every output is written into a staging folder and the
-whole generation is switched into DATA at the end (lawfactory/build/generation.py); a record that
-fails anywhere is rejected with file, line and reason and the build goes on (lawfactory/build/shards.py).
+Sources are registered in lawfactory/build/sources.py and tasks in TASKS; a new input format
+or dataset adds an entry there and nothing else changes. Every output is written into a staging
+folder and the whole generation is switched into DATA at the end (lawfactory/build/generation.py);
+a record that fails anywhere is rejected with file, line and reason and the build goes on
+(lawfactory/build/shards.py).
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ import numpy as np
 from tqdm import tqdm
 
 from adversarial.task import adversarial_task
-from converters import cail, judgments, judgments_cn, judgments_tw, privacy
+from converters import judgments, privacy
 from lawfactory import jsonl, resources
 from lawfactory.build import fingerprint, generation, shards, statute_index
+from lawfactory.build.sources import CASES, input_files, layouts, sources, unmatched_inputs
 from lawfactory.cards import datacard
 from lawfactory.errors import BuildError, LawfactoryError, UsageError
 from lawfactory.hygiene import dedup, quality, stage as hygiene
@@ -40,34 +42,6 @@ from lawfactory.tasks.sentencing import sentencing_sample
 from lawfactory.tasks.statute_rows import evidence_task, grounded_task
 
 DATASET_INFO = resources.resource(resources.DATASET_INFO)
-
-Reader = Callable[[Path], Iterator[tuple[int, Any, "str | None"]]]
-Converter = Callable[[Any, str, int, Counter], list]
-
-
-@dataclass(frozen=True)
-class Source:
-    """A raw input format: files matching `patterns` under RAW, read record by record."""
-
-    name: str
-    patterns: tuple[str, ...]
-    read: Reader
-    convert: Converter
-
-
-SOURCES: list[Source] = [
-    # JSON lines (also gzip-compressed); a .json file may be one JSON array of records (jsonl.iter_jsonl)
-    Source("cail", ("cail/*.jsonl", "cail/*.json", "cail/*.jsonl.gz"), jsonl.iter_jsonl, cail.convert_record),
-    # full-text judgments (converters/judgments_*.py); JSON lines are sharded, CSV/Parquet stream per file
-    Source("judgments_cn", ("judgments/cn/**/*.csv", "judgments/cn/**/*.parquet"), judgments_cn.read_table,
-           judgments_cn.convert_record),
-    Source("judgments_cn_jsonl", ("judgments/cn/**/*.jsonl", "judgments/cn/**/*.jsonl.gz"), jsonl.iter_jsonl,
-           judgments_cn.convert_record),
-    # LeCaRD ships one document per .json file (judgments_tw.read_file reads any one-object / array file)
-    Source("judgments_cn_json", ("judgments/cn/**/*.json",), judgments_tw.read_file, judgments_cn.convert_record),
-    Source("judgments_tw", ("judgments/tw/**/*.json",), judgments_tw.read_file, judgments_tw.convert_record),
-]
-
 
 @dataclass
 class Options:
@@ -120,38 +94,6 @@ TASKS: list[tuple[tuple[str, ...], Task]] = [
 ]
 
 
-def _relpath(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
-
-
-def input_files(raw: Path) -> list[tuple[Source, Path]]:
-    found = []
-    for src in SOURCES:
-        paths = sorted({p for pat in src.patterns for p in raw.glob(pat) if p.is_file()})
-        found.extend((src, p) for p in paths)
-    return found
-
-
-def layouts() -> list[str]:
-    """Every input layout the build reads, as glob patterns under RAW."""
-    return [pat for src in SOURCES for pat in src.patterns] + [pat for pat, _, _ in statute_index.PATTERNS]
-
-
-def unmatched_inputs(raw: Path, read: Iterable[str]) -> dict[str, str]:
-    """Files under RAW no layout reads (hidden files and folders aside) → why they were skipped."""
-    read = set(read)
-    out = {}
-    for root, dirs, files in os.walk(raw):  # symbolic links to folders are not followed (no loops)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            rel = (Path(root) / name).relative_to(raw).as_posix()
-            if name.startswith(".") or rel in read:
-                continue
-            path = Path(root) / name
-            out[rel] = "matches no input layout" if path.is_file() else "not a readable file (a broken or looping link?)"
-    return out
-
-
 def probe_case(case: dict) -> None:
     """Make what the task stage will make of one case (its sample in both splits, its data-card
     counts), so a value no later stage can handle rejects the record at conversion, where its file
@@ -186,9 +128,10 @@ def plan_inputs(opts: Options, q: quality.Quality, code: str) -> tuple[shards.Pl
             "quality": [q.min_fact_chars, q.max_fact_chars, fingerprint.digest(sorted(q.charges or [])),
                         fingerprint.digest(sorted(q.articles or [])), q.charges is None, q.articles is None]}
     max_chars = salt["max_record_chars"] = int(opts.extra.get("max_record_chars") or shards.MAX_RECORD_CHARS)
-    files = [(SOURCES.index(src), src, path) for src, path in input_files(opts.raw)]
+    case_sources = sources(CASES)
+    files = [(case_sources.index(src), src, path) for src, path in input_files(opts.raw, CASES)]
     plan = shards.plan(files, opts.raw, opts.shard_bytes, salt)
-    return plan, shards.Config(SOURCES, opts.out / shards.WORK / "shards", q, minhash, max_chars=max_chars,
+    return plan, shards.Config(case_sources, opts.out / shards.WORK / "shards", q, minhash, max_chars=max_chars,
                                setup=(judgments.configure, opts.extra), probe=probe_case)
 
 
