@@ -43,24 +43,12 @@ from adversarial.variants import (
     record_flags,
     seeded,
 )
-from lawfactory.errors import UsageError
 from lawfactory.splits import EVAL, TRAIN
 
-DEFAULT_RATIO = 0.06  # ~3,000 per 50,000 (the reference model's mix)
 # Refusal is what real corpora lack (refusal wording in ≤0.5% of CAIL facts, 如实供述 in ~18%:
 # docs/adversarial.md); unclear and the reverse direction keep the
 # model from learning "any attitude change → longer term".
 TYPE_SHARES = {"refusal": 0.6, "unclear": 0.2, "confession": 0.2}
-
-
-def options(extra: dict, seed: int) -> tuple[float, int, int]:
-    """(ratio, count, seed) from Options.extra (lawfactory/cli.py); seed defaults to the build seed."""
-    ratio = float(extra.get("adversarial_ratio", DEFAULT_RATIO))
-    count = int(extra.get("adversarial_count") or 0)
-    aseed = extra.get("adversarial_seed")
-    if ratio < 0 or count < 0:
-        raise UsageError(f"--adversarial-ratio and --adversarial-count must be ≥ 0 (got {ratio}, {count})")
-    return ratio, count, seed if aseed is None else int(aseed)
 
 
 def quota(n_split: int, eligible: bool, ratio: float, count: int, split: str, eval_ratio: float) -> int:
@@ -88,8 +76,8 @@ def share_out(total: int, available: dict[str, int]) -> dict[str, int]:
 
 class AdversarialStage:
     """plan() is the pre-pass over the cases, variants() the per-case step, report() the manifest block.
-    opts: the build's Options; index: the statute index (statutory caps); too_long(variant): its row
-    would be over cutoff_len."""
+    opts: the BuildConfig (lawfactory/build/config.py); index: the statute index (statutory caps);
+    too_long(variant): its row would be over cutoff_len."""
 
     def __init__(self, opts, index: dict, too_long: Callable[[dict], bool]):
         self.opts, self.index, self.too_long = opts, index, too_long
@@ -97,7 +85,7 @@ class AdversarialStage:
 
     def plan(self, cases: Callable[[], Iterable[tuple[dict, str]]], n_cases: int) -> None:
         opts = self.opts
-        ratio, count, seed = options(opts.extra, opts.seed)
+        ratio, count, seed = opts.adversarial.ratio, opts.adversarial.count, opts.adversarial.seed
         cap = max(count, round(count * opts.eval_ratio / max(1e-9, 1 - opts.eval_ratio)) + 1, round(ratio * n_cases) + 1, 1)
         heaps: dict = defaultdict(list)  # (split, type) → max-heap of (−hash, case_id): the cap smallest
         st = {"seed": seed, "ratio": ratio, "count": count, "cases": Counter(), "eligible": Counter(),

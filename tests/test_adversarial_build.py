@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lawfactory.build.pipeline import Options, build
+from lawfactory.build.config import BuildConfig
+from lawfactory.build.pipeline import build
 from lawfactory.jsonl import read_jsonl
 from lawfactory.splits import EVAL, TRAIN, assign_split
 
@@ -15,7 +16,7 @@ from conftest import REPO, SAMPLES
 
 
 def make(out: Path, **extra) -> dict:
-    return build(Options(raw=SAMPLES, out=out, workers=1, extra=extra))
+    return build(BuildConfig.of(raw=SAMPLES, out=out, workers=1, **extra))
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import pytest
 
 from lawfactory import jsonl
 from lawfactory.build import pipeline
+from lawfactory.build.config import BuildConfig
 from lawfactory.errors import BuildError
 from lawfactory.tasks import BaseTask, Task, registry
 
@@ -47,7 +48,7 @@ def test_a_task_writing_an_unregistered_dataset_stops_the_build(tmp_path, monkey
         "criminal_unregistered: written by a task but not registered (lawfactory/tasks/registry.py)"]
     monkeypatch.setattr(pipeline, "TASKS", [*pipeline.TASKS, Unregistered])
     with pytest.raises(BuildError, match="criminal_unregistered"):
-        pipeline.build(pipeline.Options(raw=SAMPLES, out=tmp_path / "d", workers=1))
+        pipeline.build(BuildConfig.of(raw=SAMPLES, out=tmp_path / "d", workers=1))
 
 
 def test_a_build_writes_exactly_the_registered_datasets(sample_data):

@@ -5,12 +5,12 @@
     cases ─ split by group ─→ adversarial variants (adversarial/task.py) ─→ tasks ─→ DATA/<dataset>.jsonl
     everything counted ─→ DATA/manifest.json, DATA/dataset_info.json
 
-Sources are registered in SOURCES; tasks in TASKS (the Task protocol: lawfactory/tasks/base.py)
-and the datasets they write in lawfactory/tasks/registry.py. A new converter adds a SOURCES entry;
-a new dataset adds its registry entry and a task, and nothing else changes. Every output is
-written into a staging folder and the whole generation is switched into DATA at the end
-(lawfactory/build/generation.py); a record that fails anywhere is rejected with file, line and
-reason and the build goes on (lawfactory/build/shards.py).
+Sources are registered in lawfactory/build/sources.py; tasks in TASKS (the Task protocol:
+lawfactory/tasks/base.py) and the datasets they write in lawfactory/tasks/registry.py. A new input
+format adds a sources entry; a new dataset adds its registry entry and a task, and nothing else
+changes. Every output is written into a staging folder and the whole generation is switched into
+DATA at the end (lawfactory/build/generation.py); a record that fails anywhere is rejected with
+file, line and reason and the build goes on (lawfactory/build/shards.py).
 """
 
 from __future__ import annotations
@@ -26,18 +26,20 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 from tqdm import tqdm
 
 from adversarial.task import AdversarialStage
-from converters import cail, judgments, judgments_cn, judgments_tw, privacy
+from converters import privacy
 from lawfactory import jsonl
 from lawfactory.build import fingerprint, generation, shards, statute_index
+from lawfactory.build.config import BuildConfig
+from lawfactory.build.sources import CASES, input_files, layouts, sources, unmatched_inputs
 from lawfactory.cards import datacard
 from lawfactory.errors import BuildError, LawfactoryError, UsageError
-from lawfactory.hygiene import dedup, quality, stage as hygiene
+from lawfactory.hygiene import quality, stage as hygiene
 from lawfactory.records import is_judgment
 from lawfactory.splits import EVAL, TRAIN, assign_split
 from lawfactory.tasks import Task, registry, sample
@@ -46,54 +48,12 @@ from lawfactory.tasks.sentencing import SentencingTask
 from lawfactory.tasks.statute_rows import GroundedTask, StatuteTask
 from lawfactory.tasks.variant_rows import VariantRowsTask
 
-Reader = Callable[[Path], Iterator[tuple[int, Any, "str | None"]]]
-Converter = Callable[[Any, str, int, Counter], list]
-
-
-@dataclass(frozen=True)
-class Source:
-    """A raw input format: files matching `patterns` under RAW, read record by record."""
-
-    name: str
-    patterns: tuple[str, ...]
-    read: Reader
-    convert: Converter
-
-
-SOURCES: list[Source] = [
-    # JSON lines (also gzip-compressed); a .json file may be one JSON array of records (jsonl.iter_jsonl)
-    Source("cail", ("cail/*.jsonl", "cail/*.json", "cail/*.jsonl.gz"), jsonl.iter_jsonl, cail.convert_record),
-    # full-text judgments (converters/judgments_*.py); JSON lines are sharded, CSV/Parquet stream per file
-    Source("judgments_cn", ("judgments/cn/**/*.csv", "judgments/cn/**/*.parquet"), judgments_cn.read_table,
-           judgments_cn.convert_record),
-    Source("judgments_cn_jsonl", ("judgments/cn/**/*.jsonl", "judgments/cn/**/*.jsonl.gz"), jsonl.iter_jsonl,
-           judgments_cn.convert_record),
-    # LeCaRD ships one document per .json file (judgments_tw.read_file reads any one-object / array file)
-    Source("judgments_cn_json", ("judgments/cn/**/*.json",), judgments_tw.read_file, judgments_cn.convert_record),
-    Source("judgments_tw", ("judgments/tw/**/*.json",), judgments_tw.read_file, judgments_tw.convert_record),
-]
-
-
-@dataclass
-class Options:
-    raw: Path
-    out: Path
-    seed: int = 42
-    eval_ratio: float = 0.1
-    extra: dict = field(default_factory=dict)  # options later stages read (recorded in the manifest)
-    workers: int = 0  # conversion processes (0: one per core); never changes the outputs
-    shard_bytes: int = shards.SHARD_BYTES  # conversion shard size; never changes the outputs
-    start_method: str = ""  # worker start method (fork, spawn; "": fork); never changes the outputs
-
-    def as_manifest(self) -> dict:
-        return {"seed": self.seed, "eval_ratio": self.eval_ratio, **self.extra}
-
 
 @dataclass
 class Context:
     """What tasks may read and count into."""
 
-    options: Options
+    config: BuildConfig  # the options (lawfactory/build/config.py)
     stats: Counter = field(default_factory=Counter)
     index: dict = field(default_factory=dict)  # statute index by article key (read-only once built)
     hygiene: hygiene.Hygiene = field(default_factory=hygiene.Hygiene)  # regrouping, decontamination
@@ -102,7 +62,7 @@ class Context:
     @property
     def work(self) -> Path:
         """The build's scratch folder (never an output)."""
-        return self.options.out / shards.WORK
+        return self.config.out / shards.WORK
 
 
 # The tasks, in the order they see each case (and their datasets appear in manifest.json); the
@@ -114,38 +74,6 @@ TASKS: list[Callable[[], Task]] = [
     VariantRowsTask,  # the adversarial stage's synthetic variants
     StatuteTask,  # statute QA and retrieval (evidence from the TRAIN cases)
 ]
-
-
-def _relpath(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
-
-
-def input_files(raw: Path) -> list[tuple[Source, Path]]:
-    found = []
-    for src in SOURCES:
-        paths = sorted({p for pat in src.patterns for p in raw.glob(pat) if p.is_file()})
-        found.extend((src, p) for p in paths)
-    return found
-
-
-def layouts() -> list[str]:
-    """Every input layout the build reads, as glob patterns under RAW."""
-    return [pat for src in SOURCES for pat in src.patterns] + [pat for pat, _, _ in statute_index.PATTERNS]
-
-
-def unmatched_inputs(raw: Path, read: Iterable[str]) -> dict[str, str]:
-    """Files under RAW no layout reads (hidden files and folders aside) → why they were skipped."""
-    read = set(read)
-    out = {}
-    for root, dirs, files in os.walk(raw):  # symbolic links to folders are not followed (no loops)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            rel = (Path(root) / name).relative_to(raw).as_posix()
-            if name.startswith(".") or rel in read:
-                continue
-            path = Path(root) / name
-            out[rel] = "matches no input layout" if path.is_file() else "not a readable file (a broken or looping link?)"
-    return out
 
 
 def probe_case(case: dict) -> None:
@@ -160,39 +88,33 @@ def probe_case(case: dict) -> None:
 TIMES: dict = {}  # stage → seconds of the last build (printed, never in the manifest)
 
 
-def hygiene_options(opts: Options) -> tuple[str, float, list[str]]:
-    x = opts.extra
-    return (x.get("near_dup", "group"), float(x.get("near_dup_threshold", dedup.DEFAULT_THRESHOLD)),
-            [str(p) for p in x.get("exclude") or []])
+def quality_filters(opts: BuildConfig) -> quality.Quality:
+    h = opts.hygiene
+    return quality.load(h.min_fact_chars, h.max_fact_chars, h.charges, h.articles)
 
 
-def quality_filters(opts: Options) -> quality.Quality:
-    x = opts.extra
-    return quality.load(x.get("min_fact_chars", quality.DEFAULT_MIN_FACT_CHARS), x.get("max_fact_chars", 0),
-                        x.get("charges"), x.get("articles"))
-
-
-def plan_inputs(opts: Options, q: quality.Quality, code: str) -> tuple[shards.Plan, shards.Config]:
+def plan_inputs(opts: BuildConfig, q: quality.Quality, code: str) -> tuple[shards.Plan, shards.Config]:
     """Hash the inputs and cut them into conversion shards (each with its own fingerprint)."""
-    mode, threshold, excludes = hygiene_options(opts)
-    minhash = threshold if (mode != "off" or excludes) else None
-    salt = {"code": code, "minhash": minhash, "judgments": judgments.salt(),
+    h = opts.hygiene
+    minhash = h.near_dup_threshold if (h.near_dup != "off" or h.exclude) else None
+    salt = {"code": code, "minhash": minhash, "judgments": dataclasses.asdict(opts.judgments),
             "quality": [q.min_fact_chars, q.max_fact_chars, fingerprint.digest(sorted(q.charges or [])),
-                        fingerprint.digest(sorted(q.articles or [])), q.charges is None, q.articles is None]}
-    max_chars = salt["max_record_chars"] = int(opts.extra.get("max_record_chars") or shards.MAX_RECORD_CHARS)
-    files = [(SOURCES.index(src), src, path) for src, path in input_files(opts.raw)]
-    plan = shards.plan(files, opts.raw, opts.shard_bytes, salt)
-    return plan, shards.Config(SOURCES, opts.out / shards.WORK / "shards", q, minhash, max_chars=max_chars,
-                               setup=(judgments.configure, opts.extra), probe=probe_case)
+                        fingerprint.digest(sorted(q.articles or [])), q.charges is None, q.articles is None],
+            "max_record_chars": h.max_record_chars}
+    case_sources = sources(CASES)
+    files = [(case_sources.index(src), src, path) for src, path in input_files(opts.raw, CASES)]
+    plan = shards.plan(files, opts.raw, opts.run.shard_bytes, salt)
+    return plan, shards.Config(case_sources, opts.out / shards.WORK / "shards", q, minhash, max_chars=h.max_record_chars,
+                               judgments=opts.judgments, probe=probe_case)
 
 
-def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Plan, cfg: shards.Config) -> int:
+def convert_sources(opts: BuildConfig, manifest: dict, ctx: Context, plan: shards.Plan, cfg: shards.Config) -> int:
     """Every input record → cases.jsonl, or rejects.jsonl with file, line and reason; cases the
     quality filters drop → filtered.jsonl. Shards run in worker processes and resume after a
     kill (lawfactory/build/shards.py); near-duplicates are grouped and benchmark items matched
     (lawfactory/hygiene/stage.py) before cases.jsonl is written."""
     t = time.perf_counter()
-    done, resumed = shards.run(plan.shards, cfg, opts.workers or default_workers(), opts.start_method)
+    done, resumed = shards.run(plan.shards, cfg, opts.run.workers or default_workers(), opts.run.start_method)
     TIMES["convert"] = time.perf_counter() - t
     filtered = Counter()
     for rel, sha in plan.inputs.items():
@@ -209,10 +131,10 @@ def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Pl
     manifest["filtered"] = dict(sorted(filtered.items()))
     manifest["conformance"] = {src: _conformance_summary(c) for src, c in sorted(conformance.items())}
     counts = [d["counts"]["cases"] for d in done]
-    mode, threshold, excludes = hygiene_options(opts)
+    h = opts.hygiene
     t = time.perf_counter()
-    ctx.hygiene = hygiene.run(plan.shards, cfg.work, counts, mode, threshold, excludes, opts.seed, opts.eval_ratio,
-                              containment=opts.extra.get("exclude_containment"))
+    ctx.hygiene = hygiene.run(plan.shards, cfg.work, counts, h.near_dup, h.near_dup_threshold, list(h.exclude), opts.seed,
+                              opts.eval_ratio, containment=h.exclude_containment)
     manifest.update(ctx.hygiene.report)
     TIMES["near-dup"] = time.perf_counter() - t
     shards.concat(plan.shards, cfg.work, "cases.jsonl", opts.out / "cases.jsonl", ctx.hygiene.regroup, ctx.hygiene.gids)
@@ -245,7 +167,7 @@ def _conformance_summary(acc: dict) -> dict:
             "defendants_left_out": dict(acc.get("left_out", Counter()).most_common())}
 
 
-def split_cases(opts: Options, ctx: Context) -> Iterator[tuple[dict, str]]:
+def split_cases(opts: BuildConfig, ctx: Context) -> Iterator[tuple[dict, str]]:
     """cases.jsonl with each case's split; benchmark items (--exclude) are left out of train."""
     removed = ctx.hygiene.removed
     for i, (_, case, _) in enumerate(jsonl.iter_jsonl(opts.out / "cases.jsonl")):
@@ -255,15 +177,15 @@ def split_cases(opts: Options, ctx: Context) -> Iterator[tuple[dict, str]]:
         yield case, split
 
 
-def adversarial_stage(opts: Options, ctx: Context, n_cases: int) -> AdversarialStage:
+def adversarial_stage(opts: BuildConfig, ctx: Context, n_cases: int) -> AdversarialStage:
     """Pick the cases that get a synthetic variant (passes of its own over cases.jsonl); the task
     stage then asks it for each case's variants. Its length check is JudgmentTask's."""
-    stage = AdversarialStage(opts, ctx.index, functools.partial(too_long, extra=opts.extra))
+    stage = AdversarialStage(opts, ctx.index, functools.partial(too_long, config=opts))
     stage.plan(lambda: split_cases(opts, ctx), n_cases)
     return stage
 
 
-def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int, adversarial: AdversarialStage) -> list[str]:
+def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int, adversarial: AdversarialStage) -> list[str]:
     """Every case and its adversarial variants through every task → DATA/<dataset>.jsonl; returns
     the files written that are not LLaMA-Factory datasets (reported by their tasks)."""
     tasks = [make() for make in TASKS]
@@ -328,7 +250,7 @@ def write_dataset_info(out: Path, datasets: Iterable[str]) -> None:
     jsonl.write_json(out / "dataset_info.json", registry.dataset_info(datasets))
 
 
-def build(opts: Options) -> dict:
+def build(opts: BuildConfig) -> dict:
     """Build DATA from RAW; DATA holds the previous generation until this one is complete."""
     generation.check_paths(opts.raw, opts.out)
     opts.out.mkdir(parents=True, exist_ok=True)
@@ -336,21 +258,21 @@ def build(opts: Options) -> dict:
         return _build(opts)
 
 
-def _build(opts: Options) -> dict:
-    manifest: dict = {"options": opts.as_manifest(), "inputs": {}, "datasets": {}, "stats": {}}
+def _build(opts: BuildConfig) -> dict:
+    manifest: dict = {"options": opts.manifest_options(), "inputs": {}, "datasets": {}, "stats": {}}
     ctx = Context(opts)
     work = opts.out / shards.WORK
     shards.remove_partials(opts.out)  # left by a killed run; never loadable, now gone
     generation.drop_stage(opts.out)
     code = fingerprint.code_version()
-    judgments.configure(opts.extra)  # filters and --pseudonymize (workers get them through Config.setup)
     TIMES.clear()
     t0 = t = time.perf_counter()
     plan, cfg = plan_inputs(opts, quality_filters(opts), code)
     TIMES["hash"] = time.perf_counter() - t
     lists = {}  # files options name (eval sets, official lists): their contents are inputs too
-    for k in ("exclude", "charges", "articles"):
-        for p in [opts.extra[k]] if isinstance(opts.extra.get(k), str) else opts.extra.get(k) or []:
+    h = opts.hygiene
+    for k, paths in (("exclude", h.exclude), ("charges", [h.charges]), ("articles", [h.articles])):
+        for p in [p for p in paths if p is not None]:
             if not Path(p).is_file():
                 raise UsageError(f"--{k} file {p} does not exist")
             lists[f"{k} {p}"] = jsonl.file_sha256(p)

@@ -6,10 +6,11 @@ task of their own (lawfactory/tasks/statute_rows.py StatuteTask).
     RAW/statutes/tw/*.json MOJ API JSON (per law or ChLaw.json)   converters/statutes_tw.py
     RAW/statutes/tw/*.xml  FalV XML                               converters/statutes_tw.py
 
-One law read from two files (a JSON and the FalV XML of the same law, or two exports) is kept
-from the first file in the order above (JSON before XML) and the other file's articles are
-counted as skipped. Rejects go to rejects.jsonl with file, line (for JSON: the LawArticles row)
-and reason; per file, read = converted + rejected + skipped.
+These are the `articles` sources of lawfactory/build/sources.py. One law read from two files (a
+JSON and the FalV XML of the same law, or two exports) is kept from the first file in the order
+above (JSON before XML) and the other file's articles are counted as skipped. Rejects go to
+rejects.jsonl with file, line (for JSON: the LawArticles row) and reason; per file, read =
+converted + rejected + skipped.
 """
 
 from __future__ import annotations
@@ -19,31 +20,22 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from converters import statutes_cn, statutes_tw
 from lawfactory import jsonl
+from lawfactory.build import sources
 from lawfactory.tasks.statute_rows import sort_key
 
 INDEX = "statutes_index.jsonl"
-# (pattern under RAW, format name, reader): the order decides which copy of a law is kept
-PATTERNS = (
-    ("statutes/cn/*.md", "lawrefbook_md", statutes_cn.read_file),
-    ("statutes/tw/*.json", "moj_json", statutes_tw.read_json),
-    ("statutes/tw/*.xml", "falv_xml", statutes_tw.read_xml),
-)
 
 
 def input_files(raw: Path) -> list[tuple[str, Path, str, object]]:
-    found = []
-    for pattern, fmt, reader in PATTERNS:
-        for p in sorted(raw.glob(pattern)):
-            if p.is_file():
-                found.append((p.relative_to(raw).as_posix(), p, fmt, reader))
-    return found
+    """(path relative to RAW, path, format name, reader) of every statute file, in the registry's order."""
+    found = sources.input_files(raw, sources.ARTICLES)
+    return [(p.relative_to(raw).as_posix(), p, src.name, src.read) for src, p in found]
 
 
 def input_hashes(raw: Path) -> dict[str, str]:
     """Statute files by path relative to RAW → sha256 (they are part of the build fingerprint)."""
-    return {rel: jsonl.file_sha256(p) for rel, p, _, _ in input_files(raw)}
+    return sources.input_hashes(raw, sources.ARTICLES)
 
 
 def build_statutes(opts, manifest: dict) -> dict:

@@ -58,18 +58,19 @@ class JudgmentTask(BaseTask):
     def rows(self, case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
         if not is_judgment(case):
             return
-        x = ctx.options.extra
+        cfg = ctx.config
         name = DATASETS[case["jurisdiction"]] + ("_eval" if split == EVAL else "")
-        row = judgment_sample(case, eval_row=split == EVAL, to_simplified=bool(x.get("to_simplified")))
-        if lengths.over_cutoff(row, x):
-            ctx.stats[f"judgment samples over cutoff_len {lengths.cutoff_of(x)} dropped: {name}"] += 1
+        row = judgment_sample(case, eval_row=split == EVAL, to_simplified=cfg.judgments.to_simplified)
+        if lengths.over_cutoff(row, cfg.lengths):
+            ctx.stats[f"judgment samples over cutoff_len {cfg.lengths.cutoff_len} dropped: {name}"] += 1
             return
         yield name, row
 
 
-def too_long(case: dict, extra: dict) -> bool:
+def too_long(case: dict, config) -> bool:
     """A full-text judgment whose training row would be over the recipe's cutoff_len (the check
-    JudgmentTask drops rows by; the adversarial stage gets it as its length predicate)."""
+    JudgmentTask drops rows by; the adversarial stage gets it as its length predicate). config: the
+    build's BuildConfig (lawfactory/build/config.py)."""
     if not is_judgment(case):
         return False
-    return lengths.over_cutoff(judgment_sample(case, to_simplified=bool(extra.get("to_simplified"))), extra)
+    return lengths.over_cutoff(judgment_sample(case, to_simplified=config.judgments.to_simplified), config.lengths)

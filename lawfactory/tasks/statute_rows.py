@@ -300,8 +300,8 @@ class StatuteTask(BaseTask):
     datasets = (*QA_DATASETS.values(), RETRIEVAL_SET)
 
     def prepare(self, ctx) -> None:
-        self.index, self.seed = ctx.index, ctx.options.seed
-        self.to_simplified = bool(ctx.options.extra.get("to_simplified"))
+        self.index, self.seed = ctx.index, ctx.config.seed
+        self.to_simplified = ctx.config.judgments.to_simplified
         self.ev = StatuteEvidence(ctx.index, self.seed, ctx.work)
         self.question_anchors = 0
 
@@ -359,9 +359,9 @@ class GroundedTask(BaseTask):
         if eval_row:
             row["grounded_articles"] = [a["key"] for a in arts]
         name = self.datasets[eval_row]
-        x = ctx.options.extra
-        if lengths.over_cutoff(row, x):
-            ctx.stats[f"grounded samples over cutoff_len {lengths.cutoff_of(x)} dropped: {name}"] += 1
+        cfg = ctx.config.lengths
+        if lengths.over_cutoff(row, cfg):
+            ctx.stats[f"grounded samples over cutoff_len {cfg.cutoff_len} dropped: {name}"] += 1
             return
         yield name, row
 

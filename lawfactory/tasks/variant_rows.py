@@ -26,7 +26,7 @@ class VariantRowsTask(BaseTask):
     datasets = (TRAIN_SET, PAIRS)
 
     def variant_rows(self, variant: dict, source: dict, split: str, ctx) -> Iterator[tuple[str, dict]]:
-        simplified = bool(ctx.options.extra.get("to_simplified"))
+        simplified = ctx.config.judgments.to_simplified
         if split == TRAIN:
             row = sample(variant, to_simplified=simplified)
             row["attitude"] = [f for f, on in variant["attitude"].items() if on]  # read by the data card
