@@ -10,7 +10,7 @@ LLaMA-Factory's `hparams/data_args.py`. From these:
   `dataclasses.asdict` of every group that can change an output, by the options' flat names;
 - each stage receives its own group: the judgment converters a `JudgmentConfig` (inside
   `shards.Config`, so worker processes get it under fork and spawn alike), the length checks a
-  `LengthConfig`, the adversarial task an `AdversarialConfig`.
+  `LengthConfig`, the adversarial stage an `AdversarialConfig`.
 
 `__post_init__` normalizes what the API may pass loosely (a list for a comma-separated option, a
 Path for a file name) and resolves defaults that depend on something else (the recipe's cutoff_len,
