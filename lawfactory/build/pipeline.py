@@ -133,8 +133,8 @@ def convert_sources(opts: BuildConfig, manifest: dict, ctx: Context, plan: shard
     counts = [d["counts"]["cases"] for d in done]
     h = opts.hygiene
     t = time.perf_counter()
-    ctx.hygiene = hygiene.run(plan.shards, cfg.work, counts, h.near_dup, h.near_dup_threshold, list(h.exclude), opts.seed,
-                              opts.eval_ratio, containment=h.exclude_containment)
+    ctx.hygiene = hygiene.run(shards.ShardCases(plan.shards, cfg.work, counts), h.near_dup, h.near_dup_threshold,
+                              list(h.exclude), opts.seed, opts.eval_ratio, containment=h.exclude_containment)
     manifest.update(ctx.hygiene.report)
     TIMES["near-dup"] = time.perf_counter() - t
     shards.concat(plan.shards, cfg.work, "cases.jsonl", opts.out / "cases.jsonl", ctx.hygiene.regroup, ctx.hygiene.gids)

@@ -221,24 +221,6 @@ def _run_pool(pending: list[Shard], cfg: Config, workers: int, method: str, kill
         ex.shutdown(wait=True, cancel_futures=True)
 
 
-def load_arrays(shards: list[Shard], work: Path) -> dict:
-    """The near-duplicate arrays of all shards, concatenated; signatures stay on disk."""
-    n = sum(dedup.npy_header(work / s.key / "bands.npy")[0][0] for s in shards)
-    b = dedup.npy_header(work / shards[0].key / "bands.npy")[0][1] if shards else 0
-    bands = np.empty((n, b), np.uint64)  # the one large array: filled in place, never copied
-    at = 0
-    for s in shards:
-        part = np.load(work / s.key / "bands.npy")
-        bands[at:at + len(part)] = part
-        at += len(part)
-    empty = {"exact": np.empty(0, np.uint64), "active": np.empty(0, bool), "gid": np.empty(0, "S1")}
-    out = {k: np.concatenate([np.load(work / s.key / f"{k}.npy") for s in shards]) if shards else empty[k]
-           for k in empty}
-    out["bands"] = bands
-    out["sig"] = dedup.Signatures([work / s.key / "sig.npy" for s in shards])
-    return out
-
-
 def concat(shards: list[Shard], work: Path, name: str, dest: Path, rewrite: dict | None = None,
            gids: np.ndarray | None = None) -> None:
     """Concatenate one output of every shard into dest (atomically). rewrite: group id (bytes) →
@@ -265,16 +247,49 @@ def concat(shards: list[Shard], work: Path, name: str, dest: Path, rewrite: dict
                     out.write(raw)
 
 
-def case_at(shards: list[Shard], work: Path, counts: list[int], index: int) -> dict:
-    """The index-th case of the corpus (for messages)."""
-    for s, n in zip(shards, counts):
-        if index < n:
-            with open(work / s.key / "cases.jsonl", "rb") as f:
-                for i, raw in enumerate(f):
-                    if i == index:
-                        return jsonl.loads(raw)
-        index -= n
-    raise IndexError(index)
+@dataclass
+class ShardCases:
+    """The converted cases of a plan's shards, in cases.jsonl order: what the hygiene stage reads
+    (lawfactory/hygiene/stage.py `Converted`)."""
+
+    shards: list[Shard]
+    work: Path
+    counts: list[int]  # cases per shard
+
+    def arrays(self) -> dict:
+        """The near-duplicate arrays of all shards, concatenated; signatures stay on disk."""
+        n = sum(dedup.npy_header(self.work / s.key / "bands.npy")[0][0] for s in self.shards)
+        b = dedup.npy_header(self.work / self.shards[0].key / "bands.npy")[0][1] if self.shards else 0
+        bands = np.empty((n, b), np.uint64)  # the one large array: filled in place, never copied
+        at = 0
+        for s in self.shards:
+            part = np.load(self.work / s.key / "bands.npy")
+            bands[at:at + len(part)] = part
+            at += len(part)
+        empty = {"exact": np.empty(0, np.uint64), "active": np.empty(0, bool), "gid": np.empty(0, "S1")}
+        out = {k: np.concatenate([np.load(self.work / s.key / f"{k}.npy") for s in self.shards]) if self.shards else empty[k]
+               for k in empty}
+        out["bands"] = bands
+        out["sig"] = dedup.Signatures([self.work / s.key / "sig.npy" for s in self.shards])
+        return out
+
+    def facts(self):
+        for s in self.shards:
+            with open(self.work / s.key / "cases.jsonl", "rb") as f:
+                for raw in f:
+                    facts = jsonl.loads(raw).get("facts")
+                    yield facts if isinstance(facts, str) and facts.strip() else None
+
+    def case_at(self, index: int) -> dict:
+        """The index-th case of the corpus (for messages)."""
+        for s, n in zip(self.shards, self.counts):
+            if index < n:
+                with open(self.work / s.key / "cases.jsonl", "rb") as f:
+                    for i, raw in enumerate(f):
+                        if i == index:
+                            return jsonl.loads(raw)
+            index -= n
+        raise IndexError(index)
 
 
 def clean(work: Path, keep: list[Shard]) -> None:

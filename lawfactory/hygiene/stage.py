@@ -9,12 +9,10 @@ neither (for comparison and speed measurements).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Iterator, Protocol
 
 import numpy as np
 
-from lawfactory import jsonl
-from lawfactory.build import shards as sh
 from lawfactory.errors import BuildError, UsageError
 from lawfactory.hygiene import decontam, dedup
 from lawfactory.splits import EVAL, assign_split
@@ -26,6 +24,20 @@ class LeakageError(BuildError):
     """The build fails: an eval case has a near-duplicate in train."""
 
 
+class Converted(Protocol):
+    """The converted cases as the hygiene stage reads them, in cases.jsonl order (the conversion
+    shards provide it: lawfactory/build/shards.py `ShardCases`)."""
+
+    def arrays(self) -> dict:
+        """MinHash arrays: bands (n×b), sig (signatures), exact (hashes), active (has facts), gid."""
+
+    def facts(self) -> Iterator[str | None]:
+        """Every case's facts (None when absent), streamed."""
+
+    def case_at(self, index: int) -> dict:
+        """One case (for messages)."""
+
+
 @dataclass
 class Hygiene:
     regroup: dict = field(default_factory=dict)  # original group id (bytes) → merged group id (str)
@@ -34,8 +46,8 @@ class Hygiene:
     report: dict = field(default_factory=dict)  # manifest sections
 
 
-def run(shards: list[sh.Shard], work: Path, counts: list[int], mode: str, threshold: float,
-        excludes: list[str], seed: int, eval_ratio: float, containment: float) -> Hygiene:
+def run(cases: Converted, mode: str, threshold: float, excludes: list[str], seed: int, eval_ratio: float,
+        containment: float) -> Hygiene:
     if mode not in MODES:
         raise UsageError(f"--near-dup must be one of {', '.join(MODES)}, got {mode!r}")
     b, r = dedup.lsh_params(threshold)
@@ -44,7 +56,7 @@ def run(shards: list[sh.Shard], work: Path, counts: list[int], mode: str, thresh
                                      "num_perm": dedup.NUM_PERM, "bands": b, "rows": r}
     if mode == "off" and not excludes:
         return res
-    arr = sh.load_arrays(shards, work)
+    arr = cases.arrays()
     bands, sigs, gids = arr["bands"], arr["sig"], arr["gid"]
     inactive = np.flatnonzero(~arr["active"])  # records without facts never match anything
     bands[inactive] = (inactive[:, None].astype(np.uint64) << np.uint64(20)) + np.arange(bands.shape[1], dtype=np.uint64) + np.uint64(1 << 63)
@@ -70,7 +82,7 @@ def run(shards: list[sh.Shard], work: Path, counts: list[int], mode: str, thresh
     if excludes:
         containment = decontam.check_containment(containment)
         ex = decontam.load(excludes, threshold)
-        hit, by_containment = decontam.find(bands, arr["exact"], sigs, _facts(shards, work), ex, threshold, containment)
+        hit, by_containment = decontam.find(bands, arr["exact"], sigs, cases.facts(), ex, threshold, containment)
         files = [{**f, "removed_train": 0, "removed_by_containment": 0, "matched_eval": 0} for f in ex.files]
         for i in np.flatnonzero(hit >= 0):
             f = files[hit[i]]
@@ -96,7 +108,7 @@ def run(shards: list[sh.Shard], work: Path, counts: list[int], mode: str, thresh
         if n_leak:
             lines = []
             for e, t, j in examples[:10]:
-                ce, ct = sh.case_at(shards, work, counts, e), sh.case_at(shards, work, counts, t)
+                ce, ct = cases.case_at(e), cases.case_at(t)
                 lines.append(f"  eval {ce.get('source')} (group {ce.get('group_id')}) ~ train {ct.get('source')} "
                              f"(group {ct.get('group_id')}): Jaccard {j:.2f}")
             raise LeakageError(
@@ -105,11 +117,3 @@ def run(shards: list[sh.Shard], work: Path, counts: list[int], mode: str, thresh
                 "\nGroup them before the split (--near-dup group) or fix the inputs; no dataset was written.")
     return res
 
-
-def _facts(shards: list[sh.Shard], work: Path):
-    """Every case's facts (None when absent), in cases.jsonl order, streamed from the shards."""
-    for s in shards:
-        with open(work / s.key / "cases.jsonl", "rb") as f:
-            for raw in f:
-                facts = jsonl.loads(raw).get("facts")
-                yield facts if isinstance(facts, str) and facts.strip() else None
