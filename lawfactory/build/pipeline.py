@@ -58,6 +58,7 @@ class Context:
     index: dict = field(default_factory=dict)  # statute index by article key (read-only once built)
     hygiene: hygiene.Hygiene = field(default_factory=hygiene.Hygiene)  # regrouping, decontamination
     card: datacard.Card = field(default_factory=datacard.Card)  # counts for DATA/README.md
+    timer: Timer = field(default_factory=lambda: Timer())  # seconds per stage (printed, never in the manifest)
 
     @property
     def work(self) -> Path:
@@ -85,7 +86,22 @@ def probe_case(case: dict) -> None:
     datacard.Card().case(case, TRAIN)
 
 
-TIMES: dict = {}  # stage → seconds of the last build (printed, never in the manifest)
+class Timer:
+    """Seconds per named stage of one build: `with timer("convert"): …`, then `report()`."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str):
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t
+
+    def report(self) -> str:
+        return "stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items())
 
 
 def quality_filters(opts: BuildConfig) -> quality.Quality:
@@ -113,9 +129,8 @@ def convert_sources(opts: BuildConfig, manifest: dict, ctx: Context, plan: shard
     quality filters drop → filtered.jsonl. Shards run in worker processes and resume after a
     kill (lawfactory/build/shards.py); near-duplicates are grouped and benchmark items matched
     (lawfactory/hygiene/stage.py) before cases.jsonl is written."""
-    t = time.perf_counter()
-    done, resumed = shards.run(plan.shards, cfg, opts.run.workers or default_workers(), opts.run.start_method)
-    TIMES["convert"] = time.perf_counter() - t
+    with ctx.timer("convert"):
+        done, resumed = shards.run(plan.shards, cfg, opts.run.workers or default_workers(), opts.run.start_method)
     filtered = Counter()
     for rel, sha in plan.inputs.items():
         manifest["inputs"][rel] = {"format": plan.formats[rel], **Counter(read=0, converted=0, rejected=0, skipped=0,
@@ -132,11 +147,10 @@ def convert_sources(opts: BuildConfig, manifest: dict, ctx: Context, plan: shard
     manifest["conformance"] = {src: _conformance_summary(c) for src, c in sorted(conformance.items())}
     counts = [d["counts"]["cases"] for d in done]
     h = opts.hygiene
-    t = time.perf_counter()
-    ctx.hygiene = hygiene.run(shards.ShardCases(plan.shards, cfg.work, counts), h.near_dup, h.near_dup_threshold,
-                              list(h.exclude), opts.seed, opts.eval_ratio, containment=h.exclude_containment)
+    with ctx.timer("near-dup"):
+        ctx.hygiene = hygiene.run(shards.ShardCases(plan.shards, cfg.work, counts), h.near_dup, h.near_dup_threshold,
+                                  list(h.exclude), opts.seed, opts.eval_ratio, containment=h.exclude_containment)
     manifest.update(ctx.hygiene.report)
-    TIMES["near-dup"] = time.perf_counter() - t
     shards.concat(plan.shards, cfg.work, "cases.jsonl", opts.out / "cases.jsonl", ctx.hygiene.regroup, ctx.hygiene.gids)
     shards.concat(plan.shards, cfg.work, "rejects.jsonl", opts.out / "rejects.jsonl")
     shards.concat(plan.shards, cfg.work, "filtered.jsonl", opts.out / "filtered.jsonl")
@@ -259,26 +273,17 @@ def build(opts: BuildConfig) -> dict:
 
 
 def _build(opts: BuildConfig) -> dict:
+    """The stages, in order: hash the inputs (and stop if DATA is up to date), convert, hygiene,
+    statutes, adversarial variants, tasks, then the outputs switched into DATA."""
     manifest: dict = {"options": opts.manifest_options(), "inputs": {}, "datasets": {}, "stats": {}}
     ctx = Context(opts)
-    work = opts.out / shards.WORK
+    timer, started = ctx.timer, time.perf_counter()
     shards.remove_partials(opts.out)  # left by a killed run; never loadable, now gone
     generation.drop_stage(opts.out)
-    code = fingerprint.code_version()
-    TIMES.clear()
-    t0 = t = time.perf_counter()
-    plan, cfg = plan_inputs(opts, quality_filters(opts), code)
-    TIMES["hash"] = time.perf_counter() - t
-    lists = {}  # files options name (eval sets, official lists): their contents are inputs too
-    h = opts.hygiene
-    for k, paths in (("exclude", h.exclude), ("charges", [h.charges]), ("articles", [h.articles])):
-        for p in [p for p in paths if p is not None]:
-            if not Path(p).is_file():
-                raise UsageError(f"--{k} file {p} does not exist")
-            lists[f"{k} {p}"] = jsonl.file_sha256(p)
-    statute_hashes = statute_index.input_hashes(opts.raw)  # RAW/statutes/*: not sharded, hashed here
-    lists.update(statute_hashes)
-    manifest["fingerprint"] = fingerprint.build_fingerprint({**plan.inputs, **lists}, manifest["options"], code)
+    with timer("hash"):
+        code = fingerprint.code_version()
+        plan, cfg = plan_inputs(opts, quality_filters(opts), code)
+        statute_hashes = fingerprint_build(opts, manifest, plan, code)
     previous = fingerprint.up_to_date(opts.out, manifest["fingerprint"])
     if previous is not None:
         print(f"{opts.out}/ is up to date (fingerprint {manifest['fingerprint']['sha256'][:16]}): nothing to do")
@@ -286,29 +291,49 @@ def _build(opts: BuildConfig) -> dict:
     manifest["skipped_inputs"] = {**plan.unreadable, **unmatched_inputs(opts.raw, [*plan.inputs, *plan.unreadable,
                                                                                    *statute_hashes])}
     gen = dataclasses.replace(opts, out=generation.new_stage(opts.out))  # every output goes here first
-    n_cases = convert_sources(gen, manifest, ctx, plan, cfg)
+    n_cases = convert_sources(gen, manifest, ctx, plan, cfg)  # convert, near-dup
     ctx.index = statute_index.build_statutes(gen, manifest)  # before the tasks read it
     require_something_converted(manifest, ctx.stats, gen.out)
-    t = time.perf_counter()
-    adversarial = adversarial_stage(gen, ctx, n_cases)
-    TIMES["adversarial"] = time.perf_counter() - t
-    t = time.perf_counter()
-    others = build_tasks(gen, ctx, manifest, n_cases, adversarial)
-    TIMES["tasks"] = time.perf_counter() - t
+    with timer("adversarial"):
+        adversarial = adversarial_stage(gen, ctx, n_cases)
+    with timer("tasks"):
+        others = build_tasks(gen, ctx, manifest, n_cases, adversarial)
     manifest["cases"] = n_cases
     manifest["stats"] = dict(sorted(ctx.stats.items()))
-    write_dataset_info(gen.out, manifest["datasets"])
-    card = datacard.write(gen.out, manifest, ctx.card)
+    write_outputs(gen.out, manifest, ctx, others)
+    generation.switch(gen.out, opts.out, [n for n in manifest["outputs"] if n != generation.REGISTRY])
+    shards.clean(opts.out / shards.WORK / "shards", plan.shards)
+    timer.seconds["total"] = time.perf_counter() - started
+    print(timer.report(), file=sys.stderr)
+    return manifest
+
+
+def fingerprint_build(opts: BuildConfig, manifest: dict, plan: shards.Plan, code: str) -> dict:
+    """manifest["fingerprint"]: the inputs' hashes, with the files options name (eval sets, official
+    lists) and RAW/statutes (not sharded) counted as inputs too; returns the statutes' hashes."""
+    lists = {}
+    h = opts.hygiene
+    for k, paths in (("exclude", h.exclude), ("charges", [h.charges]), ("articles", [h.articles])):
+        for p in [p for p in paths if p is not None]:
+            if not Path(p).is_file():
+                raise UsageError(f"--{k} file {p} does not exist")
+            lists[f"{k} {p}"] = jsonl.file_sha256(p)
+    statute_hashes = statute_index.input_hashes(opts.raw)
+    lists.update(statute_hashes)
+    manifest["fingerprint"] = fingerprint.build_fingerprint({**plan.inputs, **lists}, manifest["options"], code)
+    return statute_hashes
+
+
+def write_outputs(out: Path, manifest: dict, ctx: Context, others: list[str]) -> None:
+    """dataset_info.json, the data card and manifest.json (listing every output with its sha256)
+    into the staged generation."""
+    write_dataset_info(out, manifest["datasets"])
+    card = datacard.write(out, manifest, ctx.card)
     manifest["outputs"] = ["cases.jsonl", "rejects.jsonl", "filtered.jsonl", "dataset_info.json", *card, statute_index.INDEX,
                            *others, *(d["file"] for d in manifest["datasets"].values())]
-    manifest["output_sha256"] = generation.output_hashes(gen.out, manifest["outputs"])
-    jsonl.write_json(gen.out / "manifest.json", manifest)
+    manifest["output_sha256"] = generation.output_hashes(out, manifest["outputs"])
+    jsonl.write_json(out / "manifest.json", manifest)
     generation.killpoint("staged")
-    generation.switch(gen.out, opts.out, [n for n in manifest["outputs"] if n != generation.REGISTRY])
-    shards.clean(work / "shards", plan.shards)
-    TIMES["total"] = time.perf_counter() - t0
-    print("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in TIMES.items()), file=sys.stderr)
-    return manifest
 
 
 class NothingConverted(BuildError):
