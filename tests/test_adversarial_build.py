@@ -214,16 +214,16 @@ def test_rows_carry_the_changes(default_build):
 
 
 def test_count_stays_exact_when_candidates_fail(tmp_path, monkeypatch):
-    import adversarial.task as task_mod
+    import adversarial.stage as stage_mod
 
-    real = task_mod.make_variant
+    real = stage_mod.make_variant
 
     def flaky(case, variant, seed, index=None):  # a third of the candidates fail a self-check
         if int(case["case_id"], 16) % 3 == 0:
             return None, "self-check failed: planted"
         return real(case, variant, seed, index)
 
-    monkeypatch.setattr(task_mod, "make_variant", flaky)
+    monkeypatch.setattr(stage_mod, "make_variant", flaky)
     m = make(tmp_path / "f", adversarial_count=30)
     rows = read_jsonl(tmp_path / "f" / "criminal_adversarial.jsonl")
     assert len(rows) == 30 and all(int(r["variant_of"], 16) % 3 for r in rows)

@@ -200,7 +200,7 @@ class LengthConfig:
 
 @dataclass(frozen=True)
 class AdversarialConfig:
-    """Synthetic counterfactuals (adversarial/task.py); all recorded, so they change the fingerprint."""
+    """Synthetic counterfactuals (adversarial/stage.py); all recorded, so they change the fingerprint."""
 
     TITLE: ClassVar[str] = "adversarial counterfactuals (synthetic refusal / unclear / confession variants)"
     PREFIX: ClassVar[str] = "adversarial_"

@@ -2,7 +2,7 @@
 
     sources (converters) ─→ DATA/cases.jsonl (+ rejects.jsonl)
     RAW/statutes ─→ DATA/statutes_index.jsonl (lawfactory/build/statute_index.py)
-    cases ─ split by group ─→ adversarial variants (adversarial/task.py) ─→ tasks ─→ DATA/<dataset>.jsonl
+    cases ─ split by group ─→ adversarial variants (adversarial/stage.py) ─→ tasks ─→ DATA/<dataset>.jsonl
     everything counted ─→ DATA/manifest.json, DATA/dataset_info.json
 
 Sources are registered in lawfactory/build/sources.py; tasks in TASKS (the Task protocol:
@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 from tqdm import tqdm
 
-from adversarial.task import AdversarialStage
+from adversarial.stage import AdversarialStage
 from converters import privacy
 from lawfactory import jsonl
 from lawfactory.build import fingerprint, generation, shards, statute_index

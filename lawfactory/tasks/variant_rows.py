@@ -1,4 +1,4 @@
-"""The rows of the adversarial stage's variants (adversarial/task.py): the same sentencing samples
+"""The rows of the adversarial stage's variants (adversarial/stage.py): the same sentencing samples
 as every other case (lawfactory/tasks/samples.py), routed to their own datasets.
 
 Train variants → `criminal_adversarial`: the variant's sentencing row with its provenance and its
