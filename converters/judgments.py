@@ -19,6 +19,7 @@ from converters import privacy
 from converters.cail import RECOMMENDATION, RECOMMENDATION_MASK
 from converters.verdict import Defendant, named_in
 from lawfactory.errors import UsageError
+from lawfactory.parse import clauses
 from lawfactory.parse.attitude import detect_flags, find_spans
 from lawfactory.records import (
     PRC_CRIMINAL_LAW,
@@ -109,7 +110,7 @@ def scrub_all(texts: dict[str, str], jurisdiction: str, stats: Counter) -> dict[
     return out
 
 
-_SENTENCE = re.compile(r"[^。；;\n]+[。；;]?")
+_SENTENCE = clauses.NARRATIVE_SENTENCE
 
 
 def sentences(text: str) -> list[str]:

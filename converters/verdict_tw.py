@@ -32,6 +32,7 @@ import re
 from converters.tw_text import SP, indent, spread, width
 from converters.verdict import Defendant
 from lawfactory.parse.charges import parse_charges
+from lawfactory.parse.clauses import SENTENCE
 from lawfactory.parse.terms import PERIOD, parse_sentence
 from lawfactory.records import RecordError
 
@@ -116,7 +117,6 @@ def verdict_names(header: list[str], verdict: str) -> tuple[list[str], list[str]
     return [n for n in header if n in verdict] + extra, missing
 
 
-_SEGMENT = re.compile(r"[^。；;\n]+[。；;]?")
 _LEAD = re.compile(rf"^{SP}(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])?{SP}(?:被告人?)?【?")
 
 
@@ -162,7 +162,7 @@ def clauses(verdict: str, names: list[str]) -> dict[str, str]:
     longest = sorted(names, key=len, reverse=True)
     out: dict[str, list[str]] = {}
     current: list[str] = []
-    for seg in _SEGMENT.findall(verdict):
+    for seg in SENTENCE.findall(verdict):
         if not seg.strip():
             continue
         subjects = _subjects(seg, longest)

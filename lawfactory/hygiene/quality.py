@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lawfactory.errors import InputError, UsageError
+from lawfactory.parse.clauses import CLAUSE_END
 from lawfactory.records import PRC_CRIMINAL_LAW
 
 DEFAULT_MIN_FACT_CHARS = 20
@@ -23,7 +24,6 @@ VERDICT = re.compile(r"判决如下|判决结果如下|判决主文如下|裁定
 # (前科, 累犯: "曾因犯盗窃罪被判处有期徒刑一年"), which is a legitimate sentencing fact and is kept.
 _SENTENCE_WORD = re.compile(r"判处")
 _TERM = re.compile(r"[〇零一二三四五六七八九十两百\d]+(?:年|个月)")
-_CLAUSE_END = re.compile(r"[，,。；;：:\n]")
 _PASSIVE = re.compile(r"被(?!告)")
 
 
@@ -65,8 +65,8 @@ def _lines(path: str) -> list[str]:
 
 def leaked_recommendation(facts: str) -> bool:
     for m in _SENTENCE_WORD.finditer(facts):
-        start = max((e.end() for e in _CLAUSE_END.finditer(facts, 0, m.start())), default=0)
-        end_m = _CLAUSE_END.search(facts, m.end())
+        start = max((e.end() for e in CLAUSE_END.finditer(facts, 0, m.start())), default=0)
+        end_m = CLAUSE_END.search(facts, m.end())
         after = facts[m.end(): end_m.start() if end_m else len(facts)]
         if _PASSIVE.search(facts, start, m.start()):
             continue
