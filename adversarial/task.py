@@ -42,27 +42,15 @@ from adversarial.variants import (
     seeded,
 )
 from lawfactory import jsonl, lengths
-from lawfactory.errors import UsageError
 from lawfactory.splits import EVAL, TRAIN
 from lawfactory.tasks.judgment_rows import is_judgment, judgment_sample
 from lawfactory.tasks.sentencing import sentencing_sample
 
 TRAIN_SET, PAIRS = "criminal_adversarial", "criminal_attitude_pairs_eval"
-DEFAULT_RATIO = 0.06  # ~3,000 per 50,000 (the reference model's mix)
 # Refusal is what real corpora lack (refusal wording in ≤0.5% of CAIL facts, 如实供述 in ~18%:
 # docs/adversarial.md); unclear and the reverse direction keep the
 # model from learning "any attitude change → longer term".
 TYPE_SHARES = {"refusal": 0.6, "unclear": 0.2, "confession": 0.2}
-
-
-def options(extra: dict, seed: int) -> tuple[float, int, int]:
-    """(ratio, count, seed) from Options.extra (lawfactory/cli.py); seed defaults to the build seed."""
-    ratio = float(extra.get("adversarial_ratio", DEFAULT_RATIO))
-    count = int(extra.get("adversarial_count") or 0)
-    aseed = extra.get("adversarial_seed")
-    if ratio < 0 or count < 0:
-        raise UsageError(f"--adversarial-ratio and --adversarial-count must be ≥ 0 (got {ratio}, {count})")
-    return ratio, count, seed if aseed is None else int(aseed)
 
 
 def quota(n_split: int, eligible: bool, ratio: float, count: int, split: str, eval_ratio: float) -> int:
@@ -94,8 +82,8 @@ class AdversarialTask:
     datasets = (TRAIN_SET, PAIRS)
 
     def prepare(self, cases: Callable[[], Iterable[tuple[dict, str]]], ctx, n_cases: int) -> None:
-        opts = ctx.options
-        ratio, count, seed = options(opts.extra, opts.seed)
+        opts = ctx.config
+        ratio, count, seed = opts.adversarial.ratio, opts.adversarial.count, opts.adversarial.seed
         cap = max(count, round(count * opts.eval_ratio / max(1e-9, 1 - opts.eval_ratio)) + 1, round(ratio * n_cases) + 1, 1)
         heaps: dict = defaultdict(list)  # (split, type) → max-heap of (−hash, case_id): the cap smallest
         st = {"seed": seed, "ratio": ratio, "count": count, "cases": Counter(), "eligible": Counter(),
@@ -207,12 +195,12 @@ def too_long(v: dict, ctx) -> bool:
     lawfactory/tasks/judgment_rows.py drops the real ones (LLaMA-Factory would truncate it)."""
     if not is_judgment(v):
         return False
-    return lengths.over_cutoff(sample(v, ctx), ctx.options.extra)
+    return lengths.over_cutoff(sample(v, ctx), ctx.config.lengths)
 
 
 def sample(case: dict, ctx, eval_row: bool = False) -> dict:
     if is_judgment(case):
-        return judgment_sample(case, eval_row=eval_row, to_simplified=bool(ctx.options.extra.get("to_simplified")))
+        return judgment_sample(case, eval_row=eval_row, to_simplified=ctx.config.judgments.to_simplified)
     return sentencing_sample(case, eval_row=eval_row)
 
 

@@ -13,6 +13,7 @@ from collections import Counter
 
 from lawfactory.parse.attitude import detect_flags
 from lawfactory.parse.charges import normalize_charge
+from lawfactory.parse.leaks import RECOMMENDATION, RECOMMENDATION_MASK
 from lawfactory.records import (
     MAX_FINE,
     MAX_MONTHS,
@@ -25,10 +26,6 @@ from lawfactory.records import (
     sentence,
 )
 
-# The prosecutor's sentencing recommendation (建议判处有期徒刑一年 / 建议对被告人在××以内量刑) leaks
-# the answer, masked or not; it is replaced by a neutral clause up to the end of its sentence.
-RECOMMENDATION = re.compile(r"建议(?:对被告人|判处|对其|本院|法院|以|在|处以|判|依法判处|量刑)[^。；;\n]*")
-RECOMMENDATION_MASK = "提出了量刑建议"
 # "：王某", " 王某 ", "被告人王某" in `criminals`
 _NAME_NOISE = re.compile(r"^[\s:：，,、。;；\"'“”]+|[\s:：，,、。;；\"'“”]+$|^被告人")
 
@@ -106,8 +103,9 @@ def _names(value) -> list[str]:
     return [n for n in value if n is not None]
 
 
-def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
-    """One CAIL record → one case (CAIL2018 keeps single-defendant judgments only)."""
+def convert_record(obj, source: str, line: int, stats: Counter, settings=None) -> list[dict]:
+    """One CAIL record → one case (CAIL2018 keeps single-defendant judgments only). `settings`: the
+    judgment converters' options, which every converter is given; none applies to CAIL."""
     if not isinstance(obj, dict):
         raise RecordError(f"record is a JSON {type(obj).__name__}, not an object")
     fact = obj.get("fact")
@@ -140,6 +138,7 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
     if names != raw_names:
         stats["cail_noisy_criminals"] += 1
 
+    # the prosecutor's sentencing recommendation gives the answer away (lawfactory/parse/leaks.py)
     facts, n_masked = RECOMMENDATION.subn(RECOMMENDATION_MASK, fact.strip())
     if n_masked:
         stats["cail_recommendation_masked"] += 1

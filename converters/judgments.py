@@ -1,9 +1,9 @@
 """What the mainland and Taiwan judgment converters share: the user's filters and options, dates,
 privacy, and turning one judgment's sections and verdict into one case per convicted defendant.
 
-Options reach the converters through `configure(extra)` (the build calls it before converting;
-worker processes inherit it through fork) and take part in each shard's fingerprint via `salt()`,
-so changing a filter re-converts the judgments and nothing else.
+The options arrive with each call as a `JudgmentConfig` (lawfactory/build/config.py; the build's
+worker processes receive it in `shards.Config`) and take part in each shard's fingerprint, so
+changing a filter re-converts the judgments and nothing else.
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ import datetime
 import re
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import asdict, dataclass
 from itertools import accumulate
 
 from converters import privacy
-from converters.cail import RECOMMENDATION, RECOMMENDATION_MASK
 from converters.verdict import Defendant, named_in
-from lawfactory.errors import UsageError
+from lawfactory.build.config import JudgmentConfig
 from lawfactory.parse import clauses
 from lawfactory.parse.attitude import detect_flags, find_spans
 from lawfactory.records import (
@@ -35,46 +33,7 @@ from lawfactory.records import (
 CRIMINAL_LAW = {"cn": PRC_CRIMINAL_LAW, "tw": TW_CRIMINAL_CODE}
 
 
-@dataclass(frozen=True)
-class Settings:
-    case_types: tuple = ("刑事案件",)  # 案件类型 kept (mainland); empty: all
-    procedures: tuple = ("刑事一审",)  # 审理程序 kept (mainland); empty: all
-    date_from: str = ""  # yyyy-mm-dd, inclusive; "" no bound (both jurisdictions)
-    date_to: str = ""
-    pseudonymize: bool = False  # defendants → 被告人甲/乙 within each judgment
-
-
-SETTINGS = Settings()
-
-
-def configure(extra: dict) -> Settings:
-    """Set the converters' options from the build's `extra` options (CLI names with underscores)."""
-    global SETTINGS
-
-    def tup(key: str, default: tuple) -> tuple:
-        v = extra.get(key)
-        if v is None:
-            return default
-        return tuple(x.strip() for x in (v.split(",") if isinstance(v, str) else v) if x.strip())
-
-    def date(key: str) -> str:
-        try:
-            return normalize_date(extra[key]) if extra.get(key) else ""
-        except RecordError as e:
-            raise UsageError(f"--{key.replace('_', '-')}: {e}") from None
-
-    SETTINGS = Settings(
-        case_types=tup("case_types", Settings.case_types),
-        procedures=tup("procedures", Settings.procedures),
-        date_from=date("date_from"),
-        date_to=date("date_to"),
-        pseudonymize=bool(extra.get("pseudonymize")),
-    )
-    return SETTINGS
-
-
-def salt() -> dict:
-    return asdict(SETTINGS)
+DEFAULTS = JudgmentConfig()  # the CLI's defaults: criminal first-instance judgments, any date
 
 
 _DATE = re.compile(r"^\s*(\d{4})(?:\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))(?!\d)")
@@ -94,9 +53,8 @@ def normalize_date(value) -> str:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
-def check_date(date: str) -> None:
+def check_date(date: str, s: JudgmentConfig) -> None:
     """Skip a judgment outside the --date-from/--date-to range."""
-    s = SETTINGS
     if (s.date_from and date < s.date_from) or (s.date_to and date > s.date_to):
         raise Skip(f"judgment date outside {s.date_from or '…'} – {s.date_to or '…'}")
 
@@ -169,26 +127,17 @@ def cited_articles(text: str, jurisdiction: str, fallback: str = "") -> tuple[li
     return arts, keys
 
 
-# the recommendation stated as a range (公诉机关提出了量刑建议；对被告人熊某的量刑幅度为有期徒刑六个月至…):
-# the rest of that sentence goes, a summary judgment's adopted allegation often ends with it
-_RANGE = r"[^。；;\n]*量刑(?:幅度|建议)[为為是：:][^。\n]*"
-_RECOMMENDED_RANGE = re.compile(rf"(?:^|(?<=[。\n])){_RANGE}。?|[；;，,]{_RANGE}", re.M)
-
-
-def mask_recommendation(text: str) -> str:
-    return _RECOMMENDED_RANGE.sub("", RECOMMENDATION.sub(RECOMMENDATION_MASK, text))
-
-
 def build_cases(*, source: str, line: int, jurisdiction: str, names: list[str], defendants: list[Defendant],
                 facts: str, reasoning: str, verdict_intro: str, attitude_texts: list[str], articles: list[dict],
-                meta: dict, stats: Counter, left_out: list[str], articles_of: dict | None = None) -> list[dict]:
+                meta: dict, stats: Counter, left_out: list[str], articles_of: dict | None = None,
+                pseudonymize: bool = False) -> list[dict]:
     """One case per convicted defendant. Multi-defendant judgments give each defendant his own
     verdict part and, where the law passage cites per defendant, his own articles (`articles_of`:
     name → articles; others get `articles`); facts and reasoning are the judgment's. With --pseudonymize every name in every
     field becomes 甲/乙/… (the defendant field too), consistently within the judgment."""
     for why in left_out:
         stats["judgment defendants left out: " + why.split(": ", 1)[1]] += 1
-    mapping = privacy.pseudonyms(names) if SETTINGS.pseudonymize else {}
+    mapping = privacy.pseudonyms(names) if pseudonymize else {}
 
     def anon(text: str) -> str:
         if not mapping:

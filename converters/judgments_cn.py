@@ -29,6 +29,8 @@ from typing import Iterator
 from converters import judgments as common, lecard
 from converters.sections import split_cn
 from converters.verdict import defendants_cn, extract, named_in, shared_names
+from lawfactory.build.config import JudgmentConfig
+from lawfactory.parse.leaks import mask_recommendation
 from lawfactory.records import RecordError, Skip
 
 COLUMNS = ("原始链接", "案号", "案件名称", "法院", "所属地区", "案件类型", "案件类型编码", "来源", "审理程序",
@@ -222,7 +224,7 @@ def basis_by_defendant(basis: str, names: list[str]) -> dict[str, str]:
     return {n: "".join(p) for n, p in parts.items()}
 
 
-def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
+def convert_record(obj, source: str, line: int, stats: Counter, settings: JudgmentConfig = common.DEFAULTS) -> list[dict]:
     """One CJO record → one case per convicted defendant (rejects and skips raise)."""
     if not isinstance(obj, dict):
         raise RecordError(f"record is a {type(obj).__name__}, not an object with the CJO columns")
@@ -238,16 +240,16 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
             full = lecard.full_text(full)
         # blank columns (a hand-made or partial dump) are read from the text, as for LeCaRD
         obj = {**obj, **{k: v for k, v in lecard.fields(full).items() if not _text(obj, k)}, "全文": full}
-    s = common.SETTINGS
+    s = settings
     ctype, proc = _text(obj, "案件类型"), procedure(obj)
-    if s.case_types and ctype not in s.case_types:
-        raise Skip(f"案件类型 {ctype or '(unknown)'} not in {'/'.join(s.case_types)}")
-    if s.procedures and proc not in s.procedures:
-        raise Skip(f"审理程序 {proc or '(unknown)'} not in {'/'.join(s.procedures)}")
+    if s.kept_case_types and ctype not in s.kept_case_types:
+        raise Skip(f"案件类型 {ctype or '(unknown)'} not in {'/'.join(s.kept_case_types)}")
+    if s.kept_procedures and proc not in s.kept_procedures:
+        raise Skip(f"审理程序 {proc or '(unknown)'} not in {'/'.join(s.kept_procedures)}")
     date = common.normalize_date(_text(obj, "裁判日期")) if _text(obj, "裁判日期") else ""
     if not date and (s.date_from or s.date_to):
         raise RecordError("no 裁判日期: the date range cannot be applied")
-    common.check_date(date)
+    common.check_date(date, s)
 
     texts = common.scrub_all({"全文": _TAGS.sub("\n", full), "法律依据": _text(obj, "法律依据"),
                               "当事人": _text(obj, "当事人")}, "cn", stats)
@@ -263,7 +265,7 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
         if not defendants:
             raise RecordError("no defendant with an unambiguous name (two defendants share a masked name)")
 
-    facts = common.mask_recommendation(secs["经审理查明"])
+    facts = mask_recommendation(secs["经审理查明"])
     statements = common.attitude_statements([secs["审理经过"], secs["公诉机关指控"]], facts)
     if statements:
         facts = facts + "\n" + statements
@@ -278,5 +280,5 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
     return common.build_cases(
         source=source, line=line, jurisdiction="cn", names=names, defendants=defendants, facts=facts,
         reasoning=reasoning, verdict_intro="", articles=articles, articles_of=articles_of, meta=meta, stats=stats,
-        left_out=left,
+        left_out=left, pseudonymize=s.pseudonymize,
         attitude_texts=[secs["经审理查明"], secs["审理经过"], secs["公诉机关指控"], reasoning])

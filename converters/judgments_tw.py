@@ -37,6 +37,7 @@ from converters.verdict_tw import (
     verdict_names,
 )
 from lawfactory import jsonl
+from lawfactory.build.config import JudgmentConfig
 from lawfactory.records import RecordError, Skip
 
 FIELDS = ("JID", "JYEAR", "JCASE", "JNO", "JDATE", "JTITLE", "JFULL")
@@ -115,7 +116,7 @@ def _last_basis(reasons: str) -> int | None:
     return list(_BASIS.finditer(reasons, start, min(ends, default=len(reasons))))[-1].start()
 
 
-def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
+def convert_record(obj, source: str, line: int, stats: Counter, settings: JudgmentConfig = common.DEFAULTS) -> list[dict]:
     if not isinstance(obj, dict):
         raise RecordError(f"record is a JSON {type(obj).__name__}, not a judgment object")
     missing = [k for k in ("JID", "JDATE", "JFULL") if not isinstance(obj.get(k), (str, int)) or not str(obj.get(k)).strip()]
@@ -126,7 +127,7 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
     word = str(obj.get("JCASE") or word).strip()
     first_instance_filter(court, word, full)
     date = common.normalize_date(str(obj["JDATE"]))
-    common.check_date(date)
+    common.check_date(date, settings)
 
     full = common.scrub_all({"JFULL": full}, "tw", stats)["JFULL"]
     # who is convicted is read first: a judgment convicting no one is skipped, whatever its layout
@@ -158,5 +159,5 @@ def convert_record(obj, source: str, line: int, stats: Counter) -> list[dict]:
     return common.build_cases(
         source=source, line=line, jurisdiction="tw", names=names, defendants=defendants, facts=secs["事實"],
         reasoning=reasons, verdict_intro="主文：", articles=articles, meta=meta, stats=stats, left_out=left,
-        attitude_texts=[secs["事實"], reasons])
+        attitude_texts=[secs["事實"], reasons], pseudonymize=settings.pseudonymize)
 

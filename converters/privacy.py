@@ -246,12 +246,12 @@ def scrub_case(case: dict, stats: Counter, memo: dict | None = None) -> dict:
     return walk(case)
 
 
-def converted(convert, obj, source: str, line: int, stats: Counter) -> list[dict]:
-    """`convert(obj, source, line, stats)` with every case it returns scrubbed, and the message of a
+def converted(convert, obj, source: str, line: int, stats: Counter, *settings) -> list[dict]:
+    """`convert(obj, source, line, stats, *settings)` with every case it returns scrubbed, and the message of a
     reject or skip too (a reason may quote the record: bad charge name '…'). The conversion stage
     calls every converter through this, so nothing unscrubbed reaches any file, DATA/.work included."""
     try:
-        cases = convert(obj, source, line, stats)
+        cases = convert(obj, source, line, stats, *settings)
     except (RecordError, Skip) as e:
         raise type(e)(scrub(str(e))[0]) from None
     memo: dict = {}  # one judgment's cases share their facts and reasoning

@@ -18,9 +18,13 @@ import functools
 import math
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lawfactory import resources
 from lawfactory.errors import UsageError
+
+if TYPE_CHECKING:
+    from lawfactory.build.config import LengthConfig
 
 RECIPE = resources.resource(resources.DEFAULT_RECIPE)  # recipes/criminal_qlora.yaml
 DEFAULT_CUTOFF = 2048
@@ -72,12 +76,8 @@ def counter_for(tokenizer: str | None) -> TokenCounter:
     return TokenCounter(tokenizer)
 
 
-def cutoff_of(extra: dict) -> int:
-    """The run's cutoff_len: `make data --cutoff-len`, else the training recipe's."""
-    return int(extra.get("cutoff_len") or recipe_cutoff())
-
-
-def over_cutoff(row: dict, extra: dict) -> bool:
-    """Whether an alpaca row is longer than the run's cutoff_len, counted with `--tokenizer` (or
-    the estimate). Such rows are dropped, never truncated (LLaMA-Factory would cut their end)."""
-    return row_tokens(row, counter_for(extra.get("tokenizer") or None)) > cutoff_of(extra)
+def over_cutoff(row: dict, cfg: LengthConfig) -> bool:
+    """Whether an alpaca row is longer than the run's cutoff_len (`--cutoff-len`, else the training
+    recipe's: lawfactory/build/config.py resolves it), counted with `--tokenizer` (or the estimate).
+    Such rows are dropped, never truncated (LLaMA-Factory would cut their end)."""
+    return row_tokens(row, counter_for(cfg.tokenizer or None)) > cfg.cutoff_len

@@ -26,8 +26,9 @@ def tiny_model(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def sample_data(tmp_path_factory) -> Path:
     """DATA built from samples/ once per test session; a test that damages it works on a copy."""
-    from lawfactory.build.pipeline import Options, build
+    from lawfactory.build.config import BuildConfig
+    from lawfactory.build.pipeline import build
 
     out = tmp_path_factory.mktemp("sample_data") / "data"
-    build(Options(raw=SAMPLES, out=out, workers=1))
+    build(BuildConfig.of(raw=SAMPLES, out=out, workers=1))
     return out

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from converters import judgments, judgments_cn, judgments_tw
+from converters import judgments_cn, judgments_tw
 from lawfactory import jsonl
+from lawfactory.build.config import JudgmentConfig
 from lawfactory.records import RecordError, Skip
 
 from conftest import SAMPLES
@@ -25,23 +26,20 @@ def records(path: Path):
 
 def convert_path(path: Path, extra: dict | None = None) -> dict:
     """{"cases": [...], "rejects": [(line, reason)], "skips": [(line, reason)], "read": n, "stats": Counter}"""
-    judgments.configure(extra or {})
+    settings = JudgmentConfig(**(extra or {}))
     conv = judgments_tw.convert_record if path.suffix == ".json" else judgments_cn.convert_record
     out = {"cases": [], "rejects": [], "skips": [], "read": 0, "stats": Counter()}
-    try:
-        for line, obj, why in records(path):
-            out["read"] += 1
-            if why:
-                out["rejects"].append((line, why))
-                continue
-            try:
-                out["cases"].extend(conv(obj, path.name, line, out["stats"]))
-            except RecordError as e:
-                out["rejects"].append((line, str(e)))
-            except Skip as e:
-                out["skips"].append((line, str(e)))
-    finally:
-        judgments.configure({})
+    for line, obj, why in records(path):
+        out["read"] += 1
+        if why:
+            out["rejects"].append((line, why))
+            continue
+        try:
+            out["cases"].extend(conv(obj, path.name, line, out["stats"], settings))
+        except RecordError as e:
+            out["rejects"].append((line, str(e)))
+        except Skip as e:
+            out["skips"].append((line, str(e)))
     return out
 
 

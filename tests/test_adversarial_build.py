@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lawfactory.build.pipeline import Options, build
+from lawfactory.build.config import BuildConfig
+from lawfactory.build.pipeline import build
 from lawfactory.jsonl import read_jsonl
 from lawfactory.splits import EVAL, TRAIN, assign_split
 
@@ -15,7 +16,7 @@ from conftest import REPO, SAMPLES
 
 
 def make(out: Path, **extra) -> dict:
-    return build(Options(raw=SAMPLES, out=out, workers=1, extra=extra))
+    return build(BuildConfig.of(raw=SAMPLES, out=out, workers=1, **extra))
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +185,7 @@ def test_full_text_judgment_refusal_recomposes_the_answer(default_build):
     assert (v["sentence"]["months"], v["sentence"]["probation_months"], v["sentence"]["fine"]) == (14, 0, 20000)
     assert {a["number"] for a in v["articles"]} & {67, 72, 73} == set() and 303 in {a["number"] for a in v["articles"]}
     assert v["verdict"] == "" and "缓刑" not in v["reasoning"] and "如实供述" not in v["reasoning"]
-    row = sample(v, Context(Options(raw=SAMPLES, out=out)))
+    row = sample(v, Context(BuildConfig.of(raw=SAMPLES, out=out)))
     assert row["output"].endswith("判处有期徒刑一年二个月，并处罚金人民币二万元。\n刑期:14个月")
     assert "缓刑" not in row["output"] and "拒不供认" in row["output"]
 

@@ -2,7 +2,8 @@ import json
 import shutil
 from pathlib import Path
 
-from lawfactory.build.pipeline import Options, build
+from lawfactory.build.config import BuildConfig
+from lawfactory.build.pipeline import build
 from lawfactory.jsonl import read_jsonl
 from lawfactory.splits import assign_split
 
@@ -10,7 +11,7 @@ from conftest import SAMPLES, real_path
 
 
 def make(raw: Path, out: Path, **kw) -> dict:
-    return build(Options(raw=raw, out=out, **kw))
+    return build(BuildConfig.of(raw=raw, out=out, **kw))
 
 
 def test_counts_reconcile_and_rejects_name_file_line_reason(tmp_path):

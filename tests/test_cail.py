@@ -2,8 +2,9 @@ from collections import Counter
 
 import pytest
 
-from converters.cail import RECOMMENDATION_MASK, convert_record, normalize_charge
+from converters.cail import convert_record, normalize_charge
 from lawfactory.jsonl import iter_jsonl
+from lawfactory.parse.leaks import RECOMMENDATION_MASK
 from lawfactory.records import RecordError
 
 from conftest import SAMPLES, real_path

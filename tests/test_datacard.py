@@ -1,7 +1,8 @@
 from collections import Counter
 
 from lawfactory.build import pipeline as build_mod
-from lawfactory.build.pipeline import Options, build
+from lawfactory.build.config import BuildConfig
+from lawfactory.build.pipeline import build
 from lawfactory.splits import TRAIN, assign_split
 
 from conftest import SAMPLES
@@ -10,7 +11,7 @@ from planting import jsonl
 
 def test_card_describes_sources_rows_charges_terms_and_filters(tmp_path):
     out = tmp_path / "d"
-    m = build(Options(raw=SAMPLES, out=out, workers=1))
+    m = build(BuildConfig.of(raw=SAMPLES, out=out, workers=1))
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "Not legal advice" in card and "synthetic" in card
     for rel, c in m["inputs"].items():
@@ -36,7 +37,7 @@ def test_attitude_shares_before_and_after_the_synthetic_mix(tmp_path, monkeypatc
 
     monkeypatch.setattr(build_mod, "TASKS", build_mod.TASKS + [(("criminal_adversarial",), refusal_variant)])
     out = tmp_path / "d"
-    build(Options(raw=SAMPLES, out=out, workers=1, extra={"adversarial_ratio": 0}))  # only the stand-in's rows
+    build(BuildConfig.of(raw=SAMPLES, out=out, workers=1, adversarial_ratio=0))  # only the stand-in's rows
     card = (out / "README.md").read_text(encoding="utf-8")
     train = [c for c in jsonl(out / "cases.jsonl") if assign_split(c["group_id"], 42, 0.1) == TRAIN]
     n = len(train)

@@ -5,7 +5,8 @@ import re
 import numpy as np
 import pytest
 
-from lawfactory.build.pipeline import Options, build
+from lawfactory.build.config import BuildConfig, HygieneConfig
+from lawfactory.build.pipeline import build
 from lawfactory.errors import UsageError
 from lawfactory.hygiene import decontam
 from lawfactory.parse import numerals
@@ -37,7 +38,7 @@ def test_benchmark_items_are_removed_from_training_and_counted_per_file(tmp_path
     recs[4] = with_fact(recs[4], recs[4]["fact"] + "公诉机关建议判处被告人有期徒刑二年，并处罚金。")
     raw = write_raw(tmp_path, recs)
     excl = benchmarks(tmp_path, recs)
-    m = build(Options(raw=raw, out=tmp_path / "d", eval_ratio=0.0, extra={"exclude": excl}, workers=1))
+    m = build(BuildConfig.of(raw=raw, out=tmp_path / "d", eval_ratio=0.0, exclude=excl, workers=1))
     files = {f["file"]: f for f in m["decontamination"]["files"]}
     assert files["3-4.json"]["items"] == 3 and files["3-4.json"]["removed_train"] == 2
     assert files["plain.jsonl"]["items"] == 2 and files["plain.jsonl"]["removed_train"] == 2
@@ -58,7 +59,7 @@ def test_eval_cases_that_match_a_benchmark_stay_in_eval(tmp_path):
     recs = sample_records()
     raw = write_raw(tmp_path, recs)
     excl = benchmarks(tmp_path, recs)
-    m = build(Options(raw=raw, out=tmp_path / "d", eval_ratio=1.0, extra={"exclude": excl}, workers=1))
+    m = build(BuildConfig.of(raw=raw, out=tmp_path / "d", eval_ratio=1.0, exclude=excl, workers=1))
     files = m["decontamination"]["files"]
     assert sum(f["removed_train"] for f in files) == 0 and sum(f["matched_eval"] for f in files) == 5
     assert m["datasets"]["criminal_sentencing_eval"]["rows"] == len(recs)
@@ -76,7 +77,7 @@ def test_item_text_reads_every_accepted_form():
 def test_missing_exclude_file_is_a_clear_error(tmp_path):
     raw = write_raw(tmp_path, sample_records()[:3])
     with pytest.raises(UsageError, match="--exclude file .*nope.json does not exist"):
-        build(Options(raw=raw, out=tmp_path / "d", extra={"exclude": [str(tmp_path / "nope.json")]}, workers=1))
+        build(BuildConfig.of(raw=raw, out=tmp_path / "d", exclude=[str(tmp_path / "nope.json")], workers=1))
 
 
 # --- containment: a training fact inside a longer benchmark item (LawBench 3-5 style) -------------
@@ -178,8 +179,8 @@ def test_containment_has_no_false_positives_on_other_real_records():
             items = [make(recs[i]) for i in items_from]
             ix = decontam.build_index([decontam._mask(decontam.item_haystack(o)) for o in items],
                                       [decontam._mask(decontam.item_text(o)) for o in items])
-            false += int((decontam.contained([facts[i] for i in facts_from], ix, decontam.DEFAULT_CONTAINMENT) >= 0).sum())
-            found += int((decontam.contained([facts[i] for i in items_from], ix, decontam.DEFAULT_CONTAINMENT) >= 0).sum())
+            false += int((decontam.contained([facts[i] for i in facts_from], ix, HygieneConfig.exclude_containment) >= 0).sum())
+            found += int((decontam.contained([facts[i] for i in items_from], ix, HygieneConfig.exclude_containment) >= 0).sum())
         assert false == 0, f"{false} of {len(recs)} facts matched an item built from another record"
         short = sum(len(decontam.ngram_hashes(f)) < decontam.MIN_NGRAMS for f in facts)
         assert found == len(recs) - short  # and each record's own item is found
@@ -225,6 +226,6 @@ def test_a_raw_benchmark_record_still_matches_its_scrubbed_training_copy(tmp_pat
     raw = write_raw(tmp_path, recs)
     cail = tmp_path / "cail_test.jsonl"
     cail.write_text(json.dumps(recs[0], ensure_ascii=False) + "\n", encoding="utf-8")
-    m = build(Options(raw=raw, out=tmp_path / "d", eval_ratio=0.0, extra={"exclude": [str(cail)]}, workers=1))
+    m = build(BuildConfig.of(raw=raw, out=tmp_path / "d", eval_ratio=0.0, exclude=[str(cail)], workers=1))
     assert m["decontamination"]["removed_train"] == 1
     assert "13912345678" not in (tmp_path / "d" / "cases.jsonl").read_text(encoding="utf-8")

@@ -3,7 +3,8 @@ import random
 import numpy as np
 import pytest
 
-from lawfactory.build.pipeline import Options, build
+from lawfactory.build.config import BuildConfig
+from lawfactory.build.pipeline import build
 from lawfactory.hygiene import dedup
 
 from planting import cli, jsonl, near_duplicate, sample_records, with_fact, write_raw
@@ -55,7 +56,7 @@ def groups_of(out):
 def test_exact_and_near_duplicates_share_one_group_and_never_straddle_the_split(tmp_path):
     raw, n, pairs = planted(tmp_path)
     out = tmp_path / "d"
-    m = build(Options(raw=raw, out=out, eval_ratio=0.5, workers=1))
+    m = build(BuildConfig.of(raw=raw, out=out, eval_ratio=0.5, workers=1))
     nd = m["near_duplicates"]
     assert nd["pairs_merged"] >= pairs and nd["exact_pairs_merged"] >= pairs // 2
     assert nd["cross_split_leaks"] == 0
@@ -94,8 +95,8 @@ def test_check_mode_fails_the_build_when_eval_leaks_into_train(tmp_path):
 
 def test_threshold_is_configurable(tmp_path):
     raw, n, pairs = planted(tmp_path)
-    strict = build(Options(raw=raw, out=tmp_path / "s", extra={"near_dup_threshold": 0.99}, workers=1))
-    loose = build(Options(raw=raw, out=tmp_path / "l", workers=1))
+    strict = build(BuildConfig.of(raw=raw, out=tmp_path / "s", near_dup_threshold=0.99, workers=1))
+    loose = build(BuildConfig.of(raw=raw, out=tmp_path / "l", workers=1))
     assert strict["near_duplicates"]["threshold"] == 0.99
     # exact duplicates still merge at 0.99; the one-clause near-duplicates (Jaccard ≈ 0.9) no longer do
     assert strict["near_duplicates"]["pairs_merged"] == strict["near_duplicates"]["exact_pairs_merged"] >= pairs // 2
@@ -106,7 +107,7 @@ def test_threshold_is_configurable(tmp_path):
 
 def test_near_dup_off_leaves_groups_alone(tmp_path):
     raw, n, _ = planted(tmp_path)
-    m = build(Options(raw=raw, out=tmp_path / "d", extra={"near_dup": "off"}, workers=1))
+    m = build(BuildConfig.of(raw=raw, out=tmp_path / "d", near_dup="off", workers=1))
     assert "pairs_merged" not in m["near_duplicates"]
     g = groups_of(tmp_path / "d")
     assert g[2] != g[n + 2]
@@ -118,6 +119,6 @@ def test_no_cases_builds_empty_case_datasets(tmp_path):
     from conftest import SAMPLES
 
     shutil.copytree(SAMPLES / "statutes" / "cn", tmp_path / "raw" / "statutes" / "cn")  # statutes only: no case
-    m = build(Options(raw=tmp_path / "raw", out=tmp_path / "d", workers=1))
+    m = build(BuildConfig.of(raw=tmp_path / "raw", out=tmp_path / "d", workers=1))
     assert m["cases"] == 0 and m["near_duplicates"]["pairs_merged"] == 0
     assert (tmp_path / "d" / "criminal_sentencing.jsonl").read_bytes() == b""

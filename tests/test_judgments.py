@@ -9,7 +9,8 @@ import pytest
 
 from converters import judgments_cn, judgments_tw
 from converters.judgments import normalize_date
-from lawfactory.build.pipeline import Options, build
+from lawfactory.build.config import BuildConfig
+from lawfactory.build.pipeline import build
 from lawfactory.dev.judgments_synth import generate_cn_csv
 from lawfactory.jsonl import read_jsonl
 from lawfactory.records import RecordError, Skip
@@ -160,7 +161,7 @@ def raw_judgments(tmp_path):
 
 def test_make_data_accounts_for_every_record_and_writes_both_datasets(tmp_path):
     raw, out = raw_judgments(tmp_path), tmp_path / "d"
-    m = build(Options(raw=raw, out=out, workers=1, eval_ratio=0.3))
+    m = build(BuildConfig.of(raw=raw, out=out, workers=1, eval_ratio=0.3))
     for rel, c in m["inputs"].items():
         assert c["read"] == c["converted"] + c["rejected"] + c["skipped"], rel
     per_file = {rel: convert_path(raw / rel) for rel in m["inputs"]}
@@ -195,12 +196,12 @@ def test_make_data_accounts_for_every_record_and_writes_both_datasets(tmp_path):
 
 def test_over_cutoff_samples_are_dropped_and_counted(tmp_path):
     raw = raw_judgments(tmp_path)
-    full = build(Options(raw=raw, out=tmp_path / "a", workers=1))
+    full = build(BuildConfig.of(raw=raw, out=tmp_path / "a", workers=1))
     lengths = sorted(len("".join(r[k] for k in ("system", "instruction", "input", "output")))
                      for n in ("criminal_sentencing", "tw_judgments")
                      for r in read_jsonl(tmp_path / "a" / f"{n}.jsonl") + read_jsonl(tmp_path / "a" / f"{n}_eval.jsonl"))
     cutoff = int(lengths[len(lengths) // 2] / 1.37)  # about half the samples are longer
-    cut = build(Options(raw=raw, out=tmp_path / "b", workers=1, extra={"cutoff_len": cutoff}))
+    cut = build(BuildConfig.of(raw=raw, out=tmp_path / "b", workers=1, cutoff_len=cutoff))
     dropped = sum(v for k, v in cut["stats"].items() if k.startswith(f"judgment samples over cutoff_len {cutoff}"))
     kept = sum(d["rows"] for d in cut["datasets"].values())
     assert 0 < dropped < len(lengths) and kept + dropped == sum(d["rows"] for d in full["datasets"].values())
@@ -218,7 +219,7 @@ def test_cutoff_with_a_real_tokenizer(tmp_path, tiny_model):
     text = "被告人张某犯盗窃罪，判处有期徒刑八个月。"
     assert counter.count(text) == len(tok(text, add_special_tokens=False)["input_ids"]) > 0
     raw = raw_judgments(tmp_path)
-    m = build(Options(raw=raw, out=tmp_path / "t", workers=1, extra={"tokenizer": str(tiny_model), "cutoff_len": 600}))
+    m = build(BuildConfig.of(raw=raw, out=tmp_path / "t", workers=1, tokenizer=str(tiny_model), cutoff_len=600))
     kept = read_jsonl(tmp_path / "t" / "criminal_sentencing.jsonl") + read_jsonl(tmp_path / "t" / "criminal_sentencing_eval.jsonl")
     for r in kept:
         assert lengths.row_tokens(r, counter) <= 600
@@ -227,7 +228,7 @@ def test_cutoff_with_a_real_tokenizer(tmp_path, tiny_model):
 
 def test_to_simplified_converts_taiwan_samples_only_when_asked(tmp_path):
     raw = raw_judgments(tmp_path)
-    build(Options(raw=raw, out=tmp_path / "s", workers=1, extra={"to_simplified": True}))
+    build(BuildConfig.of(raw=raw, out=tmp_path / "s", workers=1, to_simplified=True))
     rows = read_jsonl(tmp_path / "s" / "tw_judgments.jsonl")
     assert rows and all("處" not in r["output"] and "刑法" in r["output"] for r in rows)
     assert any("处有期徒刑" in r["output"] for r in rows)

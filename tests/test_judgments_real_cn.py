@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from converters import judgments, judgments_cn, lecard
+from converters import judgments_cn, lecard
 from lawfactory.records import RecordError, Skip
 
 from conftest import REPO, real_path
@@ -37,7 +37,6 @@ def converted():
     for row in real_path("judgments", "cn", "manifest.tsv").read_text(encoding="utf-8").splitlines()[1:]:
         cols = row.split("\t")
         classes[cols[1]] = cols[2]
-    judgments.configure({})
     out = {}
     for line, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         doc = json.loads(raw)

@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 
 from converters import judgments, judgments_cn, lecard
-from lawfactory.build.pipeline import Options, build
+from lawfactory.build.config import BuildConfig
+from lawfactory.build.pipeline import build
 from lawfactory.records import RecordError, Skip
 
 from conftest import real_path
@@ -45,7 +46,6 @@ def test_fields_come_from_the_text():
 
 
 def test_a_document_converts_like_a_cjo_record_and_names_from_the_title_never_leak():
-    judgments.configure({})
     [c] = judgments_cn.convert_record(doc(writName="张三盗窃一审刑事判决书", ajName="张三盗窃一案"), "d.json", 1, Counter())
     assert (c["defendant"], c["charges"], c["sentence"]["months"], c["sentence"]["fine"]) == ("张某", ["盗窃"], 42, 2000)
     assert [a["number"] for a in c["articles"]] == [264, 67]
@@ -57,7 +57,6 @@ def test_a_document_converts_like_a_cjo_record_and_names_from_the_title_never_le
                                             ("（2015）辽阳刑二终字第20号", "审理程序 刑事二审 not in 刑事一审"),
                                             ("（2016）某刑再5号", "审理程序 刑事审判监督 not in 刑事一审")])
 def test_appeals_and_retrials_are_skipped_from_the_case_number(number, reason):
-    judgments.configure({})
     with pytest.raises(Skip, match=reason):
         judgments_cn.convert_record(doc(QW.replace("（2018）某0106刑初98号", number)), "d.json", 1, Counter())
 
@@ -71,7 +70,7 @@ def test_one_json_file_per_document_through_make_data(tmp_path):
     raw.mkdir(parents=True)
     for i, line in enumerate(lines):
         (raw / f"{i}.json").write_text(json.dumps(json.loads(line), ensure_ascii=False, indent=2), encoding="utf-8")
-    m = build(Options(raw=tmp_path / "raw", out=tmp_path / "out", workers=1, extra={"near_dup": "off"}))
+    m = build(BuildConfig.of(raw=tmp_path / "raw", out=tmp_path / "out", workers=1, near_dup="off"))
     conf = m["conformance"]["judgments_cn_json"]
     assert conf["read"] == 12 == conf["converted"] + sum(conf["skipped"].values()) + sum(conf["rejected"].values())
     classes = [row.split("\t")[2] for row in real_path("judgments", "cn", "manifest.tsv").read_text(encoding="utf-8").splitlines()[1:13]]
@@ -80,7 +79,7 @@ def test_one_json_file_per_document_through_make_data(tmp_path):
 
 
 def test_a_recommended_range_in_adopted_facts_is_masked():
-    from converters.judgments import mask_recommendation
+    from lawfactory.parse.leaks import mask_recommendation
 
     facts = "上述事实足以认定。\n根据以上情节，公诉机关提出了量刑建议；对被告人熊某的量刑幅度为有期徒刑六个月至一年六个月，并处罚金。\n下文。"
     assert mask_recommendation(facts) == "上述事实足以认定。\n根据以上情节，公诉机关提出了量刑建议。\n下文。"
@@ -90,7 +89,6 @@ def test_a_recommended_range_in_adopted_facts_is_masked():
 def test_a_cjo_record_whose_text_runs_together_reads_like_lecard():
     """A CJO dump can carry the same run-together text with blank columns: the text is normalized
     and the blank columns are read from it, so both layouts give the same case."""
-    judgments.configure({})
     [a] = judgments_cn.convert_record(doc(), "d.json", 1, Counter())
     [b] = judgments_cn.convert_record({"全文": QW, "案号": "", "案件类型": ""}, "d.csv", 1, Counter())
     keys = ("defendant", "charges", "sentence", "articles", "facts", "reasoning", "verdict")

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from lawfactory.build.pipeline import Options, build
+from lawfactory.build.config import BuildConfig
+from lawfactory.build.pipeline import build
 
 from conftest import SAMPLES
 
@@ -86,7 +87,7 @@ def test_no_planted_string_survives_anywhere_under_data(tmp_path, pseudonymize):
     for s in CN_PLANTED:
         assert s in (raw / "judgments" / "cn" / "pii.csv").read_text(encoding="utf-8"), s  # planted, really
     out = tmp_path / "data"
-    manifest = build(Options(raw=raw, out=out, workers=1, extra={"pseudonymize": pseudonymize}))
+    manifest = build(BuildConfig.of(raw=raw, out=out, workers=1, pseudonymize=pseudonymize))
 
     cases = [json.loads(x) for x in (out / "cases.jsonl").read_text(encoding="utf-8").splitlines()]
     by_source = {c["source"].split(":")[0]: c for c in cases}

@@ -1,8 +1,10 @@
 import pytest
 
-from lawfactory.build.pipeline import Options, build
+from lawfactory.build.config import BuildConfig
+from lawfactory.build.pipeline import build
 from lawfactory.errors import InputError
 from lawfactory.hygiene import quality
+from lawfactory.parse.leaks import leaked_recommendation
 
 from conftest import real_path
 from planting import jsonl, sample_records, with_fact, write_raw
@@ -19,7 +21,7 @@ from planting import jsonl, sample_records, with_fact, write_raw
     ("提请本院依法判处。", False),
 ])
 def test_leaked_recommendation(text, leaks):
-    assert quality.leaked_recommendation(text) is leaks
+    assert leaked_recommendation(text) is leaks
 
 
 def test_filters_drop_with_reasons_and_counts_reconcile(tmp_path):
@@ -30,7 +32,7 @@ def test_filters_drop_with_reasons_and_counts_reconcile(tmp_path):
     recs[3] = with_fact(recs[3], recs[3]["fact"] + "被告人曾因犯盗窃罪被判处有期徒刑一年。")  # kept
     raw = write_raw(tmp_path, recs)
     out = tmp_path / "d"
-    m = build(Options(raw=raw, out=out, workers=1))
+    m = build(BuildConfig.of(raw=raw, out=out, workers=1))
     c = m["inputs"]["cail/planted.jsonl"]
     assert c["read"] == c["converted"] + c["rejected"] + c["skipped"]
     assert c["converted"] == c["cases"] + c["filtered"] and c["filtered"] == 3
@@ -47,7 +49,7 @@ def test_filters_drop_with_reasons_and_counts_reconcile(tmp_path):
 
 def test_max_fact_chars_drops_over_long_facts(tmp_path):
     raw = write_raw(tmp_path, sample_records())
-    m = build(Options(raw=raw, out=tmp_path / "d", extra={"max_fact_chars": 100}, workers=1))
+    m = build(BuildConfig.of(raw=raw, out=tmp_path / "d", max_fact_chars=100, workers=1))
     assert m["filtered"]["facts longer than 100 characters: over the recipe's cutoff"] > 0
 
 
@@ -58,7 +60,7 @@ def test_official_lists_reject_unknown_charges_and_articles(tmp_path):
     recs[1] = {**recs[1], "meta": {**recs[1]["meta"], "accusation": ["不存在的罪名"]}}
     recs[2] = {**recs[2], "meta": {**recs[2]["meta"], "relevant_articles": [451]}}  # a real article, not a label
     raw = write_raw(tmp_path, recs)
-    m = build(Options(raw=raw, out=tmp_path / "d", extra={"charges": str(accu), "articles": str(law)}, workers=1))
+    m = build(BuildConfig.of(raw=raw, out=tmp_path / "d", charges=str(accu), articles=str(law), workers=1))
     dropped = {r["line"]: r["reason"] for r in jsonl(tmp_path / "d" / "filtered.jsonl")}
     assert dropped[2] == "charge '不存在的罪名' not in accu.txt"
     assert dropped[3] == "article 451 not in law.txt"

@@ -2,7 +2,8 @@ import json
 import re
 import signal
 
-from lawfactory.build.pipeline import Options, build
+from lawfactory.build.config import BuildConfig
+from lawfactory.build.pipeline import build
 from lawfactory.build.shards import KILL_ENV
 
 from planting import cli, output_files, sample_records, write_raw
@@ -52,24 +53,24 @@ def test_unchanged_fingerprint_skips_and_a_changed_input_redoes_only_its_shards(
     raw = raw_with_samples(tmp_path)
     out = tmp_path / "d"
     opts = dict(raw=raw, out=out, shard_bytes=3000, workers=1)
-    m1 = build(Options(**opts))
+    m1 = build(BuildConfig.of(**opts))
     assert set(m1["fingerprint"]) >= {"inputs", "code", "options", "sha256"}
     assert m1["fingerprint"]["inputs"]["cail/hf_flat.jsonl"] == m1["inputs"]["cail/hf_flat.jsonl"]["sha256"]
     files = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
     markers = done_markers(out)
 
-    assert build(Options(**opts)) == m1  # up to date: nothing rewritten
+    assert build(BuildConfig.of(**opts)) == m1  # up to date: nothing rewritten
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()} == files
 
     # an option that changes the output changes the fingerprint
-    m_seed = build(Options(**{**opts, "out": tmp_path / "seed"}, seed=7))
+    m_seed = build(BuildConfig.of(**{**opts, "out": tmp_path / "seed"}, seed=7))
     assert m_seed["fingerprint"]["sha256"] != m1["fingerprint"]["sha256"]
 
     # append one record to one input: only that file's last shard is redone
     extra = sample_records()[0]
     with open(raw / "cail" / "hf_flat.jsonl", "a", encoding="utf-8") as f:
         f.write(json.dumps(extra, ensure_ascii=False) + "\n")
-    m2 = build(Options(**opts))
+    m2 = build(BuildConfig.of(**opts))
     assert m2["inputs"]["cail/hf_flat.jsonl"]["read"] == m1["inputs"]["cail/hf_flat.jsonl"]["read"] + 1
     after = done_markers(out)
     kept = {k for k in markers if k in after and after[k] == markers[k]}
@@ -79,6 +80,6 @@ def test_unchanged_fingerprint_skips_and_a_changed_input_redoes_only_its_shards(
 
 def test_outputs_do_not_depend_on_workers_or_shard_size(tmp_path):
     raw = write_raw(tmp_path, sample_records() * 3)  # exact duplicates across shards, too
-    build(Options(raw=raw, out=tmp_path / "one", workers=1))
-    build(Options(raw=raw, out=tmp_path / "many", workers=2, shard_bytes=2000))
+    build(BuildConfig.of(raw=raw, out=tmp_path / "one", workers=1))
+    build(BuildConfig.of(raw=raw, out=tmp_path / "many", workers=2, shard_bytes=2000))
     assert output_files(tmp_path / "one") == output_files(tmp_path / "many")

@@ -25,7 +25,8 @@ import pytest
 
 from lawfactory import jsonl
 from lawfactory.build import generation, shards
-from lawfactory.build.pipeline import NothingConverted, Options, build
+from lawfactory.build.config import BuildConfig
+from lawfactory.build.pipeline import NothingConverted, build
 
 from conftest import REPO, SAMPLES
 from planting import cli, output_files, sample_records
@@ -55,7 +56,7 @@ def raw_with(tmp_path: Path, files: dict) -> Path:
 
 
 def make(raw: Path, out: Path, **extra) -> dict:
-    return build(Options(raw=raw, out=out, workers=1, extra=extra))
+    return build(BuildConfig.of(raw=raw, out=out, workers=1, **extra))
 
 
 def rejects(out: Path) -> list[dict]:
@@ -402,16 +403,18 @@ def test_J_a_converter_bug_costs_only_its_record(tmp_path, monkeypatch):
 
     real = judgments_tw.convert_record
 
-    def buggy(obj, source, line, stats):
+    def buggy(obj, source, line, stats, *settings):
         if "bug" in source:
             raise KeyError("unexpected")
-        return real(obj, source, line, stats)
+        return real(obj, source, line, stats, *settings)
 
     monkeypatch.setattr(judgments_tw, "convert_record", buggy)
-    from lawfactory.build import pipeline as b
+    import dataclasses
 
-    monkeypatch.setattr(b, "SOURCES", [s if s.name != "judgments_tw" else b.Source(s.name, s.patterns, s.read, buggy)
-                                       for s in b.SOURCES])
+    from lawfactory.build import sources
+
+    tw_source = sources.get_source("judgments_tw")
+    monkeypatch.setitem(sources.SOURCES, "judgments_tw", dataclasses.replace(tw_source, convert=buggy))
     tw = TW_SAMPLE.read_text(encoding="utf-8-sig")
     raw = raw_with(tmp_path, {"judgments/tw/bug.json": tw, "judgments/tw/ok.json": tw, "cail/a.jsonl": good_lines()})
     m = make(raw, tmp_path / "d")
@@ -682,9 +685,9 @@ def alive(pid: int) -> bool:
 
 def test_K_workers_under_spawn_match_fork_and_one_process(tmp_path):
     raw = small_raw(tmp_path)
-    opts = {"raw": raw, "shard_bytes": 4000, "extra": {"pseudonymize": True, "case_types": "刑事案件"}}
-    build(Options(out=tmp_path / "one", workers=1, **opts))
-    build(Options(out=tmp_path / "spawn", workers=2, start_method="spawn", **opts))
+    opts = {"raw": raw, "shard_bytes": 4000, "pseudonymize": True, "case_types": "刑事案件"}
+    build(BuildConfig.of(out=tmp_path / "one", workers=1, **opts))
+    build(BuildConfig.of(out=tmp_path / "spawn", workers=2, start_method="spawn", **opts))
     assert output_files(tmp_path / "spawn") == output_files(tmp_path / "one")
 
 

@@ -5,7 +5,8 @@ from collections import Counter
 
 import pytest
 
-from lawfactory.build.pipeline import Options, build
+from lawfactory.build.config import BuildConfig
+from lawfactory.build.pipeline import build
 from lawfactory.jsonl import read_jsonl
 from lawfactory.parse.citations import parse_citations
 from lawfactory.records import PRC_CRIMINAL_LAW, article_key
@@ -18,7 +19,7 @@ from conftest import SAMPLES
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("statute_tasks") / "d"
-    m = build(Options(raw=SAMPLES, out=out, workers=1))
+    m = build(BuildConfig.of(raw=SAMPLES, out=out, workers=1))
     index = {a["key"]: a for a in read_jsonl(out / "statutes_index.jsonl")}
     return out, m, index
 
@@ -139,7 +140,7 @@ def test_taiwan_stays_traditional_unless_to_simplified(built, tmp_path):
     tw = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows(out, "tw_statutes_qa"))
     assert "中華民國刑法" in tw and "條" in tw and "条" not in tw
     simp = tmp_path / "s"
-    build(Options(raw=SAMPLES, out=simp, workers=1, extra={"to_simplified": True}))
+    build(BuildConfig.of(raw=SAMPLES, out=simp, workers=1, to_simplified=True))
     tw_s = rows(simp, "tw_statutes_qa")
     text = "\n".join(json.dumps(r, ensure_ascii=False) for r in tw_s)
     assert "中华民国刑法" in text and "條" not in text and len(tw_s) == len(rows(out, "tw_statutes_qa"))
@@ -149,11 +150,11 @@ def test_taiwan_stays_traditional_unless_to_simplified(built, tmp_path):
 def test_phrasings_are_seeded(built, tmp_path):
     out, _, _ = built
     again = tmp_path / "again"
-    build(Options(raw=SAMPLES, out=again, workers=1))
+    build(BuildConfig.of(raw=SAMPLES, out=again, workers=1))
     for name in ("cn_statutes_qa", "tw_statutes_qa", "statute_retrieval", "criminal_sentencing_grounded"):
         assert (again / f"{name}.jsonl").read_bytes() == (out / f"{name}.jsonl").read_bytes(), name
     other = tmp_path / "seed7"
-    build(Options(raw=SAMPLES, out=other, seed=7, workers=1))
+    build(BuildConfig.of(raw=SAMPLES, out=other, seed=7, workers=1))
     def qs(d):
         return [r["conversations"][0]["value"] for r in rows(d, "cn_statutes_qa") if r["task"] == "recite"]
 
@@ -254,7 +255,7 @@ def test_llamafactory_reads_every_row_with_the_registered_columns(built):
 def test_case_anchors_are_capped_per_article(tmp_path, monkeypatch):
     monkeypatch.setattr(st, "RETRIEVAL_CASES_PER_ARTICLE", 1)
     out = tmp_path / "d"
-    m = build(Options(raw=SAMPLES, out=out, workers=1))
+    m = build(BuildConfig.of(raw=SAMPLES, out=out, workers=1))
     pairs = read_jsonl(out / "statute_retrieval.jsonl")
     train_facts = {c["facts"] for c in train_cases(out)}
     per_positive = Counter(p["positive"] for p in pairs if p["anchor"] in train_facts)

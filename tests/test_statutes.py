@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from converters import statutes_cn, statutes_tw
-from lawfactory.build.pipeline import Options, build
+from lawfactory.build.config import BuildConfig
+from lawfactory.build.pipeline import build
 from lawfactory.jsonl import read_jsonl
 from lawfactory.parse.citations import parse_citations
 from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, article
@@ -178,7 +179,7 @@ def copy_samples(tmp_path: Path) -> Path:
 
 def test_make_data_writes_the_sorted_index_and_counts_every_file(tmp_path):
     out = tmp_path / "d"
-    m = build(Options(raw=SAMPLES, out=out, workers=1))
+    m = build(BuildConfig.of(raw=SAMPLES, out=out, workers=1))
     index = read_jsonl(out / "statutes_index.jsonl")
     assert len(index) == 30 + 27 + 5 == m["statutes"]["articles"] and m["statutes"]["deleted"] == 5
     order = [(a["jurisdiction"], a["law"], a["number"], a["suffix"]) for a in index]
@@ -206,19 +207,19 @@ def test_index_is_loaded_before_the_tasks_run(tmp_path, monkeypatch):
         return ()
 
     monkeypatch.setattr(build_mod, "TASKS", [((), probe)] + build_mod.TASKS)
-    build(Options(raw=SAMPLES, out=tmp_path / "d", workers=1))
+    build(BuildConfig.of(raw=SAMPLES, out=tmp_path / "d", workers=1))
     assert seen and set(seen) == {62}
 
 
 def test_statute_files_are_part_of_the_fingerprint(tmp_path):
     raw = copy_samples(tmp_path)
     out = tmp_path / "d"
-    first = build(Options(raw=raw, out=out, workers=1))
-    assert build(Options(raw=raw, out=out, workers=1))["fingerprint"] == first["fingerprint"]  # up to date
+    first = build(BuildConfig.of(raw=raw, out=out, workers=1))
+    assert build(BuildConfig.of(raw=raw, out=out, workers=1))["fingerprint"] == first["fingerprint"]  # up to date
     md = raw / "statutes" / "cn" / "刑法.md"
     md.write_text(md.read_text(encoding="utf-8").replace("第五十二条 判处罚金，应当根据犯罪情节决定罚金数额。\n", ""),
                   encoding="utf-8")
-    second = build(Options(raw=raw, out=out, workers=1))
+    second = build(BuildConfig.of(raw=raw, out=out, workers=1))
     assert second["fingerprint"]["sha256"] != first["fingerprint"]["sha256"]
     assert second["statutes"]["articles"] == first["statutes"]["articles"] - 1
     assert f"{PRC_CRIMINAL_LAW}|52" not in {a["key"] for a in read_jsonl(out / "statutes_index.jsonl")}
@@ -284,7 +285,7 @@ def test_multi_law_falv_xml_gives_each_law_its_articles_and_paths(tmp_path):
     assert got == expected
     assert [a["law"] for a in articles(r)] == ["甲法", "甲法", "乙條例", "乙條例"]
     # through make data: both laws converted, nothing skipped, counts reconcile
-    m = build(Options(raw=raw, out=tmp_path / "d", workers=1))
+    m = build(BuildConfig.of(raw=raw, out=tmp_path / "d", workers=1))
     entry = m["inputs"]["statutes/tw/laws_FalV.xml"]
     assert (entry["read"], entry["converted"], entry["rejected"], entry["skipped"], entry["headings"]) == (4, 4, 0, 0, 4)
     assert entry["laws"] == ["甲法", "乙條例"] and m["statutes"]["laws"] == {"甲法": 2, "乙條例": 2}
@@ -311,7 +312,7 @@ def test_malformed_statute_files_and_rows_are_rejected_with_file_line_reason(tmp
     (raw / "statutes" / "tw" / "rows.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     (raw / "statutes" / "tw" / "bad.xml").write_text("<法規><法規名稱>某法</法規名稱><條文>\n<條號>第 1 條</條號>\n</法規>",
                                                       encoding="utf-8")
-    m = build(Options(raw=raw, out=tmp_path / "d", workers=1))
+    m = build(BuildConfig.of(raw=raw, out=tmp_path / "d", workers=1))
     rejects = read_jsonl(tmp_path / "d" / "rejects.jsonl")
     got = {(r["file"], r["line"]) for r in rejects}
     assert got == {("statutes/cn/notitle.md", 1), ("statutes/cn/dup.md", 9), ("statutes/tw/broken.json", 1),
@@ -334,7 +335,7 @@ def test_real_statutes_and_cail_through_make_data(tmp_path):
     shutil.copytree(real, raw / "statutes")
     (raw / "cail").mkdir()
     shutil.copy(real_path("cail2018", "valid_sample.jsonl"), raw / "cail" / "valid.jsonl")
-    m = build(Options(raw=raw, out=tmp_path / "d", workers=1))
+    m = build(BuildConfig.of(raw=raw, out=tmp_path / "d", workers=1))
     assert m["statutes"]["laws"] == {PRC_CRIMINAL_LAW: 505, TW_CRIMINAL_CODE: 415, "刑事訴訟法": 710}
     xml = m["inputs"]["statutes/tw/C0000001_criminal_code_FalV.xml"]
     assert (xml["read"], xml["converted"], xml["skipped"], xml["headings"]) == (415, 0, 415, 55)

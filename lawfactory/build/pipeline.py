@@ -4,10 +4,11 @@
     cases ─ split by group ─→ tasks ─→ DATA/<dataset>.jsonl
     everything counted ─→ DATA/manifest.json, DATA/dataset_info.json
 
-Sources and tasks are registered in SOURCES and TASKS; a new converter or dataset adds an
-entry there and nothing else changes. Every output is written into a staging folder and the
-whole generation is switched into DATA at the end (lawfactory/build/generation.py); a record that
-fails anywhere is rejected with file, line and reason and the build goes on (lawfactory/build/shards.py).
+Sources are registered in lawfactory/build/sources.py and tasks in TASKS; a new input format
+or dataset adds an entry there and nothing else changes. Every output is written into a staging
+folder and the whole generation is switched into DATA at the end (lawfactory/build/generation.py);
+a record that fails anywhere is rejected with file, line and reason and the build goes on
+(lawfactory/build/shards.py).
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ import numpy as np
 from tqdm import tqdm
 
 from adversarial.task import adversarial_task
-from converters import cail, judgments, judgments_cn, judgments_tw, privacy
+from converters import privacy
 from lawfactory import jsonl, resources
 from lawfactory.build import fingerprint, generation, shards, statute_index
+from lawfactory.build.config import BuildConfig
+from lawfactory.build.sources import CASES, input_files, layouts, sources, unmatched_inputs
 from lawfactory.cards import datacard
 from lawfactory.errors import BuildError, LawfactoryError, UsageError
-from lawfactory.hygiene import dedup, quality, stage as hygiene
+from lawfactory.hygiene import quality, stage as hygiene
 from lawfactory.splits import EVAL, TRAIN, assign_split
 from lawfactory.tasks.judgment_rows import is_judgment, judgment_sample, judgment_task
 from lawfactory.tasks.sentencing import sentencing_sample
@@ -41,54 +44,11 @@ from lawfactory.tasks.statute_rows import evidence_task, grounded_task
 
 DATASET_INFO = resources.resource(resources.DATASET_INFO)
 
-Reader = Callable[[Path], Iterator[tuple[int, Any, "str | None"]]]
-Converter = Callable[[Any, str, int, Counter], list]
-
-
-@dataclass(frozen=True)
-class Source:
-    """A raw input format: files matching `patterns` under RAW, read record by record."""
-
-    name: str
-    patterns: tuple[str, ...]
-    read: Reader
-    convert: Converter
-
-
-SOURCES: list[Source] = [
-    # JSON lines (also gzip-compressed); a .json file may be one JSON array of records (jsonl.iter_jsonl)
-    Source("cail", ("cail/*.jsonl", "cail/*.json", "cail/*.jsonl.gz"), jsonl.iter_jsonl, cail.convert_record),
-    # full-text judgments (converters/judgments_*.py); JSON lines are sharded, CSV/Parquet stream per file
-    Source("judgments_cn", ("judgments/cn/**/*.csv", "judgments/cn/**/*.parquet"), judgments_cn.read_table,
-           judgments_cn.convert_record),
-    Source("judgments_cn_jsonl", ("judgments/cn/**/*.jsonl", "judgments/cn/**/*.jsonl.gz"), jsonl.iter_jsonl,
-           judgments_cn.convert_record),
-    # LeCaRD ships one document per .json file (judgments_tw.read_file reads any one-object / array file)
-    Source("judgments_cn_json", ("judgments/cn/**/*.json",), judgments_tw.read_file, judgments_cn.convert_record),
-    Source("judgments_tw", ("judgments/tw/**/*.json",), judgments_tw.read_file, judgments_tw.convert_record),
-]
-
-
-@dataclass
-class Options:
-    raw: Path
-    out: Path
-    seed: int = 42
-    eval_ratio: float = 0.1
-    extra: dict = field(default_factory=dict)  # options later stages read (recorded in the manifest)
-    workers: int = 0  # conversion processes (0: one per core); never changes the outputs
-    shard_bytes: int = shards.SHARD_BYTES  # conversion shard size; never changes the outputs
-    start_method: str = ""  # worker start method (fork, spawn; "": fork); never changes the outputs
-
-    def as_manifest(self) -> dict:
-        return {"seed": self.seed, "eval_ratio": self.eval_ratio, **self.extra}
-
-
 @dataclass
 class Context:
     """What task builders may read and count into."""
 
-    options: Options
+    config: BuildConfig  # the options (lawfactory/build/config.py)
     stats: Counter = field(default_factory=Counter)
     index: dict = field(default_factory=dict)  # statute index by article key, when built
     statutes: Any = None  # tasks.statutes.StatuteEvidence: what the statute outputs collect from the cases
@@ -120,38 +80,6 @@ TASKS: list[tuple[tuple[str, ...], Task]] = [
 ]
 
 
-def _relpath(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
-
-
-def input_files(raw: Path) -> list[tuple[Source, Path]]:
-    found = []
-    for src in SOURCES:
-        paths = sorted({p for pat in src.patterns for p in raw.glob(pat) if p.is_file()})
-        found.extend((src, p) for p in paths)
-    return found
-
-
-def layouts() -> list[str]:
-    """Every input layout the build reads, as glob patterns under RAW."""
-    return [pat for src in SOURCES for pat in src.patterns] + [pat for pat, _, _ in statute_index.PATTERNS]
-
-
-def unmatched_inputs(raw: Path, read: Iterable[str]) -> dict[str, str]:
-    """Files under RAW no layout reads (hidden files and folders aside) → why they were skipped."""
-    read = set(read)
-    out = {}
-    for root, dirs, files in os.walk(raw):  # symbolic links to folders are not followed (no loops)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            rel = (Path(root) / name).relative_to(raw).as_posix()
-            if name.startswith(".") or rel in read:
-                continue
-            path = Path(root) / name
-            out[rel] = "matches no input layout" if path.is_file() else "not a readable file (a broken or looping link?)"
-    return out
-
-
 def probe_case(case: dict) -> None:
     """Make what the task stage will make of one case (its sample in both splits, its data-card
     counts), so a value no later stage can handle rejects the record at conversion, where its file
@@ -166,39 +94,33 @@ def probe_case(case: dict) -> None:
 TIMES: dict = {}  # stage → seconds of the last build (printed, never in the manifest)
 
 
-def hygiene_options(opts: Options) -> tuple[str, float, list[str]]:
-    x = opts.extra
-    return (x.get("near_dup", "group"), float(x.get("near_dup_threshold", dedup.DEFAULT_THRESHOLD)),
-            [str(p) for p in x.get("exclude") or []])
+def quality_filters(opts: BuildConfig) -> quality.Quality:
+    h = opts.hygiene
+    return quality.load(h.min_fact_chars, h.max_fact_chars, h.charges, h.articles)
 
 
-def quality_filters(opts: Options) -> quality.Quality:
-    x = opts.extra
-    return quality.load(x.get("min_fact_chars", quality.DEFAULT_MIN_FACT_CHARS), x.get("max_fact_chars", 0),
-                        x.get("charges"), x.get("articles"))
-
-
-def plan_inputs(opts: Options, q: quality.Quality, code: str) -> tuple[shards.Plan, shards.Config]:
+def plan_inputs(opts: BuildConfig, q: quality.Quality, code: str) -> tuple[shards.Plan, shards.Config]:
     """Hash the inputs and cut them into conversion shards (each with its own fingerprint)."""
-    mode, threshold, excludes = hygiene_options(opts)
-    minhash = threshold if (mode != "off" or excludes) else None
-    salt = {"code": code, "minhash": minhash, "judgments": judgments.salt(),
+    h = opts.hygiene
+    minhash = h.near_dup_threshold if (h.near_dup != "off" or h.exclude) else None
+    salt = {"code": code, "minhash": minhash, "judgments": dataclasses.asdict(opts.judgments),
             "quality": [q.min_fact_chars, q.max_fact_chars, fingerprint.digest(sorted(q.charges or [])),
-                        fingerprint.digest(sorted(q.articles or [])), q.charges is None, q.articles is None]}
-    max_chars = salt["max_record_chars"] = int(opts.extra.get("max_record_chars") or shards.MAX_RECORD_CHARS)
-    files = [(SOURCES.index(src), src, path) for src, path in input_files(opts.raw)]
-    plan = shards.plan(files, opts.raw, opts.shard_bytes, salt)
-    return plan, shards.Config(SOURCES, opts.out / shards.WORK / "shards", q, minhash, max_chars=max_chars,
-                               setup=(judgments.configure, opts.extra), probe=probe_case)
+                        fingerprint.digest(sorted(q.articles or [])), q.charges is None, q.articles is None],
+            "max_record_chars": h.max_record_chars}
+    case_sources = sources(CASES)
+    files = [(case_sources.index(src), src, path) for src, path in input_files(opts.raw, CASES)]
+    plan = shards.plan(files, opts.raw, opts.run.shard_bytes, salt)
+    return plan, shards.Config(case_sources, opts.out / shards.WORK / "shards", q, minhash, max_chars=h.max_record_chars,
+                               judgments=opts.judgments, probe=probe_case)
 
 
-def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Plan, cfg: shards.Config) -> int:
+def convert_sources(opts: BuildConfig, manifest: dict, ctx: Context, plan: shards.Plan, cfg: shards.Config) -> int:
     """Every input record → cases.jsonl, or rejects.jsonl with file, line and reason; cases the
     quality filters drop → filtered.jsonl. Shards run in worker processes and resume after a
     kill (lawfactory/build/shards.py); near-duplicates are grouped and benchmark items matched
     (lawfactory/hygiene/stage.py) before cases.jsonl is written."""
     t = time.perf_counter()
-    done, resumed = shards.run(plan.shards, cfg, opts.workers or default_workers(), opts.start_method)
+    done, resumed = shards.run(plan.shards, cfg, opts.run.workers or default_workers(), opts.run.start_method)
     TIMES["convert"] = time.perf_counter() - t
     filtered = Counter()
     for rel, sha in plan.inputs.items():
@@ -215,10 +137,10 @@ def convert_sources(opts: Options, manifest: dict, ctx: Context, plan: shards.Pl
     manifest["filtered"] = dict(sorted(filtered.items()))
     manifest["conformance"] = {src: _conformance_summary(c) for src, c in sorted(conformance.items())}
     counts = [d["counts"]["cases"] for d in done]
-    mode, threshold, excludes = hygiene_options(opts)
+    h = opts.hygiene
     t = time.perf_counter()
-    ctx.hygiene = hygiene.run(plan.shards, cfg.work, counts, mode, threshold, excludes, opts.seed, opts.eval_ratio,
-                              containment=opts.extra.get("exclude_containment"))
+    ctx.hygiene = hygiene.run(plan.shards, cfg.work, counts, h.near_dup, h.near_dup_threshold, list(h.exclude), opts.seed,
+                              opts.eval_ratio, containment=h.exclude_containment)
     manifest.update(ctx.hygiene.report)
     TIMES["near-dup"] = time.perf_counter() - t
     shards.concat(plan.shards, cfg.work, "cases.jsonl", opts.out / "cases.jsonl", ctx.hygiene.regroup, ctx.hygiene.gids)
@@ -251,7 +173,7 @@ def _conformance_summary(acc: dict) -> dict:
             "defendants_left_out": dict(acc.get("left_out", Counter()).most_common())}
 
 
-def split_cases(opts: Options, ctx: Context) -> Iterator[tuple[dict, str]]:
+def split_cases(opts: BuildConfig, ctx: Context) -> Iterator[tuple[dict, str]]:
     """cases.jsonl with each case's split; benchmark items (--exclude) are left out of train."""
     removed = ctx.hygiene.removed
     for i, (_, case, _) in enumerate(jsonl.iter_jsonl(opts.out / "cases.jsonl")):
@@ -261,7 +183,7 @@ def split_cases(opts: Options, ctx: Context) -> Iterator[tuple[dict, str]]:
         yield case, split
 
 
-def build_tasks(opts: Options, ctx: Context, manifest: dict, n_cases: int) -> None:
+def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int) -> None:
     names = list(dict.fromkeys(n for names, _ in TASKS for n in names))  # tasks may share a dataset
     rows = Counter({n: 0 for n in names})
     groups = {TRAIN: array.array("Q"), EVAL: array.array("Q")}  # group id hashes (8 bytes a case: flat)
@@ -311,7 +233,7 @@ def write_dataset_info(out: Path, datasets: Iterable[str]) -> None:
     jsonl.write_json(out / "dataset_info.json", local)
 
 
-def build(opts: Options) -> dict:
+def build(opts: BuildConfig) -> dict:
     """Build DATA from RAW; DATA holds the previous generation until this one is complete."""
     generation.check_paths(opts.raw, opts.out)
     opts.out.mkdir(parents=True, exist_ok=True)
@@ -319,21 +241,21 @@ def build(opts: Options) -> dict:
         return _build(opts)
 
 
-def _build(opts: Options) -> dict:
-    manifest: dict = {"options": opts.as_manifest(), "inputs": {}, "datasets": {}, "stats": {}}
+def _build(opts: BuildConfig) -> dict:
+    manifest: dict = {"options": opts.manifest_options(), "inputs": {}, "datasets": {}, "stats": {}}
     ctx = Context(opts)
     work = opts.out / shards.WORK
     shards.remove_partials(opts.out)  # left by a killed run; never loadable, now gone
     generation.drop_stage(opts.out)
     code = fingerprint.code_version()
-    judgments.configure(opts.extra)  # filters and --pseudonymize (workers get them through Config.setup)
     TIMES.clear()
     t0 = t = time.perf_counter()
     plan, cfg = plan_inputs(opts, quality_filters(opts), code)
     TIMES["hash"] = time.perf_counter() - t
     lists = {}  # files options name (eval sets, official lists): their contents are inputs too
-    for k in ("exclude", "charges", "articles"):
-        for p in [opts.extra[k]] if isinstance(opts.extra.get(k), str) else opts.extra.get(k) or []:
+    h = opts.hygiene
+    for k, paths in (("exclude", h.exclude), ("charges", [h.charges]), ("articles", [h.articles])):
+        for p in [p for p in paths if p is not None]:
             if not Path(p).is_file():
                 raise UsageError(f"--{k} file {p} does not exist")
             lists[f"{k} {p}"] = jsonl.file_sha256(p)

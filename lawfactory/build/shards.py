@@ -2,8 +2,10 @@
 
 A JSON-lines input is cut into byte ranges of about `shard_bytes` at line starts (one pass that
 also hashes the file); any other reader gets one shard per file. Each shard is converted in a
-worker process into DATA/.work/shards/<fingerprint>/: cases, rejects and filtered lines, the
-MinHash arrays the near-duplicate stage needs, and last, atomically, `done.json` with its counts.
+worker process, through the steps of lawfactory/build/steps.py (read → convert → quality →
+serialize → signature → write), into DATA/.work/shards/<fingerprint>/: cases, rejects and
+filtered lines, the MinHash arrays the near-duplicate stage needs, and last, atomically,
+`done.json` with its counts.
 A shard whose fingerprint directory holds `done.json` is finished and is never redone, so a killed
 run resumes where it stopped; shards are concatenated in input order, so the result does not
 depend on the number of workers.
@@ -12,9 +14,9 @@ One record never costs the others: any exception while converting, checking, ser
 hashing a record rejects that record (rejects.jsonl: file, line, reason); a record with more
 text than `Config.max_chars` is rejected before it is converted; a reader that fails part-way
 (a file that is not Parquet, a broken gzip stream) rejects the rest of that file with the
-reason. Workers receive everything they need in `Config` (their initializer applies
-`Config.setup`), so the pool works under the fork and the spawn start methods alike; a worker
-that dies (SIGKILL, the out-of-memory killer) fails the build at once with a clear message.
+reason. Workers receive everything they need in `Config` (the judgment converters' options
+included, passed to every converter call), so the pool works under the fork and the spawn start
+methods alike; a worker that dies (SIGKILL, the out-of-memory killer) fails the build at once with a clear message.
 """
 
 from __future__ import annotations
@@ -22,32 +24,26 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import os
-import re
 import shutil
 import signal
-import traceback
-from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import numpy as np
 from tqdm import tqdm
 
-from converters import privacy
 from lawfactory import jsonl
+from lawfactory.build import steps
+from lawfactory.build.config import JudgmentConfig
 from lawfactory.build.fingerprint import digest
-from lawfactory.errors import BuildError, LawfactoryError
+from lawfactory.build.steps import failure  # noqa: F401 - the task stage's reject reasons (pipeline.py)
+from lawfactory.errors import BuildError
 from lawfactory.hygiene import dedup, quality
-from lawfactory.records import RecordError, Skip
 
 WORK = ".work"
-SHARD_BYTES = 4 << 20
-# Characters of text one input record may hold. The longest real judgments run to a few hundred
-# thousand characters; a record far beyond that is a broken dump (and costs memory and time).
-MAX_RECORD_CHARS = 2_000_000
 BLOCK = 8 << 20
 # Test hook: SIGKILL the whole build (workers too) after this many newly finished shards.
 KILL_ENV = "LAWFACTORY_KILL_AFTER_SHARDS"
@@ -55,7 +51,7 @@ KILL_ENV = "LAWFACTORY_KILL_AFTER_SHARDS"
 
 @dataclass(frozen=True)
 class Shard:
-    source: int  # index into build.SOURCES
+    source: int  # index into Config.sources (the case sources of lawfactory/build/sources.py)
     rel: str  # input path relative to RAW (names records in case ids and rejects)
     path: str
     start: int
@@ -81,8 +77,8 @@ class Config:
     work: Path
     quality: quality.Quality
     threshold: float | None  # None: no MinHash arrays (near-duplicate control off, no excludes)
-    max_chars: int = MAX_RECORD_CHARS  # text characters a record may hold (--max-record-chars)
-    setup: tuple = ()  # (function, *args) each worker calls first: the converters' options
+    max_chars: int  # text characters a record may hold (--max-record-chars)
+    judgments: JudgmentConfig  # the judgment converters' options, given to every converter call
     probe: Callable[[dict], None] | None = None  # per case: raises on a case the later stages cannot use
 
 
@@ -132,161 +128,18 @@ def plan(files: list[tuple[int, Any, Path]], raw: Path, shard_bytes: int, salt: 
     return Plan(shards, inputs, formats, unreadable)
 
 
-def reason_kind(reason: str) -> str:
-    """A skip or reject reason without its record's details (names, values, parser messages):
-    `no defendant with charge and penalty in the verdict (张某: …)` → the text before ` (`."""
-    return re.split(r" \(|: |'", reason, maxsplit=1)[0].strip() or reason
-
-
-def _records(sh: Shard, src) -> Iterator:
-    """The shard's records; a reader failing part-way yields one last reject for the rest of the file."""
-    if sh.end is None:
-        records = src.read(Path(sh.path))
-    else:
-        records = jsonl.iter_jsonl(sh.path, sh.start, sh.end, sh.first_line)
-    line = sh.first_line - 1
-    try:
-        for item in records:
-            line = item[0]
-            yield item
-    except LawfactoryError:  # a bad option, not a bad file: it ends the build
-        raise
-    except Exception as e:  # noqa: BLE001 - whatever the reader raises, the file is reported, not the build
-        yield line + 1, None, f"cannot read the file from here on: {failure(e)}"
-
-
-def failure(e: BaseException) -> str:
-    """An unexpected exception as a reject reason: its type, message and where it was raised."""
-    where = traceback.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None
-    at = f" (at {Path(where.filename).name}:{where.lineno})" if where else ""
-    return f"{type(e).__name__}: {e}{at}"
-
-
-def strings(obj) -> Iterator[str]:
-    """Every string in a parsed record (keys included)."""
-    stack = [obj]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, str):
-            yield x
-        elif isinstance(x, dict):
-            stack.extend(x.keys())
-            stack.extend(x.values())
-        elif isinstance(x, (list, tuple)):
-            stack.extend(x)
-
-
-def text_chars(obj, limit: int) -> int:
-    """Characters of text in a parsed record, counted up to just past `limit`."""
-    n = 0
-    for s in strings(obj):
-        n += len(s)
-        if n > limit:
-            break
-    return n
-
-
-@dataclass
-class Converted:
-    """One record's output lines, made in full before any is written."""
-
-    cases: list  # JSON lines
-    filtered: list  # JSON lines
-    gids: list
-    sigs: list  # (MinHash array, exact key) per case when near-duplicate control is on; None: no facts
-    stats: Counter
-
-
-def convert_one(obj, sh: Shard, line: int, src, cfg: Config) -> Converted:
-    """Convert, check, serialize and hash one record; raises on anything wrong with it."""
-    n = text_chars(obj, cfg.max_chars)
-    if n > cfg.max_chars:
-        raise RecordError(f"record too large: more than {cfg.max_chars:,} characters of text (--max-record-chars)")
-    stats = Counter()
-    out = Converted([], [], [], [], stats)
-    for c in privacy.converted(src.convert, obj, sh.rel, line, stats):  # scrubbed before any write
-        if cfg.probe is not None:
-            cfg.probe(c)
-        why = quality.check(c, cfg.quality)
-        if why:
-            out.filtered.append((quality.reason_kind(why),
-                                 jsonl.dumps({"file": sh.rel, "line": line, "case_id": c.get("case_id", ""), "reason": why})))
-            continue
-        row = jsonl.dumps(c)
-        # a NUL character has no place in a training text (JSON writes it \u0000: look closer only then)
-        if "\\u0000" in row and any("\x00" in t for t in strings(c)):
-            raise RecordError("the record's text holds a NUL character (U+0000)")
-        out.cases.append(row)
-        if cfg.threshold is not None:
-            facts = c.get("facts")
-            text = facts if isinstance(facts, str) and facts.strip() else None
-            out.gids.append(str(c.get("group_id") or c.get("case_id") or f"{sh.rel}:{line}").encode("utf-8"))
-            out.sigs.append((dedup.signature(text), dedup.exact_key(text)) if text else None)
-    return out
-
-
 def convert_shard(sh: Shard) -> str:
-    """Convert one shard into its work directory; returns the shard key."""
+    """Convert one shard into its work directory through the steps of lawfactory/build/steps.py
+    (read → convert → quality → serialize → signature → write); returns the shard key."""
     cfg = _CFG
-    src = cfg.sources[sh.source]
     d = cfg.work / sh.key
-    counts = Counter(read=0, converted=0, rejected=0, skipped=0, cases=0, filtered=0)
-    stats, reasons = Counter(), Counter()
-    outcomes = {"skipped": Counter(), "rejected": Counter()}  # by reason kind: the conformance report
-    sigs, exact, active, gids = [], [], [], []
     with jsonl.atomic_open(d / "cases.jsonl") as cf, jsonl.atomic_open(d / "rejects.jsonl") as rf, \
             jsonl.atomic_open(d / "filtered.jsonl") as ff:
-        for line, obj, reason in _records(sh, src):
-            counts["read"] += 1
-            if reason is None:
-                try:
-                    got = convert_one(obj, sh, line, src, cfg)
-                except RecordError as e:
-                    reason = str(e)
-                except Skip as e:
-                    counts["skipped"] += 1
-                    stats[f"skipped: {e}"] += 1
-                    outcomes["skipped"][reason_kind(str(e))] += 1
-                    continue
-                except LawfactoryError:  # a bad option, not a bad record: it ends the build
-                    raise
-                except Exception as e:  # noqa: BLE001 - a bug or an absurd value costs this record only
-                    reason = privacy.scrub(f"cannot convert this record: {failure(e)}")[0]  # it may quote the record
-            if reason is not None:
-                counts["rejected"] += 1
-                outcomes["rejected"][reason_kind(reason)] += 1
-                rf.write(jsonl.dumps({"file": sh.rel, "line": line, "reason": jsonl.safe_text(reason)}) + "\n")
-                continue
-            counts["converted"] += 1
-            stats.update(got.stats)
-            for kind, row in got.filtered:
-                counts["filtered"] += 1
-                reasons[kind] += 1
-                ff.write(row + "\n")
-            for row in got.cases:
-                cf.write(row + "\n")
-                counts["cases"] += 1
-            for gid, sig in zip(got.gids, got.sigs):
-                active.append(sig is not None)
-                gids.append(gid)
-                sigs.append(sig[0] if sig else np.zeros(dedup.NUM_PERM, np.uint32))
-                exact.append(sig[1] if sig else 0)
-    assert counts["read"] == counts["converted"] + counts["rejected"] + counts["skipped"]
-    if cfg.threshold is not None:
-        sig_array = np.vstack(sigs) if sigs else np.empty((0, dedup.NUM_PERM), np.uint32)
-        arrays = {
-            "sig": sig_array,
-            "bands": dedup.band_keys(sig_array, cfg.threshold),
-            "exact": np.array(exact, dtype=np.uint64),
-            "active": np.array(active, dtype=bool),
-            "gid": np.array(gids, dtype=bytes) if gids else np.empty(0, "S1"),
-        }
-        for name, arr in arrays.items():
-            with jsonl.atomic_open(d / f"{name}.npy", "wb") as f:
-                np.save(f, arr, allow_pickle=False)
-    done = {"rel": sh.rel, "range": [sh.start, sh.end, sh.first_line], "counts": dict(counts),
-            "stats": dict(stats), "filtered": dict(reasons), "outcomes": {k: dict(v) for k, v in outcomes.items()}}
-    jsonl.write_json(d / "done.json", done)
+        conv = steps.conversion(sh, cfg.sources[sh.source], cfg, cases=cf, rejects=rf, filtered=ff)
+        conv.run()
+    if conv.signature is not None:
+        conv.signature.save(d, cfg.threshold)
+    jsonl.write_json(d / "done.json", {"rel": sh.rel, "range": [sh.start, sh.end, sh.first_line], **conv.done()})
     return sh.key
 
 
@@ -295,8 +148,6 @@ def _init(cfg: Config, parent: int | None = None) -> None:
     _CFG = cfg
     if parent is not None:
         _die_with(parent)
-    if cfg.setup:
-        cfg.setup[0](*cfg.setup[1:])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
 
 
@@ -328,8 +179,6 @@ def run(shards: list[Shard], cfg: Config, workers: int, start_method: str = "") 
     workers = max(1, min(workers, len(pending)))
     desc = f"convert ({workers} workers)"
     if workers == 1:
-        if cfg.setup:
-            cfg.setup[0](*cfg.setup[1:])
         for n, _ in enumerate(tqdm(map(convert_shard, pending), total=len(pending), desc=desc, unit=" shard",
                                    leave=False, mininterval=1.0), 1):
             if kill_after and n >= kill_after:

@@ -5,10 +5,11 @@ the task stage, and the statute QA datasets and retrieval pairs after it.
     RAW/statutes/tw/*.json MOJ API JSON (per law or ChLaw.json)   converters/statutes_tw.py
     RAW/statutes/tw/*.xml  FalV XML                               converters/statutes_tw.py
 
-One law read from two files (a JSON and the FalV XML of the same law, or two exports) is kept
-from the first file in the order above (JSON before XML) and the other file's articles are
-counted as skipped. Rejects go to rejects.jsonl with file, line (for JSON: the LawArticles row)
-and reason; per file, read = converted + rejected + skipped.
+These are the `articles` sources of lawfactory/build/sources.py. One law read from two files (a
+JSON and the FalV XML of the same law, or two exports) is kept from the first file in the order
+above (JSON before XML) and the other file's articles are counted as skipped. Rejects go to
+rejects.jsonl with file, line (for JSON: the LawArticles row) and reason; per file, read =
+converted + rejected + skipped.
 """
 
 from __future__ import annotations
@@ -19,33 +20,23 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from converters import statutes_cn, statutes_tw
 from lawfactory import jsonl
-from lawfactory.build import shards
+from lawfactory.build import shards, sources
 from lawfactory.tasks import statute_rows as tasks
 
 INDEX = "statutes_index.jsonl"
 OUTPUTS = (INDEX, tasks.RETRIEVAL)
-# (pattern under RAW, format name, reader): the order decides which copy of a law is kept
-PATTERNS = (
-    ("statutes/cn/*.md", "lawrefbook_md", statutes_cn.read_file),
-    ("statutes/tw/*.json", "moj_json", statutes_tw.read_json),
-    ("statutes/tw/*.xml", "falv_xml", statutes_tw.read_xml),
-)
 
 
 def input_files(raw: Path) -> list[tuple[str, Path, str, object]]:
-    found = []
-    for pattern, fmt, reader in PATTERNS:
-        for p in sorted(raw.glob(pattern)):
-            if p.is_file():
-                found.append((p.relative_to(raw).as_posix(), p, fmt, reader))
-    return found
+    """(path relative to RAW, path, format name, reader) of every statute file, in the registry's order."""
+    found = sources.input_files(raw, sources.ARTICLES)
+    return [(p.relative_to(raw).as_posix(), p, src.name, src.read) for src, p in found]
 
 
 def input_hashes(raw: Path) -> dict[str, str]:
     """Statute files by path relative to RAW → sha256 (they are part of the build fingerprint)."""
-    return {rel: jsonl.file_sha256(p) for rel, p, _, _ in input_files(raw)}
+    return sources.input_hashes(raw, sources.ARTICLES)
 
 
 def build_statutes(opts, manifest: dict, ctx) -> None:
@@ -83,7 +74,7 @@ def build_statutes(opts, manifest: dict, ctx) -> None:
     if rejects:
         jsonl.append_jsonl(opts.out / "rejects.jsonl", rejects)
     ctx.index = {a["key"]: a for a in ordered}
-    ctx.statutes = tasks.StatuteEvidence(ctx.index, opts.seed, opts.out / shards.WORK, opts.extra)
+    ctx.statutes = tasks.StatuteEvidence(ctx.index, opts.seed, opts.out / shards.WORK, opts.lengths)
     laws = dict(Counter(a["law"] for a in ordered))
     manifest["statutes"] = {"index": INDEX, "articles": len(ordered), "deleted": sum(a["deleted"] for a in ordered),
                             "laws": laws}
@@ -94,7 +85,7 @@ def write_statute_datasets(opts, manifest: dict, ctx) -> None:
     ev: tasks.StatuteEvidence = ctx.statutes
     ev.close()
     for j, name in tasks.QA_DATASETS.items():
-        rows = tasks.qa_rows(ctx.index, ev, opts.seed, j, bool(opts.extra.get("to_simplified")))
+        rows = tasks.qa_rows(ctx.index, ev, opts.seed, j, opts.judgments.to_simplified)
         n = jsonl.write_jsonl(opts.out / f"{name}.jsonl", tqdm(rows, desc=name, unit=" row", mininterval=1.0))
         manifest["datasets"][name] = {"file": f"{name}.jsonl", "rows": n}
         ctx.card.rows[(name, "train")] += n

@@ -2,12 +2,19 @@
 lawfactory.preflight.memory's estimate. Needs a CUDA GPU; not part of CI.
 
     python -m lawfactory.dev.gpu_bench --out bench.jsonl [--cases qwen3-qlora-r64-b2,...]
+    python -m lawfactory.dev.gpu_bench --out bench.jsonl --suite r16r17 --lengths .gpu/criminal_lengths.json
+    python -m lawfactory.dev.gpu_bench --out bench.jsonl --suite r16r17 --lengths FILE --tiny   # CPU check
 
 Builds each model from its config only (no download): Qwen3-4B and Llama-3.2-3B shapes, bf16,
 SDPA attention, as LLaMA-Factory trains them: gradient checkpointing (reentrant), trainable
 parameters upcast to fp32, bf16 autocast, torch AdamW (fused); QLoRA replaces every decoder linear
 with a bnb NF4 Linear4bit (double quantization). Every sample is exactly cutoff_len random tokens
 (the worst batch). Peak = torch.cuda.max_memory_allocated over 1 warm-up + STEPS timed steps.
+
+The r16r17 suite builds the criminal QLoRA model once and runs on it (lawfactory.dev.gpu_suite):
+SFT beside DPO at the same shape, padded beside neat-packed micro-batches of the real CAIL length
+distribution, and batched greedy `generate`. Imports only torch, transformers, peft (and the
+carried bitsandbytes / liger-kernel wheels): the GPU machine has none of lawfactory's other needs.
 """
 
 from __future__ import annotations
@@ -61,12 +68,12 @@ def quantize_nf4(model) -> None:
                     del child
 
 
-def build(arch: Arch, s: Setup):
+def build(arch: Arch, s: Setup, device: str = "cuda", dtype: str = "bfloat16"):
     import torch
     from transformers import AutoModelForCausalLM
 
-    with torch.device("cuda"):
-        model = AutoModelForCausalLM.from_config(hf_config(arch), dtype=torch.bfloat16, attn_implementation="sdpa")
+    with torch.device(device):
+        model = AutoModelForCausalLM.from_config(hf_config(arch), dtype=getattr(torch, dtype), attn_implementation="sdpa")
     if s.quant_bits:
         quantize_nf4(model)
     model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": True})
@@ -139,25 +146,63 @@ def run_case(name: str, arch: Arch, s: Setup) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True)
-    ap.add_argument("--cases", default=",".join(CASES))
+    ap.add_argument("--cases", default=None, help=f"comma-separated, of: {', '.join(CASES)} (default: all, unless --suite)")
+    ap.add_argument("--suite", choices=["r16r17"], help="one shared criminal-QLoRA model: SFT vs DPO, padded vs "
+                    "neat-packed real lengths, batched generate (lawfactory.dev.gpu_suite)")
+    ap.add_argument("--suite-cases", default=None, help="comma-separated subset of the suite's cases")
+    ap.add_argument("--lengths", help="sample lengths file for the suite (--write-lengths)")
+    ap.add_argument("--tiny", action="store_true", help="the suite on a tiny config on the CPU (a code check)")
+    ap.add_argument("--max-seconds", type=float, default=330.0,
+                    help="after this many seconds, skip the remaining cases and steps (default 330)")
+    ap.add_argument("--write-lengths", metavar="DATA_JSONL",
+                    help="write the template token lengths of an alpaca JSONL to --out (needs --tokenizer) and exit")
+    ap.add_argument("--tokenizer", help="tokenizer folder for --write-lengths (e.g. `lawfactory tiny-model`'s)")
+    ap.add_argument("--cutoff-len", type=int, default=2048)
     args = ap.parse_args(argv)
+    if args.write_lengths:
+        return write_lengths(args)
     import gc
 
     import torch
     import transformers
 
-    print("torch", torch.__version__, "transformers", transformers.__version__, torch.cuda.get_device_name(), flush=True)
+    device = "cpu" if args.tiny else torch.cuda.get_device_name()
+    print("torch", torch.__version__, "transformers", transformers.__version__, device, flush=True)
+    start = time.monotonic()
     with open(args.out, "w", encoding="utf-8") as f:
-        for name in args.cases.split(","):
+        if args.suite or args.tiny:
+            from lawfactory.dev import gpu_suite
+
+            cases = args.suite_cases.split(",") if args.suite_cases else gpu_suite.CASES
+            gpu_suite.run(f, cases, args.lengths, tiny=args.tiny, max_seconds=args.max_seconds)
+        for name in (args.cases.split(",") if args.cases else [] if args.suite or args.tiny else CASES):
             arch_name, s = CASES[name]
-            try:
-                row = run_case(name, ARCHS[arch_name], s)
-            except Exception as err:  # record and go on: one missing package must not lose the others
-                row = {"case": name, "error": f"{type(err).__name__}: {err}"}
+            if time.monotonic() - start > args.max_seconds:
+                row = {"case": name, "skipped": f"past --max-seconds {args.max_seconds:g}"}
+            else:
+                try:
+                    row = run_case(name, ARCHS[arch_name], s)
+                except Exception as err:  # record and go on: one missing package must not lose the others
+                    row = {"case": name, "error": f"{type(err).__name__}: {err}"}
             gc.collect()
             torch.cuda.empty_cache()
             print(json.dumps(row, ensure_ascii=False), flush=True)
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            f.flush()
+    return 0
+
+
+def write_lengths(args) -> int:
+    from pathlib import Path
+
+    from lawfactory.dev.packing import write_lengths as write
+
+    if not args.tokenizer:
+        raise SystemExit("--write-lengths needs --tokenizer")
+    doc = write(Path(args.write_lengths), Path(args.tokenizer), Path(args.out), args.cutoff_len)
+    totals = sorted(p + a for p, a in zip(doc["prompt"], doc["answer"]))
+    print(f"{doc['rows']} rows, {doc['over_cutoff']} over cutoff_len {args.cutoff_len}, median {totals[len(totals) // 2]}"
+          f" tokens, max {totals[-1]}: {args.out}")
     return 0
 
 

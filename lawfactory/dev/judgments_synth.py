@@ -77,12 +77,12 @@ def convert_file(*paths: str | Path) -> dict:
     import time
     from collections import Counter
 
-    from lawfactory.build.pipeline import SOURCES
+    from lawfactory.build.sources import CASES, sources
     from lawfactory.records import RecordError, Skip
 
     def source(path: Path):
         where = "judgments/tw/x" if "/tw/" in f"/{path.as_posix()}" else "judgments/cn/x"
-        return next(s for s in SOURCES if s.name.startswith("judgments") and any(
+        return next(s for s in sources(CASES) if s.name.startswith("judgments") and any(
             fnmatch.fnmatch(f"{where}{path.suffix}", pat.replace("**/", "")) for pat in s.patterns))
 
     t = time.perf_counter()

@@ -54,10 +54,10 @@ import numpy as np
 from lawfactory import jsonl
 from lawfactory.errors import UsageError
 from lawfactory.hygiene import dedup
+from lawfactory.parse.leaks import RECOMMENDATION, RECOMMENDATION_MASK
 
 TEXT_KEYS = ("fact", "facts", "question", "input", "text")
 NGRAM = 13
-DEFAULT_CONTAINMENT = 0.5
 MIN_NGRAMS = 8
 COMMON_ITEMS, COMMON_SHARE = 20, 0.01
 BATCH = 2048  # cases per vectorised containment lookup
@@ -146,7 +146,6 @@ def batch_ngrams(texts: list[str], n: int = NGRAM, distinct: bool = True) -> tup
 def _mask(text: str) -> str:
     """The item as the converters leave a training fact: recommendation masked, personal data
     scrubbed (a raw CAIL test record then still matches its scrubbed training copy)."""
-    from converters.cail import RECOMMENDATION, RECOMMENDATION_MASK
     from converters.privacy import scrub
 
     return scrub(RECOMMENDATION.sub(RECOMMENDATION_MASK, text.strip()))[0]

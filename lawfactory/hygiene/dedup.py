@@ -29,7 +29,6 @@ import numpy as np
 
 NUM_PERM = 128
 SHINGLE = 5
-DEFAULT_THRESHOLD = 0.8
 
 _rng = np.random.RandomState(1)
 _A = (_rng.randint(0, 2**31, size=NUM_PERM).astype(np.uint32) << np.uint32(1)) | np.uint32(1)

@@ -11,25 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lawfactory.errors import InputError, UsageError
-from lawfactory.parse.clauses import CLAUSE_END
+from lawfactory.parse.leaks import leaked_recommendation
 from lawfactory.records import PRC_CRIMINAL_LAW
-
-DEFAULT_MIN_FACT_CHARS = 20
 
 # The court's own decision copied into the facts gives the answer away.
 VERDICT = re.compile(r"判决如下|判决结果如下|判决主文如下|裁定如下")
-# A sentencing recommendation the converter's mask did not catch (it masks 建议判处…/建议对被告人…):
-# 判处 followed, in the same clause, by a term in years or months — "提出对被告人判处一年以下××的量刑
-# 建议", "提请本院以××判处被告人张某一年三个月". A passive 被…判处 in the clause is a prior conviction
-# (前科, 累犯: "曾因犯盗窃罪被判处有期徒刑一年"), which is a legitimate sentencing fact and is kept.
-_SENTENCE_WORD = re.compile(r"判处")
-_TERM = re.compile(r"[〇零一二三四五六七八九十两百\d]+(?:年|个月)")
-_PASSIVE = re.compile(r"被(?!告)")
 
 
 @dataclass(frozen=True)
 class Quality:
-    min_fact_chars: int = DEFAULT_MIN_FACT_CHARS
+    min_fact_chars: int = 0  # facts shorter than this are dropped (lawfactory/build/config.py: --min-fact-chars)
     max_fact_chars: int = 0  # 0: no limit; else facts longer than this are over the recipe's cutoff
     charges: frozenset | None = None  # official charge names (accu.txt), normalised
     charges_file: str = ""
@@ -37,7 +28,7 @@ class Quality:
     articles_file: str = ""
 
 
-def load(min_fact_chars: int = DEFAULT_MIN_FACT_CHARS, max_fact_chars: int = 0,
+def load(min_fact_chars: int = 0, max_fact_chars: int = 0,
          charges: str | None = None, articles: str | None = None) -> Quality:
     """Filters from options; `charges`/`articles` are accu.txt / law.txt style files (one a line)."""
     from lawfactory.parse.charges import normalize_charge
@@ -63,18 +54,6 @@ def _lines(path: str) -> list[str]:
     return [x.strip() for x in p.read_text(encoding="utf-8-sig").splitlines() if x.strip()]
 
 
-def leaked_recommendation(facts: str) -> bool:
-    for m in _SENTENCE_WORD.finditer(facts):
-        start = max((e.end() for e in CLAUSE_END.finditer(facts, 0, m.start())), default=0)
-        end_m = CLAUSE_END.search(facts, m.end())
-        after = facts[m.end(): end_m.start() if end_m else len(facts)]
-        if _PASSIVE.search(facts, start, m.start()):
-            continue
-        if _TERM.search(after):
-            return True
-    return False
-
-
 def check(case: dict, q: Quality) -> str | None:
     """Why `case` is dropped, or None to keep it."""
     facts = case.get("facts")
@@ -87,7 +66,7 @@ def check(case: dict, q: Quality) -> str | None:
         return f"facts longer than {q.max_fact_chars} characters ({n}): over the recipe's cutoff"
     if VERDICT.search(facts):
         return "verdict text in facts (判决如下…)"
-    if leaked_recommendation(facts):
+    if leaked_recommendation(facts):  # one the converter's mask missed (lawfactory/parse/leaks.py)
         return "prosecutor's sentencing recommendation in facts (…判处N年/个月)"
     if case.get("jurisdiction") == "cn":
         if q.charges is not None:

@@ -35,7 +35,7 @@ class Hygiene:
 
 
 def run(shards: list[sh.Shard], work: Path, counts: list[int], mode: str, threshold: float,
-        excludes: list[str], seed: int, eval_ratio: float, containment: float | None = None) -> Hygiene:
+        excludes: list[str], seed: int, eval_ratio: float, containment: float) -> Hygiene:
     if mode not in MODES:
         raise UsageError(f"--near-dup must be one of {', '.join(MODES)}, got {mode!r}")
     b, r = dedup.lsh_params(threshold)
@@ -68,7 +68,7 @@ def run(shards: list[sh.Shard], work: Path, counts: list[int], mode: str, thresh
         return new_gid[g]
 
     if excludes:
-        containment = decontam.check_containment(decontam.DEFAULT_CONTAINMENT if containment is None else containment)
+        containment = decontam.check_containment(containment)
         ex = decontam.load(excludes, threshold)
         hit, by_containment = decontam.find(bands, arr["exact"], sigs, _facts(shards, work), ex, threshold, containment)
         files = [{**f, "removed_train": 0, "removed_by_containment": 0, "matched_eval": 0} for f in ex.files]

@@ -54,10 +54,10 @@ def judgment_sample(case: dict, eval_row: bool = False, to_simplified: bool = Fa
 def judgment_task(case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
     if not is_judgment(case):
         return
-    x = ctx.options.extra
+    cfg = ctx.config
     name = DATASETS[case["jurisdiction"]] + ("_eval" if split == EVAL else "")
-    row = judgment_sample(case, eval_row=split == EVAL, to_simplified=bool(x.get("to_simplified")))
-    if lengths.over_cutoff(row, x):
-        ctx.stats[f"judgment samples over cutoff_len {lengths.cutoff_of(x)} dropped: {name}"] += 1
+    row = judgment_sample(case, eval_row=split == EVAL, to_simplified=cfg.judgments.to_simplified)
+    if lengths.over_cutoff(row, cfg.lengths):
+        ctx.stats[f"judgment samples over cutoff_len {cfg.lengths.cutoff_len} dropped: {name}"] += 1
         return
     yield name, row

@@ -18,6 +18,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lawfactory import jsonl, lengths
 from lawfactory.parse.citations import CRIMINAL_LAW
@@ -26,6 +27,9 @@ from lawfactory.records import article_key
 from lawfactory.splits import EVAL, TRAIN
 from lawfactory.tasks.judgment_rows import _t2s, is_judgment, judgment_sample
 from lawfactory.tasks.sentencing import INSTRUCTION, sentencing_sample
+
+if TYPE_CHECKING:
+    from lawfactory.build.config import LengthConfig
 
 QA_DATASETS = {"cn": "cn_statutes_qa", "tw": "tw_statutes_qa"}
 RETRIEVAL = "statute_retrieval.jsonl"
@@ -234,8 +238,8 @@ class StatuteEvidence:
     """What the task stage collects for the statute outputs written after it: charge/article
     co-occurrence over TRAIN cases and the case-facts retrieval pairs (streamed to a work file)."""
 
-    def __init__(self, index: dict, seed: int, work: Path, extra: dict):
-        self.index, self.seed, self.extra = index, seed, extra  # extra: the make-data options (cutoff_len, tokenizer)
+    def __init__(self, index: dict, seed: int, work: Path, length_config: LengthConfig):
+        self.index, self.seed, self.lengths = index, seed, length_config  # cutoff_len and tokenizer of the grounded rows
         self.cooc: dict[tuple[str, str], Counter] = defaultdict(Counter)
         self.charge_cases: Counter = Counter()
         self.negatives = Negatives(index)
@@ -315,8 +319,8 @@ def grounded_task(case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
     if eval_row:
         row["grounded_articles"] = [a["key"] for a in arts]
     name = "criminal_sentencing_grounded" + ("_eval" if eval_row else "")
-    if lengths.over_cutoff(row, ev.extra):
-        ctx.stats[f"grounded samples over cutoff_len {lengths.cutoff_of(ev.extra)} dropped: {name}"] += 1
+    if lengths.over_cutoff(row, ev.lengths):
+        ctx.stats[f"grounded samples over cutoff_len {ev.lengths.cutoff_len} dropped: {name}"] += 1
         return
     yield name, row
 
