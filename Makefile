@@ -32,7 +32,7 @@ TINY   := $(DEMO)/tiny-qwen3
 CPU_OVERRIDES := bf16=false preprocessing_num_workers=1 dataloader_num_workers=0 dataset_dir=$(DATASET_DIR)
 DEMO_STEPS ?= 20
 
-.PHONY: help install data tiny-model train export predict predict-pairs eval demo demo-run test test-fast bench check clean
+.PHONY: help install dataset-info data tiny-model train export predict predict-pairs eval demo demo-run test test-fast bench check clean
 
 help:
 	@echo "make demo     install, build data from samples/, train/export/predict/eval a tiny model on CPU"
@@ -44,6 +44,7 @@ help:
 	@echo "make predict-pairs          predictions on the attitude pairs (make eval then adds attitude sensitivity)"
 	@echo "make check    RECIPE=… [GPU=a10-24g]: preflight a recipe before renting a GPU"
 	@echo "make bench    data-pipeline benchmarks (BENCHMARKS.md)"
+	@echo "make dataset-info           regenerate dataset_info.json from lawfactory/tasks/registry.py"
 
 install: $(STAMP)
 $(STAMP): pyproject.toml
@@ -51,6 +52,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
+
+dataset-info: install
+	$(PY) -m lawfactory.tasks.registry --write
 
 data: install
 	$(LF) data --raw $(RAW) --out $(DATA) --seed $(SEED) $(DATA_ARGS)

@@ -27,6 +27,7 @@ from collections import Counter
 
 from adversarial.discounts import CONFESSION_FLAGS
 from lawfactory.parse.attitude import find_spans
+from lawfactory.parse.clauses import CLAUSE_SEP, SENTENCE_END
 from lawfactory.parse.numerals import NUM_RE
 
 
@@ -66,8 +67,6 @@ PROBATION = re.compile(r"缓刑|悔罪表现|再犯罪的危险|重大不良影�
 # a lead-in that only says when: 归案后 / 庭审中 / 在审查起诉阶段
 LEAD_IN = re.compile(r"^(?:在|于)?(?:其|被告人[^，。；]{0,5})?(?:归案|到案|案发|被抓获|抓获|庭审|审理|开庭|审查起诉|侦查)"
                      r"(?:阶段|过程)?(?:后|中|时|期间)?$")
-_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
-_CLAUSE_SEP = re.compile(r"[，,：:]")
 _CONJ = re.compile(r"并且|并(?!处)|而且|且|同时")
 _LIST_SEP = re.compile(r"并且|并(?!处)|而且|且|同时|以及|、|及|和(?!解)")
 # what the first piece of a clause lends the next one: 具有坦白情节和累犯情节 → 具有累犯情节
@@ -90,7 +89,7 @@ def _pieces(text: str, start: int, end: int, sep: re.Pattern) -> list[tuple[int,
 def sentences(text: str) -> list[tuple[int, int, int]]:
     """(start, end of content, end with its terminator) of every sentence."""
     out, pos = [], 0
-    for m in _SENTENCE_END.finditer(text):
+    for m in SENTENCE_END.finditer(text):
         out.append((pos, m.start(), m.end()))
         pos = m.end()
     if pos < len(text):
@@ -146,7 +145,7 @@ def removal_edits(text: str, defendant: str = "", probation: bool = False) -> tu
         if not _hits(remove, s0, s1):
             continue
         units, clause = [], []  # (start, end) of clauses, cut further where an admission sits beside a kept factor
-        for n, (cs, ce) in enumerate(_pieces(text, s0, s1, _CLAUSE_SEP)):
+        for n, (cs, ce) in enumerate(_pieces(text, s0, s1, CLAUSE_SEP)):
             parts = _pieces(text, cs, ce, _LIST_SEP if _hits(keep, cs, ce) else _CONJ) if _hits(remove, cs, ce) else [(cs, ce)]
             units += parts
             clause += [n] * len(parts)

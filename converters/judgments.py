@@ -17,6 +17,7 @@ from itertools import accumulate
 from converters import privacy
 from converters.verdict import Defendant, named_in
 from lawfactory.build.config import JudgmentConfig
+from lawfactory.parse import clauses
 from lawfactory.parse.attitude import detect_flags, find_spans
 from lawfactory.records import (
     PRC_CRIMINAL_LAW,
@@ -67,7 +68,7 @@ def scrub_all(texts: dict[str, str], jurisdiction: str, stats: Counter) -> dict[
     return out
 
 
-_SENTENCE = re.compile(r"[^。；;\n]+[。；;]?")
+_SENTENCE = clauses.NARRATIVE_SENTENCE
 
 
 def sentences(text: str) -> list[str]:

@@ -7,7 +7,7 @@
 
 Columns (China Judgments Online style dumps; docs/judgments.md): 原始链接, 案号, 案件名称, 法院, 所属地区, 案件类型, 案件类型编码, 来源,
 审理程序, 裁判日期, 公开日期, 当事人, 案由, 法律依据, 全文. Read from CSV, Parquet (read_table,
-one record at a time: memory stays flat however large the dump) or JSON lines (io.iter_jsonl,
+one record at a time: memory stays flat however large the dump) or JSON lines (jsonl.iter_jsonl,
 which the build also cuts into byte-range shards across workers).
 
 Line numbers in rejects: JSON lines — the line; CSV — the physical line where the record starts

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from lawfactory.parse.charges import parse_charges
+from lawfactory.parse.clauses import IN_CLAUSE, IN_SENTENCE, SENTENCE_MARKS
 from lawfactory.parse.terms import AMOUNT, PERIOD, parse_sentence
 from lawfactory.records import RecordError, Skip
 
@@ -24,9 +25,9 @@ _CN_DEFENDANT = re.compile(rf"(?:^|(?<=[\n。\s]))被告人[：:]?(?:[（(][^（
 # Taiwan drug verdicts name the offence without 犯…罪: "蔡文雄施用第二級毒品，累犯，處有期徒刑參月"
 _BARE_OFFENCE = r"(?P<c>[\u4e00-\u9fff]{2,20}?)[，,](?=[^。；]{0,20}?(?:處|判处|判處))"
 # a corporate defendant's conviction (被告单位某公司犯…罪，判处罚金…): never part of a person's verdict
-_UNIT_CONVICTION = re.compile(r"被告单位(?P<name>[^，,。；;：:\n]{1,60}?)(?:共同)?犯")
+_UNIT_CONVICTION = re.compile(rf"被告单位(?P<name>{IN_CLAUSE}{{1,60}}?)(?:共同)?犯")
 # a numbered verdict item: "一、" at a line or sentence start
-_ITEM_START = re.compile(r"(?:^|(?<=[\n。；;]))[ \t\u3000]*[一二三四五六七八九十]+、", re.M)
+_ITEM_START = re.compile(rf"(?:^|(?<=[{SENTENCE_MARKS}]))[ \t\u3000]*[一二三四五六七八九十]+、", re.M)
 # numbering left at a part's edge: "二、", "（二）", "(2)"
 _ITEM_EDGE = re.compile(r"^[\s\u3000]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])|(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])[\s\u3000]*$")
 
@@ -134,8 +135,8 @@ def _occurrences(text: str, name: str, names: list[str]) -> list[int]:
 # a former judgment quoted by this one: a clause that opens with 撤销 (…刑事判决中对被告人X犯Y罪，判处…
 # 缓刑四年的缓刑部分), or 对被告人X犯Y罪…的(缓刑)(执行)部分; the convictions in it are not this verdict's
 _REVOKED = re.compile(
-    r"(?:^|(?<=[。；;：:\n、，,]))[ \t\u3000]*(?:依法|并|並)?撤[销銷][^。；;\n]*?(?:的[^，,。；;\n]{0,8}?部分|(?=[。；;\n])|$)"
-    r"|对(?:被告人|被告)?[^，,。；;\n]{1,12}?犯[^。；;\n]*?的[^，,。；;\n]{0,8}?部分", re.M)
+    rf"(?:^|(?<=[。；;：:\n、，,]))[ \t\u3000]*(?:依法|并|並)?撤[销銷]{IN_SENTENCE}*?(?:的[^，,。；;\n]{{0,8}}?部分|(?=[{SENTENCE_MARKS}])|$)"
+    rf"|对(?:被告人|被告)?[^，,。；;\n]{{1,12}}?犯{IN_SENTENCE}*?的[^，,。；;\n]{{0,8}}?部分", re.M)
 
 
 def _quoted(text: str) -> list[range]:
@@ -233,7 +234,7 @@ def charges(part: str, name: str = "") -> list[str]:
 def _acquitted(verdict: str, name: str, names: list[str] = ()) -> str:
     """'acquitted (无罪)' when the verdict declares the defendant not guilty (被告人X无罪 / X無罪),
     'not criminally responsible (不负刑事责任)' for 被告人X不负刑事责任."""
-    hit = re.search(rf"{_name_re(name, names)}[^。；;\n]{{0,12}}?(?P<w>无罪|無罪|不负刑事责任|不負刑事責任)", verdict)
+    hit = re.search(rf"{_name_re(name, names)}{IN_SENTENCE}{{0,12}}?(?P<w>无罪|無罪|不负刑事责任|不負刑事責任)", verdict)
     if not hit:
         return ""
     return "acquitted (无罪)" if "罪" in hit.group("w") else "not criminally responsible (不负刑事责任)"

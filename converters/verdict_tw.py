@@ -32,6 +32,7 @@ import re
 from converters.tw_text import SP, indent, spread, width
 from converters.verdict import Defendant
 from lawfactory.parse.charges import parse_charges
+from lawfactory.parse.clauses import SENTENCE, SENTENCE_MARKS
 from lawfactory.parse.terms import PERIOD, parse_sentence
 from lawfactory.records import RecordError
 
@@ -91,12 +92,12 @@ def resolve_names(names: list[str], verdict: str) -> list[str]:
 
 
 # a masked name opening a 主文 sentence: 甲○○, 乙○, Ｊ○○, 巳○○○
-_MASKED_SUBJECT = re.compile(r"(?:^|(?<=[。；;\n]))[ \t\u3000]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])?"
+_MASKED_SUBJECT = re.compile(rf"(?:^|(?<=[{SENTENCE_MARKS}]))[ \t\u3000]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])?"
                              r"(?:被告人?)?【?(?P<n>[\u4e00-\u9fffＡ-Ｚ][○Ｏ〇]{1,3})(?![○Ｏ〇])")
 
 
 # a real name opening a 主文 sentence, before what a conviction or acquittal clause says next
-_NAMED_SUBJECT = re.compile(r"(?:^|(?<=[。；;\n]))[ \t\u3000]*(?:[一二三四五六七八九十]+、)?(?:被告人?)?【?"
+_NAMED_SUBJECT = re.compile(rf"(?:^|(?<=[{SENTENCE_MARKS}]))[ \t\u3000]*(?:[一二三四五六七八九十]+、)?(?:被告人?)?【?"
                             r"(?![又並均各其另如扣未緩褫應所前上本若])(?P<n>[\u4e00-\u9fff]{2,4}?)】?(?=共同|連續|犯|意圖|有投票權|對於|無罪|被訴|預備|公訴)")
 
 
@@ -116,7 +117,6 @@ def verdict_names(header: list[str], verdict: str) -> tuple[list[str], list[str]
     return [n for n in header if n in verdict] + extra, missing
 
 
-_SEGMENT = re.compile(r"[^。；;\n]+[。；;]?")
 _LEAD = re.compile(rf"^{SP}(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])?{SP}(?:被告人?)?【?")
 
 
@@ -162,7 +162,7 @@ def clauses(verdict: str, names: list[str]) -> dict[str, str]:
     longest = sorted(names, key=len, reverse=True)
     out: dict[str, list[str]] = {}
     current: list[str] = []
-    for seg in _SEGMENT.findall(verdict):
+    for seg in SENTENCE.findall(verdict):
         if not seg.strip():
             continue
         subjects = _subjects(seg, longest)

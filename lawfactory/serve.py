@@ -131,7 +131,7 @@ def is_loopback(host: str) -> bool:
 def recipe_cap(recipe: Path, overrides: list[str]) -> int:
     """The recipe's max_new_tokens (an override wins); LLaMA-Factory's default 1024 when unset. The
     recipe and overrides are read as `lawfactory check` reads them (its errors name the key)."""
-    from lawfactory.preflight.check import load_recipe
+    from lawfactory.preflight.recipe import load_recipe
 
     cap = int(load_recipe(recipe, overrides).get("max_new_tokens", 1024))
     if cap < 1:

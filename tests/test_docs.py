@@ -15,10 +15,18 @@ _LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
 # Built from parts so that this file does not match itself.
 _OUTSIDE_NOTES = re.compile(r"\b(?:" + "REFER" + "ENCE|" + "DES" + "IGN" + r")\.md\b|\b" + "REFER" + r"ENCE §")
+# A source file named in prose or code spans: lawfactory/preflight/check.py, converters/judgments_*.py.
+_SOURCE_PATH = re.compile(r"(?<![\w/.-])((?:lawfactory|converters|adversarial)/[\w/*.-]*?\.py)(?![\w/])")
+# A path into a folder beside the checkout (the real data is reached through tests/conftest.py only).
+_BESIDE = re.compile(r"\.\./" + "shared")
 
 
 def _doc_pages() -> list[Path]:
     return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def _source_paths(text: str) -> list[str]:
+    return _SOURCE_PATH.findall(text)
 
 
 def _relative_links(page: Path) -> list[str]:
@@ -82,3 +90,21 @@ def test_no_tracked_file_points_outside_the_repository():
             if _OUTSIDE_NOTES.search(line):
                 hits.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()[:80]}")
     assert not hits, "references to notes kept outside the repository:\n" + "\n".join(hits)
+
+
+@pytest.mark.parametrize("page", _doc_pages(), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_source_paths_in_docs_exist(page):
+    named = _source_paths(page.read_text(encoding="utf-8"))
+    missing = sorted({p for p in named if not (list(ROOT.glob(p)) if "*" in p else (ROOT / p).is_file())})
+    assert not missing, f"{page.relative_to(ROOT)} names source files that do not exist: {missing}"
+
+
+def test_source_path_check_can_fail():
+    text = "see lawfactory/check.py, `converters/judgments_*.py`, xlawfactory/a.py or lawfactory/b.pyc"
+    assert _source_paths(text) == ["lawfactory/check.py", "converters/judgments_*.py"]
+
+
+@pytest.mark.parametrize("page", [*_doc_pages(), ROOT / "BENCHMARKS.md"], ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_docs_name_no_folder_beside_the_checkout(page):
+    hits = [n for n, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1) if _BESIDE.search(line)]
+    assert not hits, f"{page.relative_to(ROOT)} lines {hits}: a path outside the repository (name the data, or tests/conftest.py)"

@@ -1,7 +1,7 @@
 """Does a refactoring change what `make data` writes? Build the same inputs with two checkouts and
 compare every output file byte for byte.
 
-    python -m lawfactory.dev.same_outputs --base REV [--shared ../shared] [--work DIR]
+    python -m lawfactory.dev.same_outputs --base REV [--shared DIR] [--work DIR]
 
 REV (a commit, branch or tag) is checked out into a temporary git worktree; the working tree is the
 other side. Each side runs its own `python -m lawfactory.cli data` on the same builds:

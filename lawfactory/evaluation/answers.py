@@ -37,6 +37,7 @@ import math
 import re
 import unicodedata
 
+from lawfactory.parse.clauses import IN_CLAUSE
 from lawfactory.parse.numerals import to_int
 from lawfactory.parse.terms import parse_sentence
 from lawfactory.records import sentence, sentence_code
@@ -105,7 +106,7 @@ _QUESTION = re.compile(r"请你回答|请回答|回答\s*[:：]")
 _RESTATED = re.compile(r"事实\s*[:：]|罪名\s*[:：]|### 问题")
 
 # statute language masked before the verdict reading
-_CLAUSE = re.compile(r"[^，,。；;：:\n]+")
+_CLAUSE = re.compile(f"{IN_CLAUSE}+")
 # (a past sentence: 曾…, 因…罪被判处…, 刑满释放; 被告人被判处… alone is the answer's verdict;
 # 建议判处: a prosecutor's recommendation; 可以…: the statute's discretion; …的罪犯 / 犯罪分子: a class of offenders)
 _STATUTE_CLAUSE = re.compile(r"以上|以下|不满|以内|或者|或|曾|因[^，,。]*被判|刑满|释放|建议|可以|罪犯|犯罪分子|期间|不能|不得|除外|"

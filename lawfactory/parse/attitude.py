@@ -1,7 +1,7 @@
 """The defendant's attitude after the offence, as phrases in facts and reasoning.
 
 Each flag is a list of explicit phrase patterns. A phrase is negated when the clause it sits in
-(text since the last ，。；) carries a negator before it: 未如实供述, 未取得被害人谅解, 不构成自首.
+(text since the last clause mark, lawfactory/parse/clauses.py) carries a negator before it: 未如实供述, 未取得被害人谅解, 不构成自首.
 Refusal phrases are themselves denials and are never negated.
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import bisect
 import re
+
+from lawfactory.parse.clauses import CLAUSE_END
 
 PATTERNS: dict[str, tuple[str, ...]] = {
     # 刑法 §67(1): 自动投案 + 如实供述
@@ -42,7 +44,6 @@ ATTITUDE_REASONS = {
 }
 
 NEGATORS = re.compile(r"未|没有|不构成|不属于|不能认定|不予认定|不认定|拒不|并非|不是|无自首|不具有|未能")
-_CLAUSE_START = re.compile(r"[，,。；;：:！？\n]")
 _COMPILED = {flag: re.compile("|".join(pats)) for flag, pats in PATTERNS.items()}
 
 
@@ -59,7 +60,7 @@ def find_spans(text: str) -> list[dict]:
             negated = False
             if flag != "refusal":
                 if bounds is None:
-                    bounds = [p.end() for p in _CLAUSE_START.finditer(text)]
+                    bounds = [p.end() for p in CLAUSE_END.finditer(text)]
                 i = bisect.bisect_right(bounds, m.start())
                 clause_start = bounds[i - 1] if i else 0
                 negated = bool(NEGATORS.search(text, clause_start, m.start()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from lawfactory.parse.clauses import CLAUSE_MARKS
 from lawfactory.parse.numerals import NUM
 
 
@@ -14,8 +15,8 @@ def normalize_charge(name: str) -> str:
     return name[:-1] if name.endswith("罪") else name
 
 # 犯盗窃罪、故意伤害罪 / 已构成走私、贩卖、运输、制造毒品罪 / 係犯刑法第320條第1項之竊盜罪.
-# The run stops at the last 罪 before a clause break; 犯罪 / 构成犯罪 are not charges.
-_CHARGE_RUN = re.compile(r"(?:犯|构成|構成)(?![犯罪])([^，。；;：:\n,（）()]*罪)")
+# The run stops at the last 罪 before a clause break or a bracket; 犯罪 / 构成犯罪 are not charges.
+_CHARGE_RUN = re.compile(rf"(?:犯|构成|構成)(?![犯罪])([^{CLAUSE_MARKS}（）()]*罪)")
 # Inside a run a charge ends at a 罪 followed by a list word (、/和/及…) or by the run's end, as
 # converters/verdict.py reads verdicts: a 罪 inside a name is followed by more of the name
 # (帮助信息网络犯罪活动, 掩饰、隐瞒犯罪所得、犯罪所得收益), and a 、 alone can be part of a name

@@ -12,6 +12,7 @@ import re
 
 from lawfactory.records import sentence
 
+from .clauses import IN_CLAUSE, SENTENCE_END, clause_before, sentence_before
 from .numerals import NUM, to_cn, to_int
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -93,7 +94,6 @@ _DEATH = re.compile(r"(?P<stay>死刑[，,]?\s*缓期\s*(?:二|两|2|貳|兩)\s*
 # a death penalty named after a negation in its own clause is not imposed
 # (不符合适用死缓的条件，判处有期徒刑十五年 / 判处无期徒刑，不判处死缓 / 对其不适用死刑)
 _NEGATION = re.compile(r"不|未|没有|沒有|无须|無須|无需")
-_CLAUSE_BREAK = re.compile(r"[，,。；;：:\n]")
 _FIXED = re.compile(rf"(?P<p>有期徒刑|拘役|管制)(?P<period>{PERIOD})")
 _PROBATION = re.compile(rf"(?:缓刑|緩刑)(?P<period>{PERIOD})")
 # an amount as judgments write it: 2000, 2,000 / 2，000 (thousands separators), 1.3万, 二千, 壹仟
@@ -143,15 +143,14 @@ def _period_after(regex: re.Pattern, text: str) -> int | None:
 # a fine the sentence imposes: 罚金 right after 并处 / 单处 / 判处 / 处 / 併科 / 科 / 决定执行, at the head of a
 # clause of the penalty (判处有期徒刑五年，罚金人民币二万元), or listed after another property penalty
 # (并处没收财产三万元、罚金三千元); never one paid or credited (已缴纳的罚金…予以冲抵, 预交罚金, 尚欠罚金)
-_IMPOSING = re.compile(r"(?:^|(?:处|處|科|执行|執行)|(?:处|處|科)[^，,。；;：:\n]*、)$")
-_SENTENCE_BREAK = re.compile(r"[。；;\n]")
+_IMPOSING = re.compile(rf"(?:^|(?:处|處|科|执行|執行)|(?:处|處|科){IN_CLAUSE}*、)$")
 
 
 def _imposed_fines(text: str, start: int = 0, end: int | None = None) -> list[int]:
     """The fines (in 元) the text imposes between start and end, in order."""
     out = []
     for m in _FINE.finditer(text, start, len(text) if end is None else end):
-        if _IMPOSING.search(_CLAUSE_BREAK.split(text[:m.start()])[-1].strip()):
+        if _IMPOSING.search(clause_before(text, m.start()).strip()):
             out.append(_amount(m.group("n"), 10000 if m.group("unit") else 1))
     return out
 
@@ -167,10 +166,10 @@ def _fine(text: str, ex: re.Match | None) -> int:
     executed = _imposed_fines(text, ex.end())
     if executed:
         return executed[0]
-    tail = _SENTENCE_BREAK.search(text, ex.end())
+    tail = SENTENCE_END.search(text, ex.end())
     if re.search(r"没收(?:个人|個人)?全部财产|沒收(?:個人)?全部財產", text[ex.end():tail.start() if tail else len(text)]):
         return 0
-    bounds = [0, *(m.end() for m in _SENTENCE_BREAK.finditer(text, 0, ex.start())), ex.start()]
+    bounds = [0, *(m.end() for m in SENTENCE_END.finditer(text, 0, ex.start())), ex.start()]
     return sum(f for a, b in zip(bounds, bounds[1:]) if "总和" not in text[a:b] and "總和" not in text[a:b]
                for f in _imposed_fines(text, a, b))
 
@@ -190,7 +189,7 @@ def parse_sentence(text: str) -> dict | None:
     # a 缓刑 in a sentence that revokes one (撤销…宣告缓刑五年的执行部分) is not this sentence's either
     probation = next((months for m in _PROBATION.finditer(text, ex.end() if ex else 0)
                       if (months := period_months(m.group("period"))) is not None
-                      and not re.search("撤销|撤銷", _SENTENCE_BREAK.split(text[:m.start()])[-1])), 0)
+                      and not re.search("撤销|撤銷", sentence_before(text, m.start()))), 0)
     pol = _POLITICAL.search(text)
     political = ""
     if pol:
@@ -211,7 +210,7 @@ def parse_sentence(text: str) -> dict | None:
 
     scope = text[ex.end():] if ex else text
     death = next((m for m in _DEATH.finditer(scope)
-                  if not _NEGATION.search(_CLAUSE_BREAK.split(scope[:m.start()])[-1])), None)
+                  if not _NEGATION.search(clause_before(scope, m.start()))), None)
     life = re.search(r"无期徒刑|無期徒刑", scope)
     fixed = _FIXED.search(scope)
     fixed_months = _period_after(_FIXED, scope)

@@ -1,0 +1,64 @@
+"""Reading a recipe: the YAML with `key=value` overrides, its numeric arguments, and its preflight comment line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from lawfactory.errors import InputError, UsageError
+
+PREFLIGHT = re.compile(r"^#.*?lawfactory check\s+\S+(?P<args>[^→\n]*)→\s*(?P<verdict>[^\n(]+)", re.M)
+
+
+def preflight_line(text: str) -> dict:
+    """{'gpu', 'gpus', 'verdict'} from a recipe's `# preflight:` comment ({} without one)."""
+    m = PREFLIGHT.search(text)
+    if not m:
+        return {}
+    args = m.group("args").split()
+    out = {"verdict": m.group("verdict").strip()}
+    for flag, key, cast in (("--gpu", "gpu", str), ("--gpus", "gpus", int)):
+        if flag in args:
+            out[key] = cast(args[args.index(flag) + 1])
+    return out
+
+
+def load_recipe(path: Path, overrides: list[str]) -> dict:
+    """The YAML plus `key=value` overrides, read as llamafactory-cli reads them."""
+    try:
+        args = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as err:
+        raise InputError(f"{path}: cannot read the recipe: {err}")
+    if not isinstance(args, dict):
+        raise InputError(f"{path}: a recipe is a YAML mapping of LLaMA-Factory arguments")
+    for item in overrides:
+        if "=" not in item:
+            raise UsageError(f"override {item!r}: expected key=value")
+    from omegaconf import OmegaConf  # what llamafactory-cli reads its overrides with ("no" stays a string)
+
+    args = {**args, **OmegaConf.to_container(OmegaConf.from_cli(list(overrides)))}
+    for key, kind in NUMERIC_ARGS.items():
+        value = args.get(key)
+        if value is not None and not _is_number(value, kind):
+            raise InputError(f"{path}: {key} must be {'an integer' if kind is int else 'a number'}, got {value!r}")
+    return args
+
+
+# Arguments the preflight computes with: a non-number here is named, not a traceback later.
+NUMERIC_ARGS = {"cutoff_len": int, "per_device_train_batch_size": int, "per_device_eval_batch_size": int,
+                "gradient_accumulation_steps": int, "lora_rank": int, "max_steps": int, "max_new_tokens": int,
+                "quantization_bit": int, "num_train_epochs": float, "learning_rate": float, "lora_dropout": float,
+                "max_samples": int}
+
+
+def _is_number(value, kind) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        try:
+            value = kind(value)
+        except ValueError:
+            return False
+    return isinstance(value, int) if kind is int else isinstance(value, (int, float))
