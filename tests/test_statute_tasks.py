@@ -11,7 +11,8 @@ from lawfactory.jsonl import read_jsonl
 from lawfactory.parse.citations import parse_citations
 from lawfactory.records import PRC_CRIMINAL_LAW, article_key
 from lawfactory.splits import TRAIN, assign_split
-from lawfactory.tasks import statute_rows as st
+from lawfactory.tasks import statute_articles, statute_evidence, statute_qa
+from lawfactory.tasks.grounded import NO_GROUNDING
 
 from conftest import SAMPLES
 
@@ -86,14 +87,14 @@ def test_paragraph_and_item_recitation_quote_the_units(built):
             a = index[r["articles"][0]]
             t = turns(r)
             if r["task"] == "paragraph":
-                assert [ans for _, ans in t] == a["paragraphs"][:st.MAX_TURNS]
+                assert [ans for _, ans in t] == a["paragraphs"][:statute_qa.MAX_TURNS]
                 c = parse_citations(t[0][0], jur)[0]
                 assert (c["key"], c["paragraph"]) == (a["key"], 1)
             elif r["task"] == "item":
                 c = parse_citations(t[0][0], jur)[0]
                 items = [i for i in a["items"] if i["paragraph"] == c["paragraph"]]
                 assert c["key"] == a["key"] and c["item"] == items[0]["item"]
-                assert [ans for _, ans in t] == [i["text"] for i in items][:st.MAX_TURNS]
+                assert [ans for _, ans in t] == [i["text"] for i in items][:statute_qa.MAX_TURNS]
             seen[r["task"]] += 1
     # hand count: paragraphs > 1 in 19 PRC and 21 Taiwan articles; items in 6 PRC 款 and 7 Taiwan 項
     assert (seen["paragraph"], seen["item"]) == (19 + 21, 6 + 7)
@@ -129,7 +130,7 @@ def test_charge_rows_come_from_train_cooccurrence_of_special_part_articles(built
         for key in r["articles"]:
             a = index[key]
             support = sum(key in {article_key(x["law"], x["number"], x["suffix"]) for x in c["articles"]} for c in with_charge)
-            assert support >= st.MIN_SUPPORT and support >= st.MIN_SHARE * len(with_charge)
+            assert support >= statute_evidence.MIN_SUPPORT and support >= statute_evidence.MIN_SHARE * len(with_charge)
             assert "分" in a["path"][0] and "\n".join(a["paragraphs"]) in answer
     by_question = {r["articles"][0] for r in charge_rows if "盗窃罪" in r["conversations"][0]["value"]}
     assert by_question == {f"{PRC_CRIMINAL_LAW}|264"}
@@ -177,7 +178,7 @@ def test_grounded_rows_carry_the_cited_special_part_article_text(built):
         keys = special_keys(cases[r["case_id"]], index)
         assert r["grounded_articles"] == keys and keys
         refs = r["input"].split("\n\n参考法条：\n", 1)[1]
-        assert refs == "\n".join(st.document(index[k]) for k in keys)
+        assert refs == "\n".join(statute_articles.document(index[k]) for k in keys)
         assert "参考法条" in r["instruction"] and r["output"].splitlines()[-1].startswith("刑期:")
     for r in rows(out, "criminal_sentencing_grounded"):
         facts, refs = r["input"].split("\n\n参考法条：\n", 1)
@@ -186,7 +187,7 @@ def test_grounded_rows_carry_the_cited_special_part_article_text(built):
             assert cited_key(doc.lstrip("《").splitlines()[0] if doc.startswith("《") else doc.splitlines()[0], "cn") in index
     # cn cases citing no 分则 article the index holds get no row, and are counted
     none = sum(1 for c in cases.values() if c["jurisdiction"] == "cn" and not special_keys(c, index))
-    assert m["stats"].get(st.NO_GROUNDING, 0) == none
+    assert m["stats"].get(NO_GROUNDING, 0) == none
     n_cn = sum(c["jurisdiction"] == "cn" for c in cases.values())
     grounded = m["datasets"]["criminal_sentencing_grounded"]["rows"] + m["datasets"]["criminal_sentencing_grounded_eval"]["rows"]
     assert grounded == n_cn - none
@@ -205,7 +206,7 @@ def test_grounded_rows_never_quote_the_general_part(built):
               for r in rows(out, name)]
     for text in inputs:
         refs = text.split("\n\n参考法条：\n", 1)[1]
-        assert all(st.label(a) not in refs and "\n".join(a["paragraphs"]) not in refs for a in general)
+        assert all(statute_articles.label(a) not in refs and "\n".join(a["paragraphs"]) not in refs for a in general)
     # the cited 总则 articles the index holds are left out and counted (hand count over the samples: 53)
     general_keys = {a["key"] for a in general}
     left_out = sum(len({article_key(a["law"], a["number"], a["suffix"]) for a in c["articles"]} & general_keys)
@@ -220,7 +221,7 @@ def test_retrieval_negatives_share_the_chapter_and_differ_from_the_positive(buil
     out, m, index = built
     pairs = read_jsonl(out / "statute_retrieval.jsonl")
     assert all(set(p) == {"anchor", "positive", "negative"} for p in pairs)
-    docs = {st.document(a): a for a in index.values() if not a["deleted"]}
+    docs = {statute_articles.document(a): a for a in index.values() if not a["deleted"]}
     train_facts = {c["facts"] for c in train_cases(out)}
     questions = 0
     for p in pairs:
@@ -253,7 +254,7 @@ def test_llamafactory_reads_every_row_with_the_registered_columns(built):
 
 
 def test_case_anchors_are_capped_per_article(tmp_path, monkeypatch):
-    monkeypatch.setattr(st, "RETRIEVAL_CASES_PER_ARTICLE", 1)
+    monkeypatch.setattr(statute_evidence, "RETRIEVAL_CASES_PER_ARTICLE", 1)
     out = tmp_path / "d"
     m = build(BuildConfig.of(raw=SAMPLES, out=out, workers=1))
     pairs = read_jsonl(out / "statute_retrieval.jsonl")

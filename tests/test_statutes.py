@@ -13,7 +13,8 @@ from lawfactory.build.pipeline import build
 from lawfactory.jsonl import read_jsonl
 from lawfactory.parse.citations import parse_citations
 from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, article
-from lawfactory.tasks.statute_rows import NO_GROUNDING, label
+from lawfactory.tasks.grounded import NO_GROUNDING
+from lawfactory.tasks.statute_articles import label
 
 from conftest import SAMPLES, real_path
 

@@ -43,9 +43,10 @@ from lawfactory.hygiene import quality, stage as hygiene
 from lawfactory.records import is_judgment
 from lawfactory.splits import EVAL, TRAIN, assign_split
 from lawfactory.tasks import Task, registry, sample
+from lawfactory.tasks.grounded import GroundedTask
 from lawfactory.tasks.judgment_rows import JudgmentTask, too_long
 from lawfactory.tasks.sentencing import SentencingTask
-from lawfactory.tasks.statute_rows import GroundedTask, StatuteTask
+from lawfactory.tasks.statute_datasets import StatuteTask
 from lawfactory.tasks.variant_rows import VariantRowsTask
 
 

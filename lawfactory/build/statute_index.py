@@ -1,6 +1,6 @@
 """`make data`, statute side: RAW/statutes/{cn,tw} → DATA/statutes_index.jsonl and the index the
 tasks read (ctx.index), before the task stage. The statute QA datasets and retrieval pairs are a
-task of their own (lawfactory/tasks/statute_rows.py StatuteTask).
+task of their own (StatuteTask, lawfactory/tasks/statute_datasets.py).
 
     RAW/statutes/cn/*.md   LawRefBook markdown      converters/statutes_cn.py
     RAW/statutes/tw/*.json MOJ API JSON (per law or ChLaw.json)   converters/statutes_tw.py
@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from lawfactory import jsonl
 from lawfactory.build import sources
-from lawfactory.tasks.statute_rows import sort_key
+from lawfactory.tasks.statute_articles import sort_key
 
 INDEX = "statutes_index.jsonl"
 
