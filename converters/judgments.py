@@ -1,14 +1,13 @@
 """What the mainland and Taiwan judgment converters share: the user's filters and options, dates,
 privacy, and turning one judgment's sections and verdict into one case per convicted defendant.
 
-The options arrive with each call as a `JudgmentConfig` (lawfactory/build/config.py; the build's
+The options arrive with each call as a `JudgmentConfig` (lawfactory/config.py; the build's
 worker processes receive it in `shards.Config`) and take part in each shard's fingerprint, so
 changing a filter re-converts the judgments and nothing else.
 """
 
 from __future__ import annotations
 
-import datetime
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -16,13 +15,12 @@ from itertools import accumulate
 
 from converters import privacy
 from converters.verdict import Defendant, named_in
-from lawfactory.build.config import JudgmentConfig
+from lawfactory.config import JudgmentConfig
 from lawfactory.parse import clauses
 from lawfactory.parse.attitude import detect_flags, find_spans
 from lawfactory.records import (
     PRC_CRIMINAL_LAW,
     TW_CRIMINAL_CODE,
-    RecordError,
     Skip,
     article_exists,  # a misread citation (第454條 of a procedure law) is no article
     article_ref,
@@ -34,23 +32,6 @@ CRIMINAL_LAW = {"cn": PRC_CRIMINAL_LAW, "tw": TW_CRIMINAL_CODE}
 
 
 DEFAULTS = JudgmentConfig()  # the CLI's defaults: criminal first-instance judgments, any date
-
-
-_DATE = re.compile(r"^\s*(\d{4})(?:\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))(?!\d)")
-
-
-def normalize_date(value) -> str:
-    """'2021-03-15', '2021/3/15', '2021年3月15日', '20210315', '2021-03-15 00:00:00' → '2021-03-15'."""
-    s = str(value).strip()
-    m = _DATE.match(s)
-    if not m:
-        raise RecordError(f"unreadable date {value!r}")
-    y, mo, d = int(m.group(1)), int(m.group(2) or m.group(4)), int(m.group(3) or m.group(5))
-    try:
-        datetime.date(y, mo, d)  # the calendar's own check: 2021-02-30 and 2023-13-01 do not exist
-    except ValueError:
-        raise RecordError(f"impossible date {value!r}") from None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 def check_date(date: str, s: JudgmentConfig) -> None:

@@ -29,7 +29,8 @@ from typing import Iterator
 from converters import judgments as common, lecard
 from converters.sections import split_cn
 from converters.verdict import defendants_cn, extract, named_in, shared_names
-from lawfactory.build.config import JudgmentConfig
+from lawfactory.config import JudgmentConfig
+from lawfactory.parse.dates import normalize_date
 from lawfactory.parse.leaks import mask_recommendation
 from lawfactory.records import RecordError, Skip
 
@@ -246,7 +247,7 @@ def convert_record(obj, source: str, line: int, stats: Counter, settings: Judgme
         raise Skip(f"案件类型 {ctype or '(unknown)'} not in {'/'.join(s.kept_case_types)}")
     if s.kept_procedures and proc not in s.kept_procedures:
         raise Skip(f"审理程序 {proc or '(unknown)'} not in {'/'.join(s.kept_procedures)}")
-    date = common.normalize_date(_text(obj, "裁判日期")) if _text(obj, "裁判日期") else ""
+    date = normalize_date(_text(obj, "裁判日期")) if _text(obj, "裁判日期") else ""
     if not date and (s.date_from or s.date_to):
         raise RecordError("no 裁判日期: the date range cannot be applied")
     common.check_date(date, s)

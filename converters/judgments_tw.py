@@ -37,7 +37,8 @@ from converters.verdict_tw import (
     verdict_names,
 )
 from lawfactory import jsonl
-from lawfactory.build.config import JudgmentConfig
+from lawfactory.config import JudgmentConfig
+from lawfactory.parse.dates import normalize_date
 from lawfactory.records import RecordError, Skip
 
 FIELDS = ("JID", "JYEAR", "JCASE", "JNO", "JDATE", "JTITLE", "JFULL")
@@ -126,7 +127,7 @@ def convert_record(obj, source: str, line: int, stats: Counter, settings: Judgme
     court, word = jid_parts(jid)
     word = str(obj.get("JCASE") or word).strip()
     first_instance_filter(court, word, full)
-    date = common.normalize_date(str(obj["JDATE"]))
+    date = normalize_date(str(obj["JDATE"]))
     common.check_date(date, settings)
 
     full = common.scrub_all({"JFULL": full}, "tw", stats)["JFULL"]

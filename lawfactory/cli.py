@@ -8,8 +8,8 @@ from pathlib import Path
 
 
 def cmd_data(args) -> int:
-    from lawfactory.build.config import BuildConfig
     from lawfactory.build.pipeline import build, summary
+    from lawfactory.config import BuildConfig
 
     config = BuildConfig.from_args(args)
     try:
@@ -93,13 +93,13 @@ def _add_eval_parser(sub) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from lawfactory.build.config import add_options
+    from lawfactory.config import add_options
 
     p = argparse.ArgumentParser(prog="lawfactory", description="Legal-domain data, recipes and evaluation for LLaMA-Factory.")
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("data", help="convert RAW inputs into LLaMA-Factory datasets in OUT")
-    add_options(d)  # every option from lawfactory/build/config.py's BuildConfig
+    add_options(d)  # every option from lawfactory/config.py's BuildConfig
     d.set_defaults(func=cmd_data)
 
     t = sub.add_parser("tiny-model", help="build a tiny random Qwen3 model with Qwen's tokenizer (tests, CPU demo)")

@@ -24,7 +24,7 @@ from lawfactory import resources
 from lawfactory.errors import UsageError
 
 if TYPE_CHECKING:
-    from lawfactory.build.config import LengthConfig
+    from lawfactory.config import LengthConfig
 
 RECIPE = resources.resource(resources.DEFAULT_RECIPE)  # recipes/criminal_qlora.yaml
 DEFAULT_CUTOFF = 2048
@@ -78,6 +78,6 @@ def counter_for(tokenizer: str | None) -> TokenCounter:
 
 def over_cutoff(row: dict, cfg: LengthConfig) -> bool:
     """Whether an alpaca row is longer than the run's cutoff_len (`--cutoff-len`, else the training
-    recipe's: lawfactory/build/config.py resolves it), counted with `--tokenizer` (or the estimate).
+    recipe's: lawfactory/config.py resolves it), counted with `--tokenizer` (or the estimate).
     Such rows are dropped, never truncated (LLaMA-Factory would cut their end)."""
     return row_tokens(row, counter_for(cfg.tokenizer or None)) > cfg.cutoff_len

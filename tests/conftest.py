@@ -26,8 +26,8 @@ def tiny_model(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def sample_data(tmp_path_factory) -> Path:
     """DATA built from samples/ once per test session; a test that damages it works on a copy."""
-    from lawfactory.build.config import BuildConfig
     from lawfactory.build.pipeline import build
+    from lawfactory.config import BuildConfig
 
     out = tmp_path_factory.mktemp("sample_data") / "data"
     build(BuildConfig.of(raw=SAMPLES, out=out, workers=1))

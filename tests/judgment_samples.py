@@ -7,7 +7,7 @@ from pathlib import Path
 
 from converters import judgments_cn, judgments_tw
 from lawfactory import jsonl
-from lawfactory.build.config import JudgmentConfig
+from lawfactory.config import JudgmentConfig
 from lawfactory.records import RecordError, Skip
 
 from conftest import SAMPLES

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lawfactory.build.config import BuildConfig
 from lawfactory.build.pipeline import build
+from lawfactory.config import BuildConfig
 from lawfactory.jsonl import read_jsonl
 from lawfactory.splits import EVAL, TRAIN, assign_split
 

@@ -2,8 +2,8 @@ import json
 import shutil
 from pathlib import Path
 
-from lawfactory.build.config import BuildConfig
 from lawfactory.build.pipeline import build
+from lawfactory.config import BuildConfig
 from lawfactory.jsonl import read_jsonl
 from lawfactory.splits import assign_split
 

@@ -1,4 +1,4 @@
-"""The typed build configuration (lawfactory/build/config.py): one CLI option per field with the
+"""The typed build configuration (lawfactory/config.py): one CLI option per field with the
 field's default and help, the manifest's options as `asdict` of the config, and the judgment
 converters' options reaching worker processes under both start methods."""
 
@@ -8,9 +8,9 @@ import json
 import os
 import shutil
 
-from lawfactory.build.config import BuildConfig, RunConfig
 from lawfactory.build.pipeline import build
 from lawfactory.cli import _parser
+from lawfactory.config import BuildConfig, RunConfig
 from lawfactory.jsonl import read_jsonl
 
 from conftest import SAMPLES

@@ -1,8 +1,8 @@
 from collections import Counter
 
 from lawfactory.build import pipeline as build_mod
-from lawfactory.build.config import BuildConfig
 from lawfactory.build.pipeline import build
+from lawfactory.config import BuildConfig
 from lawfactory.splits import TRAIN, assign_split
 
 from conftest import SAMPLES

@@ -5,8 +5,8 @@ import re
 import numpy as np
 import pytest
 
-from lawfactory.build.config import BuildConfig, HygieneConfig
 from lawfactory.build.pipeline import build
+from lawfactory.config import BuildConfig, HygieneConfig
 from lawfactory.errors import UsageError
 from lawfactory.hygiene import decontam
 from lawfactory.parse import numerals

@@ -3,8 +3,8 @@ import random
 import numpy as np
 import pytest
 
-from lawfactory.build.config import BuildConfig
 from lawfactory.build.pipeline import build
+from lawfactory.config import BuildConfig
 from lawfactory.hygiene import dedup
 
 from planting import cli, jsonl, near_duplicate, sample_records, with_fact, write_raw

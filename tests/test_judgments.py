@@ -8,11 +8,11 @@ from collections import Counter
 import pytest
 
 from converters import judgments_cn, judgments_tw
-from converters.judgments import normalize_date
-from lawfactory.build.config import BuildConfig
 from lawfactory.build.pipeline import build
+from lawfactory.config import BuildConfig
 from lawfactory.dev.judgments_synth import generate_cn_csv
 from lawfactory.jsonl import read_jsonl
+from lawfactory.parse.dates import normalize_date
 from lawfactory.records import RecordError, Skip
 
 from judgment_samples import CN, TW, convert_path, sample_paths

@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 
 from converters import judgments, judgments_cn, lecard
-from lawfactory.build.config import BuildConfig
 from lawfactory.build.pipeline import build
+from lawfactory.config import BuildConfig
 from lawfactory.records import RecordError, Skip
 
 from conftest import real_path

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from lawfactory.build.config import BuildConfig
 from lawfactory.build.pipeline import build
+from lawfactory.config import BuildConfig
 
 from conftest import SAMPLES
 

@@ -1,7 +1,7 @@
 import pytest
 
-from lawfactory.build.config import BuildConfig
 from lawfactory.build.pipeline import build
+from lawfactory.config import BuildConfig
 from lawfactory.errors import InputError
 from lawfactory.hygiene import quality
 from lawfactory.parse.leaks import leaked_recommendation

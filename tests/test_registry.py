@@ -7,7 +7,7 @@ import pytest
 
 from lawfactory import jsonl
 from lawfactory.build import pipeline
-from lawfactory.build.config import BuildConfig
+from lawfactory.config import BuildConfig
 from lawfactory.errors import BuildError
 from lawfactory.tasks import BaseTask, Task, registry
 

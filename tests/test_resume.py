@@ -2,9 +2,9 @@ import json
 import re
 import signal
 
-from lawfactory.build.config import BuildConfig
 from lawfactory.build.pipeline import build
 from lawfactory.build.shards import KILL_ENV
+from lawfactory.config import BuildConfig
 
 from planting import cli, output_files, sample_records, write_raw
 

@@ -25,8 +25,8 @@ import pytest
 
 from lawfactory import jsonl
 from lawfactory.build import generation, shards
-from lawfactory.build.config import BuildConfig
 from lawfactory.build.pipeline import NothingConverted, build
+from lawfactory.config import BuildConfig
 
 from conftest import REPO, SAMPLES
 from planting import cli, output_files, sample_records

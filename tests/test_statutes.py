@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from converters import statutes_cn, statutes_tw
-from lawfactory.build.config import BuildConfig
 from lawfactory.build.pipeline import build
+from lawfactory.config import BuildConfig
 from lawfactory.jsonl import read_jsonl
 from lawfactory.parse.citations import parse_citations
 from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, RecordError, article

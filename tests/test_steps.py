@@ -9,7 +9,7 @@ import pytest
 
 from lawfactory import jsonl
 from lawfactory.build import sources, steps
-from lawfactory.build.config import HygieneConfig, JudgmentConfig
+from lawfactory.config import HygieneConfig, JudgmentConfig
 from lawfactory.hygiene import quality
 from lawfactory.records import RecordError, Skip
 

@@ -35,9 +35,9 @@ from adversarial.stage import AdversarialStage
 from converters import privacy
 from lawfactory import jsonl
 from lawfactory.build import fingerprint, generation, shards, statute_index
-from lawfactory.build.config import BuildConfig
 from lawfactory.build.sources import CASES, input_files, layouts, sources, unmatched_inputs
 from lawfactory.cards import datacard
+from lawfactory.config import BuildConfig
 from lawfactory.errors import BuildError, LawfactoryError, UsageError
 from lawfactory.hygiene import quality, stage as hygiene
 from lawfactory.records import is_judgment
@@ -54,7 +54,7 @@ from lawfactory.tasks.variant_rows import VariantRowsTask
 class Context:
     """What tasks may read and count into."""
 
-    config: BuildConfig  # the options (lawfactory/build/config.py)
+    config: BuildConfig  # the options (lawfactory/config.py)
     stats: Counter = field(default_factory=Counter)
     index: dict = field(default_factory=dict)  # statute index by article key (read-only once built)
     hygiene: hygiene.Hygiene = field(default_factory=hygiene.Hygiene)  # regrouping, decontamination

@@ -37,9 +37,9 @@ from tqdm import tqdm
 
 from lawfactory import jsonl
 from lawfactory.build import steps
-from lawfactory.build.config import JudgmentConfig
 from lawfactory.build.fingerprint import digest
 from lawfactory.build.steps import failure  # noqa: F401 - the task stage's reject reasons (pipeline.py)
+from lawfactory.config import JudgmentConfig
 from lawfactory.errors import BuildError
 from lawfactory.hygiene import dedup, quality
 

@@ -4,7 +4,7 @@ Each entry names the files it reads (glob patterns under RAW), what they yield a
 
 - `cases`: `read(path)` gives (line, record, reject reason or None) for every record of a file,
   and `convert(record, source, line, stats, settings)` makes the record's case records (settings:
-  the judgment converters' options, lawfactory/build/config.py `JudgmentConfig`); the files are cut
+  the judgment converters' options, lawfactory/config.py `JudgmentConfig`); the files are cut
   into conversion shards (lawfactory/build/shards.py, the steps in lawfactory/build/steps.py);
 - `articles`: `read(path, rel)` gives the statute file's laws and rejects (converters/statutes.py
   `LawFile`); the statute index is built from them (lawfactory/build/statute_index.py).

@@ -26,7 +26,7 @@ import numpy as np
 
 from converters import privacy
 from lawfactory import jsonl
-from lawfactory.build.config import JudgmentConfig
+from lawfactory.config import JudgmentConfig
 from lawfactory.errors import LawfactoryError
 from lawfactory.hygiene import dedup, quality
 from lawfactory.records import RecordError, Skip
@@ -114,7 +114,7 @@ class Convert:
     """A record → its cases, scrubbed of personal data before anything is written
     (converters/privacy.py), each probed with what the later stages will make of it. A record with
     more than `max_chars` characters of text is rejected before it is converted. `settings`: the
-    judgment converters' options (lawfactory/build/config.py `JudgmentConfig`), given to every call."""
+    judgment converters' options (lawfactory/config.py `JudgmentConfig`), given to every call."""
 
     def __init__(self, source, rel: str, max_chars: int, probe=None, settings: JudgmentConfig = JudgmentConfig()):
         self.source, self.rel, self.max_chars, self.probe, self.settings = source, rel, max_chars, probe, settings

@@ -20,7 +20,7 @@ VERDICT = re.compile(r"判决如下|判决结果如下|判决主文如下|裁定
 
 @dataclass(frozen=True)
 class Quality:
-    min_fact_chars: int = 0  # facts shorter than this are dropped (lawfactory/build/config.py: --min-fact-chars)
+    min_fact_chars: int = 0  # facts shorter than this are dropped (lawfactory/config.py: --min-fact-chars)
     max_fact_chars: int = 0  # 0: no limit; else facts longer than this are over the recipe's cutoff
     charges: frozenset | None = None  # official charge names (accu.txt), normalised
     charges_file: str = ""

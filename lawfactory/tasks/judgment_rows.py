@@ -70,7 +70,7 @@ class JudgmentTask(BaseTask):
 def too_long(case: dict, config) -> bool:
     """A full-text judgment whose training row would be over the recipe's cutoff_len (the check
     JudgmentTask drops rows by; the adversarial stage gets it as its length predicate). config: the
-    build's BuildConfig (lawfactory/build/config.py)."""
+    build's BuildConfig (lawfactory/config.py)."""
     if not is_judgment(case):
         return False
     return lengths.over_cutoff(judgment_sample(case, to_simplified=config.judgments.to_simplified), config.lengths)

@@ -29,6 +29,8 @@ from typing import Any, ClassVar
 
 from lawfactory import lengths
 from lawfactory.errors import UsageError
+from lawfactory.parse.dates import normalize_date
+from lawfactory.records import RecordError
 
 
 def _number(kind, lo=None, hi=None, lo_open=False, hi_open=False, zero=False):
@@ -81,9 +83,6 @@ def _items(text: str) -> tuple[str, ...]:
 
 def _date(name: str, value) -> str:
     """A --date-from/--date-to value as YYYY-MM-DD."""
-    from converters.judgments import normalize_date  # the converters import this module
-    from lawfactory.records import RecordError
-
     try:
         return normalize_date(value)
     except RecordError as e:
