@@ -76,7 +76,7 @@ def share_out(total: int, available: dict[str, int]) -> dict[str, int]:
 
 class AdversarialStage:
     """plan() is the pre-pass over the cases, variants() the per-case step, report() the manifest block.
-    opts: the BuildConfig (lawfactory/build/config.py); index: the statute index (statutory caps);
+    opts: the BuildConfig (lawfactory/config.py); index: the statute index (statutory caps);
     too_long(variant): its row would be over cutoff_len."""
 
     def __init__(self, opts, index: dict, too_long: Callable[[dict], bool]):
