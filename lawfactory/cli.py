@@ -110,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     t.set_defaults(func=cmd_tiny_model)
     _add_eval_parser(sub)
     _add_recipe_parsers(sub)
+    _add_retrieval_parsers(sub)
     return p
 
 
@@ -122,6 +123,13 @@ def _add_recipe_parsers(sub) -> None:
     check.add_parser(sub)
     modelcard.add_parser(sub)
     serve.add_parser(sub)
+
+
+def _add_retrieval_parsers(sub) -> None:
+    """`train-embedder` (lawfactory/retrieval/train.py; its heavy imports stay inside the command)."""
+    from lawfactory.retrieval import train
+
+    train.add_parser(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
