@@ -78,26 +78,31 @@ def test_trainer_batches_without_duplicates(tmp_path):
 
     opts = train.TrainOptions(pairs=tmp_path, index=tmp_path, out=tmp_path, static=True, batch_size=8, lr=0.1)
     args = train.training_args(opts, tmp_path / "ckpt", epochs=2, save=True)
-    assert args.batch_sampler == BatchSamplers.NO_DUPLICATES
+    assert args.batch_sampler == BatchSamplers.NO_DUPLICATES_HASHED  # NO_DUPLICATES with precomputed hashes
     assert args.save_strategy == "epoch"
 
 
 def test_static_model_end_to_end(sample_data, tiny_model, tmp_path, monkeypatch):
     """The sample build's pairs → a static model that SentenceTransformer loads, metrics.json, a card."""
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.base.sampler import BatchSamplers
+    from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer
+    from sentence_transformers.base.sampler import NoDuplicatesBatchSampler
 
-    used = []
-    build_args = train.training_args
-    monkeypatch.setattr(train, "training_args", lambda *a, **k: used.append(build_args(*a, **k)) or used[-1])
+    used = []  # the batch samplers the trainer really builds
+    get_sampler = SentenceTransformerTrainer.get_batch_sampler
+    monkeypatch.setattr(SentenceTransformerTrainer, "get_batch_sampler",
+                        lambda self, *a, **k: used.append(get_sampler(self, *a, **k)) or used[-1])
     out = tmp_path / "embedder"
     pairs, index = sample_data / "statute_retrieval.jsonl", sample_data / "statutes_index.jsonl"
     assert main(["train-embedder", "--pairs", str(pairs), "--index", str(index), "--out", str(out), "--static",
                  "--dim", "16", "--epochs", "1", "--batch-size", "64", "--eval-share", "0.3",
                  "--tokenizer", str(tiny_model / "tokenizer.json")]) == 0  # the pack's Qwen tokenizer
 
-    assert len(used) == 2  # the first round (to mine with) and the training itself
-    assert all(a.batch_sampler == BatchSamplers.NO_DUPLICATES for a in used)
+    assert len(used) >= 2  # the first round (to mine with) and the training itself
+    assert all(isinstance(s, NoDuplicatesBatchSampler) for s in used)
+    for sampler in used:  # no text twice in any batch
+        for batch in sampler:
+            texts = [t for i in batch for t in set(sampler.dataset[i].values())]
+            assert len(texts) == len(set(texts))
     model = SentenceTransformer(str(out), device="cpu")
     assert model.encode(["盗窃他人财物"]).shape == (1, 16)
     assert any(out.glob("checkpoints/checkpoint-*/model.safetensors"))
@@ -106,7 +111,7 @@ def test_static_model_end_to_end(sample_data, tiny_model, tmp_path, monkeypatch)
     for name in METRICS:
         assert 0 <= m["heldout"][name] <= 1
     assert m["heldout"]["n"] > 0
-    assert m["training"]["batch_sampler"] == "no_duplicates"
+    assert m["training"]["batch_sampler"] == "no_duplicates_hashed"
     assert m["training"]["mined_negatives"] > 0
     assert m["data"]["pairs_sha256"] == train.jsonl.file_sha256(pairs)
 

@@ -40,7 +40,7 @@ METRICS = {"recall@1": "recall@1", "recall@5": "recall@5", "recall@10": "recall@
            "ndcg@10": "ndcg@10"}
 # Static embeddings learn from scratch: a high learning rate and large batches, as in
 # sentence-transformers' static-embedding recipe (lr 2e-1). Fine-tuning a pretrained encoder: the usual 2e-5.
-STATIC_DEFAULTS = {"epochs": 10, "batch_size": 128, "lr": 0.2, "dim": 256}
+STATIC_DEFAULTS = {"epochs": 10, "batch_size": 128, "lr": 0.2, "dim": 256, "max_tokens": 512}
 BASE_DEFAULTS = {"epochs": 1, "batch_size": 32, "lr": 2e-5}
 CARD_DISCLAIMER = ("**Not legal advice.** This model ranks statute articles by similarity to a text. A retrieved "
                    "article is not a statement that it applies, and nothing here is legal advice or a prediction of "
@@ -62,6 +62,7 @@ class TrainOptions:
     seed: int = 0
     mine: bool = True
     first_round_epochs: int = 1
+    max_tokens: int | None = None
     save_total_limit: int = 1
     jurisdiction: str | None = None
     tokenizer: Path | None = None  # a tokenizer.json for --static (default: the pack's Qwen tokenizer)
@@ -84,9 +85,12 @@ class TrainOptions:
         for name, value in defaults.items():
             if getattr(self, name) is None:
                 setattr(self, name, value)
-        for name in ("epochs", "batch_size", "save_total_limit"):
+        if not self.static:
+            self.max_tokens = None  # a --base model truncates at its own max_seq_length
+        for name in ("epochs", "batch_size", "save_total_limit") + (("max_tokens",) if self.static else ()):
             if getattr(self, name) < 1:
-                raise UsageError(f"train-embedder: --{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
+                flag = name.replace("_", "-")
+                raise UsageError(f"train-embedder: --{flag} must be at least 1, got {getattr(self, name)}")
         if self.static and self.dim < 2:
             raise UsageError(f"train-embedder: --dim must be at least 2, got {self.dim}")
         if self.first_round_epochs < 0:
@@ -137,12 +141,9 @@ def split_by_group(rows: list[dict], share: float, seed: int) -> tuple[list[dict
 
 
 def positive_keys(corpus) -> dict[str, str]:
-    """Article document text (as the pairs write it) → index key, for every article in force."""
-    from lawfactory.tasks.statute_articles import document
-
-    keys = {document(a): key for key, a in corpus.articles.items()}
-    keys.update(zip(corpus.texts, corpus.keys))
-    return keys
+    """Article document text → index key, for every article in force (the pairs and the corpus write
+    an article the same way: lawfactory/tasks/statute_articles.py `document`)."""
+    return dict(zip(corpus.texts, corpus.keys))
 
 
 def ir_queries(rows: list[dict], keys: dict[str, str]) -> tuple[dict, dict, int]:
@@ -163,7 +164,10 @@ def ir_queries(rows: list[dict], keys: dict[str, str]) -> tuple[dict, dict, int]
 
 def training_args(opts: TrainOptions, output_dir: Path, epochs: int, save: bool):
     """The trainer's arguments: NO_DUPLICATES batches (no text twice in a batch), checkpoints each
-    epoch. A static model's gradients are sparse: no gradient clipping (SparseAdam, see sparse_optimizer)."""
+    epoch. NO_DUPLICATES_HASHED is the same sampler with each row's texts hashed once up front (xxhash,
+    a `datasets` dependency): the plain one re-reads every row it skips, and with many anchors per
+    article it skips thousands per batch (12 s a step on 4,000 pairs, against 1 s hashed). A static
+    model's gradients are sparse: no gradient clipping (SparseAdam, see sparse_optimizer)."""
     from sentence_transformers.base.sampler import BatchSamplers
     from sentence_transformers.sentence_transformer.training_args import SentenceTransformerTrainingArguments
 
@@ -174,7 +178,7 @@ def training_args(opts: TrainOptions, output_dir: Path, epochs: int, save: bool)
         learning_rate=opts.lr,
         warmup_steps=0.1,
         lr_scheduler_type="cosine",
-        batch_sampler=BatchSamplers.NO_DUPLICATES,
+        batch_sampler=BatchSamplers.NO_DUPLICATES_HASHED,
         save_strategy="epoch" if save else "no",
         save_total_limit=opts.save_total_limit,
         logging_steps=10,
@@ -188,7 +192,10 @@ def training_args(opts: TrainOptions, output_dir: Path, epochs: int, save: bool)
 
 
 def static_model(opts: TrainOptions):
-    """A StaticEmbedding model with random token vectors over the Qwen tokenizer (151,669 tokens)."""
+    """A StaticEmbedding model with random token vectors over the Qwen tokenizer (151,669 tokens).
+    Texts are cut at max_tokens: full judgments run to 50,000 characters, and a batch of them would
+    cost seconds to tokenize for a mean that their opening already sets. The cut is saved in the
+    model's tokenizer.json, so queries are cut the same way when the model is used."""
     import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import StaticEmbedding
@@ -200,6 +207,7 @@ def static_model(opts: TrainOptions):
         from lawfactory.dev.tiny_model import build_tokenizer
 
         tokenizer = build_tokenizer().backend_tokenizer
+    tokenizer.enable_truncation(opts.max_tokens)
     torch.manual_seed(opts.seed)
     return SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_dim=opts.dim)], device="cpu")
 
@@ -283,8 +291,6 @@ def train(opts: TrainOptions, log=print) -> dict:
     started = time.monotonic()
     rows = read_pairs(Path(opts.pairs))
     corpus = load_corpus(opts.index, opts.jurisdiction)
-    if not corpus.keys:
-        raise InputError(f"{opts.index}: no articles in force to retrieve")
     train_rows, held_rows, column = split_by_group(rows, opts.eval_share, opts.seed)
     if column != "group_id":
         opts.notes.append("the pairs carry no group_id: the held-out split hashes the anchor text instead")
@@ -333,7 +339,8 @@ def train(opts: TrainOptions, log=print) -> dict:
                   "heldout_rows": len(held_rows), "heldout_positives_not_in_corpus": missing},
         "training": {"mode": "static" if opts.static else "base", "base": opts.base, "dim": opts.dim if opts.static
                      else model.get_embedding_dimension(), "epochs": opts.epochs, "batch_size": opts.batch_size,
-                     "lr": opts.lr, "loss": "MultipleNegativesRankingLoss", "batch_sampler": "no_duplicates",
+                     "lr": opts.lr, "max_tokens": opts.max_tokens, "loss": "MultipleNegativesRankingLoss",
+                     "batch_sampler": str(getattr(trainer.args.batch_sampler, "value", trainer.args.batch_sampler)),
                      "mined_negatives": len(mined) if mined is not None else None,
                      "first_round_epochs": opts.first_round_epochs if opts.static and opts.mine else 0,
                      "steps": trainer.state.global_step, "unseen_tokens_zeroed": zeroed, "seconds": round(seconds, 1)},
@@ -413,11 +420,14 @@ def add_parser(sub) -> None:
     mode.add_argument("--base", help="fine-tune this sentence-transformers model (local folder or Hub id)")
     p.add_argument("--dim", type=int, help=f"--static: embedding dimensions (default {STATIC_DEFAULTS['dim']}; "
                                            "151,669 tokens × 256 × 4 bytes = 155 MB)")
-    p.add_argument("--epochs", type=int, help=f"default {STATIC_DEFAULTS['epochs']} static, {BASE_DEFAULTS['epochs']} --base")
+    p.add_argument("--epochs", type=int,
+                   help=f"default {STATIC_DEFAULTS['epochs']} static, {BASE_DEFAULTS['epochs']} --base")
     p.add_argument("--batch-size", type=int, help=f"default {STATIC_DEFAULTS['batch_size']} static, "
                                                   f"{BASE_DEFAULTS['batch_size']} --base")
     p.add_argument("--lr", type=float, help=f"learning rate (default {STATIC_DEFAULTS['lr']} static, "
                                             f"{BASE_DEFAULTS['lr']} --base)")
+    p.add_argument("--max-tokens", type=int, help=f"--static: tokens of a text embedded, the rest cut (default "
+                                                  f"{STATIC_DEFAULTS['max_tokens']}; kept in the model)")
     p.add_argument("--eval-share", type=float, default=0.1, help="share of groups held out (default 0.1)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-mine", action="store_true", help="skip hard-negative mining (same-节 negatives only)")
@@ -431,7 +441,8 @@ def add_parser(sub) -> None:
 
 def cmd_train_embedder(args) -> int:
     opts = TrainOptions(pairs=Path(args.pairs), index=Path(args.index), out=Path(args.out), static=args.static,
-                        base=args.base, dim=args.dim, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                        base=args.base, dim=args.dim, max_tokens=args.max_tokens, epochs=args.epochs,
+                        batch_size=args.batch_size, lr=args.lr,
                         eval_share=args.eval_share, seed=args.seed, mine=not args.no_mine,
                         first_round_epochs=args.first_round_epochs, save_total_limit=args.save_total_limit,
                         jurisdiction=args.jurisdiction, tokenizer=Path(args.tokenizer) if args.tokenizer else None)
