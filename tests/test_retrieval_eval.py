@@ -9,8 +9,8 @@ import math
 import pytest
 
 from lawfactory.cli import main
-from lawfactory.errors import InputError
-from lawfactory.retrieval import load_corpus, load_retriever
+from lawfactory.errors import InputError, UsageError
+from lawfactory.retrieval import Retriever, load_corpus, load_retriever
 from lawfactory.retrieval.hybrid import rrf
 from lawfactory.retrieval.metrics import NAMES, ndcg, per_query, recall, reciprocal_rank, summarise
 
@@ -72,7 +72,7 @@ def test_dense_finds_an_article_by_its_own_text_and_uses_the_query_prompt(sample
 
     corpus = load_corpus(sample_data / "statutes_index.jsonl")
     dense = load_retriever(f"dense:{static_model}", corpus)
-    assert dense.name == f"dense:{static_model}"
+    assert dense.name == f"dense:{static_model}" and isinstance(dense, Retriever)
     picks = [0, len(corpus.keys) // 2, len(corpus.keys) - 1]
     found = dense.search([corpus.texts[i] for i in picks], k=3)
     assert [hits[0][0] for hits in found] == [corpus.keys[i] for i in picks]  # cosine 1 with itself
@@ -93,6 +93,12 @@ def test_dense_finds_an_article_by_its_own_text_and_uses_the_query_prompt(sample
                        atol=1e-5)
     assert np.allclose(load_retriever(f"dense:{prompted}", corpus, query_prompt="").scores([query])[0],
                        expected(query), atol=1e-5)
+
+
+def test_a_model_that_cannot_be_loaded_is_a_usage_error(sample_data, tmp_path):
+    corpus = load_corpus(sample_data / "statutes_index.jsonl")
+    with pytest.raises(UsageError, match="cannot load the sentence-transformers model"):
+        load_retriever(f"dense:{tmp_path / 'no-model'}", corpus)
 
 
 QUERIES = [
