@@ -106,7 +106,7 @@ def _port(value: str) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("serve-retriever", help="serve statute search (POST /search) on 127.0.0.1 with an API key "
-                                               "(docs/retrieval.md)")
+                                               "(docs/serving.md)")
     s.add_argument("--index", required=True, help="statute index (DATA/statutes_index.jsonl)")
     s.add_argument("--retriever", required=True, help="bm25 | dense:DIR | hybrid:DIR (DIR: sentence-transformers "
                                                       "model folder or Hub id)")
