@@ -5,17 +5,18 @@ A statute QA reverse lookup quotes an article's text and asks where it comes fro
 legal assistant instead describes what happened in everyday words. The rules here turn an article
 into such a question, with no per-article text:
 
-1. **The conduct clause** (`conduct`): an offence article defines the conduct first and the penalty
+1. **The conduct clause** (`conducts`): an offence article defines the conduct first and the penalty
    after it — "盗窃公私财物，数额较大的，处…", "意圖…而竊取他人之動產者，處…". The conduct is the
    text of a paragraph's first line before the first `的，` / `者，` that a penalty word follows (处 /
    處 / 依照 / 依 / 对 …). A line listing cases ("有下列情形之一的", "為下列行為之一者") is completed
-   with one of its items. Alternatives joined by "的，或者" are separate descriptions; one is taken.
+   by each of its items in turn. The question describes the article's first usable clause. Alternatives joined by "的，或者" are separate descriptions; one is taken.
    Clauses that refer to another provision (前款, 本条, 第X条, 前條之罪 …) mean nothing to a layperson
    and are skipped; an article with no usable clause gets no question (counted).
 2. **Everyday wording** (`LEXICON`): legal terms → the words a non-lawyer uses (公私财物 → 别人的东西,
    胁迫 → 威胁, 数额较大 → 金额不小, 国家工作人员 → 公务员; Taiwan: 意圖為自己或第三人不法之所有 →
    想據為己有, 動產 → 東西, 之 → 的, 於 → 在), longest term first, with alternatives drawn from the
-   article's seeded Random. Catch-all tails ("或者其他方法", "或以他法", "或者有其他严重情节") are dropped.
+   article's seeded Random. Catch-all tails ("或者其他方法", "或以他法", "或者有其他严重情节") are dropped,
+   and a clause over MAX_CHARS keeps its leading comma-separated parts.
 3. **A question template** (`TEMPLATES`): "我朋友……，会判刑吗？", "有人……，犯的是什么罪？依据哪条法律？",
    "請問……會觸犯哪一條？"; a clause that starts with who acted ("国家工作人员利用…") reads
    "我朋友是公务员，利用…".
@@ -101,7 +102,8 @@ LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
         "損壞": ("弄壞",), "毀棄": ("毀掉",), "建築物": ("房子",), "住宅": ("住家",), "現供人使用之": ("有人在用的",),
         "現有人所在之": ("裡面有人的",), "駕駛": ("開",), "動力交通工具": ("車子",), "場所": ("地方",),
         "使人": ("讓人",), "之際": ("的時候",), "犯罪": ("犯法",), "職務上": ("工作上",), "職務": ("工作",),
-        "違背": ("違反", "不遵守"), "依法令": ("依照法令",), "依法": ("依照法律",), "妨害": ("妨礙", "干擾"), "為性交": ("發生性關係",), "性交": ("發生性關係",), "為猥褻之行為": ("做猥褻的事",),
+        "違背": ("違反", "不遵守"), "依法令": ("依照法令",), "依法": ("依照法律",), "妨害": ("妨礙", "干擾"),
+        "為性交": ("發生性關係",), "性交": ("發生性關係",), "為猥褻之行為": ("做猥褻的事",),
         "男女": ("人",), "物品": ("東西",), "明知": ("明明知道",), "販賣": ("賣",), "恐嚇": ("威脅", "嚇唬"),
         "製造": ("做",), "陳列": ("擺出來",), "電磁紀錄": ("電子檔案",), "期約": ("約定",), "逮捕": ("抓",),
         "拘禁": ("關起來",), "持有": ("藏有",), "散布": ("散播",), "除去": ("拿掉",), "污辱": ("羞辱",),
@@ -121,9 +123,8 @@ TEMPLATES = {
     "tw": ["我朋友{c}，會被判刑嗎？", "有人{c}，這是犯什麼罪？依據哪條法律？", "請問{c}，會觸犯哪一條？",
            "我鄰居{c}，這樣算犯法嗎？", "如果{c}，會不會坐牢？", "聽說親戚{c}，這算什麼罪？"],
 }
-# The subject a template opens with (the clause follows it directly), and "是" that links an actor.
+# The subjects a template opens with (the clause follows directly: "是" links an actor to them).
 SUBJECTS = {"cn": ("我朋友", "有人", "我邻居", "听说亲戚"), "tw": ("我朋友", "有人", "我鄰居", "聽說親戚")}
-IS = {"cn": "是", "tw": "是"}
 
 
 def _clause(line: str) -> str | None:
@@ -159,7 +160,8 @@ def conducts(a: dict) -> list[str]:
 
 
 def _everyday(clause: str, j: str, rng: random.Random) -> str:
-    """Rules 2 of the module docstring: catch-all tails dropped, legal terms replaced, length capped."""
+    """Rule 2 of the module docstring: one alternative, catch-all tails dropped, legal terms replaced,
+    length capped."""
     parts = ALTERNATIVES.split(clause)
     c = CATCH_ALL.sub("", rng.choice(parts))
     lexicon = LEXICON[j]
@@ -185,7 +187,7 @@ def question(a: dict, rng: random.Random) -> str | None:
     m = ACTOR.match(c)
     subject = next((s for s in SUBJECTS[j] if template.startswith(s + "{c}")), None)
     if m and subject:  # "我朋友是公务员，利用工作上的方便…"
-        c = f"{IS[j]}{m.group(1)}，{c[m.end():].lstrip('，')}"
+        c = f"是{m.group(1)}，{c[m.end():].lstrip('，')}"
     return template.format(c=c)
 
 
