@@ -66,6 +66,35 @@ def static_model(tmp_path_factory):
     return out
 
 
+def test_dense_finds_an_article_by_its_own_text_and_uses_the_query_prompt(sample_data, static_model, tmp_path):
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+    corpus = load_corpus(sample_data / "statutes_index.jsonl")
+    dense = load_retriever(f"dense:{static_model}", corpus)
+    assert dense.name == f"dense:{static_model}"
+    picks = [0, len(corpus.keys) // 2, len(corpus.keys) - 1]
+    found = dense.search([corpus.texts[i] for i in picks], k=3)
+    assert [hits[0][0] for hits in found] == [corpus.keys[i] for i in picks]  # cosine 1 with itself
+    assert all(hits[0][1] == pytest.approx(1.0, abs=1e-5) for hits in found)
+    # a model whose config carries a "query" prompt gets it before every query; an explicit one replaces it
+    model = SentenceTransformer(str(static_model))
+    model.prompts = {"query": "问题：", "document": ""}
+    prompted = tmp_path / "prompted"
+    model.save(str(prompted))
+    query = "醉酒驾驶机动车"
+
+    def expected(text):
+        q = model.encode([text], normalize_embeddings=True)
+        return (q @ load_retriever(f"dense:{prompted}", corpus).embeddings.T)[0]
+
+    assert not np.allclose(expected("问题：" + query), expected(query), atol=1e-3)  # the prompt matters
+    assert np.allclose(load_retriever(f"dense:{prompted}", corpus).scores([query])[0], expected("问题：" + query),
+                       atol=1e-5)
+    assert np.allclose(load_retriever(f"dense:{prompted}", corpus, query_prompt="").scores([query])[0],
+                       expected(query), atol=1e-5)
+
+
 QUERIES = [
     {"query": "在道路上醉酒驾驶机动车", "articles": ["中华人民共和国刑法|133-1"], "id": "q1"},
     {"query": "盗窃公私财物，数额较大的", "articles": ["中华人民共和国刑法|264", "中华人民共和国刑法|9999"]},

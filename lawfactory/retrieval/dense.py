@@ -23,7 +23,7 @@ class DenseRetriever:
         self.query_prompt = query_prompt
         self.batch_size = batch_size
         self.embeddings = self.model.encode_document(corpus.texts, batch_size=batch_size, normalize_embeddings=True,
-                                                     convert_to_numpy=True, show_progress_bar=len(corpus.texts) > 1000)
+                                                     convert_to_numpy=True, show_progress_bar=len(corpus.texts) > 256)
 
     def scores(self, queries: list[str]) -> np.ndarray:
         """Cosine similarity of each query to each article (queries × articles)."""
