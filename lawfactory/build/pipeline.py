@@ -45,6 +45,7 @@ from lawfactory.splits import EVAL, TRAIN, assign_split
 from lawfactory.tasks import Task, registry, sample
 from lawfactory.tasks.grounded import GroundedTask
 from lawfactory.tasks.judgment_rows import JudgmentTask, too_long
+from lawfactory.tasks.retrieval_queries import RetrievalQueriesTask
 from lawfactory.tasks.sentencing import SentencingTask
 from lawfactory.tasks.statute_datasets import StatuteTask
 from lawfactory.tasks.variant_rows import VariantRowsTask
@@ -75,6 +76,7 @@ TASKS: list[Callable[[], Task]] = [
     GroundedTask,  # mainland cases with the articles they cite
     VariantRowsTask,  # the adversarial stage's synthetic variants
     StatuteTask,  # statute QA and retrieval (evidence from the TRAIN cases)
+    RetrievalQueriesTask,  # retrieval query sets (EVAL case facts, layperson questions)
 ]
 
 
