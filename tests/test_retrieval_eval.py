@@ -9,8 +9,8 @@ import math
 import pytest
 
 from lawfactory.cli import main
-from lawfactory.errors import InputError
-from lawfactory.retrieval import load_corpus, load_retriever
+from lawfactory.errors import InputError, UsageError
+from lawfactory.retrieval import Retriever, load_corpus, load_retriever
 from lawfactory.retrieval.hybrid import rrf
 from lawfactory.retrieval.metrics import NAMES, ndcg, per_query, recall, reciprocal_rank, summarise
 
@@ -72,7 +72,7 @@ def test_dense_finds_an_article_by_its_own_text_and_uses_the_query_prompt(sample
 
     corpus = load_corpus(sample_data / "statutes_index.jsonl")
     dense = load_retriever(f"dense:{static_model}", corpus)
-    assert dense.name == f"dense:{static_model}"
+    assert dense.name == f"dense:{static_model}" and isinstance(dense, Retriever)
     picks = [0, len(corpus.keys) // 2, len(corpus.keys) - 1]
     found = dense.search([corpus.texts[i] for i in picks], k=3)
     assert [hits[0][0] for hits in found] == [corpus.keys[i] for i in picks]  # cosine 1 with itself
@@ -84,20 +84,28 @@ def test_dense_finds_an_article_by_its_own_text_and_uses_the_query_prompt(sample
     model.save(str(prompted))
     query = "醉酒驾驶机动车"
 
+    with_prompt = load_retriever(f"dense:{prompted}", corpus)
+
     def expected(text):
-        q = model.encode([text], normalize_embeddings=True)
-        return (q @ load_retriever(f"dense:{prompted}", corpus).embeddings.T)[0]
+        return (model.encode([text], normalize_embeddings=True) @ with_prompt.embeddings.T)[0]
 
     assert not np.allclose(expected("问题：" + query), expected(query), atol=1e-3)  # the prompt matters
-    assert np.allclose(load_retriever(f"dense:{prompted}", corpus).scores([query])[0], expected("问题：" + query),
+    assert np.allclose(with_prompt.scores([query])[0], expected("问题：" + query),
                        atol=1e-5)
     assert np.allclose(load_retriever(f"dense:{prompted}", corpus, query_prompt="").scores([query])[0],
                        expected(query), atol=1e-5)
 
 
+def test_a_model_that_cannot_be_loaded_is_a_usage_error(sample_data, tmp_path):
+    corpus = load_corpus(sample_data / "statutes_index.jsonl")
+    with pytest.raises(UsageError, match="cannot load the sentence-transformers model"):
+        load_retriever(f"dense:{tmp_path / 'no-model'}", corpus)
+
+
 QUERIES = [
     {"query": "在道路上醉酒驾驶机动车", "articles": ["中华人民共和国刑法|133-1"], "id": "q1"},
-    {"query": "盗窃公私财物，数额较大的", "articles": ["中华人民共和国刑法|264", "中华人民共和国刑法|9999"]},
+    {"query": "盗窃公私财物，数额较大的", "articles": ["中华人民共和国刑法|264", "中华人民共和国刑法|9999",
+                                                  "中华人民共和国刑法|199"]},
     {"query": "意图为自己不法之所有，窃取他人之动产", "articles": ["中華民國刑法|320"], "jurisdiction": "tw"},
     {"query": "故意杀人", "articles": ["中华人民共和国刑法|232"], "jurisdiction": "tw"},
 ]
@@ -112,6 +120,7 @@ def test_retrieval_eval_end_to_end(sample_data, static_model, tmp_path):
     index = sample_data / "statutes_index.jsonl"
     corpus = load_corpus(index)
     assert "中华人民共和国刑法|9999" not in corpus.articles and "中华人民共和国刑法|232" in corpus.articles
+    assert "中华人民共和国刑法|199" not in corpus.articles  # deleted in the sample index
     queries = _write(tmp_path / "q.jsonl", QUERIES)
     out = tmp_path / "out"
     specs = ["bm25", f"dense:{static_model}", f"hybrid:{static_model}"]
@@ -127,8 +136,9 @@ def test_retrieval_eval_end_to_end(sample_data, static_model, tmp_path):
     assert metrics["bm25"]["recall@10"] == 1.0  # each query names its article's own words
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "`中华人民共和国刑法|9999`: not in the index" in report
-    assert "`中华人民共和国刑法|232`: not a tw article" in report
-    assert "1 queries are left with none and are not scored" in report
+    assert "`中华人民共和国刑法|232`: outside the query's jurisdiction (tw)" in report
+    assert "`中华人民共和国刑法|199`: deleted article" in report
+    assert "3 gold keys are left out" in report and "1 queries are left with none and are not scored" in report
     for spec in specs:
         assert f"| {spec} |" in report and f"## Misses: {spec}" in report
     assert (out / "retrieval.png").stat().st_size > 0

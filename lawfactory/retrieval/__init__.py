@@ -10,7 +10,7 @@ Heavy libraries (bm25s, jieba, sentence-transformers) load when a retriever is b
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from .corpus import Corpus, corpus_from_articles, load_corpus
 
@@ -19,6 +19,7 @@ __all__ = ["Corpus", "Retriever", "corpus_from_articles", "load_corpus", "load_r
 SPECS = "bm25 | dense:DIR | hybrid:DIR"
 
 
+@runtime_checkable
 class Retriever(Protocol):
     name: str  # "bm25", "dense:DIR", "hybrid:DIR"
 

@@ -13,6 +13,7 @@ import numpy as np
 from .corpus import Corpus
 
 BATCH = 64
+CHUNK = 1024  # queries scored at once (CHUNK × articles floats)
 
 
 class DenseRetriever:
@@ -33,16 +34,17 @@ class DenseRetriever:
         return q @ self.embeddings.T
 
     def search(self, queries: list[str], k: int, jurisdiction: str | None = None) -> list[list[tuple[str, float]]]:
-        if not queries:
-            return []
-        scores = self.scores(queries)
+        keep = None
         if jurisdiction is not None:
             keep = np.array([self.corpus.articles[key]["jurisdiction"] == jurisdiction for key in self.corpus.keys])
-            scores = np.where(keep, scores, -np.inf)
         out = []
-        for row in scores:
-            top = np.argsort(-row, kind="stable")[:k]
-            out.append([(self.corpus.keys[i], float(row[i])) for i in top if np.isfinite(row[i])])
+        for start in range(0, len(queries), CHUNK):  # the score matrix of CHUNK queries at a time
+            scores = self.scores(queries[start:start + CHUNK])
+            if keep is not None:
+                scores = np.where(keep, scores, -np.inf)
+            for row in scores:
+                top = np.argsort(-row, kind="stable")[:k]
+                out.append([(self.corpus.keys[i], float(row[i])) for i in top if np.isfinite(row[i])])
         return out
 
 
