@@ -117,6 +117,7 @@ def test_static_model_end_to_end(sample_data, tiny_model, tmp_path, monkeypatch)
 
     rows = train.read_pairs(pairs)
     tr, held, by = train.split_by_group(rows, 0.3, seed=0)
+    assert by == "group_id"  # make data writes each anchor's case group (or article) id
     assert m["split"]["by"] == by and m["split"]["heldout_rows"] == len(held)
     assert not {r[by] for r in tr} & {r[by] for r in held}
 
