@@ -124,6 +124,7 @@ def test_static_model_end_to_end(sample_data, tiny_model, tmp_path, monkeypatch)
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "Not legal advice" in card
     assert "## Data provenance" in card and m["data"]["pairs_sha256"] in card
+    assert "`statutes/cn/刑法.md`" in card  # the RAW files of the build the pairs came from
     assert f"{m['heldout']['ndcg@10']:.4f}" in card
 
 

@@ -36,6 +36,7 @@ from lawfactory import jsonl
 from lawfactory.errors import InputError, UsageError
 
 COLUMNS = ("anchor", "positive", "negative")
+MAX_INPUTS_SHOWN = 20  # RAW files named in the card
 METRICS = {"recall@1": "recall@1", "recall@5": "recall@5", "recall@10": "recall@10", "mrr@10": "mrr@10",
            "ndcg@10": "ndcg@10"}
 # Static embeddings learn from scratch: a high learning rate and large batches, as in
@@ -368,6 +369,7 @@ def provenance(opts: TrainOptions) -> dict:
     fingerprint = m.get("fingerprint")
     if isinstance(fingerprint, dict) and "sha256" in fingerprint:
         data["build_fingerprint"] = fingerprint["sha256"]  # inputs, code and options of that build
+        data["inputs"] = sorted(fingerprint.get("inputs", {}))  # the RAW files, relative to RAW
     return data
 
 
@@ -382,12 +384,12 @@ def write_card(out: Path, result: dict) -> None:
         if end != -1:
             header, body = generated[:end + 5], generated[end + 5:]
     m, s, t, d = result["heldout"], result["split"], result["training"], result["data"]
-    kind = (f"a static embedding model trained from scratch ({t['dim']} dimensions, Qwen tokenizer)" if t["mode"] ==
-            "static" else f"`{t['base']}` fine-tuned")
+    kind = (f"A static embedding model trained from scratch ({t['dim']} dimensions, Qwen tokenizer)" if t["mode"] ==
+            "static" else f"`{t['base']}`, fine-tuned")
     lines = [
         "# Statute retriever (lawfactory train-embedder)", "",
-        f"{kind}, trained with MultipleNegativesRankingLoss on statute retrieval pairs (case facts or a question → "
-        "the article it cites), NO_DUPLICATES batches, same-节 and mined hard negatives.", "",
+        f"{kind}. Trained with MultipleNegativesRankingLoss on statute retrieval pairs (case facts or a question → "
+        "the article it cites), in NO_DUPLICATES batches, with same-节 and mined hard negatives.", "",
         CARD_DISCLAIMER, "",
         "## Data provenance", "",
         f"- pairs: `{d['pairs']}` (sha256 `{d['pairs_sha256']}`), written by `lawfactory data`",
@@ -395,6 +397,10 @@ def write_card(out: Path, result: dict) -> None:
     ]
     if "build_fingerprint" in d:
         lines.append(f"- build: `{d['manifest']}`, fingerprint `{d['build_fingerprint']}` (inputs, code, options)")
+    if d.get("inputs"):
+        shown = ", ".join(f"`{name}`" for name in d["inputs"][:MAX_INPUTS_SHOWN])
+        more = len(d["inputs"]) - MAX_INPUTS_SHOWN
+        lines.append(f"- built from: {shown}" + (f" and {more} more (metrics.json)" if more > 0 else ""))
     lines += [
         f"- held-out split: by `{s['by']}` (seeded hash, seed {s['seed']}, share {s['eval_share']}): "
         f"{s['train_rows']} training rows, {s['heldout_rows']} held-out rows; no group is in both", "",
