@@ -83,7 +83,8 @@ def test_trainer_batches_without_duplicates(tmp_path):
 
 
 def test_static_model_end_to_end(sample_data, tiny_model, tmp_path, monkeypatch):
-    """The sample build's pairs → a static model that SentenceTransformer loads, metrics.json, a card."""
+    """The sample build's pairs → a static model that SentenceTransformer loads, metrics.json, a card;
+    then --base fine-tunes that model."""
     from sentence_transformers import SentenceTransformer, SentenceTransformerTrainer
     from sentence_transformers.base.sampler import NoDuplicatesBatchSampler
 
@@ -126,6 +127,15 @@ def test_static_model_end_to_end(sample_data, tiny_model, tmp_path, monkeypatch)
     assert "## Data provenance" in card and m["data"]["pairs_sha256"] in card
     assert "`statutes/cn/刑法.md`" in card  # the RAW files of the build the pairs came from
     assert f"{m['heldout']['ndcg@10']:.4f}" in card
+
+    # --base fine-tunes a sentence-transformers model (here the one just trained), mining with it first
+    tuned = tmp_path / "tuned"
+    assert main(["train-embedder", "--pairs", str(pairs), "--index", str(index), "--out", str(tuned), "--base",
+                 str(out), "--epochs", "1", "--batch-size", "64", "--eval-share", "0.3"]) == 0
+    t = json.loads((tuned / "metrics.json").read_text(encoding="utf-8"))
+    assert (t["training"]["mode"], t["training"]["first_round_epochs"], t["training"]["lr"]) == ("base", 0, 2e-5)
+    assert t["training"]["mined_negatives"] is not None
+    assert SentenceTransformer(str(tuned), device="cpu").encode(["盗窃他人财物"]).shape == (1, 16)
 
 
 def test_pairs_from_another_index_are_refused(sample_data, tmp_path):
