@@ -319,6 +319,10 @@ def fingerprint_build(opts: BuildConfig, manifest: dict, plan: shards.Plan, code
             if not Path(p).is_file():
                 raise UsageError(f"--{k} file {p} does not exist")
             lists[f"{k} {p}"] = jsonl.file_sha256(p)
+    spec = opts.rag.retriever  # a trained embedder's files are inputs of the retrieval-grounded rows
+    if ":" in spec:
+        folder = Path(spec.partition(":")[2])
+        lists.update({f"rag_retriever {p}": jsonl.file_sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()})
     statute_hashes = statute_index.input_hashes(opts.raw)
     lists.update(statute_hashes)
     manifest["fingerprint"] = fingerprint.build_fingerprint({**plan.inputs, **lists}, manifest["options"], code)
