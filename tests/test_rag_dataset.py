@@ -126,3 +126,25 @@ def test_rag_options_from_the_api_are_checked(tmp_path):
     model.mkdir()
     cfg = BuildConfig.of(raw=SAMPLES, out=tmp_path, rag_retriever=f"dense:{model}", rag_k=5)
     assert (cfg.rag.retriever, cfg.rag.k) == (f"dense:{model}", 5)
+
+
+def _static_embedder(tokenizer_dir, out):
+    """A random StaticEmbedding model over the tiny Qwen tokenizer: a dense retriever with no download."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tokenizer_dir).backend_tokenizer
+    SentenceTransformer(modules=[StaticEmbedding(tok, embedding_dim=16)]).save(str(out))
+    return out
+
+
+def test_a_hybrid_retriever_with_a_trained_embedder(sample_data, tiny_model, tmp_path):
+    model = _static_embedder(tiny_model, tmp_path / "embedder")
+    out = tmp_path / "data"
+    manifest = build(BuildConfig.of(raw=SAMPLES, out=out, workers=1, rag_retriever=f"hybrid:{model}", rag_k=2))
+    assert manifest["rag"]["retriever"] == f"hybrid:{model}"
+    found, plain = _rows(out, rag.NAME), _rows(out, "criminal_sentencing_eval")
+    assert len(found) == len(plain) and all(len(r["retrieved"]) == 2 for r in found)
+    # the embedder's files are inputs of the build: its fingerprint names them
+    assert any(k.startswith(f"rag_retriever {model}") for k in manifest["fingerprint"]["inputs"])
