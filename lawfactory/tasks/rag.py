@@ -42,6 +42,11 @@ def special_part_corpus(index: dict, jurisdiction: str):
     return corpus_from_articles([a for a in index.values() if special_part(a)], jurisdiction)
 
 
+def _key(case: dict) -> tuple:
+    """A case within one build (its id, and its facts should two cases ever share an id)."""
+    return case["case_id"], hash(case["facts"])
+
+
 def keeps(case: dict, split: str, config) -> bool:
     """Whether `criminal_sentencing_eval` holds this case's row (the sentencing and judgment tasks'
     rule: mainland eval cases, less the judgments over cutoff_len), so this dataset holds it too."""
@@ -55,7 +60,7 @@ class RagTask(BaseTask):
     datasets = (NAME,)
 
     def __init__(self) -> None:
-        self.found: dict[str, list[str]] = {}  # case_id → retrieved keys, best first
+        self.found: dict[tuple, list[str]] = {}  # _key(case) → retrieved keys, best first
         self.retriever = ""
         self.corpus_size = 0
 
@@ -65,7 +70,7 @@ class RagTask(BaseTask):
 
     def _retrieve(self, ctx) -> None:
         cfg = ctx.config.rag
-        eval_cases = ((c["case_id"], c["facts"]) for c, split in ctx.cases() if keeps(c, split, ctx.config))
+        eval_cases = ((_key(c), c["facts"]) for c, split in ctx.cases() if keeps(c, split, ctx.config))
         batch = list(itertools.islice(eval_cases, BATCH))
         if not batch:
             return
@@ -80,7 +85,7 @@ class RagTask(BaseTask):
             self.retriever = retriever.name
             while batch:
                 hits = retriever.search([facts for _, facts in batch], cfg.k)
-                self.found.update({cid: [key for key, _ in h] for (cid, _), h in zip(batch, hits)})
+                self.found.update({key: [k for k, _ in h] for (key, _), h in zip(batch, hits)})
                 batch = list(itertools.islice(eval_cases, BATCH))
         except LawfactoryError:
             raise
@@ -90,12 +95,12 @@ class RagTask(BaseTask):
     def rows(self, case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
         if not keeps(case, split, ctx.config):
             return
-        k, keys = ctx.config.rag.k, self.found.get(case["case_id"], [])
+        k, keys = ctx.config.rag.k, self.found.get(_key(case), [])
         row = with_articles(sample(case, eval_row=True), [ctx.index[key] for key in keys])
         row["retrieved"] = keys
         row["cited_articles"] = [a["key"] for a in cited(case, ctx.index)[0] if special_part(a)]
         if len(keys) < k:
-            ctx.stats[f"rag: rows with fewer than {k} articles retrieved (no 分则 article shares a word)"] += 1
+            ctx.stats[f"rag: rows with fewer than {k} articles retrieved (bm25: too few 分则 articles share a word)"] += 1
         if lengths.over_cutoff(row, ctx.config.lengths):  # kept: the arms compare the same cases
             ctx.stats[f"rag: rows over cutoff_len {ctx.config.lengths.cutoff_len} (kept; predict truncates them)"] += 1
         yield NAME, row
