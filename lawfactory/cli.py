@@ -112,6 +112,34 @@ def _add_eval_parser(sub) -> None:
     e.set_defaults(func=cmd_eval)
 
 
+def cmd_retrieval_eval(args) -> int:
+    from lawfactory.retrieval.evaluate import evaluate
+
+    out = Path(args.out)
+    metrics = evaluate(Path(args.index), Path(args.queries), args.retriever, out, k=args.k,
+                       query_prompt=args.query_prompt)
+    for spec, m in metrics.items():
+        print(f"{spec}: n={m['n']}  recall@1={m['recall@1']:.3f}  recall@5={m['recall@5']:.3f}  "
+              f"recall@10={m['recall@10']:.3f}  mrr@10={m['mrr@10']:.3f}  ndcg@10={m['ndcg@10']:.3f}")
+    print(f"wrote {out}/metrics.json, {out}/report.md, {out}/misses.jsonl and {out}/retrieval.png")
+    return 0
+
+
+def _add_retrieval_eval_parser(sub) -> None:
+    r = sub.add_parser("retrieval-eval", help="measure statute retrievers on a query file: metrics.json, report.md "
+                                              "(docs/retrieval.md)")
+    r.add_argument("--index", required=True, help="statute index (DATA/statutes_index.jsonl)")
+    r.add_argument("--queries", required=True, help='JSON lines {"query": "…", "articles": ["<index key>", …]}')
+    r.add_argument("--retriever", action="append", required=True,
+                   help="bm25 | dense:DIR | hybrid:DIR (DIR: sentence-transformers model folder or Hub id); repeatable")
+    r.add_argument("--out", required=True, help="output folder")
+    r.add_argument("--k", type=_positive_int, default=10,
+                   help="a query whose gold article is outside the top k is a miss in the report (default 10)")
+    r.add_argument("--query-prompt", help="text put before every query by dense models (default: the model's own "
+                                          "'query' prompt, if any)")
+    r.set_defaults(func=cmd_retrieval_eval)
+
+
 def _parser() -> argparse.ArgumentParser:
     from lawfactory.config import add_options
 
@@ -129,6 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.set_defaults(func=cmd_tiny_model)
     _add_eval_parser(sub)
+    _add_retrieval_eval_parser(sub)
     _add_recipe_parsers(sub)
     return p
 

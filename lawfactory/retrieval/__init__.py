@@ -10,7 +10,7 @@ Heavy libraries (bm25s, jieba, sentence-transformers) load when a retriever is b
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from .corpus import Corpus, corpus_from_articles, load_corpus
 
@@ -19,6 +19,7 @@ __all__ = ["Corpus", "Retriever", "corpus_from_articles", "load_corpus", "load_r
 SPECS = "bm25 | dense:DIR | hybrid:DIR"
 
 
+@runtime_checkable
 class Retriever(Protocol):
     name: str  # "bm25", "dense:DIR", "hybrid:DIR"
 
@@ -28,25 +29,32 @@ class Retriever(Protocol):
         ...
 
 
-def load_retriever(spec: str, corpus: Corpus, query_prompt: str | None = None) -> Retriever:
+def load_retriever(spec: str, corpus: Corpus, query_prompt: str | None = None, cache: dict | None = None) -> Retriever:
     """The retriever a spec names: bm25, dense:DIR or hybrid:DIR (DIR: a sentence-transformers model
     folder or Hub id). query_prompt: a text put before every query by dense models (default: the
-    model's own "query" prompt, if its config has one). A bad spec is a UsageError."""
+    model's own "query" prompt, if its config has one). cache (spec → retriever, for this corpus):
+    retrievers to reuse, e.g. the BM25 and dense parts of a hybrid; what is built is added. A bad
+    spec is a UsageError."""
     from lawfactory.errors import UsageError
 
+    cache = {} if cache is None else cache
+    if spec in cache:
+        return cache[spec]
     kind, _, model = spec.partition(":")
     if kind == "bm25" and not model:
         from .bm25 import BM25Retriever
 
-        return BM25Retriever(corpus)
-    if kind in ("dense", "hybrid") and model:
+        retriever = BM25Retriever(corpus)
+    elif kind == "dense" and model:
         from .dense import DenseRetriever
 
-        dense = DenseRetriever(model, corpus, query_prompt=query_prompt)
-        if kind == "dense":
-            return dense
-        from .bm25 import BM25Retriever
+        retriever = DenseRetriever(model, corpus, query_prompt=query_prompt)
+    elif kind == "hybrid" and model:
         from .hybrid import HybridRetriever
 
-        return HybridRetriever([BM25Retriever(corpus), dense], name=spec)
-    raise UsageError(f"unknown retriever {spec!r}: expected {SPECS}")
+        parts = [load_retriever(part, corpus, query_prompt, cache) for part in ("bm25", f"dense:{model}")]
+        retriever = HybridRetriever(parts, name=spec)
+    else:
+        raise UsageError(f"unknown retriever {spec!r}: expected {SPECS}")
+    cache[spec] = retriever
+    return retriever

@@ -14,6 +14,8 @@ from lawfactory.errors import InputError
 from lawfactory.tasks.statute_articles import document
 
 JURISDICTIONS = ("cn", "tw")
+# What a document needs (statute_articles.document) and what selects it.
+FIELDS = frozenset({"key", "jurisdiction", "deleted", "law", "number", "suffix", "paragraphs"})
 
 
 @dataclass(frozen=True)
@@ -42,23 +44,25 @@ def load_corpus(index: Path | str, jurisdiction: str | None = None) -> Corpus:
     """The Corpus of a statutes_index.jsonl; a line that is not an index record is an InputError naming
     file and line, and so is an index with no article in force (for that jurisdiction)."""
     index = Path(index)
+    if jurisdiction is not None and jurisdiction not in JURISDICTIONS:
+        raise InputError(f"unknown jurisdiction {jurisdiction!r} (expected one of {', '.join(JURISDICTIONS)})")
+    corpus = corpus_from_articles(read_index(index), jurisdiction)
+    if not corpus.keys:
+        where = f" for jurisdiction {jurisdiction}" if jurisdiction else ""
+        raise InputError(f"{index}: no article in force{where}")
+    return corpus
+
+
+def read_index(index: Path) -> list[dict]:
+    """Every record of a statute index, deleted articles included (InputError naming file and line)."""
     if not index.is_file():
         raise InputError(f"{index}: no such file (the statute index is DATA/statutes_index.jsonl, written by "
                          "`lawfactory data`)")
     records = []
     for line, record, reason in jsonl.iter_jsonl(index):
-        if reason is None and not (isinstance(record, dict) and {"key", "jurisdiction", "deleted"} <= record.keys()):
-            reason = "not a statute index record (needs key, jurisdiction, deleted, law, number, paragraphs)"
+        if reason is None and not (isinstance(record, dict) and FIELDS <= record.keys()):
+            reason = f"not a statute index record (needs {', '.join(sorted(FIELDS))})"
         if reason:
             raise InputError(f"{index}:{line}: {reason}")
         records.append(record)
-    try:
-        corpus = corpus_from_articles(records, jurisdiction)
-    except (KeyError, TypeError) as e:
-        raise InputError(f"{index}: not a statute index record: missing or bad field {e}") from None
-    except ValueError as e:
-        raise InputError(f"{index}: {e}") from None
-    if not corpus.keys:
-        where = f" for jurisdiction {jurisdiction}" if jurisdiction else ""
-        raise InputError(f"{index}: no article in force{where}")
-    return corpus
+    return records

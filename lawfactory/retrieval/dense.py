@@ -13,6 +13,7 @@ import numpy as np
 from .corpus import Corpus
 
 BATCH = 64
+CHUNK = 1024  # queries scored at once (CHUNK × articles floats)
 
 
 class DenseRetriever:
@@ -23,7 +24,7 @@ class DenseRetriever:
         self.query_prompt = query_prompt
         self.batch_size = batch_size
         self.embeddings = self.model.encode_document(corpus.texts, batch_size=batch_size, normalize_embeddings=True,
-                                                     convert_to_numpy=True, show_progress_bar=len(corpus.texts) > 1000)
+                                                     convert_to_numpy=True, show_progress_bar=len(corpus.texts) > 256)
 
     def scores(self, queries: list[str]) -> np.ndarray:
         """Cosine similarity of each query to each article (queries × articles)."""
@@ -33,16 +34,17 @@ class DenseRetriever:
         return q @ self.embeddings.T
 
     def search(self, queries: list[str], k: int, jurisdiction: str | None = None) -> list[list[tuple[str, float]]]:
-        if not queries:
-            return []
-        scores = self.scores(queries)
+        keep = None
         if jurisdiction is not None:
             keep = np.array([self.corpus.articles[key]["jurisdiction"] == jurisdiction for key in self.corpus.keys])
-            scores = np.where(keep, scores, -np.inf)
         out = []
-        for row in scores:
-            top = np.argsort(-row, kind="stable")[:k]
-            out.append([(self.corpus.keys[i], float(row[i])) for i in top if np.isfinite(row[i])])
+        for start in range(0, len(queries), CHUNK):  # the score matrix of CHUNK queries at a time
+            scores = self.scores(queries[start:start + CHUNK])
+            if keep is not None:
+                scores = np.where(keep, scores, -np.inf)
+            for row in scores:
+                top = np.argsort(-row, kind="stable")[:k]
+                out.append([(self.corpus.keys[i], float(row[i])) for i in top if np.isfinite(row[i])])
         return out
 
 
