@@ -50,7 +50,8 @@ def failures(source: dict, v: dict, source_flags: set[str] | None = None) -> lis
         if t["months"] > cap["months"]:
             out.append("term above the statutory maximum")
         principal = t["principal"] or principal_for(t)
-        lo, hi = principal_limits(principal, len(v["charges"]) > 1) if principal in PRINCIPAL_RANGE else (0, t["months"])
+        lo, hi = (principal_limits(principal, len(v["charges"]) > 1) if principal in PRINCIPAL_RANGE
+                  else (0, t["months"]))
         if not lo <= t["months"] <= hi:
             out.append("term outside its principal penalty's limits")
         if principal == "有期徒刑" != (s["principal"] or principal_for(s)) and not cap["stated"]:

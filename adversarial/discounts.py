@@ -39,7 +39,8 @@ DISCOUNTS = {
     "confession": Discount("confession", 0.20, 0.10, "刑法§67③; 法发〔2021〕21号 坦白: 减少基准刑的20%以下"),
     "courtroom_admission": Discount("courtroom_admission", 0.10, 0.05,
                                     "法发〔2021〕21号 当庭自愿认罪: 减少基准刑的10%以下（自首、坦白的除外）"),
-    "plea_agreement": Discount("plea_agreement", 0.30, 0.15, "刑诉法§15; 法发〔2021〕21号 认罪认罚: 减少基准刑的30%以下"),
+    "plea_agreement": Discount("plea_agreement", 0.30, 0.15,
+                               "刑诉法§15; 法发〔2021〕21号 认罪认罚: 减少基准刑的30%以下"),
 }
 # 认罪认罚 beside 自首: the opinion's wider band, which already holds the 自首 (no fact counted twice)
 PLEA_WITH_SURRENDER = Discount("plea_agreement", 0.60, 0.30,

@@ -65,8 +65,8 @@ LENIENCY = re.compile(r"^(?:故|因此|据此|依法|本院|公诉机关|对其|
                       r"(?:从轻|减轻|从宽)[^，。；]{0,8}$")
 PROBATION = re.compile(r"缓刑|悔罪表现|再犯罪的危险|重大不良影响")
 # a lead-in that only says when: 归案后 / 庭审中 / 在审查起诉阶段
-LEAD_IN = re.compile(r"^(?:在|于)?(?:其|被告人[^，。；]{0,5})?(?:归案|到案|案发|被抓获|抓获|庭审|审理|开庭|审查起诉|侦查)"
-                     r"(?:阶段|过程)?(?:后|中|时|期间)?$")
+LEAD_IN = re.compile(r"^(?:在|于)?(?:其|被告人[^，。；]{0,5})?"
+                     r"(?:归案|到案|案发|被抓获|抓获|庭审|审理|开庭|审查起诉|侦查)(?:阶段|过程)?(?:后|中|时|期间)?$")
 _CONJ = re.compile(r"并且|并(?!处)|而且|且|同时")
 _LIST_SEP = re.compile(r"并且|并(?!处)|而且|且|同时|以及|、|及|和(?!解)")
 # what the first piece of a clause lends the next one: 具有坦白情节和累犯情节 → 具有累犯情节
@@ -146,7 +146,8 @@ def removal_edits(text: str, defendant: str = "", probation: bool = False) -> tu
             continue
         units, clause = [], []  # (start, end) of clauses, cut further where an admission sits beside a kept factor
         for n, (cs, ce) in enumerate(_pieces(text, s0, s1, CLAUSE_SEP)):
-            parts = _pieces(text, cs, ce, _LIST_SEP if _hits(keep, cs, ce) else _CONJ) if _hits(remove, cs, ce) else [(cs, ce)]
+            parts = (_pieces(text, cs, ce, _LIST_SEP if _hits(keep, cs, ce) else _CONJ) if _hits(remove, cs, ce)
+                     else [(cs, ce)])
             units += parts
             clause += [n] * len(parts)
         gone = []
@@ -179,7 +180,8 @@ def removal_edits(text: str, defendant: str = "", probation: bool = False) -> tu
                 edits.append({"start": a, "end": b, "before": text[a:b], "after": ""})
             elif j + 1 < len(units) and clause[j + 1] == clause[i]:  # the first pieces of a clause
                 a, b = units[i][0], units[j + 1][0]
-                edits.append({"start": a, "end": b, "before": text[a:b], "after": _carry(text, units[i], units[j + 1], defendant)})
+                edits.append({"start": a, "end": b, "before": text[a:b],
+                              "after": _carry(text, units[i], units[j + 1], defendant)})
             elif j + 1 < len(units):  # the run and the separator after it; the next unit may need fixing
                 a, b = units[i][0], units[j + 1][0]
                 edits.append({"start": a, "end": b, "before": text[a:b], "after": ""})

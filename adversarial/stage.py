@@ -86,7 +86,8 @@ class AdversarialStage:
     def plan(self, cases: Callable[[], Iterable[tuple[dict, str]]], n_cases: int) -> None:
         opts = self.opts
         ratio, count, seed = opts.adversarial.ratio, opts.adversarial.count, opts.adversarial.seed
-        cap = max(count, round(count * opts.eval_ratio / max(1e-9, 1 - opts.eval_ratio)) + 1, round(ratio * n_cases) + 1, 1)
+        cap = max(count, round(count * opts.eval_ratio / max(1e-9, 1 - opts.eval_ratio)) + 1,
+                  round(ratio * n_cases) + 1, 1)
         heaps: dict = defaultdict(list)  # (split, type) → max-heap of (−hash, case_id): the cap smallest
         st = {"seed": seed, "ratio": ratio, "count": count, "cases": Counter(), "eligible": Counter(),
               "skipped": Counter(), "dropped": Counter(), "attempted": 0, "passes": 1}

@@ -186,7 +186,8 @@ def make_variant(case: dict, variant: str, seed: int, index: dict | None = None)
             statement = PHRASINGS[variant][pick].format(d=d)
             fact_edits = [insertion(case["facts"], len(case["facts"]), statement)]
             at = reasoning.find("依照")
-            reason_edits = [insertion(reasoning, at if at >= 0 else len(reasoning), f"被告人{d}{REASONING[variant]}。")] \
+            reason_edits = [insertion(reasoning, at if at >= 0 else len(reasoning),
+                                      f"被告人{d}{REASONING[variant]}。")] \
                 if reasoning else []
         else:
             fact_edits, pos = removal_edits(case["facts"], d)
@@ -238,12 +239,14 @@ def make_variant(case: dict, variant: str, seed: int, index: dict | None = None)
         "probation_removed_months") else ())
     articles, arts_removed = _articles(case, drop, ATTITUDE_ARTICLE if variant == "confession" else None)
 
-    replaced = {"facts": apply(case["facts"], fact_edits), "reasoning": apply(reasoning, reason_edits) if reasoning else ""}
+    replaced = {"facts": apply(case["facts"], fact_edits),
+                "reasoning": apply(reasoning, reason_edits) if reasoning else ""}
     if case.get("verdict"):
         replaced["verdict"] = ""  # the court's verdict no longer matches: the answer is composed from the labels
         changes["answer"] = "composed from labels (the court's verdict no longer matches)"
     replaced.update(articles=articles, sentence=new_sentence, attitude=attitude(flags))
-    changes["spans"] = [{"field": "facts", **e} for e in fact_edits] + [{"field": "reasoning", **e} for e in reason_edits]
+    changes["spans"] = ([{"field": "facts", **e} for e in fact_edits]
+                        + [{"field": "reasoning", **e} for e in reason_edits])
     changes["factors_removed"] = removed if variant != "confession" else []
     changes["articles_removed"] = arts_removed
     changes["ratio"] = round(ratio, 6)

@@ -62,7 +62,8 @@ def attitude_statements(texts: list[str], facts: str) -> str:
     keep = []
     for t in texts:
         for s in sentences(t):
-            if find_spans(s) and not re.search(r"建议|判处|量刑|處有期徒刑|应当|依法可以", s) and s not in facts and s not in keep:
+            if (find_spans(s) and not re.search(r"建议|判处|量刑|處有期徒刑|应当|依法可以", s)
+                    and s not in facts and s not in keep):
                 keep.append(s)
     return "".join(keep)
 
@@ -114,8 +115,8 @@ def build_cases(*, source: str, line: int, jurisdiction: str, names: list[str], 
                 pseudonymize: bool = False) -> list[dict]:
     """One case per convicted defendant. Multi-defendant judgments give each defendant his own
     verdict part and, where the law passage cites per defendant, his own articles (`articles_of`:
-    name → articles; others get `articles`); facts and reasoning are the judgment's. With --pseudonymize every name in every
-    field becomes 甲/乙/… (the defendant field too), consistently within the judgment."""
+    name → articles; others get `articles`); facts and reasoning are the judgment's. With --pseudonymize
+    every name in every field becomes 甲/乙/… (the defendant field too), consistently within the judgment."""
     for why in left_out:
         stats["judgment defendants left out: " + why.split(": ", 1)[1]] += 1
     mapping = privacy.pseudonyms(names) if pseudonymize else {}
@@ -145,7 +146,8 @@ def build_cases(*, source: str, line: int, jurisdiction: str, names: list[str], 
             attitude=attitude(flags),
             reasoning=reasoning,
             verdict=anon(verdict_intro + d.part),
-            meta={**meta, "defendants": [mapping.get(n, n) for n in names] if multi else [], "pseudonymized": bool(mapping)},
+            meta={**meta, "defendants": [mapping.get(n, n) for n in names] if multi else [],
+                  "pseudonymized": bool(mapping)},
         )
         out.append(c)
     stats[f"judgments converted ({jurisdiction})"] += 1

@@ -5,8 +5,9 @@
   qw, writId, writName), JSON lines or one JSON object per `.json` file; read into the CJO
   columns first, so both give the same case records.
 
-Columns (China Judgments Online style dumps; docs/judgments.md): 原始链接, 案号, 案件名称, 法院, 所属地区, 案件类型, 案件类型编码, 来源,
-审理程序, 裁判日期, 公开日期, 当事人, 案由, 法律依据, 全文. Read from CSV, Parquet (read_table,
+Columns (China Judgments Online style dumps; docs/judgments.md): 原始链接, 案号, 案件名称, 法院, 所属地区,
+案件类型, 案件类型编码, 来源, 审理程序, 裁判日期, 公开日期, 当事人, 案由, 法律依据, 全文.
+Read from CSV, Parquet (read_table,
 one record at a time: memory stays flat however large the dump) or JSON lines (jsonl.iter_jsonl,
 which the build also cuts into byte-range shards across workers).
 
@@ -176,7 +177,8 @@ _NUMBER_KIND = re.compile(r"刑[一二三四五六七八九十]?(?P<k>[初终再
 # 依照《…》第…条…之规定: the basis of the verdict (the last such clause of 本院认为)
 _BASIS = re.compile(r"(?:依照|依据|根据|适用)(?=[^。]*《)")
 # a clause of the passage for some defendants: …；对被告人郭某、王某依照《…》…；对被告人亓某依照…
-_FOR_DEFENDANTS = re.compile(r"对(?:被告人|被告单位)?(?P<who>[^，,。；;：:《》]{1,80}?)(?:均|分别)?(?:依照|依据|根据|适用)")
+_FOR_DEFENDANTS = re.compile(r"对(?:被告人|被告单位)?(?P<who>[^，,。；;：:《》]{1,80}?)"
+                             r"(?:均|分别)?(?:依照|依据|根据|适用)")
 
 
 # without a case number the parties tell: an appeal or retrial names 上诉人 / 原审被告人 / 原公诉机关 /
@@ -225,7 +227,8 @@ def basis_by_defendant(basis: str, names: list[str]) -> dict[str, str]:
     return {n: "".join(p) for n, p in parts.items()}
 
 
-def convert_record(obj, source: str, line: int, stats: Counter, settings: JudgmentConfig = common.DEFAULTS) -> list[dict]:
+def convert_record(obj, source: str, line: int, stats: Counter,
+                   settings: JudgmentConfig = common.DEFAULTS) -> list[dict]:
     """One CJO record → one case per convicted defendant (rejects and skips raise)."""
     if not isinstance(obj, dict):
         raise RecordError(f"record is a {type(obj).__name__}, not an object with the CJO columns")

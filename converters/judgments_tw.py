@@ -117,10 +117,12 @@ def _last_basis(reasons: str) -> int | None:
     return list(_BASIS.finditer(reasons, start, min(ends, default=len(reasons))))[-1].start()
 
 
-def convert_record(obj, source: str, line: int, stats: Counter, settings: JudgmentConfig = common.DEFAULTS) -> list[dict]:
+def convert_record(obj, source: str, line: int, stats: Counter,
+                   settings: JudgmentConfig = common.DEFAULTS) -> list[dict]:
     if not isinstance(obj, dict):
         raise RecordError(f"record is a JSON {type(obj).__name__}, not a judgment object")
-    missing = [k for k in ("JID", "JDATE", "JFULL") if not isinstance(obj.get(k), (str, int)) or not str(obj.get(k)).strip()]
+    missing = [k for k in ("JID", "JDATE", "JFULL") if not isinstance(obj.get(k), (str, int))
+               or not str(obj.get(k)).strip()]
     if missing:
         raise RecordError(f"missing {', '.join(missing)}")
     jid, full = str(obj["JID"]), str(obj["JFULL"])

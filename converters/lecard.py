@@ -34,10 +34,12 @@ _HEADING = re.compile(r"(?:^|(?<=\s))(?P<court>[^\s，。：:、]{2,40}?(?:法�
 _CASE_NUMBER = re.compile(r"[（(]\s*[\dlIO〇]{4}\s*[）)][^\s，。]{1,30}?号")
 _DIGIT = "〇零○Ｏ一二三四五六七八九"
 # the judgment's date, written out: 二〇一八年二月八日 (the last such date before the clerk)
-_CN_DATE = re.compile(rf"(?P<y>[{_DIGIT}]{{4}})\s*年\s*(?P<m>[一二三四五六七八九十]{{1,2}})\s*月\s*(?P<d>[一二三四五六七八九十]{{1,3}})\s*日")
+_CN_DATE = re.compile(rf"(?P<y>[{_DIGIT}]{{4}})\s*年\s*(?P<m>[一二三四五六七八九十]{{1,2}})"
+                      rf"\s*月\s*(?P<d>[一二三四五六七八九十]{{1,3}})\s*日")
 _NUM = "零〇一二三四五六七八九十百千万两0-9"
 # a space inside a numeral and its unit (三 年, 第二百一十七 条, 第 三 款) is not a paragraph break
-_STRAY_SPACE = re.compile(rf"(?<=[{_NUM}]) +(?=[年月个条款项元日])|(?<=第) +(?=[{_NUM}])|(?<=[{_NUM}]) +(?=[{_NUM}]+[条款项])")
+_STRAY_SPACE = re.compile(rf"(?<=[{_NUM}]) +(?=[年月个条款项元日])|(?<=第) +(?=[{_NUM}])|"
+                          rf"(?<=[{_NUM}]) +(?=[{_NUM}]+[条款项])")
 # … and between a penalty and its term or amount (有期徒刑 1年6个月, 罚金 2000元, 人民币 5000元)
 _PENALTY_SPACE = re.compile(rf"(有期徒刑|拘役|管制|缓刑|罚金|人民币) +(?=[{_NUM}]+[年个月元万千百])")
 # a paragraph join: a space between two non-ASCII characters, or before a numbered paragraph (1、)

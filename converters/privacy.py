@@ -55,41 +55,50 @@ _ID = [
     r"(?<![0-9A-Za-z])[1-9]\d{5}[ -]?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[ -]?\d{3}(?![0-9A-Za-z])",
     r"(?<![0-9A-Za-z_])[A-Za-z][1289]\d{8}(?![0-9A-Za-z])",
     r"(?<![0-9A-Za-z_])[A-Z][A-D]\d{8}(?![0-9A-Za-z])",
-    (rf"(?:身份证|身份證|身分證|公民身份|居民身份|统一编号|統一編號|居留证|居留證|居留證號)(?:号码|號碼|号|號|字号|字號)?{_LEAD}"
+    (r"(?:身份证|身份證|身分證|公民身份|居民身份|统一编号|統一編號|居留证|居留證|居留證號)"
+     rf"(?:号码|號碼|号|號|字号|字號)?{_LEAD}"
     r"(?P<v>[A-Za-z0-9]{8,20})(?![0-9A-Za-z])"),
 ]
 # passport — mainland E/G + 8 digits or E + letter + 7 digits; any form after 护照/通行证.
 _PASSPORT = [
     r"(?<![0-9A-Za-z_])(?:[EG]\d{8}|E[A-HJ-NP-Z]\d{7})(?![0-9A-Za-z])",
-    rf"(?:护照|護照|通行证|通行證|旅行证|旅行證)(?:号码|號碼|号|號)?{_LEAD}(?P<v>[A-Za-z]{{0,2}}\d{{7,10}})(?![0-9A-Za-z])",
+    r"(?:护照|護照|通行证|通行證|旅行证|旅行證)(?:号码|號碼|号|號)?"
+    rf"{_LEAD}(?P<v>[A-Za-z]{{0,2}}\d{{7,10}})(?![0-9A-Za-z])",
 ]
 # phone — mainland mobiles 1[3-9]x (3-4-4, with +86/0086/86), Taiwan mobiles 09xx (4-3-3, with
 # +886), landlines with an area code (0571-87654321, (02)2345-6789, 02-23456789), and any number
 # after 手机/电话/門號. Taiwan document numbers (府社合字第0940130322號) are not phones.
 _PHONE = [
-    rf"(?<![0-9A-Za-z]){_DOC_BEFORE}(?:(?:\+|00)?86[ -]?)?1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}(?![0-9A-Za-z]){_DOC_AFTER}",
+    rf"(?<![0-9A-Za-z]){_DOC_BEFORE}(?:(?:\+|00)?86[ -]?)?1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}"
+    rf"(?![0-9A-Za-z]){_DOC_AFTER}",
     rf"(?<![0-9]){_DOC_BEFORE}(?:(?:\+|00)?886[ -]?0?|0)9\d{{2}}{_SEP}\d{{3}}{_SEP}\d{{3}}(?![0-9]){_DOC_AFTER}",
-    rf"(?<![0-9]){_DOC_BEFORE}(?:0\d{{2,3}}-\d{{7,8}}|\(0\d{{1,3}}\) ?\d{{3,4}}[ -]?\d{{4}}|0\d-\d{{4}}-?\d{{4}})(?:(?:转|轉|分机|分機|#|-)\d{{1,5}})?(?![0-9]){_DOC_AFTER}",
-    rf"(?:手机|手機|电话|電話|门号|門號|联系方式|聯絡方式|行动电话|行動電話)(?:号码|號碼|号|號)?{_LEAD}(?P<v>\+?\d(?:[ -]?\d){{6,14}})(?![0-9]){_NOT_AMOUNT}",
+    rf"(?<![0-9]){_DOC_BEFORE}(?:0\d{{2,3}}-\d{{7,8}}|\(0\d{{1,3}}\) ?\d{{3,4}}[ -]?\d{{4}}|"
+    rf"0\d-\d{{4}}-?\d{{4}})(?:(?:转|轉|分机|分機|#|-)\d{{1,5}})?(?![0-9]){_DOC_AFTER}",
+    r"(?:手机|手機|电话|電話|门号|門號|联系方式|聯絡方式|行动电话|行動電話)(?:号码|號碼|号|號)?"
+    rf"{_LEAD}(?P<v>\+?\d(?:[ -]?\d){{6,14}})(?![0-9]){_NOT_AMOUNT}",
 ]
 # bank_card — cards and accounts: 12 or more digits run together (shorter runs are amounts, dates
-# or document numbers; evidence tables run a card and its account together: 38 digits), 4-4-4-4(-x) and 4-6-5 groups, hyphenated groups of 11+ digits (012-345-678901),
+# or document numbers; evidence tables run a card and its account together: 38 digits), 4-4-4-4(-x)
+# and 4-6-5 groups, hyphenated groups of 11+ digits (012-345-678901),
 # and any 6+ digit number after 卡号/账号/帳號/账户/存摺. 字第…號 numbers are Taiwan documents.
 _CARD = [
     rf"(?<![0-9A-Za-z]){_DOC_BEFORE}\d{{12,40}}(?![0-9A-Za-z]){_DOC_AFTER}{_NOT_AMOUNT}",
     r"(?<![0-9])\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?(?![0-9])",
     r"(?<![0-9])\d{4}[ -]\d{6}[ -]\d{5}(?![0-9])",
     r"(?<![0-9-])(?=(?:\d-?){11})\d{3,6}(?:-\d{2,8}){2,3}(?![0-9-])",
-    (rf"(?:卡号|卡號|账号|帐号|帳號|账户|帐户|帳戶|户号|戶號|存折|存摺|银行卡|銀行卡|储蓄卡|儲蓄卡|信用卡|借记卡|提款卡)"
+    (r"(?:卡号|卡號|账号|帐号|帳號|账户|帐户|帳戶|户号|戶號|存折|存摺|银行卡|銀行卡|储蓄卡|儲蓄卡|信用卡|借记卡|"
+     r"提款卡)"
     rf"(?:号码|號碼|号|號)?{_LEAD}(?P<v>\d(?:[ -]?\d){{5,29}})(?![0-9]){_NOT_AMOUNT}"),
 ]
 # device_id — a phone's IMEI/MEID (手机串号为862470039376332): 15 digits, not a card.
-_DEVICE = [rf"(?:串号|串码|串號|串碼|IMEI|imei|MEID|meid)(?:号|码|號|碼)?{_LEAD}(?P<v>[0-9A-Fa-f]{{14,17}})(?![0-9A-Za-z])"]
+_DEVICE = [r"(?:串号|串码|串號|串碼|IMEI|imei|MEID|meid)(?:号|码|號|碼)?"
+           rf"{_LEAD}(?P<v>[0-9A-Fa-f]{{14,17}})(?![0-9A-Za-z])"]
 # vin — a vehicle identification number (车架号 LSVAM4187C2184847): 17 letters and digits, or
 # whatever follows 车架号/車身號碼/VIN.
 _VIN = [
     r"(?<![0-9A-Za-z])(?=[0-9]*[A-Z])(?=[A-Z]*[0-9])[A-HJ-NPR-Z0-9]{17}(?![0-9A-Za-z])",
-    rf"(?:车架号|車架號|车辆识别代号|車輛識別號|車身號碼|车身号码|VIN)(?:码|碼)?{_LEAD}(?P<v>[A-Za-z0-9]{{10,17}})(?![0-9A-Za-z])",
+    r"(?:车架号|車架號|车辆识别代号|車輛識別號|車身號碼|车身号码|VIN)(?:码|碼)?"
+    rf"{_LEAD}(?P<v>[A-Za-z0-9]{{10,17}})(?![0-9A-Za-z])",
 ]
 _EMAIL = [r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"]
 # im_account — QQ numbers and WeChat IDs (wxid_…, or what follows 微信号).
@@ -110,11 +119,14 @@ _PLATE = [
 # …路一段122號之1 3樓, …村3组12号; or a building-unit-room number on its own (5幢2单元301室,
 # 华星时代广场A座1201室: a block, unit or room may be lettered, A座, B单元, B1201室).
 _LETTERED = r"[A-WYZa-wyz]{1,2}[0-9]{0,5}"  # A座, B1201室; not X (the court's mask: X幢X单元XXX室)
-_UNIT = rf"(?:(?:{_LETTERED}|[0-9一二三四五六七八九十]+)(?:幢|栋|棟|座|号楼|號樓|楼|樓|层|層|单元|單元|门|門|室|户|戶|F|f))"
-_HOUSE = rf"\d+ ?(?:[-之]\d+)? ?(?:号楼|號樓|号院|號院|[号號](?![线綫文令函卷字]))(?:之\d+)?(?:{_UNIT}+(?:\d{{2,4}}(?:室|房)?)?)?"
+_UNIT = (rf"(?:(?:{_LETTERED}|[0-9一二三四五六七八九十]+)"
+         r"(?:幢|栋|棟|座|号楼|號樓|楼|樓|层|層|单元|單元|门|門|室|户|戶|F|f))")
+_HOUSE = (r"\d+ ?(?:[-之]\d+)? ?(?:号楼|號樓|号院|號院|[号號](?![线綫文令函卷字]))(?:之\d+)?"
+          rf"(?:{_UNIT}+(?:\d{{2,4}}(?:室|房)?)?)?")
 _ADDRESS = [
     # (道's lookbehind stands after it: a pattern that opens with literals is scanned for them quickly)
-    (rf"(?:路|街|道(?<![知说說问問叫喊答骂罵写寫报報味轨軌管渠频頻赛賽航隧通]道)|巷|弄|胡同|村|组|組|鄰|邻|小区|小區|社区|社區|花园|花園|公寓|大厦|大廈|苑|园|園|广场|廣場|段)"
+    (r"(?:路|街|道(?<![知说說问問叫喊答骂罵写寫报報味轨軌管渠频頻赛賽航隧通]道)|巷|弄|胡同|村|组|組|鄰|邻|小区|小區|"
+     r"社区|社區|花园|花園|公寓|大厦|大廈|苑|园|園|广场|廣場|段)"
     rf"(?P<v>(?:[0-9一二三四五六七八九十]+ ?段)?(?:\d+ ?[巷弄])*{_HOUSE})"),
     rf"(?<![0-9A-Za-z])(?:{_LETTERED}|\d+)(?:幢|栋|棟|号楼|號樓|座)(?:{_UNIT}+|\d{{2,4}}(?:室|房))",
     r"(?<![0-9A-Za-z])[A-WYZa-wyz]{1,2}\d{2,5}(?:室|房)",  # a lettered room on its own: 怡景花园A233室

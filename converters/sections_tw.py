@@ -37,14 +37,17 @@ _MAIN = _heading("主文")
 _MAIN_ITEM = re.compile(rf"^{SP}(?P<n>[一壹])[、，]{SP}{spread('主文')}{SP}[:：]?", re.M)
 _FACTS = _heading("犯罪事實及理由", "事實及理由", "犯罪事實", "事實")
 _REASONS = _heading("理由")
-_DATE = re.compile(r"^[ \t\u3000]*中[ \t\u3000]*華[ \t\u3000]*民[ \t\u3000]*國[ \t\u3000\d０-９〇零一二三四五六七八九十百]*年.*日[ \t\u3000]*$", re.M)
+_DATE = re.compile(r"^[ \t\u3000]*中[ \t\u3000]*華[ \t\u3000]*民[ \t\u3000]*國"
+                   r"[ \t\u3000\d０-９〇零一二三四五六七八九十百]*年.*日[ \t\u3000]*$", re.M)
 # a top-level numbered item at a line start: 一、 二、 … / 壹、 貳、 …
 _ITEM = re.compile(r"^[ \t\u3000]*(?P<n>[一二三四五六七八九十]+|[壹貳參肆伍陸柒捌玖拾]+)[、，]", re.M)
 _FACT_ITEM = re.compile(r"犯罪事實|事實")
 # facts that only point at the indictment attached after the signatures
-_BY_REFERENCE = re.compile(r"引用[^。\n]{0,40}?(?:起訴書|處刑書|聲請書)|如附件|如(?:起訴書|聲請書|處刑書)[^。\n]{0,12}?(?:所載|記載)")
+_BY_REFERENCE = re.compile(r"引用[^。\n]{0,40}?(?:起訴書|處刑書|聲請書)|如附件"
+                           r"|如(?:起訴書|聲請書|處刑書)[^。\n]{0,12}?(?:所載|記載)")
 _PROSECUTOR = re.compile(r"本案經[^\n。]{0,60}?執行職務。?$", re.M)
-_ATTACHED_FACTS = re.compile(rf"^{SP}(?:[一二]、{SP})?{spread('犯罪事實')}{SP}[:：]?{SP}(?:\n|(?=[\u4e00-\u9fff]))", re.M)
+_ATTACHED_FACTS = re.compile(rf"^{SP}(?:[一二]、{SP})?{spread('犯罪事實')}{SP}[:：]?{SP}(?:\n|(?=[\u4e00-\u9fff]))",
+                             re.M)
 _ATTACHED_END = re.compile(rf"^{SP}(?:[二三]、{SP})?(?:證據|{spread('證據並所犯法條')}|所犯法條)", re.M)
 
 

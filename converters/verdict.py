@@ -21,7 +21,8 @@ from lawfactory.records import RecordError, Skip
 _NAME = r"[^\s\u3000，,。；;：:、（()）\d][^\s\u3000，,。；;：:、（()）]{0,11}?"
 # 当事人 paragraph: "被告人张三，男，…" / "被告人王某某（绰号…），…" / "被告人：侯某，…" /
 # "被告人（附带民事诉讼被告人）郑某，…"; masked names may end in a digit (冶某1)
-_CN_DEFENDANT = re.compile(rf"(?:^|(?<=[\n。\s]))被告人[：:]?(?:[（(][^（()）\n]{{1,20}}[）)])?(?P<name>{_NAME})(?=[，,（(。\s])", re.M)
+_CN_DEFENDANT = re.compile(rf"(?:^|(?<=[\n。\s]))被告人[：:]?(?:[（(][^（()）\n]{{1,20}}[）)])?"
+                           rf"(?P<name>{_NAME})(?=[，,（(。\s])", re.M)
 # Taiwan drug verdicts name the offence without 犯…罪: "蔡文雄施用第二級毒品，累犯，處有期徒刑參月"
 _BARE_OFFENCE = r"(?P<c>[\u4e00-\u9fff]{2,20}?)[，,](?=[^。；]{0,20}?(?:處|判处|判處))"
 # a corporate defendant's conviction (被告单位某公司犯…罪，判处罚金…): never part of a person's verdict
@@ -29,13 +30,15 @@ _UNIT_CONVICTION = re.compile(rf"被告单位(?P<name>{IN_CLAUSE}{{1,60}}?)(?:�
 # a numbered verdict item: "一、" at a line or sentence start
 _ITEM_START = re.compile(rf"(?:^|(?<=[{SENTENCE_MARKS}]))[ \t\u3000]*[一二三四五六七八九十]+、", re.M)
 # numbering left at a part's edge: "二、", "（二）", "(2)"
-_ITEM_EDGE = re.compile(r"^[\s\u3000]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])|(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])[\s\u3000]*$")
+_ITEM_EDGE = re.compile(r"^[\s\u3000]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])|"
+                        r"(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])[\s\u3000]*$")
 
 
 def defendants_cn(parties: str) -> list[str]:
     """Natural-person defendants named in the 当事人 block, in order (被告单位 are not persons).
     A name the defendant gave himself (被告人自报刘某, 自称…) is the name without 自报."""
-    found = list(dict.fromkeys(re.sub(r"^(?:自报|自称)(?=..)", "", m.group("name")) for m in _CN_DEFENDANT.finditer(parties)))
+    found = list(dict.fromkeys(re.sub(r"^(?:自报|自称)(?=..)", "", m.group("name"))
+                               for m in _CN_DEFENDANT.finditer(parties)))
     # "被告人潘某曾因犯…罪，" after "被告人潘某，男，…" is no new defendant: a name that another name
     # begins, continued by what a sentence says of him (曾, 因, 现, 于, 系, 被…), is dropped (张某某 beside 张某 stays)
     return [n for n in found if not any(n != o and n.startswith(o) and re.match(r"[曾因于系被在犯又已涉现]", n[len(o):])
@@ -135,7 +138,8 @@ def _occurrences(text: str, name: str, names: list[str]) -> list[int]:
 # a former judgment quoted by this one: a clause that opens with 撤销 (…刑事判决中对被告人X犯Y罪，判处…
 # 缓刑四年的缓刑部分), or 对被告人X犯Y罪…的(缓刑)(执行)部分; the convictions in it are not this verdict's
 _REVOKED = re.compile(
-    rf"(?:^|(?<=[。；;：:\n、，,]))[ \t\u3000]*(?:依法|并|並)?撤[销銷]{IN_SENTENCE}*?(?:的[^，,。；;\n]{{0,8}}?部分|(?=[{SENTENCE_MARKS}])|$)"
+    rf"(?:^|(?<=[。；;：:\n、，,]))[ \t\u3000]*(?:依法|并|並)?撤[销銷]{IN_SENTENCE}*?(?:的[^，,。；;\n]{{0,8}}?部分|"
+    rf"(?=[{SENTENCE_MARKS}])|$)"
     rf"|对(?:被告人|被告)?[^，,。；;\n]{{1,12}}?犯{IN_SENTENCE}*?的[^，,。；;\n]{{0,8}}?部分", re.M)
 
 
@@ -180,7 +184,8 @@ def _conviction(text: str, name: str, names: list[str] = ()) -> bool:
 _LISTED = re.compile(
     rf"(?P<life>无期徒刑|無期徒刑)|(?P<death>死刑[，,]?缓期二年执行|死刑[，,]?緩期二年執行|死缓|死緩|死刑)"
     rf"|(?P<k>有期徒刑|拘役|管制|缓刑|緩刑|剥夺政治权利|褫奪公權|罚金|罰金)?(?:人民币|人民幣|新臺幣|新台币|新台幣)?"
-    rf"(?P<v>(?=[0-9０-９零〇○一二三四五六七八九十百千两兩壹贰貳叁參叄肆伍陆陸柒捌玖拾廿])(?:{AMOUNT}(?:万|萬)?元|{PERIOD})|终身|終身)")
+    rf"(?P<v>(?=[0-9０-９零〇○一二三四五六七八九十百千两兩壹贰貳叁參叄肆伍陆陸柒捌玖拾廿])(?:{AMOUNT}(?:万|萬)?元|"
+    rf"{PERIOD})|终身|終身)")
 _LIST_KIND = {"有期徒刑": "term", "拘役": "term", "管制": "term", "缓刑": "probation", "緩刑": "probation",
               "剥夺政治权利": "political", "褫奪公權": "political", "罚金": "fine", "罰金": "fine"}
 
@@ -234,7 +239,8 @@ def charges(part: str, name: str = "") -> list[str]:
 def _acquitted(verdict: str, name: str, names: list[str] = ()) -> str:
     """'acquitted (无罪)' when the verdict declares the defendant not guilty (被告人X无罪 / X無罪),
     'not criminally responsible (不负刑事责任)' for 被告人X不负刑事责任."""
-    hit = re.search(rf"{_name_re(name, names)}{IN_SENTENCE}{{0,12}}?(?P<w>无罪|無罪|不负刑事责任|不負刑事責任)", verdict)
+    hit = re.search(rf"{_name_re(name, names)}{IN_SENTENCE}{{0,12}}?(?P<w>无罪|無罪|不负刑事责任|不負刑事責任)",
+                    verdict)
     if not hit:
         return ""
     return "acquitted (无罪)" if "罪" in hit.group("w") else "not criminally responsible (不负刑事责任)"
@@ -242,7 +248,8 @@ def _acquitted(verdict: str, name: str, names: list[str] = ()) -> str:
 
 def _uncharged(verdict: str, name: str, names: list[str] = ()) -> str:
     """'sentenced without a charge named' for 被告人X判处有期徒刑… (the court left out 犯…罪)."""
-    return "sentenced without a charge named (犯…罪)" if re.search(rf"{_name_re(name, names)}(?:判处|判處|處)", verdict) else ""
+    return ("sentenced without a charge named (犯…罪)"
+            if re.search(rf"{_name_re(name, names)}(?:判处|判處|處)", verdict) else "")
 
 
 @dataclass(frozen=True)
@@ -259,8 +266,9 @@ def extract(verdict: str, names: list[str]) -> tuple[list[Defendant], list[str]]
         raise RecordError("no defendant named (被告人…) in the parties")
     pieces = _pieces(verdict, names)
     parts = {n: "\n".join(t for t, _ in p if t) for n, p in pieces.items()}
-    out, left = [], [f"{n}: {_acquitted(verdict, n, names) or _uncharged(verdict, n, names) or 'not convicted in the verdict'}"
-                     for n in names if n not in parts]
+    out, left = [], [
+        f"{n}: {_acquitted(verdict, n, names) or _uncharged(verdict, n, names) or 'not convicted in the verdict'}"
+        for n in names if n not in parts]
     # a corporate defendant is fined, never imprisoned: no sentencing case (counted)
     left += [f"被告单位{m.group('name')}: corporate defendant (被告单位), fine only: no case"
              for m in _UNIT_CONVICTION.finditer(verdict)]
@@ -281,7 +289,8 @@ def extract(verdict: str, names: list[str]) -> tuple[list[Defendant], list[str]]
             out.append(Defendant(name, part, found, sentence))
     if not out and not parts and all(_acquitted(verdict, n, names) for n in names):
         raise Skip("all defendants acquitted (无罪 / 不负刑事责任)")
-    if not out and not parts and _UNIT_CONVICTION.search(verdict) and not any(_conviction(verdict, n, names) for n in names):
+    if (not out and not parts and _UNIT_CONVICTION.search(verdict)
+            and not any(_conviction(verdict, n, names) for n in names)):
         raise Skip("only corporate defendants (被告单位) convicted, no natural person")
     if not out:
         raise RecordError("no defendant with charge and penalty in the verdict (" + "; ".join(left) + ")")

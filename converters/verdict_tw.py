@@ -42,10 +42,12 @@ _OTHER_LABELS = ("公訴人", "自訴人", "聲請人", "選任辯護人", "指�
 # 上一人 / 上二人共同 / 右一人 / 共同: a remark on the lines above, not a party
 _REMARK = re.compile(rf"^{SP}(?:[上右]{SP}[\d一二三四五六七八九十０-９]+{SP}人|共{SP}同|即{SP}被{SP}告)")
 _LABEL = re.compile(rf"^{SP}(?:(?P<def>{'|'.join(spread(w) for w in _DEFENDANT_LABELS)})"
-                    rf"|(?P<other>{'|'.join(spread(w) for w in sorted(_OTHER_LABELS, key=len, reverse=True))}))(?=[ \t\u3000]|$)")
+                    rf"|(?P<other>{'|'.join(spread(w) for w in sorted(_OTHER_LABELS, key=len, reverse=True))}))"
+                    r"(?=[ \t\u3000]|$)")
 _HEAD_END = re.compile(rf"^{SP}(?:上|右)(?:{SP}列)?{SP}(?:被告|被上訴人|上訴人|自訴人)|^{SP}(?:上|右)列|案件")
 _NAME = re.compile(r"[^\s\u3000，,。（(：:、]{1,16}")
-_NOT_A_NAME = re.compile(r"律師$|電話|地址|編號|身分證|住所|居所|^(?:男|女|民國|住|身分證|國民|送達|居|籍設|即)$|^(?:民國|住|身分證|國民|送達|籍設)|\d")
+_NOT_A_NAME = re.compile(r"律師$|電話|地址|編號|身分證|住所|居所|^(?:男|女|民國|住|身分證|國民|送達|居|籍設|即)$|"
+                         r"^(?:民國|住|身分證|國民|送達|籍設)|\d")
 
 
 def header_defendants(head: str) -> list[str]:
@@ -72,7 +74,8 @@ def header_defendants(head: str) -> list[str]:
             continue
         rest = re.sub(r"^([ \t\u3000]*[\u4e00-\u9fff])\u3000([\u4e00-\u9fff])(?=[ \t\u3000]|$)", r"\1\2", rest)
         name = _NAME.search(rest)
-        if current == "def" and name and not _NOT_A_NAME.search(name.group()) and rest[name.end():name.end() + 1] not in ("：", ":"):
+        if (current == "def" and name and not _NOT_A_NAME.search(name.group())
+                and rest[name.end():name.end() + 1] not in ("：", ":")):
             n = re.split(r"即|\(|（", name.group())[0] or name.group()  # 甲○○即鍾宋秀玉: an alias
             masked = re.match(r"^[^○Ｏ〇]{1,3}[○Ｏ〇]+", n)  # Ｌ○○起訴書誤植…: a remark after the name
             names.append(masked.group() if masked else n)
@@ -92,13 +95,15 @@ def resolve_names(names: list[str], verdict: str) -> list[str]:
 
 
 # a masked name opening a 主文 sentence: 甲○○, 乙○, Ｊ○○, 巳○○○
-_MASKED_SUBJECT = re.compile(rf"(?:^|(?<=[{SENTENCE_MARKS}]))[ \t\u3000]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)])?"
+_MASKED_SUBJECT = re.compile(rf"(?:^|(?<=[{SENTENCE_MARKS}]))[ \t\u3000]*(?:[一二三四五六七八九十]+、|"
+                             r"[（(][一二三四五六七八九十\d]+[）)])?"
                              r"(?:被告人?)?【?(?P<n>[\u4e00-\u9fffＡ-Ｚ][○Ｏ〇]{1,3})(?![○Ｏ〇])")
 
 
 # a real name opening a 主文 sentence, before what a conviction or acquittal clause says next
 _NAMED_SUBJECT = re.compile(rf"(?:^|(?<=[{SENTENCE_MARKS}]))[ \t\u3000]*(?:[一二三四五六七八九十]+、)?(?:被告人?)?【?"
-                            r"(?![又並均各其另如扣未緩褫應所前上本若])(?P<n>[\u4e00-\u9fff]{2,4}?)】?(?=共同|連續|犯|意圖|有投票權|對於|無罪|被訴|預備|公訴)")
+                            r"(?![又並均各其另如扣未緩褫應所前上本若])(?P<n>[\u4e00-\u9fff]{2,4}?)】?(?=共同|連續|犯|"
+                            r"意圖|有投票權|對於|無罪|被訴|預備|公訴)")
 
 
 def verdict_names(header: list[str], verdict: str) -> tuple[list[str], list[str]]:

@@ -41,7 +41,8 @@ def cmd_eval(args) -> int:
         print("lawfactory eval: --pairs-predictions and --pairs-gold go together", file=sys.stderr)
         return 2
     opts = EvalOptions(predictions=Path(args.predictions), gold=Path(args.gold or args.predictions), out=Path(args.out),
-                       train=opt(args.train), statutes=opt(args.statutes), pairs_predictions=opt(args.pairs_predictions),
+                       train=opt(args.train), statutes=opt(args.statutes),
+                       pairs_predictions=opt(args.pairs_predictions),
                        pairs_gold=opt(args.pairs_gold), gold_format=args.gold_format, charges_list=opt(args.charges),
                        articles_list=opt(args.articles), resamples=args.resamples, seed=args.seed)
     try:
@@ -90,8 +91,10 @@ def _positive_int(text: str) -> int:
 
 
 def _add_eval_parser(sub) -> None:
-    e = sub.add_parser("eval", help="score generated predictions against the gold eval file; metrics.json, report.md, plots")
-    e.add_argument("--predictions", required=True, help="generated_predictions.jsonl (LLaMA-Factory) or JSONL of {prediction}")
+    e = sub.add_parser("eval",
+                       help="score generated predictions against the gold eval file; metrics.json, report.md, plots")
+    e.add_argument("--predictions", required=True,
+                   help="generated_predictions.jsonl (LLaMA-Factory) or JSONL of {prediction}")
     e.add_argument("--gold", help="the gold eval file the predictions were made on (same order); default: the "
                                   "predictions file itself, for LawBench predictions that carry their gold as `refr`")
     e.add_argument("--out", required=True, help="output folder")
@@ -143,7 +146,8 @@ def _add_retrieval_eval_parser(sub) -> None:
 def _parser() -> argparse.ArgumentParser:
     from lawfactory.config import add_options
 
-    p = argparse.ArgumentParser(prog="lawfactory", description="Legal-domain data, recipes and evaluation for LLaMA-Factory.")
+    p = argparse.ArgumentParser(prog="lawfactory",
+                                description="Legal-domain data, recipes and evaluation for LLaMA-Factory.")
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("data", help="convert RAW inputs into LLaMA-Factory datasets in OUT")
@@ -163,7 +167,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_recipe_parsers(sub) -> None:
-    """`check` (lawfactory/preflight/check.py), `model-card` (lawfactory/cards/modelcard.py), `serve` (lawfactory/serve.py)."""
+    """`check` (lawfactory/preflight/check.py), `model-card` (lawfactory/cards/modelcard.py),
+    `serve` (lawfactory/serve.py)."""
     from lawfactory import serve
     from lawfactory.cards import modelcard
     from lawfactory.preflight import check

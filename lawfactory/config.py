@@ -213,7 +213,8 @@ class AdversarialConfig:
 
     def __post_init__(self):
         if self.ratio < 0 or self.count < 0:
-            raise UsageError(f"--adversarial-ratio and --adversarial-count must be ≥ 0 (got {self.ratio}, {self.count})")
+            raise UsageError(f"--adversarial-ratio and --adversarial-count must be ≥ 0 "
+                             f"(got {self.ratio}, {self.count})")
         _set(self, "ratio", float(self.ratio))
         _set(self, "count", int(self.count or 0))
 

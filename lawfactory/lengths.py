@@ -68,7 +68,8 @@ class TokenCounter:
 def row_tokens(row: dict, counter: TokenCounter) -> int:
     """An alpaca row's length as LLaMA-Factory trains it: system + prompt (instruction, input) + response."""
     prompt = "\n".join(x for x in (row.get("instruction", ""), row.get("input", "")) if x)
-    return counter.count(row.get("system", "")) + counter.count(prompt) + counter.count(row.get("output", "")) + TEMPLATE_TOKENS
+    return (counter.count(row.get("system", "")) + counter.count(prompt) + counter.count(row.get("output", ""))
+            + TEMPLATE_TOKENS)
 
 
 @functools.lru_cache(maxsize=4)

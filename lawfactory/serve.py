@@ -106,7 +106,8 @@ def _replay(body: bytes):
 def _without_cors(send):
     async def wrapped(msg):
         if msg["type"] == "http.response.start":
-            msg = {**msg, "headers": [(k, v) for k, v in msg.get("headers", []) if not k.lower().startswith(b"access-control-")]}
+            msg = {**msg, "headers": [(k, v) for k, v in msg.get("headers", [])
+                                      if not k.lower().startswith(b"access-control-")]}
         await send(msg)
 
     return wrapped
@@ -175,7 +176,9 @@ def cmd_serve(args) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    s = sub.add_parser("serve", help="serve a recipe's model: LLaMA-Factory's API on 127.0.0.1 with an API key and capped generation")
+    s = sub.add_parser("serve",
+                       help="serve a recipe's model: LLaMA-Factory's API on 127.0.0.1 with an API key and capped "
+                            "generation")
     s.add_argument("recipe", help="a serving recipe, e.g. recipes/criminal_serve.yaml")
     s.add_argument("overrides", nargs="*", metavar="key=value", help="recipe overrides, as llamafactory-cli takes them")
     s.add_argument("--no-key", action="store_true", help="serve without API_KEY (only on a loopback address)")

@@ -1,1 +1,2 @@
-"""`make data` as stages: sources → conversion shards → hygiene → tasks → outputs, with fingerprints and atomic generations."""
+"""`make data` as stages: sources → conversion shards → hygiene → tasks → outputs, with fingerprints and
+atomic generations."""

@@ -125,8 +125,8 @@ def plan_inputs(opts: BuildConfig, q: quality.Quality, code: str) -> tuple[shard
     case_sources = sources(CASES)
     files = [(case_sources.index(src), src, path) for src, path in input_files(opts.raw, CASES)]
     plan = shards.plan(files, opts.raw, opts.run.shard_bytes, salt)
-    return plan, shards.Config(case_sources, opts.out / shards.WORK / "shards", q, minhash, max_chars=h.max_record_chars,
-                               judgments=opts.judgments, probe=probe_case)
+    return plan, shards.Config(case_sources, opts.out / shards.WORK / "shards", q, minhash,
+                               max_chars=h.max_record_chars, judgments=opts.judgments, probe=probe_case)
 
 
 def convert_sources(opts: BuildConfig, manifest: dict, ctx: Context, plan: shards.Plan, cfg: shards.Config) -> int:
@@ -171,7 +171,8 @@ def _conformance(acc: dict, done: dict) -> None:
     for k, reasons in done.get("outcomes", {}).items():
         acc.setdefault(k + "_by_reason", Counter()).update(reasons)
     prefix = "judgment defendants left out: "  # acquitted, corporate … (converters/judgments.py)
-    acc.setdefault("left_out", Counter()).update({k[len(prefix):]: n for k, n in done["stats"].items() if k.startswith(prefix)})
+    acc.setdefault("left_out", Counter()).update({k[len(prefix):]: n for k, n in done["stats"].items()
+                                                  if k.startswith(prefix)})
 
 
 def _conformance_summary(acc: dict) -> dict:
@@ -204,7 +205,8 @@ def adversarial_stage(opts: BuildConfig, ctx: Context, n_cases: int) -> Adversar
     return stage
 
 
-def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int, adversarial: AdversarialStage) -> list[str]:
+def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int,
+                adversarial: AdversarialStage) -> list[str]:
     """Every case and its adversarial variants through every task → DATA/<dataset>.jsonl; returns
     the files written that are not LLaMA-Factory datasets (reported by their tasks)."""
     tasks = [make() for make in TASKS]
@@ -243,7 +245,8 @@ def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int, a
                                 "reason": jsonl.safe_text(privacy.scrub(f"left out of every dataset (task stage): "
                                                                      f"{shards.failure(e)}")[0])})
                 continue
-            groups[split].append(int.from_bytes(hashlib.blake2b(case["group_id"].encode(), digest_size=8).digest(), "little"))
+            groups[split].append(int.from_bytes(hashlib.blake2b(case["group_id"].encode(), digest_size=8).digest(),
+                                                "little"))
             ctx.card.case(case, split)
             write(made, case, split)
             generation.killpoint("tasks")
@@ -339,7 +342,8 @@ def write_outputs(out: Path, manifest: dict, ctx: Context, others: list[str]) ->
     into the staged generation."""
     write_dataset_info(out, manifest["datasets"])
     card = datacard.write(out, manifest, ctx.card)
-    manifest["outputs"] = ["cases.jsonl", "rejects.jsonl", "filtered.jsonl", "dataset_info.json", *card, statute_index.INDEX,
+    manifest["outputs"] = ["cases.jsonl", "rejects.jsonl", "filtered.jsonl", "dataset_info.json",
+                           *card, statute_index.INDEX,
                            *others, *(d["file"] for d in manifest["datasets"].values())]
     manifest["output_sha256"] = generation.output_hashes(out, manifest["outputs"])
     jsonl.write_json(out / "manifest.json", manifest)
@@ -362,7 +366,8 @@ def require_something_converted(manifest: dict, stats: Counter, stage: Path) -> 
             total.update({k: c.get(k, 0) for k in ("read", "rejected", "skipped")})
         lines.append(f"  {len(inputs)} input file(s): {total['read']} records read, {total['rejected']} rejected "
                      f"({stage / 'rejects.jsonl'}), {total['skipped']} skipped by filters")
-        lines += [f"  skipped {n}: {k.removeprefix('skipped: ')}" for k, n in sorted(stats.items()) if k.startswith("skipped: ")]
+        lines += [f"  skipped {n}: {k.removeprefix('skipped: ')}"
+                  for k, n in sorted(stats.items()) if k.startswith("skipped: ")]
     lines += skipped_lines(manifest)
     if not inputs and not manifest.get("skipped_inputs"):
         lines.append("  RAW holds no input file; layouts read (under RAW): " + ", ".join(layouts()))
@@ -405,8 +410,8 @@ def summary(manifest: dict) -> str:
         lines.append(f"near-duplicates (Jaccard ≥ {nd['threshold']}): {nd['pairs_merged']} pairs merged "
                      f"({nd['exact_pairs_merged']} exact), {nd['cross_split_leaks']} eval cases leaking into train")
     for f in manifest.get("decontamination", {}).get("files", []):
-        lines.append(f"--exclude {f['file']}: {f['items']} items, {f['unreadable']} unreadable; {f['removed_train']} training "
-                     f"cases removed ({f.get('removed_by_containment', 0)} found by containment only)")
+        lines.append(f"--exclude {f['file']}: {f['items']} items, {f['unreadable']} unreadable; {f['removed_train']} "
+                     f"training cases removed ({f.get('removed_by_containment', 0)} found by containment only)")
     lines += skipped_lines(manifest)
     if manifest.get("task_rejects"):
         lines.append(f"{manifest['task_rejects']} case(s) left out of every dataset by a failing task (rejects.jsonl)")
@@ -414,9 +419,9 @@ def summary(manifest: dict) -> str:
     if adv:
         made = adv["generated"]
         dropped = sum(adv["dropped_by_self_checks"].values())
-        lines.append(f"adversarial (synthetic): {sum(v for k, v in made.items() if k.startswith('train'))} train variants, "
-                     f"{sum(v for k, v in made.items() if k.startswith('eval'))} eval pairs; {dropped} candidates dropped "
-                     f"(self-checks and text), see manifest.json")
+        lines.append(f"adversarial (synthetic): {sum(v for k, v in made.items() if k.startswith('train'))} train "
+                     f"variants, {sum(v for k, v in made.items() if k.startswith('eval'))} eval pairs; "
+                     f"{dropped} candidates dropped (self-checks and text), see manifest.json")
     return "\n".join(lines)
 
 

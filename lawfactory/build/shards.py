@@ -267,7 +267,8 @@ class ShardCases:
             bands[at:at + len(part)] = part
             at += len(part)
         empty = {"exact": np.empty(0, np.uint64), "active": np.empty(0, bool), "gid": np.empty(0, "S1")}
-        out = {k: np.concatenate([np.load(self.work / s.key / f"{k}.npy") for s in self.shards]) if self.shards else empty[k]
+        out = {k: np.concatenate([np.load(self.work / s.key / f"{k}.npy") for s in self.shards])
+               if self.shards else empty[k]
                for k in empty}
         out["bands"] = bands
         out["sig"] = dedup.Signatures([self.work / s.key / "sig.npy" for s in self.shards])

@@ -117,5 +117,6 @@ def unmatched_inputs(raw: Path, read: Iterable[str]) -> dict[str, str]:
             if name.startswith(".") or rel in read:
                 continue
             path = Path(root) / name
-            out[rel] = "matches no input layout" if path.is_file() else "not a readable file (a broken or looping link?)"
+            out[rel] = ("matches no input layout" if path.is_file()
+                        else "not a readable file (a broken or looping link?)")
     return out

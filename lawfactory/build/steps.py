@@ -126,7 +126,8 @@ class Convert:
                 if text_chars(obj, self.max_chars) > self.max_chars:
                     raise RecordError(f"record too large: more than {self.max_chars:,} characters of text "
                                       "(--max-record-chars)")
-                for c in privacy.converted(self.source.convert, obj, self.rel, pending.line, pending.stats, self.settings):
+                for c in privacy.converted(self.source.convert, obj, self.rel, pending.line,
+                                           pending.stats, self.settings):
                     if self.probe is not None:
                         self.probe(c)
                     yield c

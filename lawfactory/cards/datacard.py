@@ -102,8 +102,8 @@ def render(manifest: dict, card: Card) -> str:
             "|---|---|---|---:|---:|---:|---:|---:|---:|"]
     for rel, c in manifest.get("inputs", {}).items():
         out.append(f"| `{rel}` | {c.get('format', '')} | `{c.get('sha256', '')[:16]}…` | {c.get('read', 0)} | "
-                   f"{c.get('converted', 0)} | {c.get('rejected', 0)} | {c.get('skipped', 0)} | {c.get('filtered', 0)} | "
-                   f"{c.get('cases', 0)} |")
+                   f"{c.get('converted', 0)} | {c.get('rejected', 0)} | {c.get('skipped', 0)} | {c.get('filtered', 0)} "
+                   f"| {c.get('cases', 0)} |")
     out += ["", f"Code version `{fp.get('code', '')[:16]}…`, options `{jsonl.dumps(manifest.get('options', {}))}`, "
             f"build fingerprint `{fp.get('sha256', '')[:16]}…`.", ""]
 
@@ -126,8 +126,10 @@ def render(manifest: dict, card: Card) -> str:
     for name, n in top:
         out.append(f"| {name} | {n} | {_pct(n, total)} |")
     if len(card.charges) > len(top):
-        out.append(f"| ({len(card.charges) - len(top)} more charges) | {sum(card.charges.values()) - sum(n for _, n in top)} | |")
-    out += ["", "## Terms", "", f"![term distribution]({PLOT})", "", "| term (months) | cases | share |", "|---|---:|---:|"]
+        out.append(f"| ({len(card.charges) - len(top)} more charges) | "
+                   f"{sum(card.charges.values()) - sum(n for _, n in top)} | |")
+    out += ["", "## Terms", "", f"![term distribution]({PLOT})", "",
+            "| term (months) | cases | share |", "|---|---:|---:|"]
     for lbl in BIN_LABELS + ["life", "death"]:
         out.append(f"| {lbl} | {card.terms.get(lbl, 0)} | {_pct(card.terms.get(lbl, 0), total)} |")
 
@@ -139,16 +141,17 @@ def render(manifest: dict, card: Card) -> str:
 
     out += ["", "## What was left out, and why", ""]
     rejected = sum(c.get("rejected", 0) for c in manifest.get("inputs", {}).values())
-    out.append(f"- {rejected} input records rejected (unreadable or invalid; each in `rejects.jsonl` with file, line, reason).")
+    out.append(f"- {rejected} input records rejected (unreadable or invalid; each in `rejects.jsonl` "
+               "with file, line, reason).")
     for reason, n in sorted(manifest.get("filtered", {}).items(), key=lambda kv: (-kv[1], kv[0])):
         out.append(f"- {n} cases filtered: {reason} (`filtered.jsonl`).")
     nd = manifest.get("near_duplicates", {})
     if nd.get("mode", "off") != "off":
-        out.append(f"- Near-duplicates (MinHash, character {nd.get('shingle_chars')}-grams, {nd.get('num_perm')} permutations, "
-                   f"Jaccard ≥ {nd.get('threshold')}): {nd.get('pairs_merged', 0)} pairs merged "
+        out.append(f"- Near-duplicates (MinHash, character {nd.get('shingle_chars')}-grams, {nd.get('num_perm')} "
+                   f"permutations, Jaccard ≥ {nd.get('threshold')}): {nd.get('pairs_merged', 0)} pairs merged "
                    f"({nd.get('exact_pairs_merged', 0)} exact), {nd.get('cases_regrouped', 0)} cases moved into "
-                   f"{nd.get('merged_groups', 0)} shared groups; {nd.get('cross_split_leaks', 0)} eval cases with a train "
-                   "neighbour.")
+                   f"{nd.get('merged_groups', 0)} shared groups; {nd.get('cross_split_leaks', 0)} eval cases with a "
+                   "train neighbour.")
     for f in manifest.get("decontamination", {}).get("files", []):
         out.append(f"- Benchmark `{f['file']}` (sha256 `{f['sha256'][:16]}…`, {f['items']} items, {f['unreadable']} "
                    f"unreadable): {f['removed_train']} training cases removed ({f.get('removed_by_containment', 0)} "

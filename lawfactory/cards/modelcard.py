@@ -107,7 +107,8 @@ def provenance(manifest: dict | None) -> list[str]:
     if inputs:
         read = sum(v.get("read", 0) for v in inputs.values())
         rejected = sum(v.get("rejected", 0) for v in inputs.values())
-        lines.append(f"- Inputs: {len(inputs)} files, {read} records read, {rejected} rejected (with reasons in rejects.jsonl)")
+        lines.append(f"- Inputs: {len(inputs)} files, {read} records read, {rejected} rejected "
+                     "(with reasons in rejects.jsonl)")
     adv = manifest.get("adversarial") or {}
     generated = sum((adv.get("generated") or {}).values())
     if adv:
@@ -141,7 +142,8 @@ def metrics_section(eval_dir: Path | None) -> list[str]:
     if metrics is None:
         return [f"No evaluation report found ({path or 'no --eval-dir'}): run `make predict && make eval`."]
     pairs = flatten(metrics)
-    lines = [f"From `{path}` (every number in it{'; first ' + str(MAX_METRICS) if len(pairs) > MAX_METRICS else ''}):", "",
+    lines = [f"From `{path}` (every number in it{'; first ' + str(MAX_METRICS) if len(pairs) > MAX_METRICS else ''}):",
+             "",
              "| metric | value |", "|---|---|"]
     lines += [f"| {k} | {fmt(v)} |" for k, v in pairs[:MAX_METRICS]]
     report = path.parent / "report.md"
@@ -150,7 +152,8 @@ def metrics_section(eval_dir: Path | None) -> list[str]:
     return lines
 
 
-def write_card(export_dir: Path, recipe_path: Path, manifest_path: Path, train_dir: Path, eval_dir: Path | None) -> Path:
+def write_card(export_dir: Path, recipe_path: Path, manifest_path: Path, train_dir: Path,
+               eval_dir: Path | None) -> Path:
     recipe = yaml.safe_load(recipe_path.read_text(encoding="utf-8")) or {}
     manifest = read_json(manifest_path)
     rows = loss_log(train_dir)
@@ -158,12 +161,14 @@ def write_card(export_dir: Path, recipe_path: Path, manifest_path: Path, train_d
     base = recipe.get("model_name_or_path", "unknown")
     method = recipe.get("finetuning_type", "lora")
     if recipe.get("quantization_bit"):
-        method = f"{recipe['quantization_bit']}-bit QLoRA ({recipe.get('quantization_type', 'nf4')}), merged onto the unquantized base"
+        method = (f"{recipe['quantization_bit']}-bit QLoRA ({recipe.get('quantization_type', 'nf4')}), "
+                  "merged onto the unquantized base")
     elif method == "lora":
         method = "LoRA, merged onto the base"
     losses = [r["loss"] for r in rows if "loss" in r]
     loss_lines = (["![training loss](training_loss.png)", "",
-                   f"{len(losses)} logged points; first {fmt(losses[0])}, last {fmt(losses[-1])} (`{train_dir}/trainer_log.jsonl`)."]
+                   f"{len(losses)} logged points; first {fmt(losses[0])}, last {fmt(losses[-1])} "
+                   f"(`{train_dir}/trainer_log.jsonl`)."]
                   if has_plot else [f"No trainer_log.jsonl with losses in `{train_dir}`."])
     card = [
         "---",
@@ -237,7 +242,8 @@ def main(args) -> int:
 
 
 def add_parser(sub) -> None:
-    m = sub.add_parser("model-card", help="write EXPORT_DIR/README.md from the recipe, manifest, trainer log and eval metrics")
+    m = sub.add_parser("model-card",
+                       help="write EXPORT_DIR/README.md from the recipe, manifest, trainer log and eval metrics")
     m.add_argument("--export-dir", required=True, help="the merged model folder (llamafactory-cli export's export_dir)")
     m.add_argument("--recipe", required=True, help="the training recipe")
     m.add_argument("--manifest", default=os.path.join(os.environ.get("DATA", "data"), "manifest.json"))

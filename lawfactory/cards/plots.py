@@ -48,7 +48,8 @@ def pyplot():
 
     name = cjk_font_name()
     if name:
-        matplotlib.rcParams["font.sans-serif"] = [name, *[f for f in matplotlib.rcParams["font.sans-serif"] if f != name]]
+        matplotlib.rcParams["font.sans-serif"] = [name,
+                                                  *[f for f in matplotlib.rcParams["font.sans-serif"] if f != name]]
         matplotlib.rcParams["font.family"] = "sans-serif"
         matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK font has no U+2212 minus sign
     else:

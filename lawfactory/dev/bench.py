@@ -33,7 +33,8 @@ SECTION = "## make data at scale"
 _SPLIT = re.compile(r"(?<=[，。；])")
 _NAME = re.compile(r"[\u4e00-\u9fff]某[甲乙丙丁]?")
 _DIGITS = re.compile(r"\d+")
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+            "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 PLACE = "东西南北安宁平江河山城阳新华兴昌丰泰和顺永福清源庆德嘉宝云海湖州林长青石桂花金水明光"
 
 
@@ -46,8 +47,10 @@ def _sample_patterns() -> tuple[list[str], list[dict]]:
             meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else None
             if meta is None and "accusation" in obj:
                 meta = {"criminals": obj.get("criminals"), "accusation": obj.get("accusation"),
-                        "relevant_articles": obj.get("relevant_articles"), "punish_of_money": obj.get("punish_of_money"),
-                        "term_of_imprisonment": {k: obj.get(k) for k in ("death_penalty", "imprisonment", "life_imprisonment")}}
+                        "relevant_articles": obj.get("relevant_articles"),
+                        "punish_of_money": obj.get("punish_of_money"),
+                        "term_of_imprisonment": {k: obj.get(k)
+                                                 for k in ("death_penalty", "imprisonment", "life_imprisonment")}}
             if meta and isinstance(meta.get("term_of_imprisonment"), dict):
                 metas.append(meta)
             clauses.extend(c for c in _SPLIT.split(obj["fact"]) if len(c) > 4 and "建议" not in c)
@@ -134,12 +137,14 @@ def measure(cmd: list[str]) -> dict:
     if proc.returncode:
         raise BuildError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{text[-3000:]}")
     stages = re.findall(r"stages: (.*)", text)
-    return {"wall": wall, "peak_mb": peak / 2**20, "peak_one_mb": peak_one / 2**20, "stages": stages[-1] if stages else ""}
+    return {"wall": wall, "peak_mb": peak / 2**20, "peak_one_mb": peak_one / 2**20,
+            "stages": stages[-1] if stages else ""}
 
 
 def run(sizes: list[int], workdir: Path, workers: int) -> list[dict]:
     rows = []
-    lf = [sys.executable, "-m", "lawfactory.cli", "data", "--seed", "42"] + (["--workers", str(workers)] if workers else [])
+    lf = ([sys.executable, "-m", "lawfactory.cli", "data", "--seed", "42"]
+          + (["--workers", str(workers)] if workers else []))
     for n in sizes:
         raw = workdir / f"raw-{n}"
         src = raw / "cail" / "bench.jsonl"
@@ -147,7 +152,8 @@ def run(sizes: list[int], workdir: Path, workers: int) -> list[dict]:
             t = time.perf_counter()
             src.parent.mkdir(parents=True, exist_ok=True)
             generate(n, src)
-            print(f"generated {n} records ({src.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - t:.1f} s", flush=True)
+            print(f"generated {n} records ({src.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - t:.1f} s",
+                  flush=True)
         fl = measure([sys.executable, "-c", f"from lawfactory.dev.bench import floor; from pathlib import Path; "
                       f"floor(Path({str(src)!r}), Path({str(workdir / 'floor.jsonl')!r}))"])
         (workdir / "floor.jsonl").unlink(missing_ok=True)
@@ -180,19 +186,19 @@ def report(rows: list[dict], workers: int, command: str) -> str:
              f"Python {platform.python_version()}; `lawfactory data` with {workers or os.cpu_count()} workers. "
              "The cores are shared with other jobs running at the same time, so the times are noisy (runs minutes "
              "apart differed by up to 40%).",
-             f"Command: `{command}`. Corpora: generated CAIL2018-format records (lawfactory/dev/bench.py), 1% exact and "
-             "1% near-duplicates planted. Floor: the same records read and written with orjson, one process, no "
+             f"Command: `{command}`. Corpora: generated CAIL2018-format records (lawfactory/dev/bench.py), 1% exact "
+             "and 1% near-duplicates planted. Floor: the same records read and written with orjson, one process, no "
              "conversion. Peak = largest total RSS of the process tree (workers included; shared pages counted "
              "in every process).", "",
-             "| records | MiB | floor | conversion stage, near-dup off | whole run, near-dup off | whole run, near-dup on "
-             "| peak off / on | re-run, unchanged |",
+             "| records | MiB | floor | conversion stage, near-dup off | whole run, near-dup off | whole run, near-dup "
+             "on | peak off / on | re-run, unchanged |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         fl = r["floor"]["wall"]
         conv = _stage(r, "off", "convert")
         lines.append(f"| {r['n']:,} | {r['mib']:.0f} | {fl:.1f} s, {r['floor']['peak_mb']:.0f} MB | "
-                     f"{conv:.1f} s ({conv / fl:.1f}× floor) | {r['off']['wall']:.1f} s ({r['off']['wall'] / fl:.1f}×) | "
-                     f"{r['group']['wall']:.1f} s | {r['off']['peak_mb']:.0f} / {r['group']['peak_mb']:.0f} MB | "
+                     f"{conv:.1f} s ({conv / fl:.1f}× floor) | {r['off']['wall']:.1f} s ({r['off']['wall'] / fl:.1f}×) "
+                     f"| {r['group']['wall']:.1f} s | {r['off']['peak_mb']:.0f} / {r['group']['peak_mb']:.0f} MB | "
                      f"{r['again']['wall']:.1f} s |")
     lines += [""] + [f"Stages at {r['n']:,}, near-dup {mode}: {r[mode]['stages']}."
                      for r in rows for mode in ("off", "group")]

@@ -60,7 +60,8 @@ def quantize_nf4(model) -> None:
         for parent in list(layer.modules()):
             for name, child in list(parent.named_children()):
                 if isinstance(child, nn.Linear):
-                    q = bnb.nn.Linear4bit(child.in_features, child.out_features, bias=False, compute_dtype=torch.bfloat16,
+                    q = bnb.nn.Linear4bit(child.in_features, child.out_features, bias=False,
+                                          compute_dtype=torch.bfloat16,
                                           compress_statistics=True, quant_type="nf4", device="meta")
                     q.weight = bnb.nn.Params4bit(child.weight.data, requires_grad=False, compress_statistics=True,
                                                  quant_type="nf4", module=q).to("cuda")
@@ -73,7 +74,8 @@ def build(arch: Arch, s: Setup, device: str = "cuda", dtype: str = "bfloat16"):
     from transformers import AutoModelForCausalLM
 
     with torch.device(device):
-        model = AutoModelForCausalLM.from_config(hf_config(arch), dtype=getattr(torch, dtype), attn_implementation="sdpa")
+        model = AutoModelForCausalLM.from_config(hf_config(arch), dtype=getattr(torch, dtype),
+                                                 attn_implementation="sdpa")
     if s.quant_bits:
         quantize_nf4(model)
     model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": True})
@@ -134,7 +136,8 @@ def run_case(name: str, arch: Arch, s: Setup) -> dict:
     gpu = GPUS["h100-80g"]
     tps_est, mfu = throughput(arch, s, gpu)
     row = {"case": name, "arch": arch.name, "setup": s.__dict__, "trainable": sum(p.numel() for p in params),
-           "peak_allocated_gb": torch.cuda.max_memory_allocated() / 1e9, "peak_reserved_gb": torch.cuda.max_memory_reserved() / 1e9,
+           "peak_allocated_gb": torch.cuda.max_memory_allocated() / 1e9,
+           "peak_reserved_gb": torch.cuda.max_memory_reserved() / 1e9,
            "tokens_per_s": s.micro_batch * s.seq / (sum(times) / len(times)), "step_s": times, "loss": losses,
            "estimate_total_gb": est.total / 1e9, "estimate_terms_gb": {k: v / 1e9 for k, v in est.terms.items()},
            "estimate_tokens_per_s_h100": tps_est, "mfu_assumed": mfu,
@@ -146,7 +149,8 @@ def run_case(name: str, arch: Arch, s: Setup) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True)
-    ap.add_argument("--cases", default=None, help=f"comma-separated, of: {', '.join(CASES)} (default: all, unless --suite)")
+    ap.add_argument("--cases", default=None,
+                    help=f"comma-separated, of: {', '.join(CASES)} (default: all, unless --suite)")
     ap.add_argument("--suite", choices=["r16r17"], help="one shared criminal-QLoRA model: SFT vs DPO, padded vs "
                     "neat-packed real lengths, batched generate (lawfactory.dev.gpu_suite)")
     ap.add_argument("--suite-cases", default=None, help="comma-separated subset of the suite's cases")
@@ -201,7 +205,8 @@ def write_lengths(args) -> int:
         raise SystemExit("--write-lengths needs --tokenizer")
     doc = write(Path(args.write_lengths), Path(args.tokenizer), Path(args.out), args.cutoff_len)
     totals = sorted(p + a for p, a in zip(doc["prompt"], doc["answer"]))
-    print(f"{doc['rows']} rows, {doc['over_cutoff']} over cutoff_len {args.cutoff_len}, median {totals[len(totals) // 2]}"
+    print(f"{doc['rows']} rows, {doc['over_cutoff']} over cutoff_len {args.cutoff_len}, median "
+          f"{totals[len(totals) // 2]}"
           f" tokens, max {totals[-1]}: {args.out}")
     return 0
 

@@ -51,7 +51,8 @@ class Shape:
 
 
 RECIPE = Shape()
-TINY = Shape(cutoff=128, dpo_prompt=96, dpo_answer=32, steps=1, samples=12, new_tokens=4, gen_batches=(1, 4), gen_rows=2)
+TINY = Shape(cutoff=128, dpo_prompt=96, dpo_answer=32, steps=1, samples=12, new_tokens=4,
+             gen_batches=(1, 4), gen_rows=2)
 
 
 @dataclass
@@ -312,7 +313,8 @@ def build_model(arch: Arch, setup: Setup, device: str):
     return build(arch, setup, device, "bfloat16" if device == "cuda" else "float32"), setup, note
 
 
-def run(out, cases=CASES, lengths_path=None, tiny: bool = False, max_seconds: float = 330.0, seed: int = 0) -> list[dict]:
+def run(out, cases=CASES, lengths_path=None, tiny: bool = False, max_seconds: float = 330.0,
+        seed: int = 0) -> list[dict]:
     """Run the suite's `cases`, writing one JSON line per case to the open file `out` as it goes."""
     import gc
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from converters.judgments_cn import COLUMNS, read_table
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "samples" / "judgments" / "cn" / "cjo_criminal_2021.csv"
-_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+             "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 _CASE_NO = re.compile(r"（(\d{4})）([^\n号]*?刑初)(\d+)号")
 
 
@@ -113,4 +114,5 @@ if __name__ == "__main__":  # python -m lawfactory.dev.judgments_synth generate 
     elif len(sys.argv) >= 3 and sys.argv[1] == "convert":
         print(json.dumps(convert_file(*sys.argv[2:])))
     else:
-        sys.exit("usage: python -m lawfactory.dev.judgments_synth generate PATH N | convert PATH…  (a path under …/tw/ is Taiwan)")
+        sys.exit("usage: python -m lawfactory.dev.judgments_synth generate PATH N | convert PATH…  "
+                 "(a path under …/tw/ is Taiwan)")

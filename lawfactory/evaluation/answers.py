@@ -58,22 +58,26 @@ _PERIOD = re.compile(
 _LINK = r"\s*(?:至|到|-|~|～|—|－|–|to)\s*"
 _OPEN_AFTER = re.compile(r"\s*(?:以下|以上|以内|之下|之上|左右以下|or (?:less|more))", re.IGNORECASE)
 _OPEN_BEFORE = re.compile(r"(?:不满|不超过|不少于|不低于|不高于|最多|最少|最高|最低|至少|至多|up to|at least|"
-                          r"not (?:more|less) than|no (?:more|less) than|more than|less than|over|under)\s*$", re.IGNORECASE)
+                          r"not (?:more|less) than|no (?:more|less) than|more than|less than|over|under)\s*$",
+                          re.IGNORECASE)
 _PROBATION = re.compile(r"(?:缓刑|緩刑|缓期|考验期|probation)", re.IGNORECASE)
 _REFUSAL = re.compile(r"无法|不能确定|不确定|难以|未知|不清楚|cannot|unable|无期限")
 _LIFE = re.compile(r"无期|無期|life imprisonment", re.IGNORECASE)
 _DEATH_STAY = re.compile(r"死缓|死緩|死刑[，,]?\s*缓期|死刑[，,]?\s*緩期")
 _DEATH = re.compile(r"死刑|death", re.IGNORECASE)
-_EXEMPT = re.compile(r"免予刑事处罚|免于刑事处罚|免除刑事处罚|免予刑事處罰|不予刑事处罚|免予处罚|免于处罚|免刑|无罪|無罪|not guilty", re.IGNORECASE)
+_EXEMPT = re.compile(r"免予刑事处罚|免于刑事处罚|免除刑事处罚|免予刑事處罰|不予刑事处罚|免予处罚|免于处罚|免刑|无罪|"
+                     r"無罪|not guilty", re.IGNORECASE)
 _PRINCIPAL = re.compile(r"有期徒刑|拘役|管制")
 _PENALTY_WORD = r"(?:有期徒刑|徒刑|拘役|管制|无期|死刑|罚金|life imprisonment|imprisonment|detention|death)"
-_ALTERNATIVES = re.compile(rf"{_PENALTY_WORD}[^，,。;；]{{0,12}}(?:或者|或|\bor\b)|(?:或者|或|\bor\b)\s*{_PENALTY_WORD}", re.IGNORECASE)
+_ALTERNATIVES = re.compile(rf"{_PENALTY_WORD}[^，,。;；]{{0,12}}(?:或者|或|\bor\b)"
+                           rf"|(?:或者|或|\bor\b)\s*{_PENALTY_WORD}", re.IGNORECASE)
 
 # the requested slot, then cues that introduce a stated term
 _SLOT = re.compile(r"[\[【]\s*刑期\s*[\]】]")
 _EXECUTED = re.compile(r"决定执行|合并执行|應執行|应执行|决定合并执行")  # 数罪并罚: the merged term
 # 刑期 may carry its unit (刑期（月）：24, the bare number then being months) or markdown left over
-_CUE = re.compile(r"(?:判决|判處|判处|预测|宣告|执行|應|应当?)?刑期(?:[*|\s]|\((?:单位:)?个?月\))*(?:应当?|应该|可能|大概|约)?\s*(?:[:>=]|为|是|為|在)"
+_CUE = re.compile(r"(?:判决|判處|判处|预测|宣告|执行|應|应当?)?刑期(?:[*|\s]|\((?:单位:)?个?月\))*(?:应当?|应该|可能|"
+                  r"大概|约)?\s*(?:[:>=]|为|是|為|在)"
                   r"|答案?\s*(?:[:]|为|是)|量刑\s*[:为]|判决(?:结果)?\s*[:为是]|(?:主刑|刑罚)\s*:"
                   r"|sentence\s*(?:[:]|is|of)|sentenced to|\b(?:answer|prediction)\s*:|imprisonment of"
                   r"|\bsentence (?:him|her|them|the \w+)(?: \w+)? to", re.IGNORECASE)
@@ -83,7 +87,8 @@ _TIERS = ((0, _SLOT), (1, _EXECUTED), (2, _CUE), (3, _VERB))
 _CONCLUSION = re.compile(r"(?:因此|综上|所以|故|最终|总之)[^。\n]{0,30}$")
 _PAST = re.compile(r"曾|前科")  # a past sentence (曾因…被判处; …刑满释放 in its sentence), not this answer's
 # 判处无期徒刑的罪犯 / 判处死刑的除外: a class in the statute (判处六个月的有期徒刑 is a term)
-_RELATIVE = re.compile(r"^(?:有期徒刑|无期徒刑|死刑缓期执行|死刑|拘役|管制|[、和及或者\s])+的(?!有期徒刑|徒刑|拘役|管制)")
+_RELATIVE = re.compile(r"^(?:有期徒刑|无期徒刑|死刑缓期执行|死刑|拘役|管制|[、和及或者\s])+"
+                       r"的(?!有期徒刑|徒刑|拘役|管制)")
 _PROSECUTION_ADVICE = re.compile(r"量刑建议|(?:公诉|检察|控方)[^。\n]*建议")
 _RECOMMENDED = re.compile(r"建议")  # a prosecutor's recommendation, unless the answer adopts it (采纳)
 _QUALIFIED = re.compile(r"(?:最高|最低|法定|起刑|基准|幅度|范围|上限|下限)\S{0,2}$", re.IGNORECASE)
@@ -94,9 +99,11 @@ _ENGLISH_STATUTE = re.compile(r"\b(?:whoever|any(?:one| person) who|those who)\b
                               r"|\b(?:if|where)\b[^.\n]*\bshall\b[^.\n]*$", re.IGNORECASE)
 # a cue is read to the end of its clause; a comma ends it too unless what follows belongs to the
 # same sentence (缓刑…, 并处…, 剥夺政治权利…, 免予处罚); a parenthesis is a remark (刑期自…起计算)
-_SHORT_WORDS = re.compile(r"刑期|判处|有期徒刑|徒刑|拘役|管制|无期|無期|死刑|死缓|缓期二年执行|免予刑事处罚|免刑|以下|以上|"
-                          r"至|到|约|为|是|应|左右|[:>\-~]|imprisonment|in prison|of|and|life|death|sentence|to", re.IGNORECASE)
-_WINDOW_END = re.compile(r"<|\n|[\[【(（]|。|；|;|#|[,，](?!\s*(?:缓刑|緩刑|缓期|緩期|并处|並處|剥夺|褫奪|考验期|免予|免于|免除刑事|probation))")
+_SHORT_WORDS = re.compile(r"刑期|判处|有期徒刑|徒刑|拘役|管制|无期|無期|死刑|死缓|缓期二年执行|免予刑事处罚|免刑|以下|"
+                          r"以上|至|到|约|为|是|应|左右|[:>\-~]|imprisonment|in prison|of|and|life|death|sentence|to",
+                          re.IGNORECASE)
+_WINDOW_END = re.compile(r"<|\n|[\[【(（]|。|；|;|#|[,，](?!\s*(?:缓刑|緩刑|缓期|緩期|并处|並處|剥夺|褫奪|考验期|免予|"
+                         r"免于|免除刑事|probation))")
 _POLITICAL_SPAN = re.compile(rf"(?:剥夺政治权利|褫奪公權)\s*(?:终身|終身|{_NUM}\s*年)?")
 # spaces, colons, tags such as <eoa> and an opening bracket (刑期为【36个月】) before the value
 _LEAD = re.compile(r"^(?:[ \t]|[:>【\[]|<[a-z]{2,4}>)*")
@@ -109,8 +116,8 @@ _RESTATED = re.compile(r"事实\s*[:：]|罪名\s*[:：]|### 问题")
 _CLAUSE = re.compile(f"{IN_CLAUSE}+")
 # (a past sentence: 曾…, 因…罪被判处…, 刑满释放; 被告人被判处… alone is the answer's verdict;
 # 建议判处: a prosecutor's recommendation; 可以…: the statute's discretion; …的罪犯 / 犯罪分子: a class of offenders)
-_STATUTE_CLAUSE = re.compile(r"以上|以下|不满|以内|或者|或|曾|因[^，,。]*被判|刑满|释放|建议|可以|罪犯|犯罪分子|期间|不能|不得|除外|"
-                             r"最高|最低|法定|减为|期满|假释|减刑|的$|^\s*处")
+_STATUTE_CLAUSE = re.compile(r"以上|以下|不满|以内|或者|或|曾|因[^，,。]*被判|刑满|释放|建议|可以|罪犯|犯罪分子|期间|"
+                             r"不能|不得|除外|最高|最低|法定|减为|期满|假释|减刑|的$|^\s*处")
 
 
 _TABLE_ROW = re.compile(r"^\s*\|(.*?)\|?\s*$")
@@ -214,7 +221,8 @@ def _is_date(text: str, m: re.Match) -> bool:
         return True
     if m.group("y") and re.fullmatch(r"\d{4}", m.group("y").strip()):
         return True
-    return bool(m.group("m") and not re.search(r"(?:个|個)", m.group(0)) and re.match(r"\s*(?:\d+|[一二三四五六七八九十]+)\s*日|份|初|底|中旬|下旬|上旬", after))
+    return bool(m.group("m") and not re.search(r"(?:个|個)", m.group(0))
+                and re.match(r"\s*(?:\d+|[一二三四五六七八九十]+)\s*日|份|初|底|中旬|下旬|上旬", after))
 
 
 def _periods(text: str) -> list[tuple[re.Match, int | None]]:
@@ -325,7 +333,8 @@ def _cues(text: str):
         for m in regex.finditer(text):
             before = text[max(0, m.start() - 10):m.start()]
             if _EXAMPLE.search(before[-4:]) or (tier >= 2 and _QUALIFIED.search(before)) or (
-                    re.match(r"[a-z]", m.group(), re.IGNORECASE) and _ENGLISH_STATUTE.search(text[max(0, m.start() - 200):m.start()])):
+                    re.match(r"[a-z]", m.group(), re.IGNORECASE)
+                    and _ENGLISH_STATUTE.search(text[max(0, m.start() - 200):m.start()])):
                 continue
             window = _window(text, m.end())
             if tier == 3:

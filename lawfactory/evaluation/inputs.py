@@ -143,9 +143,11 @@ def _gold_lawbench(path: Path, lineno: int, rec: dict) -> dict:
         raise EvalInputError(f"{path}:{lineno}: LawBench item without an 'answer' (or 'refr') string")
     s = parse_sentence(answer)
     if s is None:
-        raise EvalInputError(f"{path}:{lineno}: answer {answer!r} states no term (expected 刑期:N个月 / 刑期:无期 / 刑期:死刑)")
+        raise EvalInputError(f"{path}:{lineno}: answer {answer!r} states no term "
+                             "(expected 刑期:N个月 / 刑期:无期 / 刑期:死刑)")
     return {
-        "line": lineno, "case_id": str(rec["id"]) if rec.get("id") is not None else f"item-{lineno}", "jurisdiction": "cn",
+        "line": lineno,
+        "case_id": str(rec["id"]) if rec.get("id") is not None else f"item-{lineno}", "jurisdiction": "cn",
         "kind": s["kind"], "months": s["months"], "probation_months": s["probation_months"],
         "charges": None, "articles": [], "has_articles": False, "label_text": answer, "raw": rec,
     }

@@ -62,13 +62,15 @@ def _headline_table(m: dict) -> list[str]:
 
 def _section_sets(m: dict) -> list[str]:
     out = []
-    for key, title in (("accusation", "accusation_score (charges)"), ("articles", "articles_score (criminal-law articles)")):
+    for key, title in (("accusation", "accusation_score (charges)"),
+                       ("articles", "articles_score (criminal-law articles)")):
         if key not in m:
             continue
         a = m[key]
         out.append(f"- **{title}**: {_f(a['score'])}{_ci(a['ci95'])} (micro-F1 {_f(a['micro_f1'])}, macro-F1 "
                    f"{_f(a['macro_f1'])}; {a['classes']} classes, the {a['class_set']}"
-                   + (f"; {a['labels_outside_list']} labels outside the list" if a["class_set"] == "official list" else "")
+                   + (f"; {a['labels_outside_list']} labels outside the list"
+                      if a["class_set"] == "official list" else "")
                    + ")")
     if out:
         out.append("")
@@ -145,7 +147,8 @@ def render(m: dict, plots: dict[str, str]) -> str:
              f"- sample size: **n = {m['n']}** rows (gold kinds: "
              + ", ".join(f"{k} {v}" for k, v in p["gold_kinds"].items()) + ")",
              f"- join: by order, {m['join']['labels_checked']} labels checked against the gold text"
-             + (f", {m['join']['truncated_labels']} truncated labels (prefixes) accepted" if m["join"]["truncated_labels"] else ""),
+             + (f", {m['join']['truncated_labels']} truncated labels (prefixes) accepted"
+                if m["join"]["truncated_labels"] else ""),
              f"- synthetic gold rows: {m['synthetic_rows']} of {m['n']}",
              f"- abstentions (no penalty could be read from the answer): {p['abstentions']} of {m['n']}; they stay in "
              "every denominator" + (" (" + ", ".join(f"{k} {v}" for k, v in p["abstain_reasons"].items()) + ")"
@@ -153,7 +156,8 @@ def render(m: dict, plots: dict[str, str]) -> str:
              "## Headline metrics next to the baselines", ""]
     lines += _headline_table(m)
     bs = m["bootstrap"]
-    lines += ["", f"95% CIs: percentile bootstrap over eval rows ({bs['resamples']} resamples, seed {bs['seed']}). A model is only "
+    lines += ["", f"95% CIs: percentile bootstrap over eval rows ({bs['resamples']} resamples, "
+                  f"seed {bs['seed']}). A model is only "
                   "informative where it beats the baselines: the constant answer shows what the metric gives for "
                   "free, the per-charge median what knowing the charge alone gives.",
               f"MAE is over the {m['plain']['n_mae']} rows where both gold and answer are terms in months; "
@@ -172,8 +176,10 @@ def render(m: dict, plots: dict[str, str]) -> str:
     r = m["rouge"]
     lines += ["## Text overlap (as LLaMA-Factory computes it)", "",
               "| ROUGE-1 | ROUGE-2 | ROUGE-L | BLEU-4 |", "|---|---|---|---|",
-              "| " + " | ".join(_f(r[k]["value"], 2) + _ci(r[k]["ci95"]) for k in ("rouge-1", "rouge-2", "rouge-l", "bleu-4")) + " |",
-              "", "jieba words, rouge-chinese F × 100 per row, averaged; on the full answer against the gold answer.", ""]
+              "| " + " | ".join(_f(r[k]["value"], 2) + _ci(r[k]["ci95"])
+                                for k in ("rouge-1", "rouge-2", "rouge-l", "bleu-4")) + " |",
+              "",
+              "jieba words, rouge-chinese F × 100 per row, averaged; on the full answer against the gold answer.", ""]
     if "attitude" in m:
         lines += ["## Attitude sensitivity (synthetic pairs)", ""] + _section_attitude(m["attitude"]) + [""]
     if m["plain"].get("per_charge"):
@@ -253,7 +259,8 @@ def plot_attitude(path: Path, pairs: list[dict]) -> bool:
             ax.scatter(x, y, s=16, alpha=0.7, label=f"{v} ({len(pts)})", color=colors.get(v))
             shown += len(pts)
     ax.axhline(0, color="grey", lw=0.8)
-    lim = max([0.5] + [abs(p[k]) for p in pairs for k in ("implied_log_ratio", "pred_log_ratio") if p[k] is not None]) * 1.1
+    lim = max([0.5]
+              + [abs(p[k]) for p in pairs for k in ("implied_log_ratio", "pred_log_ratio") if p[k] is not None]) * 1.1
     ax.plot([-lim, lim], [-lim, lim], "k--", lw=1, label="predicted = implied")
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)

@@ -108,7 +108,8 @@ def _baselines(gold: list[dict], train: Path | None) -> tuple[dict, dict]:
         guess = [plain.charge_baseline(g["charges"], medians, const) for g in gold]
         systems["charge_median"] = ([_term(m) for m in guess], [term_line(_term(m)) for m in guess])
         baselines["charge_median"] = {"charges_known": len(medians),
-                                      "rows_with_unseen_charges": sum(not any(c in medians for c in g["charges"]) for g in gold)}
+                                      "rows_with_unseen_charges": sum(not any(c in medians for c in g["charges"])
+                                                                      for g in gold)}
     return systems, baselines
 
 
@@ -171,26 +172,32 @@ def evaluate(opts: EvalOptions) -> dict:
                                           for name, v in per_system.items() if name != "model"}}
     abstained = sum(p["abstained"] for p in parsed)
     headline["abstention_rate"] = {"n": n, "model": abstained / n,
-                                   "ci95": bootstrap.ci(bootstrap.weighted_mean(np.array([p["abstained"] for p in parsed], float)),
-                                                        n, opts.resamples, opts.seed),
-                                   "baselines": {name: {"value": 0.0, "ci95": None} for name in systems if name != "model"}}
+                                   "ci95": bootstrap.ci(
+                                       bootstrap.weighted_mean(np.array([p["abstained"] for p in parsed], float)),
+                                       n, opts.resamples, opts.seed),
+                                   "baselines": {name: {"value": 0.0, "ci95": None}
+                                                 for name in systems if name != "model"}}
 
     metrics: dict = {
         "n": n, "predictions": str(opts.predictions), "gold": str(opts.gold), "gold_format": fmt,
         "synthetic_rows": sum(bool(g["raw"].get("synthetic")) for g in gold),
-        "join": {**joined, "predictions_truncated": sum(p["truncated"] for p in preds)}, "headline": headline, "baselines": baselines,
-        "bootstrap": {"resamples": opts.resamples, "seed": opts.seed, "level": 0.95, "method": "percentile, rows resampled"},
+        "join": {**joined, "predictions_truncated": sum(p["truncated"] for p in preds)},
+        "headline": headline, "baselines": baselines,
+        "bootstrap": {"resamples": opts.resamples, "seed": opts.seed, "level": 0.95,
+                      "method": "percentile, rows resampled"},
         "parsing": {"abstentions": abstained, "abstention_rate": abstained / n,
                     "abstain_reasons": dict(Counter(p["reason"] for p in parsed if p["abstained"]).most_common()),
                     "rules": dict(Counter(p["rule"] for p in parsed if not p["abstained"]).most_common()),
                     "ranges": sum(p["range"] is not None for p in parsed),
                     "kinds": {k: sum(1 for p in parsed if p["sentence"] and p["sentence"]["kind"] == k)
                               for k in ("fixed", "none", "life", "death")},
-                    "gold_kinds": {k: sum(1 for g in gold if g["kind"] == k) for k in ("fixed", "none", "life", "death")}},
+                    "gold_kinds": {k: sum(1 for g in gold if g["kind"] == k)
+                                   for k in ("fixed", "none", "life", "death")}},
     }
     metrics["lawbench"] = lawbench.summarize(rows["model"]["lb"])
     metrics["plain"] = {**plain.summarize(rows["model"]["errors"]),
-                        "scope": "gold terms in months (fixed, fine-only/exempt = 0); gold death/life rows are scored by the CAIL score"}
+                        "scope": "gold terms in months (fixed, fine-only/exempt = 0); gold death/life rows are scored "
+                                 "by the CAIL score"}
 
     # --- charges, articles, citations ------------------------------------------------------
     if all(g["charges"] is not None for g in gold):
@@ -215,7 +222,8 @@ def evaluate(opts: EvalOptions) -> dict:
     # --- text ---------------------------------------------------------------------------------
     labels = [p["label"] if p["label"] is not None else g["label_text"] for p, g in zip(preds, gold)]
     means, per_row = rouge(texts, labels)
-    metrics["rouge"] = {k: {"value": v, "ci95": bootstrap.ci(bootstrap.weighted_mean(per_row[k]), n, opts.resamples, opts.seed)}
+    metrics["rouge"] = {k: {"value": v,
+                            "ci95": bootstrap.ci(bootstrap.weighted_mean(per_row[k]), n, opts.resamples, opts.seed)}
                         for k, v in means.items()}
 
     # --- attitude pairs -----------------------------------------------------------------------
@@ -287,7 +295,8 @@ def _worst(gold: list[dict], parsed: list[dict], texts: list[str], k: int = 5) -
             break
         months_both = s is not None and plain.is_month_term(s["kind"]) and plain.is_month_term(g["kind"])
         out.append({"case_id": g["case_id"], "line": g["line"], "gold": _term_text(_gold_sentence(g)),
-                    "predicted": _term_text(s), "abs_error_months": abs(s["months"] - g["months"]) if months_both else None,
+                    "predicted": _term_text(s),
+                    "abs_error_months": abs(s["months"] - g["months"]) if months_both else None,
                     "gold_charges": g["charges"], "predicted_charges": parsed[i]["charges"],
                     "answer_excerpt": texts[i][:300]})
     return out

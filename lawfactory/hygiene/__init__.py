@@ -1,1 +1,2 @@
-"""Data hygiene on converted cases: quality filters, near-duplicate grouping, benchmark decontamination, the cross-split check."""
+"""Data hygiene on converted cases: quality filters, near-duplicate grouping, benchmark decontamination,
+the cross-split check."""

@@ -59,7 +59,8 @@ def run(cases: Converted, mode: str, threshold: float, excludes: list[str], seed
     arr = cases.arrays()
     bands, sigs, gids = arr["bands"], arr["sig"], arr["gid"]
     inactive = np.flatnonzero(~arr["active"])  # records without facts never match anything
-    bands[inactive] = (inactive[:, None].astype(np.uint64) << np.uint64(20)) + np.arange(bands.shape[1], dtype=np.uint64) + np.uint64(1 << 63)
+    bands[inactive] = ((inactive[:, None].astype(np.uint64) << np.uint64(20))
+                       + np.arange(bands.shape[1], dtype=np.uint64) + np.uint64(1 << 63))
     res.gids = gids
 
     new_gid: dict = {}

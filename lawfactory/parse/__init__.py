@@ -1,1 +1,2 @@
-"""Parsers of legal text shared by converters, tasks, the adversarial generator and evaluation: charges, citations, terms, numerals, attitude."""
+"""Parsers of legal text shared by converters, tasks, the adversarial generator and evaluation: charges, citations,
+terms, numerals, attitude."""

@@ -1,7 +1,8 @@
 """The defendant's attitude after the offence, as phrases in facts and reasoning.
 
 Each flag is a list of explicit phrase patterns. A phrase is negated when the clause it sits in
-(text since the last clause mark, lawfactory/parse/clauses.py) carries a negator before it: 未如实供述, 未取得被害人谅解, 不构成自首.
+(text since the last clause mark, lawfactory/parse/clauses.py) carries a negator before it:
+未如实供述, 未取得被害人谅解, 不构成自首.
 Refusal phrases are themselves denials and are never negated.
 """
 

@@ -41,12 +41,14 @@ _SUB = rf"第{_SP}[（(]?(?P<{{name}}>{_N})[）)]?{_SP}(?P<{{name}}u>[款项項]
 _CITE = re.compile(_ARTICLE + rf"(?:{_SUB.format(name='p1')})?(?:{_SUB.format(name='p2')})?")
 # a bare 第X款/项/項 that continues the previous article
 _CONT = re.compile(rf"第{_SP}[（(]?(?P<n>{_N})[）)]?{_SP}(?P<u>[款项項])")
-# a law's name right before a citation: 《…》 (judicial interpretations run to ~70 characters) or a run of CJK ending in 法 / 条例 / 條例 / 规定 / 規則
+# a law's name right before a citation: 《…》 (judicial interpretations run to ~70 characters)
+# or a run of CJK ending in 法 / 条例 / 條例 / 规定 / 規則
 _LAW = re.compile(r"《(?P<q>[^《》]{2,100})》|(?P<bare>[\u4e00-\u9fff]{1,20}?(?:法|条例|條例|通则|通則))$")
 # words that lead into a law's name without being part of it (應依刑事訴訟法, 并依照《刑法》)
 # (係犯刑法第320條: what a Taiwan judgment writes before the charge; 犯 alone is not stripped,
 # 犯罪被害人保護法 starts with it)
-_LEAD = re.compile(r"^(?:据上论断|據上論斷|应依|應依|依照|依据|依據|根据|根據|适用|適用|援引|违反|違反|係犯|系犯|触犯|觸犯|所犯|依|并|並|及|和|与|與|暨|另)+")
+_LEAD = re.compile(r"^(?:据上论断|據上論斷|应依|應依|依照|依据|依據|根据|根據|适用|適用|援引|违反|違反|係犯|系犯|触犯|"
+                   r"觸犯|所犯|依|并|並|及|和|与|與|暨|另)+")
 PARAGRAPH_UNIT = {"cn": "款", "tw": "項"}
 
 

@@ -85,12 +85,13 @@ PERIOD = rf"(?:(?P<y>{_N})年(?:零|又)?)?(?:(?P<m>{_N})(?:个|個)?月(?:又|�
 _PERIOD_RE = re.compile(PERIOD)
 
 # the answer line: 刑期:18个月 / 刑期:1年6个月 / 刑期:无期 / 刑期:死刑 / 刑期:死缓
-_TERM_LINE = re.compile(rf"刑期\s*[:：]\s*(?:(?P<special>无期|無期|死刑|死缓|死緩)|(?P<period>{_N}\s*(?:年|(?:个|個)?月)[^\n]*))")
+_TERM_LINE = re.compile(rf"刑期\s*[:：]\s*(?:(?P<special>无期|無期|死刑|死缓|死緩)"
+                        rf"|(?P<period>{_N}\s*(?:年|(?:个|個)?月)[^\n]*))")
 _EXECUTE = re.compile(r"(?:决定执行|合并执行|決定執行|應執行|应执行)")
 # a death sentence: with a stay (死刑，缓期二年执行 / 死缓) or without (死刑); at each place the stay
 # is tried first, and the first death mention competes with the other penalties by position
-_DEATH = re.compile(r"(?P<stay>死刑[，,]?\s*缓期\s*(?:二|两|2|貳|兩)\s*年执行|死刑[，,]?\s*緩期\s*(?:二|兩|2|貳)\s*年執行"
-                    r"|死缓|死緩)|死刑")
+_DEATH = re.compile(r"(?P<stay>死刑[，,]?\s*缓期\s*(?:二|两|2|貳|兩)\s*年执行"
+                    r"|死刑[，,]?\s*緩期\s*(?:二|兩|2|貳)\s*年執行|死缓|死緩)|死刑")
 # a death penalty named after a negation in its own clause is not imposed
 # (不符合适用死缓的条件，判处有期徒刑十五年 / 判处无期徒刑，不判处死缓 / 对其不适用死刑)
 _NEGATION = re.compile(r"不|未|没有|沒有|无须|無須|无需")
@@ -167,7 +168,8 @@ def _fine(text: str, ex: re.Match | None) -> int:
     if executed:
         return executed[0]
     tail = SENTENCE_END.search(text, ex.end())
-    if re.search(r"没收(?:个人|個人)?全部财产|沒收(?:個人)?全部財產", text[ex.end():tail.start() if tail else len(text)]):
+    if re.search(r"没收(?:个人|個人)?全部财产|沒收(?:個人)?全部財產",
+                 text[ex.end():tail.start() if tail else len(text)]):
         return 0
     bounds = [0, *(m.end() for m in SENTENCE_END.finditer(text, 0, ex.start())), ex.start()]
     return sum(f for a, b in zip(bounds, bounds[1:]) if "总和" not in text[a:b] and "總和" not in text[a:b]

@@ -66,24 +66,30 @@ def run(recipe: Path, gpu: str | None = None, gpus: int | None = None, drop_over
     if datasets:
         rows = [[ds.name, ds.split, ds.attr.get("formatting", "?"), ds.path, ds.rows, ds.skipped,
                  "ok" if not ds.problems else "; ".join(ds.problems)] for ds in datasets]
-        lines = [f"dataset_dir: {dataset_dir}"] + table(["dataset", "split", "format", "file", "rows", "skipped", "check"], rows)
+        lines = [f"dataset_dir: {dataset_dir}"] + table(["dataset", "split", "format", "file", "rows",
+                                                         "skipped", "check"], rows)
         for ds in datasets:
             report.errors += [f"{ds.name}: {p}" for p in ds.problems if "not inspected" not in p]
             report.warnings += [f"{ds.name}: {p}" for p in ds.problems if "not inspected" in p]
             if ds.skipped:
-                report.warnings.append(f"{ds.name}: {ds.skipped} rows lack a prompt or a response; LLaMA-Factory skips them")
+                report.warnings.append(f"{ds.name}: {ds.skipped} rows lack a prompt or a response; "
+                                       "LLaMA-Factory skips them")
         shared = leaks(datasets) if any(ds.rows for ds in datasets if ds.split == "eval") else {}
         if shared:
-            lines.append("train/eval case groups: " + ", ".join(f"{k} shares {v} rows with training" if v else f"{k} disjoint"
+            lines.append("train/eval case groups: "
+                         + ", ".join(f"{k} shares {v} rows with training" if v else f"{k} disjoint"
                                                                 for k, v in shared.items()))
-            report.errors += [f"{k}: {v} eval rows share a case group (group_id, variant_of or the prompt) with training"
+            report.errors += [f"{k}: {v} eval rows share a case group (group_id, variant_of or the prompt) "
+                              "with training"
                               for k, v in shared.items() if v]
         report.add("Datasets", lines)
         if any(ds.rows for ds in datasets):
-            counter, used = token_counter(facts["model"]["model_name_or_path"], tokenizer, bool(args.get("trust_remote_code")))
+            counter, used = token_counter(facts["model"]["model_name_or_path"], tokenizer,
+                                          bool(args.get("trust_remote_code")))
             lengths = length_section(report, datasets, counter, used, int(facts["data"]["cutoff_len"]))
             if drop_over is not None:
-                report.add("Filtered copies (--drop-over-cutoff)", drop_over_cutoff(drop_over, datasets, lengths, dataset_dir))
+                report.add("Filtered copies (--drop-over-cutoff)",
+                           drop_over_cutoff(drop_over, datasets, lengths, dataset_dir))
     try:
         e = memory_section(report, facts, recipe, card, n)
     except ValueError as err:
@@ -105,8 +111,11 @@ def add_parser(sub) -> None:
     c = sub.add_parser("check", help="preflight a recipe: LLaMA-Factory parse, datasets, token lengths, memory, time")
     c.add_argument("recipe")
     c.add_argument("overrides", nargs="*", metavar="key=value", help="recipe overrides, as on llamafactory-cli")
-    c.add_argument("--gpu", choices=sorted(memory.GPUS), help="card (default: the recipe's preflight line, else a10-24g)")
+    c.add_argument("--gpu", choices=sorted(memory.GPUS),
+                   help="card (default: the recipe's preflight line, else a10-24g)")
     c.add_argument("--gpus", type=int, help="data-parallel GPUs (default: the recipe's preflight line, else 1)")
-    c.add_argument("--drop-over-cutoff", metavar="OUT", help="write copies of the datasets without rows over cutoff_len")
-    c.add_argument("--tokenizer", help="tokenizer folder when the recipe's is not on disk (default: 1.37 characters a token)")
+    c.add_argument("--drop-over-cutoff", metavar="OUT",
+                   help="write copies of the datasets without rows over cutoff_len")
+    c.add_argument("--tokenizer",
+                   help="tokenizer folder when the recipe's is not on disk (default: 1.37 characters a token)")
     c.set_defaults(func=main)

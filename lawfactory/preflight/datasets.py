@@ -64,7 +64,8 @@ def read_rows(path: Path, problems: list[str]) -> Iterator[tuple[str, dict]]:
 
 
 def declared_columns(attr: dict) -> list[str]:
-    keys = ("prompt", "query", "response", "history", "system") if attr["formatting"] == "alpaca" else ("messages", "system", "tools")
+    keys = (("prompt", "query", "response", "history", "system") if attr["formatting"] == "alpaca"
+            else ("messages", "system", "tools"))
     return [attr[k] for k in keys if attr.get(k)]
 
 

@@ -15,4 +15,5 @@ def deepspeed_setup(path: str | None) -> dict:
         raise ValueError(f"deepspeed config {path}: {err}")
     z = cfg.get("zero_optimization", {}) or {}
     device = lambda key: (z.get(key) or {}).get("device", "none") in ("cpu", "nvme")  # noqa: E731
-    return {"zero": int(z.get("stage", 0)), "offload_optimizer": device("offload_optimizer"), "offload_param": device("offload_param")}
+    return {"zero": int(z.get("stage", 0)), "offload_optimizer": device("offload_optimizer"),
+            "offload_param": device("offload_param")}

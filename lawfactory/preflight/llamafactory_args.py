@@ -25,7 +25,8 @@ from pathlib import Path
 
 MARK = "@@lawfactory-parse@@"
 FACT_KEYS = {
-    "model": ("model_name_or_path", "adapter_name_or_path", "quantization_bit", "quantization_method", "quantization_type",
+    "model": ("model_name_or_path", "adapter_name_or_path", "quantization_bit",
+              "quantization_method", "quantization_type",
               "double_quantization", "enable_liger_kernel", "disable_gradient_checkpointing", "infer_backend",
               "export_dir", "export_device", "trust_remote_code"),
     "data": ("dataset", "eval_dataset", "dataset_dir", "template", "cutoff_len", "mix_strategy", "interleave_probs",
@@ -51,18 +52,21 @@ def free_port() -> int:
 
 
 def parse(args: dict, cwd: str | Path = ".", timeout: int = 900) -> dict:
-    """{"ok", "error", "facts": {group: {key: value}}, "datasets": {"train"|"eval": [attr or {"name","error"}]}, "notes"}."""
+    """{"ok", "error", "facts": {group: {key: value}}, "datasets": {"train"|"eval": [attr or {"name","error"}]},
+    "notes"}."""
     env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE")}
     if args.get("deepspeed") and not is_infer(args):
         env.update(RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", LOCAL_WORLD_SIZE="1",
                    MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()))
-    proc = subprocess.run([sys.executable, "-m", "lawfactory.preflight.llamafactory_args"], input=json.dumps(args), text=True,
+    proc = subprocess.run([sys.executable, "-m", "lawfactory.preflight.llamafactory_args"],
+                          input=json.dumps(args), text=True,
                           capture_output=True, cwd=str(cwd), env=env, timeout=timeout)
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(MARK):
             return json.loads(line[len(MARK):])
     tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
-    return {"ok": False, "error": f"the parser process exited with {proc.returncode}: {tail}", "facts": {}, "datasets": {}, "notes": []}
+    return {"ok": False, "error": f"the parser process exited with {proc.returncode}: {tail}", "facts": {},
+            "datasets": {}, "notes": []}
 
 
 def _plain(v):
@@ -91,7 +95,8 @@ def _child() -> None:
             groups = {"model": model, "data": data, "finetuning": finetuning, "generating": generating}
         else:
             model, data, training, finetuning, generating = get_train_args(args)
-            groups = {"model": model, "data": data, "training": training, "finetuning": finetuning, "generating": generating}
+            groups = {"model": model, "data": data, "training": training, "finetuning": finetuning,
+                      "generating": generating}
         facts = {g: {k: _plain(getattr(obj, k)) for k in FACT_KEYS[g] if hasattr(obj, k)} for g, obj in groups.items()}
         out = {"ok": True, "error": "", "facts": facts, "datasets": _datasets(data), "notes": notes}
     except Exception as err:  # the parser's message is the user's answer

@@ -9,8 +9,8 @@ parallel GPUs, b = per-device micro-batch, s = cutoff_len, every sample assumed 
 - trainable parameters (LoRA matrices, or the whole model in full fine-tuning): LLaMA-Factory
   upcasts them to fp32 (model/adapter.py), so fp32 weight + fp32 gradient + Adam m and v = 16 B.
   DeepSpeed keeps bf16 weights/gradients and fp32 master+m+v (12 B) in the optimizer:
-  ZeRO-1 4Ψ + 12Ψ/N, ZeRO-2 2Ψ + 14Ψ/N, ZeRO-3 16Ψ/N (the ZeRO paper's accounting; docs/preflight.md "Anchors"); an offloaded optimizer
-  moves its partition (and ZeRO-2's fp32 gradients) to host memory; offloaded parameters too.
+  ZeRO-1 4Ψ + 12Ψ/N, ZeRO-2 2Ψ + 14Ψ/N, ZeRO-3 16Ψ/N (the ZeRO paper's accounting; docs/preflight.md "Anchors");
+  an offloaded optimizer moves its partition (and ZeRO-2's fp32 gradients) to host memory; offloaded parameters too.
 - activations with gradient checkpointing (LLaMA-Factory's default): each layer's input is kept
   (L·b·s·h·2 B), and backward recomputes one layer at a time. Without checkpointing every layer
   keeps its working set.
@@ -249,19 +249,23 @@ def estimate(arch: Arch, s: Setup) -> Estimate:
     if s.method == "full":
         trainable = arch.params()
         if s.quant_bits:
-            raise ValueError("quantization is only compatible with LoRA/OFT (LLaMA-Factory refuses full + quantization_bit)")
-        t["model states (16 B/param, ZeRO)"] = model_state_bytes(trainable, s.zero, n, s.offload_optimizer, s.offload_param)
+            raise ValueError("quantization is only compatible with LoRA/OFT "
+                             "(LLaMA-Factory refuses full + quantization_bit)")
+        t["model states (16 B/param, ZeRO)"] = model_state_bytes(trainable, s.zero, n,
+                                                                 s.offload_optimizer, s.offload_param)
     else:
         if s.quant_bits:
             if s.zero == 3:
                 e.notes.append("bnb quantization under ZeRO-3 is not supported: use ZeRO-2 or plain DDP")
-            t[f"base weights ({s.quant_bits}-bit linears)"] = arch.linear_params() * quantized_bytes_per_param(s.quant_bits, s.double_quant)
+            t[f"base weights ({s.quant_bits}-bit linears)"] = arch.linear_params() * quantized_bytes_per_param(
+                s.quant_bits, s.double_quant)
             t["base weights (bf16 embeddings, norms)"] = arch.other_params() * 2.0
         else:
             base = arch.params() * 2.0
             t["base weights (bf16)"] = 0.0 if (s.zero == 3 and s.offload_param) else base / n if s.zero == 3 else base
         trainable = arch.lora_params(s.lora_rank, s.lora_target)
-        t[f"LoRA r{s.lora_rank} (16 B/param, ZeRO)"] = model_state_bytes(trainable, s.zero, n, s.offload_optimizer, s.offload_param)
+        t[f"LoRA r{s.lora_rank} (16 B/param, ZeRO)"] = model_state_bytes(trainable, s.zero, n,
+                                                                         s.offload_optimizer, s.offload_param)
     if s.zero == 3:
         # the gathered bf16 weights of the layer being computed and the one prefetched
         t["ZeRO-3 gathered layers"] = 2 * (arch.linear_params() / arch.layers) * 2.0
@@ -307,7 +311,8 @@ def inference_estimate(arch: Arch, quant_bits: int | None, batch: int, tokens: i
     e = Estimate(arch, None)
     t = e.terms
     if quant_bits:
-        t[f"weights ({quant_bits}-bit linears + bf16 rest)"] = (arch.linear_params() * quantized_bytes_per_param(quant_bits, True)
+        t[f"weights ({quant_bits}-bit linears + bf16 rest)"] = (arch.linear_params()
+                                                                * quantized_bytes_per_param(quant_bits, True)
                                                                 + arch.other_params() * 2.0)
     else:
         t["weights (bf16)"] = arch.params() * 2.0
@@ -329,7 +334,8 @@ def knobs(e: Estimate, card: float) -> list[str]:
     per_gpu = s.micro_batch * s.accumulation
     for b in range(s.micro_batch - 1, 0, -1):  # keep the global batch: b must divide micro-batch × accumulation
         if per_gpu % b == 0 and total(micro_batch=b) <= target:
-            out.append(f"per_device_train_batch_size: {b}, gradient_accumulation_steps: {per_gpu // b} (same global batch)")
+            out.append(f"per_device_train_batch_size: {b}, gradient_accumulation_steps: {per_gpu // b} "
+                       "(same global batch)")
             break
     if not s.liger and total(liger=True) <= target:
         out.append("enable_liger_kernel: true (fused linear cross-entropy: the logits are never materialised whole)")

@@ -20,7 +20,8 @@ def setup_from_facts(facts: dict, gpus: int) -> memory.Setup:
     return memory.Setup(
         method="full" if f["finetuning_type"] == "full" else "lora",
         quant_bits=m.get("quantization_bit"), double_quant=bool(m.get("double_quantization")),
-        lora_rank=int(f.get("lora_rank") or 8), lora_target=",".join(target) if isinstance(target, list) else str(target),
+        lora_rank=int(f.get("lora_rank") or 8),
+        lora_target=",".join(target) if isinstance(target, list) else str(target),
         lora_dropout=float(f.get("lora_dropout") or 0.0), micro_batch=int(t.get("per_device_train_batch_size") or 1),
         accumulation=int(t.get("gradient_accumulation_steps") or 1), seq=int(d["cutoff_len"]),
         grad_ckpt=not m.get("disable_gradient_checkpointing"), liger=bool(m.get("enable_liger_kernel")),
@@ -83,5 +84,6 @@ def memory_section(report: Report, facts: dict, recipe: Path, gpu: memory.Gpu, g
         report.errors.append(f"the estimate ({v.used / GB:.1f} GB) exceeds the {gpu.name} ({v.card / GB:.1f} GB); "
                              f"try: {v.knobs[0]}")
     elif v.status == "tight":
-        report.warnings.append(f"within {100 - 100 * memory.TIGHT_MARGIN:.0f}% of the card: a long batch or fragmentation may OOM")
+        report.warnings.append(f"within {100 - 100 * memory.TIGHT_MARGIN:.0f}% of the card: a long batch or "
+                               "fragmentation may OOM")
     return e

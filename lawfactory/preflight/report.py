@@ -22,7 +22,8 @@ class Report:
             out += [f"== {title} ==", *lines, ""]
         out += [f"warning: {w}" for w in self.warnings]
         out += [f"error: {e}" for e in self.errors]
-        out.append(f"memory: {self.verdict}" + (f"; {len(self.errors)} error(s): the recipe cannot work as it is" if self.errors else "; no errors"))
+        out.append(f"memory: {self.verdict}" + (f"; {len(self.errors)} error(s): the recipe cannot work as it is"
+                                                if self.errors else "; no errors"))
         return "\n".join(out)
 
 
@@ -30,5 +31,6 @@ def table(header: list[str], rows: list[list]) -> list[str]:
     cells = [header] + [[str(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     num = re.compile(r"^-?[\d,.]+%?$")
-    fmt = lambda r: "  ".join(c.rjust(w) if num.match(c) else c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    fmt = lambda r: "  ".join(c.rjust(w) if num.match(c) else c.ljust(w)  # noqa: E731
+                              for c, w in zip(r, widths)).rstrip()
     return [fmt(cells[0]), fmt(["-" * w for w in widths])] + [fmt(r) for r in cells[1:]]

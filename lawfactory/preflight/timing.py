@@ -40,8 +40,8 @@ def time_section(report: Report, facts: dict, datasets: list[Dataset], lengths: 
     tps, mfu = memory.throughput(e.arch, e.setup, gpu)
     seconds = tokens_epoch * epochs / (tps * gpus)
     report.add("Tokens and time", [
-        f"one epoch: {rows:,.0f} rows, {tokens_epoch:,.0f} tokens (within cutoff, before padding); global batch {batch}: "
-        f"{math.ceil(rows / batch):,} optimizer steps; {epochs:g} epochs: {steps:,.0f} steps",
+        f"one epoch: {rows:,.0f} rows, {tokens_epoch:,.0f} tokens (within cutoff, before padding); global batch "
+        f"{batch}: {math.ceil(rows / batch):,} optimizer steps; {epochs:g} epochs: {steps:,.0f} steps",
         f"throughput assumption: {mfu:.0%} of {gpu.name}'s {gpu.bf16_tflops:g} bf16 TFLOPS at "
         f"{memory.flops_per_token(e.arch, e.setup) / 1e9:.1f} GFLOP/token = {tps:,.0f} tokens/s per GPU",
         f"wall time ≈ {duration(seconds)} on {gpus} × {gpu.name} (± 2×; BENCHMARKS.md has measured points)"])

@@ -30,7 +30,8 @@ def token_counter(model: str, tokenizer: str | None, trust_remote_code: bool = F
         counter.tokenizer = tok
         return counter, f"the recipe's tokenizer ({model})"
     except Exception:
-        return TokenCounter(None), (f"estimate: {CHARS_PER_TOKEN} characters a token (CAIL facts with Qwen's tokenizer, docs/preflight.md; "
+        return TokenCounter(None), (f"estimate: {CHARS_PER_TOKEN} characters a token (CAIL facts with Qwen's "
+                                    "tokenizer, docs/preflight.md; "
                                     f"{model}'s tokenizer is not on disk: pass --tokenizer DIR for exact counts)")
 
 
@@ -49,7 +50,8 @@ def infer_seqlen(source_len: int, target_len: int, cutoff_len: int) -> tuple[int
 
 def measure(ds: Dataset, counter: TokenCounter, cutoff: int) -> Lengths:
     totals, over, lost = np.zeros(ds.rows, dtype=np.int32), [], []
-    rows = tqdm(ds.iter_rows(), total=ds.rows, desc=f"tokens {ds.name}", unit="row", leave=False, disable=ds.rows < 2000)
+    rows = tqdm(ds.iter_rows(), total=ds.rows, desc=f"tokens {ds.name}", unit="row",
+                leave=False, disable=ds.rows < 2000)
     for i, (label, row) in enumerate(rows):
         system, prompt, response = source_target(row, ds.attr)
         prefix = counter.count(system) + TEMPLATE_TOKENS
@@ -66,7 +68,8 @@ def measure(ds: Dataset, counter: TokenCounter, cutoff: int) -> Lengths:
     return Lengths(totals if ds.rows else np.zeros(1, dtype=np.int32), over, lost)
 
 
-def length_section(report: Report, datasets: list[Dataset], counter: TokenCounter, used: str, cutoff: int) -> dict[str, Lengths]:
+def length_section(report: Report, datasets: list[Dataset], counter: TokenCounter, used: str,
+                   cutoff: int) -> dict[str, Lengths]:
     out, rows = {}, []
     for ds in datasets:
         if not ds.rows:
@@ -85,7 +88,8 @@ def length_section(report: Report, datasets: list[Dataset], counter: TokenCounte
     return out
 
 
-def drop_over_cutoff(out_dir: Path, datasets: list[Dataset], lengths: dict[str, Lengths], dataset_dir: Path) -> list[str]:
+def drop_over_cutoff(out_dir: Path, datasets: list[Dataset], lengths: dict[str, Lengths],
+                     dataset_dir: Path) -> list[str]:
     """Filtered copies of every dataset file (rows within cutoff_len) and a dataset_info.json for them."""
     info_path = dataset_dir / "dataset_info.json"
     info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.is_file() else {}

@@ -45,7 +45,8 @@ class GroundedTask(BaseTask):
         if missing:
             ctx.stats["grounded: cited articles missing from the statute index (left out)"] += missing
         if len(arts) < len(found):
-            ctx.stats["grounded: cited 总则/附则 articles (left out, they reveal the outcome)"] += len(found) - len(arts)
+            ctx.stats["grounded: cited 总则/附则 articles "
+                      "(left out, they reveal the outcome)"] += len(found) - len(arts)
         if not arts:
             ctx.stats[NO_GROUNDING] += 1
             return

@@ -17,12 +17,15 @@ from lawfactory.splits import TRAIN
 from lawfactory.tasks.base import BaseTask
 
 SYSTEM = {
-    "cn": "你是一名中华人民共和国刑事审判法官。你依据查明的案件事实和《中华人民共和国刑法》，认定罪名，援引法条，并依法量刑。",
+    "cn": "你是一名中华人民共和国刑事审判法官。你依据查明的案件事实和《中华人民共和国刑法》，认定罪名，援引法条，"
+          "并依法量刑。",
     "tw": "你是一名中華民國刑事庭法官。你依據認定的犯罪事實與中華民國刑法，論罪科刑並引用法條。",
 }
 INSTRUCTION = {
-    "cn": "请根据以下案件事实，写出本院认为部分和判决主文，并在最后一行以“刑期:N个月”（无期徒刑写“刑期:无期”，死刑写“刑期:死刑”）给出主刑。",
-    "tw": "請根據以下犯罪事實，寫出理由要旨與主文，並在最後一行以「刑期:N个月」（無期徒刑寫「刑期:无期」，死刑寫「刑期:死刑」）給出主刑。",
+    "cn": "请根据以下案件事实，写出本院认为部分和判决主文，并在最后一行以“刑期:N个月”（无期徒刑写“刑期:无期”，"
+          "死刑写“刑期:死刑”）给出主刑。",
+    "tw": "請根據以下犯罪事實，寫出理由要旨與主文，並在最後一行以「刑期:N个月」（無期徒刑寫「刑期:无期」，"
+          "死刑寫「刑期:死刑」）給出主刑。",
 }
 
 def _defendant(case: dict) -> str:
@@ -40,7 +43,8 @@ def compose_answer(case: dict) -> str:
     cited = [a for a in case["articles"]]
     if cited:
         laws = {a["law"] for a in cited}
-        nums = "、".join(f"第{to_cn(a['number'])}条" + (f"之{to_cn(a['suffix'])}" if a["suffix"] else "") for a in cited)
+        nums = "、".join(f"第{to_cn(a['number'])}条"
+                         + (f"之{to_cn(a['suffix'])}" if a["suffix"] else "") for a in cited)
         law = next(iter(laws)) if len(laws) == 1 else cited[0]["law"]
         lines.append(f"依照《{law}》{nums}之规定，判决如下：")
     else:

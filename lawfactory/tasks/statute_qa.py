@@ -41,7 +41,8 @@ PHRASINGS = {
         "item_q": ["{a}第{p}款第（{i}）项的内容是什么？", "请写出{a}第{p}款第（{i}）项。"],
         "next_item_q": ["第（{i}）项呢？", "那么第（{i}）项是什么？"],
         "deleted_a": "{a}已被删去（条文标注为“（删去）”），现行法律中该条没有条文内容。",
-        "charge_q": ["{c}罪通常依据刑法的哪些条文定罪处罚？", "判决认定{c}罪时，一般援引《中华人民共和国刑法》的哪一条？",
+        "charge_q": ["{c}罪通常依据刑法的哪些条文定罪处罚？",
+                     "判决认定{c}罪时，一般援引《中华人民共和国刑法》的哪一条？",
                      "犯{c}罪，适用刑法哪一条？"],
         "charge_a": "判决认定{c}罪时通常援引{list}。",
         "quote": "{a}规定：{t}",
@@ -96,7 +97,8 @@ def article_rows(a: dict, seed: int) -> Iterator[dict]:
     if len(a["paragraphs"]) > 1:
         turns = []
         for p, body in list(enumerate(a["paragraphs"], 1))[:MAX_TURNS]:
-            q = r.choice(t["para_q"]).format(a=cite, p=sub(p)) if p == 1 else r.choice(t["next_para_q"]).format(p=sub(p))
+            q = (r.choice(t["para_q"]).format(a=cite, p=sub(p)) if p == 1
+                 else r.choice(t["next_para_q"]).format(p=sub(p)))
             turns.append((q, body))
         yield _row(j, "paragraph", [key], turns)
     by_para = defaultdict(list)
