@@ -111,7 +111,8 @@ def _add_eval_parser(sub) -> None:
     e.add_argument("--arm", action="append", type=_arm_spec, metavar="NAME=PREDICTIONS[:GOLD]",
                    help="one arm of a comparison of the same model on eval files of the same cases (repeatable, at "
                         "least two; GOLD defaults to --gold), e.g. none=P1:criminal_sentencing_eval.jsonl "
-                        "retrieved=P2:criminal_sentencing_rag_eval.jsonl cited=P3:criminal_sentencing_grounded_eval.jsonl")
+                        "retrieved=P2:criminal_sentencing_rag_eval.jsonl "
+                        "cited=P3:criminal_sentencing_grounded_eval.jsonl")
     e.set_defaults(func=cmd_eval)
 
 

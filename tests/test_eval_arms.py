@@ -14,7 +14,8 @@ LAW = "中华人民共和国刑法"
 
 
 def _out(months: int) -> str:
-    return f"本院认为，被告人甲的行为已构成盗窃罪。\n判决如下：\n被告人甲犯盗窃罪，判处有期徒刑{months}个月。\n刑期:{months}个月"
+    return (f"本院认为，被告人甲的行为已构成盗窃罪。\n判决如下：\n被告人甲犯盗窃罪，判处有期徒刑{months}个月。\n"
+            f"刑期:{months}个月")
 
 
 GOLD_MONTHS = {"c1": 12, "c2": 36, "c3": 6, "c4": 24}

@@ -130,8 +130,8 @@ def _delta(a: np.ndarray, b: np.ndarray, resamples: int, seed: int) -> dict:
     if not ok.any():
         return {"value": None, "ci95": None, "n": 0}
     sa, sb = bootstrap.weighted_mean(np.where(ok, a, np.nan)), bootstrap.weighted_mean(np.where(ok, b, np.nan))
-    return {"value": float(a[ok].mean() - b[ok].mean()), "ci95": bootstrap.ci(lambda w: sa(w) - sb(w), len(a), resamples, seed),
-            "n": int(ok.sum())}
+    return {"value": float(a[ok].mean() - b[ok].mean()),
+            "ci95": bootstrap.ci(lambda w: sa(w) - sb(w), len(a), resamples, seed), "n": int(ok.sum())}
 
 
 def retrieval_hits(gold: list[dict]) -> dict | None:
@@ -220,17 +220,18 @@ def section(c: dict) -> list[str]:
     if deltas:
         first = arms[c["first"]]["label"]
         lines += [f"**Difference to {first} on the shared rows** (paired: the same resampled rows for both arms)", "",
-                  "| arm | " + " | ".join(f"Δ {METRIC_LABELS[m]}" for m in DELTAS) + " |", "|---|" + "---|" * len(DELTAS)]
+                  "| arm | " + " | ".join(f"Δ {METRIC_LABELS[m]}" for m in DELTAS) + " |",
+                  "|---|" + "---|" * len(DELTAS)]
         lines += [f"| {name} | " + " | ".join(_f(d[m]["value"]) + _ci(d[m]["ci95"]) for m in DELTAS) + " |"
                   for name, d in deltas]
         lines.append("")
     for a in arms.values():
         r = a.get("retrieval")
         if r:
-            lines += [f"**Retrieval hit rates, {a['label']}**: over the {r['rows_with_cited']} of {r['rows']} rows that cite a "
-                      f"分则 article in the statute index, the {r['k']} retrieved articles hold at least one cited article "
-                      f"in {_f(r['hit'])} of rows and all of them in {_f(r['all_found'])}; recall {_f(r['recall'])}, "
-                      f"precision {_f(r['precision'])}.", ""]
+            lines += [f"**Retrieval hit rates, {a['label']}**: over the {r['rows_with_cited']} of {r['rows']} rows "
+                      f"that cite a 分则 article in the statute index, the {r['k']} retrieved articles hold at least "
+                      f"one cited article in {_f(r['hit'])} of rows and all of them in {_f(r['all_found'])}; recall "
+                      f"{_f(r['recall'])}, precision {_f(r['precision'])}.", ""]
     return lines
 
 

@@ -100,7 +100,7 @@ class RagTask(BaseTask):
         row["retrieved"] = keys
         row["cited_articles"] = [a["key"] for a in cited(case, ctx.index)[0] if special_part(a)]
         if len(keys) < k:
-            ctx.stats[f"rag: rows with fewer than {k} articles retrieved (bm25: too few 分则 articles share a word)"] += 1
+            ctx.stats[f"rag: rows with fewer than {k} articles retrieved (bm25: fewer 分则 articles share a word)"] += 1
         if lengths.over_cutoff(row, ctx.config.lengths):  # kept: the arms compare the same cases
             ctx.stats[f"rag: rows over cutoff_len {ctx.config.lengths.cutoff_len} (kept; predict truncates them)"] += 1
         yield NAME, row
