@@ -174,3 +174,14 @@ def test_split_arm_reads_an_existing_path_whole(tmp_path):
     odd.write_text("")
     assert split_arm(f"x={odd}") == ("x", str(odd), None)
     assert split_arm("x=p.jsonl:g.jsonl") == ("x", "p.jsonl", "g.jsonl")
+
+
+def test_arms_sharing_no_row_are_scored_on_their_own(arms, tmp_path):
+    gold = [{**_gold("c1"), "case_id": "other"}]
+    g, p = _write(tmp_path / "o_gold.jsonl", gold), _preds(tmp_path / "o_pred.jsonl", gold, [12])
+    assert _run(arms, *_arm_args(arms, ("none",)), "--arm", f"other={p}:{g}") == 0
+    c = json.loads((arms["out"] / "metrics.json").read_text())["arms"]
+    assert c["shared_rows"] == 0
+    assert c["arms"]["other"]["own"]["imprisonment_score"]["value"] == 1.0
+    assert c["arms"]["other"]["shared"]["imprisonment_score"]["value"] is None
+    assert c["arms"]["other"]["delta_vs_first"]["imprisonment_score"] == {"value": None, "ci95": None, "n": 0}
