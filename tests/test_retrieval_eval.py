@@ -103,7 +103,8 @@ def test_a_model_that_cannot_be_loaded_is_a_usage_error(sample_data, tmp_path):
 
 QUERIES = [
     {"query": "在道路上醉酒驾驶机动车", "articles": ["中华人民共和国刑法|133-1"], "id": "q1"},
-    {"query": "盗窃公私财物，数额较大的", "articles": ["中华人民共和国刑法|264", "中华人民共和国刑法|9999"]},
+    {"query": "盗窃公私财物，数额较大的", "articles": ["中华人民共和国刑法|264", "中华人民共和国刑法|9999",
+                                                  "中华人民共和国刑法|199"]},
     {"query": "意图为自己不法之所有，窃取他人之动产", "articles": ["中華民國刑法|320"], "jurisdiction": "tw"},
     {"query": "故意杀人", "articles": ["中华人民共和国刑法|232"], "jurisdiction": "tw"},
 ]
@@ -118,6 +119,7 @@ def test_retrieval_eval_end_to_end(sample_data, static_model, tmp_path):
     index = sample_data / "statutes_index.jsonl"
     corpus = load_corpus(index)
     assert "中华人民共和国刑法|9999" not in corpus.articles and "中华人民共和国刑法|232" in corpus.articles
+    assert "中华人民共和国刑法|199" not in corpus.articles  # deleted in the sample index
     queries = _write(tmp_path / "q.jsonl", QUERIES)
     out = tmp_path / "out"
     specs = ["bm25", f"dense:{static_model}", f"hybrid:{static_model}"]
@@ -133,8 +135,9 @@ def test_retrieval_eval_end_to_end(sample_data, static_model, tmp_path):
     assert metrics["bm25"]["recall@10"] == 1.0  # each query names its article's own words
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "`中华人民共和国刑法|9999`: not in the index" in report
-    assert "`中华人民共和国刑法|232`: not a tw article" in report
-    assert "1 queries are left with none and are not scored" in report
+    assert "`中华人民共和国刑法|232`: outside the query's jurisdiction (tw)" in report
+    assert "`中华人民共和国刑法|199`: deleted article" in report
+    assert "3 gold keys are left out" in report and "1 queries are left with none and are not scored" in report
     for spec in specs:
         assert f"| {spec} |" in report and f"## Misses: {spec}" in report
     assert (out / "retrieval.png").stat().st_size > 0

@@ -13,7 +13,6 @@ query left with no gold is not scored (n counts the scored queries).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,9 +29,12 @@ DEPTH = 10  # the metrics look at the top 10
 
 @dataclass(frozen=True)
 class Unfindable:
+    """A gold key of the query on `line` that no search can return."""
+
     line: int
     key: str
-    reason: str
+    reason: str  # "not in the index", "deleted article", "outside the query's jurisdiction"
+    searched: str | None = None  # the query's jurisdiction, when the key is outside it
 
 
 def _unfindable(queries: list[Query], records: list[dict]) -> list[Unfindable]:
@@ -42,14 +44,11 @@ def _unfindable(queries: list[Query], records: list[dict]) -> list[Unfindable]:
         for key in q.articles:
             a = by_key.get(key)
             if a is None:
-                reason = "not in the index"
+                out.append(Unfindable(q.line, key, "not in the index"))
             elif a["deleted"]:
-                reason = "deleted article"
+                out.append(Unfindable(q.line, key, "deleted article"))
             elif q.jurisdiction and a["jurisdiction"] != q.jurisdiction:
-                reason = f"not a {q.jurisdiction} article (the query searches {q.jurisdiction} only)"
-            else:
-                continue
-            out.append(Unfindable(q.line, key, reason))
+                out.append(Unfindable(q.line, key, "outside the query's jurisdiction", q.jurisdiction))
     return out
 
 
@@ -94,6 +93,5 @@ def evaluate(index: Path, queries_path: Path, specs: list[str], out: Path, k: in
     jsonl.write_jsonl(out / "misses.jsonl", misses)
     write_report(out, metrics=metrics, misses=misses, k=k, index=index, corpus_size=len(corpus),
                  queries_path=queries_path, queries=len(queries), unscored=len(queries) - len(scored),
-                 unfindable=[(u.line, u.key, u.reason) for u in unfindable],
-                 reasons=Counter(u.reason.split(" (")[0] for u in unfindable))
+                 unfindable=unfindable)
     return metrics

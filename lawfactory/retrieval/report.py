@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from .metrics import NAMES
@@ -35,8 +36,8 @@ def _short(text: str, n: int = 80) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
-def write_report(out: Path, *, metrics, misses, k, index, corpus_size, queries_path, queries, unscored, unfindable,
-                 reasons) -> None:
+def write_report(out: Path, *, metrics, misses, k, index, corpus_size, queries_path, queries, unscored,
+                 unfindable) -> None:
     plot(metrics, out / "retrieval.png", f"法条检索 · {Path(queries_path).name}")
     lines = [f"# Statute retrieval: {Path(queries_path).name}", "",
              f"Index `{index}`: {corpus_size} articles in force. Queries `{queries_path}`: {queries}, "
@@ -49,10 +50,12 @@ def write_report(out: Path, *, metrics, misses, k, index, corpus_size, queries_p
               "first gold article in the top 10; nDCG@10: binary relevance (docs/retrieval.md).", ""]
     lines += ["## Gold articles that cannot be found", ""]
     if unfindable:
+        reasons = Counter(u.reason for u in unfindable)
         lines.append(f"{len(unfindable)} gold keys are left out of their query's gold "
                      f"({', '.join(f'{r}: {c}' for r, c in reasons.most_common())}); "
                      f"{unscored} queries are left with none and are not scored.")
-        lines += [""] + [f"- line {line}: `{key}`: {reason}" for line, key, reason in unfindable[:SHOWN]]
+        lines += [""] + [f"- line {u.line}: `{u.key}`: {u.reason}" + (f" ({u.searched})" if u.searched else "")
+                         for u in unfindable[:SHOWN]]
         if len(unfindable) > SHOWN:
             lines.append(f"- … {len(unfindable) - SHOWN} more")
     else:
