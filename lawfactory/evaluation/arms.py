@@ -19,7 +19,6 @@ gets its retrieval hit rates against the cited 分则 articles.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,17 +100,16 @@ def _load(arm: Arm, gold_format: str) -> dict:
             "abstained": np.array([p["abstained"] for p in parsed], float), "keys": _keys(gold)}
 
 
-def _score(d: dict, rows: list[int], resamples: int, seed: int) -> tuple[dict, dict]:
+def _score(d: dict, rows: list[int], opts) -> tuple[dict, dict]:
     """Term metrics of one arm on the given rows: ({metric: {value, ci95}}, per-row values)."""
-    from .run import EvalOptions, _headline, _system_rows
+    from .run import _headline, _system_rows
 
     gold = [d["gold"][i] for i in rows]
     per_row = _system_rows(gold, [d["sentences"][i] for i in rows], [d["texts"][i] for i in rows])
-    opts = EvalOptions(predictions=Path(), gold=Path(), out=Path(), resamples=resamples, seed=seed)
     out = {k: v for k, v in _headline(per_row, len(rows), opts).items() if k in TERM_METRICS}
     ab = d["abstained"][rows]
     out["abstention_rate"] = {"value": float(ab.mean()) if len(rows) else None,
-                              "ci95": bootstrap.ci(bootstrap.weighted_mean(ab), len(rows), resamples, seed)}
+                              "ci95": bootstrap.ci(bootstrap.weighted_mean(ab), len(rows), opts.resamples, opts.seed)}
     return out, per_row
 
 
@@ -144,18 +142,22 @@ def retrieval_hits(gold: list[dict]) -> dict | None:
         return None
     scored = [(set(r["retrieved"]), set(r["cited_articles"]), len(r["retrieved"])) for r in raws if r["cited_articles"]]
     n = len(scored)
-    mean = (lambda xs: float(np.mean(xs)) if n else None)  # noqa: E731
+
+    def mean(xs: list) -> float | None:
+        return float(np.mean(xs)) if n else None
+
     return {"rows": len(raws), "rows_with_cited": n, "k": max((len(r["retrieved"]) for r in raws), default=0),
             "hit": mean([bool(r & c) for r, c, _ in scored]), "all_found": mean([c <= r for r, c, _ in scored]),
             "recall": mean([len(r & c) / len(c) for r, c, _ in scored]),
             "precision": mean([len(r & c) / k if k else 0.0 for r, c, k in scored])}
 
 
-def compare(arms: list[Arm], gold_format: str = "auto", resamples: int = bootstrap.RESAMPLES,
-            seed: int = bootstrap.SEED) -> dict:
-    """The arms' metrics on their own rows and on the rows they share (see the module docstring)."""
+def compare(opts) -> dict:
+    """The metrics of the run's arms (opts: run.EvalOptions, whose gold format, resamples and seed
+    they share) on their own rows and on the rows they share (see the module docstring)."""
+    arms = list(opts.arms)
     check_arms(arms)
-    data = {a.name: _load(a, gold_format) for a in arms}
+    data = {a.name: _load(a, opts.gold_format) for a in arms}
     shared = set.intersection(*(set(d["keys"]) for d in data.values()))
     first = arms[0].name
     order = [k for k in data[first]["keys"] if k in shared]  # the first arm's order, for every arm
@@ -173,13 +175,14 @@ def compare(arms: list[Arm], gold_format: str = "auto", resamples: int = bootstr
                 raise EvalInputError(f"{a.gold}:{g['line']}: case {k[0]} has gold term {g['kind']} {g['months']} "
                                      f"but {r['kind']} {r['months']} in {arms[0].gold}:{r['line']} "
                                      "(the arms must be eval files of the same cases)")
-        own, _ = _score(d, list(range(len(d["gold"]))), resamples, seed)
-        on_shared, per_row = _score(d, rows, resamples, seed)
+        own, _ = _score(d, list(range(len(d["gold"]))), opts)
+        on_shared, per_row = _score(d, rows, opts)
         values[a.name] = _row_values(per_row)
         entry = {"label": label(a.name), "predictions": str(a.predictions), "gold": str(a.gold), "n": len(d["gold"]),
                  "own": own, "shared": on_shared}
         if a.name != first:
-            entry["delta_vs_first"] = {m: _delta(values[a.name][m], values[first][m], resamples, seed) for m in DELTAS}
+            entry["delta_vs_first"] = {m: _delta(values[a.name][m], values[first][m], opts.resamples, opts.seed)
+                                       for m in DELTAS}
         hits = retrieval_hits(d["gold"])
         if hits is not None:
             entry["retrieval"] = hits
@@ -187,20 +190,10 @@ def compare(arms: list[Arm], gold_format: str = "auto", resamples: int = bootstr
     return out
 
 
-def _f(x, digits: int = 3) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    return f"{round(x, digits) + 0.0:.{digits}f}" if isinstance(x, float) else str(x)
-
-
-def _ci(ci) -> str:
-    return f" [{_f(ci[0])}, {_f(ci[1])}]" if ci else ""
-
-
 def section(c: dict) -> list[str]:
     """The report's arms section: a table on own rows, one on shared rows, the paired differences
     and the retrieval hit rates (the plot is listed with the report's other plots)."""
-    from .report import LABELS as METRIC_LABELS
+    from .report import LABELS as METRIC_LABELS, _ci, _f
 
     metrics = [*TERM_METRICS, "abstention_rate"]
     arms = c["arms"]

@@ -235,7 +235,7 @@ def evaluate(opts: EvalOptions) -> dict:
     if opts.arms:
         from .arms import compare
 
-        metrics["arms"] = compare(list(opts.arms), opts.gold_format, opts.resamples, opts.seed)
+        metrics["arms"] = compare(opts)
 
     from .report import write_report
 
