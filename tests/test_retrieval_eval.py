@@ -84,12 +84,13 @@ def test_dense_finds_an_article_by_its_own_text_and_uses_the_query_prompt(sample
     model.save(str(prompted))
     query = "醉酒驾驶机动车"
 
+    with_prompt = load_retriever(f"dense:{prompted}", corpus)
+
     def expected(text):
-        q = model.encode([text], normalize_embeddings=True)
-        return (q @ load_retriever(f"dense:{prompted}", corpus).embeddings.T)[0]
+        return (model.encode([text], normalize_embeddings=True) @ with_prompt.embeddings.T)[0]
 
     assert not np.allclose(expected("问题：" + query), expected(query), atol=1e-3)  # the prompt matters
-    assert np.allclose(load_retriever(f"dense:{prompted}", corpus).scores([query])[0], expected("问题：" + query),
+    assert np.allclose(with_prompt.scores([query])[0], expected("问题：" + query),
                        atol=1e-5)
     assert np.allclose(load_retriever(f"dense:{prompted}", corpus, query_prompt="").scores([query])[0],
                        expected(query), atol=1e-5)
