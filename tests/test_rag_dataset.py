@@ -149,3 +149,30 @@ def test_a_hybrid_retriever_with_a_trained_embedder(sample_data, tiny_model, tmp
     assert len(found) == len(plain) and all(len(r["retrieved"]) == 2 for r in found)
     # the embedder's files are inputs of the build: its fingerprint names them
     assert any(k.startswith(f"rag_retriever {model}") for k in manifest["fingerprint"]["inputs"])
+
+
+@pytest.mark.real
+def test_real_cail_records_get_their_retrieved_articles(tmp_path):
+    """The shared CAIL records with the PRC criminal law: one row per eval row, k 分则 articles each,
+    and the hit rates lawfactory eval reports computed over the rows the grounded eval holds."""
+    import shutil
+
+    from lawfactory.evaluation.arms import retrieval_hits
+    from lawfactory.evaluation.inputs import load_gold
+
+    from conftest import real_path
+
+    raw = tmp_path / "raw"
+    shutil.copytree(real_path("statutes", "cn"), raw / "statutes" / "cn")
+    (raw / "cail").mkdir()
+    shutil.copy(real_path("cail2018", "valid_sample.jsonl"), raw / "cail" / "valid.jsonl")
+    out = tmp_path / "data"
+    manifest = build(BuildConfig.of(raw=raw, out=out, workers=1))
+    plain, found = _rows(out, "criminal_sentencing_eval"), _rows(out, rag.NAME)
+    assert len(found) == len(plain) > 50
+    assert [r["case_id"] for r in found] == [p["case_id"] for p in plain]
+    assert all(len(r["retrieved"]) == 3 for r in found)
+    assert manifest["rag"]["corpus_articles"] > 300  # the 分则 of the PRC criminal law, in force
+    hits = retrieval_hits(load_gold(out / f"{rag.NAME}.jsonl")[0])
+    assert hits["rows_with_cited"] == len(_rows(out, "criminal_sentencing_grounded_eval"))
+    assert 0 <= hits["hit"] <= 1 and hits["recall"] <= hits["hit"]
