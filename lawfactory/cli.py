@@ -169,14 +169,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_recipe_parsers(sub) -> None:
     """`check` (lawfactory/preflight/check.py), `model-card` (lawfactory/cards/modelcard.py),
-    `serve` (lawfactory/serve.py)."""
+    `serve` (lawfactory/serve.py), `serve-retriever` (lawfactory/retrieval/service.py)."""
     from lawfactory import serve
     from lawfactory.cards import modelcard
     from lawfactory.preflight import check
+    from lawfactory.retrieval import service
 
     check.add_parser(sub)
     modelcard.add_parser(sub)
     serve.add_parser(sub)
+    service.add_parser(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,11 +13,16 @@ guard and starts uvicorn. What the guard changes, and why:
   guard answers CORS pre-flights with 403 and drops `Access-Control-*` headers unless
   `--cors-origin` names an origin;
 - **no /docs, /redoc, /openapi.json** unless `--docs`.
+
+The guard and the key settings are shared with `lawfactory serve-retriever`
+(lawfactory/retrieval/service.py), whose own app has no key check: there the guard checks the key
+(`api_key`) and limits the request body of its search path.
 """
 
 from __future__ import annotations
 
 import argparse
+import hmac
 import ipaddress
 import json
 import os
@@ -32,10 +37,15 @@ MAX_BODY = 8 << 20  # a chat request over 8 MiB is refused, not parsed
 
 
 class Guard:
-    """ASGI middleware around LLaMA-Factory's app (see the module docstring)."""
+    """ASGI middleware around an app (see the module docstring): hides the docs, refuses cross-origin
+    pre-flights and drops CORS headers, limits the body of POSTs to `limited_paths` to `max_body`
+    bytes and, given `max_new_tokens`, lowers their max_tokens to it; given `api_key`, refuses a
+    request without `Authorization: Bearer <api_key>` (401) before the app sees it."""
 
-    def __init__(self, app, max_new_tokens: int, cors_origins: tuple[str, ...] = (), docs: bool = False):
+    def __init__(self, app, max_new_tokens: int | None, cors_origins: tuple[str, ...] = (), docs: bool = False, *,
+                 api_key: str | None = None, limited_paths: tuple[str, ...] = CAPPED_PATHS, max_body: int = MAX_BODY):
         self.app, self.cap, self.origins, self.docs = app, max_new_tokens, set(cors_origins), docs
+        self.key, self.limited, self.max_body = api_key, limited_paths, max_body
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -49,11 +59,14 @@ class Guard:
             if scope["method"] == "OPTIONS":
                 return await _reply(send, 403, {"detail": f"cross-origin requests from {origin} are not allowed"})
             send = _without_cors(send)
-        if scope["method"] == "POST" and path in CAPPED_PATHS:
-            body = await _read_body(receive)
+        if self.key is not None and not _authorized(headers.get("authorization", ""), self.key):
+            return await _reply(send, 401, {"detail": "missing or wrong API key (send `Authorization: Bearer <key>`)"})
+        if scope["method"] == "POST" and path in self.limited:
+            body = await _read_body(receive, self.max_body)
             if body is None:
-                return await _reply(send, 413, {"detail": f"request body over {MAX_BODY} bytes"})
-            body = self.capped(body)
+                return await _reply(send, 413, {"detail": f"request body over {self.max_body} bytes"})
+            if self.cap is not None:
+                body = self.capped(body)
             receive = _replay(body)
             scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
                      + [(b"content-length", str(len(body)).encode())]}
@@ -74,7 +87,12 @@ class Guard:
         return json.dumps(req, ensure_ascii=False).encode()
 
 
-async def _read_body(receive) -> bytes | None:
+def _authorized(header: str, key: str) -> bool:
+    scheme, _, given = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), key.encode())
+
+
+async def _read_body(receive, limit: int = MAX_BODY) -> bytes | None:
     chunks, size = [], 0
     while True:
         msg = await receive()
@@ -82,7 +100,7 @@ async def _read_body(receive) -> bytes | None:
             break
         chunk = msg.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY:
+        if size > limit:
             return None
         chunks.append(chunk)
         if not msg.get("more_body"):
@@ -147,13 +165,19 @@ def settings(args) -> tuple[str, int, str | None]:
         port = int(os.environ.get("API_PORT", "8000"))
     except ValueError:
         raise UsageError(f"API_PORT must be a port number, got {os.environ['API_PORT']!r}") from None
+    return host, port, api_key(args.no_key, host, "API_HOST")
+
+
+def api_key(no_key: bool, host: str, host_option: str) -> str | None:
+    """API_KEY from the environment; without it the server runs only with --no-key and only on a
+    loopback address (`host_option` names where the host was set, for the error)."""
     key = os.environ.get("API_KEY") or None
-    if key is None and not args.no_key:
+    if key is None and not no_key:
         raise UsageError("API_KEY is not set: set it (clients send `Authorization: Bearer $API_KEY`), "
                          "or pass --no-key to serve without one on a loopback address")
     if key is None and not is_loopback(host):
-        raise UsageError(f"--no-key serves only on a loopback address, not API_HOST={host}")
-    return host, port, key
+        raise UsageError(f"--no-key serves only on a loopback address, not {host_option}={host}")
+    return key
 
 
 def cmd_serve(args) -> int:

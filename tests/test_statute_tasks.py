@@ -220,7 +220,7 @@ def test_grounded_rows_never_quote_the_general_part(built):
 def test_retrieval_negatives_share_the_chapter_and_differ_from_the_positive(built):
     out, m, index = built
     pairs = read_jsonl(out / "statute_retrieval.jsonl")
-    assert all(set(p) == {"anchor", "positive", "negative"} for p in pairs)
+    assert all(set(p) == {"anchor", "positive", "negative", "group_id"} for p in pairs)  # group_id: issue 15
     docs = {statute_articles.document(a): a for a in index.values() if not a["deleted"]}
     train_facts = {c["facts"] for c in train_cases(out)}
     questions = 0

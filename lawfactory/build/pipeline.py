@@ -46,6 +46,7 @@ from lawfactory.tasks import Task, registry, sample
 from lawfactory.tasks.grounded import GroundedTask
 from lawfactory.tasks.judgment_rows import JudgmentTask, too_long
 from lawfactory.tasks.rag import RagTask
+from lawfactory.tasks.retrieval_queries import RetrievalQueriesTask
 from lawfactory.tasks.sentencing import SentencingTask
 from lawfactory.tasks.statute_datasets import StatuteTask
 from lawfactory.tasks.variant_rows import VariantRowsTask
@@ -79,6 +80,7 @@ TASKS: list[Callable[[], Task]] = [
     RagTask,  # mainland eval cases with the articles retrieved from their facts
     VariantRowsTask,  # the adversarial stage's synthetic variants
     StatuteTask,  # statute QA and retrieval (evidence from the TRAIN cases)
+    RetrievalQueriesTask,  # retrieval query sets (EVAL case facts, layperson questions)
 ]
 
 

@@ -69,7 +69,9 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
             about="criminal_sentencing_eval with the articles a retriever finds from the facts"),
     Dataset("cn_statutes_qa", "sharegpt", about="PRC statute recitation, lookup and charge → article QA"),
     Dataset("tw_statutes_qa", "sharegpt", about="Taiwan statute QA"),
-    Dataset("statute_retrieval", "", about="(anchor, positive, negative) triplets for a retrieval model"),
+    Dataset("statute_retrieval", "", about="(anchor, positive, negative, group_id) triplets for a retrieval model"),
+    Dataset("retrieval_queries_facts_eval", "", about="eval-split case facts → the cited 分则 articles (retrieval-eval queries)"),
+    Dataset("retrieval_queries_questions_eval", "", about="layperson questions → the 分则 article (retrieval-eval queries)"),
 )}
 
 

@@ -5,7 +5,9 @@ which criminal-law articles the cases of each charge cite (charge → governing 
 charge questions of lawfactory/tasks/statute_qa.py) and a case-facts → cited article retrieval
 pair per citation (streamed to a work file). question_pairs gives the other retrieval pairs, a
 recitation question → its article. Every pair's hard negative is another article of the same
-节 / 章 (Negatives), drawn with a seeded Random.
+节 / 章 (Negatives), drawn with a seeded Random. Every pair carries the `group_id` of its anchor:
+the case's group (always a TRAIN group), or `article:<key>` for a question, so a trainer can hold
+out by group and check that no eval case reached the pairs.
 """
 
 from __future__ import annotations
@@ -106,7 +108,8 @@ def collect(ev: StatuteEvidence, case: dict, stats: Counter) -> None:
             stats["retrieval: cited articles with no same-chapter negative (no pair)"] += 1
             continue
         ev.per_article[a["key"]] += 1
-        ev.add_pair({"anchor": case["facts"], "positive": document(a), "negative": document(neg)})
+        ev.add_pair({"anchor": case["facts"], "positive": document(a), "negative": document(neg),
+                     "group_id": case["group_id"]})
 
 
 def governing_articles(evidence: StatuteEvidence, index: dict) -> Iterator[tuple[str, str, list[str]]]:
@@ -120,6 +123,12 @@ def governing_articles(evidence: StatuteEvidence, index: dict) -> Iterator[tuple
             yield j, charge, keys
 
 
+def article_group(key: str) -> str:
+    """The group_id of a row anchored on an article, not a case (a question about the article): no
+    case group is ever of this form, so a split by group keeps these on the training side."""
+    return f"article:{key}"
+
+
 def question_pairs(index: dict, seed: int, negatives: Negatives) -> Iterator[dict]:
     """Retrieval pairs with a recitation question as the anchor, one per non-deleted article."""
     for key in sorted(index, key=lambda k: sort_key(index[k])):
@@ -131,4 +140,4 @@ def question_pairs(index: dict, seed: int, negatives: Negatives) -> Iterator[dic
         if neg is not None:
             t = PHRASINGS[a["jurisdiction"]]
             yield {"anchor": r.choice(t["recite"]).format(a=label(a, r.randrange(6))), "positive": document(a),
-                   "negative": document(neg)}
+                   "negative": document(neg), "group_id": article_group(key)}
