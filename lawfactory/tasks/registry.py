@@ -72,6 +72,12 @@ DATASETS: dict[str, Dataset] = {
         Dataset(
             "criminal_sentencing_grounded_eval", "alpaca", repeats="criminal_sentencing_eval", about="its eval split"
         ),
+        Dataset(
+            "criminal_sentencing_rag_eval",
+            "alpaca",
+            repeats="criminal_sentencing_eval",
+            about="criminal_sentencing_eval with the articles a retriever finds from the facts",
+        ),
         Dataset("cn_statutes_qa", "sharegpt", about="PRC statute recitation, lookup and charge → article QA"),
         Dataset("tw_statutes_qa", "sharegpt", about="Taiwan statute QA"),
         Dataset("statute_retrieval", "", about="(anchor, positive, negative, group_id) triplets for a retrieval model"),
