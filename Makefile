@@ -25,6 +25,12 @@ EVAL_STATUTES = $$( [ -f $(DATA)/statutes_index.jsonl ] && echo --statutes $(DAT
 # Attitude sensitivity needs predictions on the pairs (`make predict-pairs`); eval adds them when present.
 PAIRS_PRED := $(OUT)/criminal_pairs_predict/generated_predictions.jsonl
 EVAL_PAIRS = $$( [ -f $(PAIRS_PRED) ] && echo --pairs-predictions $(PAIRS_PRED) --pairs-gold $(DATA)/criminal_attitude_pairs_eval.jsonl )
+# The arms (no articles, retrieved, cited: docs/evaluation.md) need predictions on the retrieval-grounded
+# and grounded eval files (`make predict-arms`, the demo); eval compares them when present. $(1): the output folder.
+ARM_ARGS = --arm none=$(1)/criminal_predict/generated_predictions.jsonl:$(DATA)/criminal_sentencing_eval.jsonl \
+  --arm retrieved=$(1)/criminal_rag_predict/generated_predictions.jsonl:$(DATA)/criminal_sentencing_rag_eval.jsonl \
+  --arm cited=$(1)/criminal_grounded_predict/generated_predictions.jsonl:$(DATA)/criminal_sentencing_grounded_eval.jsonl
+EVAL_ARMS = $$( [ -f $(OUT)/criminal_rag_predict/generated_predictions.jsonl ] && echo $(call ARM_ARGS,$(OUT)) )
 
 # Demo: the real recipes on a tiny random Qwen3 (CPU), with only the overrides a CPU needs.
 DEMO   ?= $(OUT)/demo
@@ -32,7 +38,7 @@ TINY   := $(DEMO)/tiny-qwen3
 CPU_OVERRIDES := bf16=false preprocessing_num_workers=1 dataloader_num_workers=0 dataset_dir=$(DATASET_DIR)
 DEMO_STEPS ?= 20
 
-.PHONY: help install dataset-info data tiny-model train export predict predict-pairs eval demo demo-run test test-fast bench check clean
+.PHONY: help install dataset-info data tiny-model train export predict predict-pairs predict-arms eval demo demo-run test test-fast bench check clean
 
 help:
 	@echo "make demo     install, build data from samples/, train/export/predict/eval a tiny model on CPU"
@@ -42,6 +48,7 @@ help:
 	@echo "make export   merge the adapter and write the model card"
 	@echo "make predict  / make eval   predictions on the eval set and the report"
 	@echo "make predict-pairs          predictions on the attitude pairs (make eval then adds attitude sensitivity)"
+	@echo "make predict-arms           predictions with retrieved and with cited articles (make eval then compares the arms)"
 	@echo "make check    RECIPE=… [GPU=a10-24g]: preflight a recipe before renting a GPU"
 	@echo "make bench    data-pipeline benchmarks (BENCHMARKS.md)"
 	@echo "make dataset-info           regenerate dataset_info.json from lawfactory/tasks/registry.py"
@@ -77,10 +84,14 @@ predict: install
 predict-pairs: install
 	$(LLF) train recipes/criminal_predict.yaml eval_dataset=criminal_attitude_pairs_eval output_dir=$(OUT)/criminal_pairs_predict
 
+predict-arms: install
+	$(LLF) train recipes/criminal_predict.yaml eval_dataset=criminal_sentencing_rag_eval output_dir=$(OUT)/criminal_rag_predict
+	$(LLF) train recipes/criminal_predict.yaml eval_dataset=criminal_sentencing_grounded_eval output_dir=$(OUT)/criminal_grounded_predict
+
 eval: install
 	$(LF) eval --predictions $(OUT)/criminal_predict/generated_predictions.jsonl \
 	  --gold $(DATA)/criminal_sentencing_eval.jsonl --train $(DATA)/criminal_sentencing.jsonl \
-	  $(EVAL_STATUTES) $(EVAL_PAIRS) --out $(OUT)/criminal_eval
+	  $(EVAL_STATUTES) $(EVAL_PAIRS) $(EVAL_ARMS) --out $(OUT)/criminal_eval
 	@echo "report: $(OUT)/criminal_eval/report.md"
 
 check: install
@@ -97,9 +108,13 @@ demo-run: data tiny-model
 	  export_dir=$(DEMO)/criminal_merged
 	$(LLF) train recipes/criminal_predict.yaml model_name_or_path=$(DEMO)/criminal_merged \
 	  output_dir=$(DEMO)/criminal_predict max_new_tokens=64 $(CPU_OVERRIDES)
+	$(LLF) train recipes/criminal_predict.yaml model_name_or_path=$(DEMO)/criminal_merged eval_dataset=criminal_sentencing_rag_eval \
+	  output_dir=$(DEMO)/criminal_rag_predict max_new_tokens=64 $(CPU_OVERRIDES)
+	$(LLF) train recipes/criminal_predict.yaml model_name_or_path=$(DEMO)/criminal_merged eval_dataset=criminal_sentencing_grounded_eval \
+	  output_dir=$(DEMO)/criminal_grounded_predict max_new_tokens=64 $(CPU_OVERRIDES)
 	$(LF) eval --predictions $(DEMO)/criminal_predict/generated_predictions.jsonl \
 	  --gold $(DATA)/criminal_sentencing_eval.jsonl --train $(DATA)/criminal_sentencing.jsonl \
-	  $(EVAL_STATUTES) --out $(DEMO)/criminal_eval
+	  $(EVAL_STATUTES) $(call ARM_ARGS,$(DEMO)) --out $(DEMO)/criminal_eval
 	$(LF) model-card --export-dir $(DEMO)/criminal_merged --recipe recipes/criminal_qlora.yaml \
 	  --manifest $(DATA)/manifest.json --train-dir $(DEMO)/criminal_qlora --eval-dir $(DEMO)/criminal_eval
 	@echo
@@ -110,7 +125,8 @@ demo-run: data tiny-model
 	@echo "  merged model          $(DEMO)/criminal_merged/"
 	@echo "  model card            $(DEMO)/criminal_merged/README.md"
 	@echo "  predictions           $(DEMO)/criminal_predict/generated_predictions.jsonl"
-	@echo "  evaluation report     $(DEMO)/criminal_eval/report.md (metrics.json, plots)"
+	@echo "  predictions, 3 arms   $(DEMO)/criminal{,_rag,_grounded}_predict/generated_predictions.jsonl"
+	@echo "  evaluation report     $(DEMO)/criminal_eval/report.md (metrics.json, plots)" the arms: no articles, retrieved, cited
 
 # --- tests ---------------------------------------------------------------------------------
 test: install

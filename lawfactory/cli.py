@@ -32,6 +32,7 @@ def cmd_tiny_model(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    from lawfactory.evaluation.arms import parse_arm
     from lawfactory.evaluation.inputs import MAX_PREDICTION_CHARS, EvalInputError
     from lawfactory.evaluation.run import EvalOptions, evaluate
 
@@ -45,6 +46,7 @@ def cmd_eval(args) -> int:
                        pairs_gold=opt(args.pairs_gold), gold_format=args.gold_format, charges_list=opt(args.charges),
                        articles_list=opt(args.articles), resamples=args.resamples, seed=args.seed)
     try:
+        opts.arms = tuple(parse_arm(a, opt(args.gold)) for a in args.arm or ())
         m = evaluate(opts)
     except (EvalInputError, ValueError, OSError) as e:
         print(f"lawfactory eval: {e}", file=sys.stderr)
@@ -59,8 +61,22 @@ def cmd_eval(args) -> int:
               "on their beginning (degenerate output?)", file=sys.stderr)
     print(f"n={m['n']}  imprisonment_score={h['imprisonment_score']['model']:.3f}  "
           f"abstention_rate={h['abstention_rate']['model']:.3f}")
+    for name, a in m.get("arms", {}).get("arms", {}).items():
+        print(f"arm {name}: n={a['n']}  imprisonment_score={a['own']['imprisonment_score']['value']:.3f}; on the "
+              f"{m['arms']['shared_rows']} shared rows {a['shared']['imprisonment_score']['value'] or 0:.3f}")
     print(f"wrote {opts.out}/metrics.json, {opts.out}/report.md and {opts.out}/rows.jsonl")
     return 0
+
+
+def _arm_spec(text: str) -> str:
+    """argparse type: NAME=PREDICTIONS[:GOLD] (the files are read by lawfactory/evaluation/arms.py)."""
+    from lawfactory.evaluation.arms import split_arm
+
+    try:
+        split_arm(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text
 
 
 def _positive_int(text: str) -> int:
@@ -92,6 +108,11 @@ def _add_eval_parser(sub) -> None:
     e.add_argument("--articles", help="official article list (law.txt): the articles_score class set")
     e.add_argument("--resamples", type=_positive_int, default=1000, help="bootstrap resamples (default 1000)")
     e.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    e.add_argument("--arm", action="append", type=_arm_spec, metavar="NAME=PREDICTIONS[:GOLD]",
+                   help="one arm of a comparison of the same model on eval files of the same cases (repeatable, at "
+                        "least two; GOLD defaults to --gold), e.g. none=P1:criminal_sentencing_eval.jsonl "
+                        "retrieved=P2:criminal_sentencing_rag_eval.jsonl "
+                        "cited=P3:criminal_sentencing_grounded_eval.jsonl")
     e.set_defaults(func=cmd_eval)
 
 

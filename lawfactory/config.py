@@ -219,6 +219,42 @@ class AdversarialConfig:
         _set(self, "count", int(self.count or 0))
 
 
+RETRIEVER_KINDS = ("bm25", "dense", "hybrid")  # the retriever specs of lawfactory/retrieval/ (load_retriever)
+
+
+def retriever_spec(text: str) -> str:
+    """A retriever spec: `bm25`, or `dense:DIR` / `hybrid:DIR` with DIR a sentence-transformers model
+    folder that exists (an argparse type; the API's value is checked by the same function)."""
+    kind, sep, folder = str(text).partition(":")
+    if kind not in RETRIEVER_KINDS or (kind == "bm25") == bool(sep):
+        raise argparse.ArgumentTypeError(f"expected bm25, dense:DIR or hybrid:DIR, got {text!r}")
+    if folder and not Path(folder).is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: {folder} is not a folder (a sentence-transformers model)")
+    return str(text)
+
+
+@dataclass(frozen=True)
+class RagConfig:
+    """The articles `criminal_sentencing_rag_eval` retrieves for each eval case (lawfactory/tasks/rag.py)."""
+
+    TITLE: ClassVar[str] = "retrieval-grounded eval rows (criminal_sentencing_rag_eval)"
+    PREFIX: ClassVar[str] = "rag_"
+
+    retriever: str = option("bm25", "retriever of the articles quoted in criminal_sentencing_rag_eval: bm25 "
+                                    "(default, needs no model), dense:DIR or hybrid:DIR (DIR: a trained embedder)",
+                            type=retriever_spec, metavar="SPEC")
+    k: int = option(3, "articles retrieved for each case (default 3)", type=_number(int, 1, 50))
+
+    def __post_init__(self):
+        try:
+            retriever_spec(self.retriever)
+        except argparse.ArgumentTypeError as e:
+            raise UsageError(f"--rag-retriever: {e}") from None
+        if not 1 <= int(self.k) <= 50:
+            raise UsageError(f"--rag-k must be in [1, 50], got {self.k}")
+        _set(self, "k", int(self.k))
+
+
 def _group(f: dataclasses.Field) -> type | None:
     """The config class of a BuildConfig field holding a group, else None."""
     return f.default_factory if dataclasses.is_dataclass(f.default_factory) else None
@@ -238,6 +274,7 @@ class BuildConfig:
     judgments: JudgmentConfig = field(default_factory=JudgmentConfig)
     lengths: LengthConfig = field(default_factory=LengthConfig)
     adversarial: AdversarialConfig = field(default_factory=AdversarialConfig)
+    rag: RagConfig = field(default_factory=RagConfig)
 
     def __post_init__(self):
         _set(self, "raw", Path(self.raw))

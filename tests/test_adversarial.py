@@ -97,7 +97,8 @@ def test_reasoning_probation_and_its_leniency():
     text = "被告人覃某到案后如实供述自己的罪行，自愿认罪认罚，退缴全部违法所得，可以从轻处罚并适用缓刑。"
     assert edit(text, "覃某", probation=True) == "被告人覃某退缴全部违法所得，可以从轻处罚。"
     # without probation=True (facts) a 缓刑 of a prior conviction is an objective fact
-    assert edit("被告人王某曾因盗窃被判处有期徒刑六个月，缓刑一年。", "王某") == "被告人王某曾因盗窃被判处有期徒刑六个月，缓刑一年。"
+    assert (edit("被告人王某曾因盗窃被判处有期徒刑六个月，缓刑一年。", "王某")
+            == "被告人王某曾因盗窃被判处有期徒刑六个月，缓刑一年。")
 
 
 def test_negated_phrases_and_plain_recommendation_stay():
@@ -112,7 +113,8 @@ def test_entangled_admission_is_refused_not_guessed():
 
 def test_admission_holding_a_number_is_skipped_not_cut():
     # the date of the surrender and the counts a defendant owned up to are objective facts
-    for text in ("被告人童某于2016年4月7日主动至公安机关投案自首。", "到案后，被告人吴某如实供述了上述第2至第6起盗窃事实。"):
+    for text in ("被告人童某于2016年4月7日主动至公安机关投案自首。",
+                 "到案后，被告人吴某如实供述了上述第2至第6起盗窃事实。"):
         with pytest.raises(HoldsNumber):
             removal_edits(text, text[text.index("被告人") + 3:][:2])
     src = cn_case("经审理查明，被告人童某窃取手机一部，价值3000元。被告人童某于2016年4月7日主动至公安机关投案自首。", 8,
@@ -134,7 +136,8 @@ def test_discount_points_and_combination():
     assert [(x["factor"], x["band"], x["point"]) for x in d] == [("confession", 0.2, 0.1)]
     # 认罪认罚 is not evaluated again beside 坦白 (法发〔2021〕21号: 不作重复评价): only the plea point
     d = applied_discounts({"confession", "plea_agreement"})
-    assert [(x["factor"], x["band"], x["point"]) for x in d] == [("confession", 0.2, 0.0), ("plea_agreement", 0.3, 0.15)]
+    assert [(x["factor"], x["band"], x["point"]) for x in d] == [("confession", 0.2, 0.0),
+                                                                 ("plea_agreement", 0.3, 0.15)]
     assert "不作重复评价" in d[0]["note"] and total_discount(d) == 0.15
     assert round_months(17 * refusal_ratio(0.15)) == 20  # 17 / 0.85 = 20 (坦白 + 认罪认罚 summed would give 23)
     assert round_months(17 * unclear_ratio(0.15)) == 19  # 17 × 0.925 / 0.85 = 18.5, halves up
@@ -155,13 +158,16 @@ def test_discount_points_and_combination():
 ART_264 = ("盗窃公私财物，数额较大的，或者多次盗窃、入户盗窃、携带凶器盗窃、扒窃的，处三年以下有期徒刑、拘役或者管制，"
            "并处或者单处罚金；数额巨大或者有其他严重情节的，处三年以上十年以下有期徒刑，并处罚金；数额特别巨大或者有其他"
            "特别严重情节的，处十年以上有期徒刑或者无期徒刑，并处罚金或者没收财产。")
-ART_275 = ("故意毁坏公私财物，数额较大或者有其他严重情节的，处三年以下有期徒刑、拘役或者罚金；数额巨大或者有其他特别严重"
-           "情节的，处三年以上七年以下有期徒刑。")
-ART_133 = ("违反交通运输管理法规，因而发生重大事故，致人重伤、死亡或者使公私财产遭受重大损失的，处三年以下有期徒刑或者拘役；"
-           "交通运输肇事后逃逸或者有其他特别恶劣情节的，处三年以上七年以下有期徒刑；因逃逸致人死亡的，处七年以上有期徒刑。")
-ART_234 = ("故意伤害他人身体的，处三年以下有期徒刑、拘役或者管制。\n犯前款罪，致人重伤的，处三年以上十年以下有期徒刑；致人死亡"
-           "或者以特别残忍手段致人重伤造成严重残疾的，处十年以上有期徒刑、无期徒刑或者死刑。本法另有规定的，依照规定。")
-ART_133_1 = "在道路上驾驶机动车，有下列情形之一的，处拘役，并处罚金：\n（一）追逐竞驶，情节恶劣的；\n（二）醉酒驾驶机动车的；"
+ART_275 = ("故意毁坏公私财物，数额较大或者有其他严重情节的，处三年以下有期徒刑、拘役或者罚金；"
+           "数额巨大或者有其他特别严重情节的，处三年以上七年以下有期徒刑。")
+ART_133 = ("违反交通运输管理法规，因而发生重大事故，致人重伤、死亡或者使公私财产遭受重大损失的，"
+           "处三年以下有期徒刑或者拘役；交通运输肇事后逃逸或者有其他特别恶劣情节的，处三年以上七年以下有期徒刑；"
+           "因逃逸致人死亡的，处七年以上有期徒刑。")
+ART_234 = ("故意伤害他人身体的，处三年以下有期徒刑、拘役或者管制。\n犯前款罪，致人重伤的，处三年以上十年以下有期徒刑；"
+           "致人死亡或者以特别残忍手段致人重伤造成严重残疾的，处十年以上有期徒刑、无期徒刑或者死刑。"
+           "本法另有规定的，依照规定。")
+ART_133_1 = ("在道路上驾驶机动车，有下列情形之一的，处拘役，并处罚金：\n（一）追逐竞驶，情节恶劣的；\n"
+             "（二）醉酒驾驶机动车的；")
 
 
 def index(*arts):
@@ -279,7 +285,8 @@ def test_refusal_variant_hand_computed():
     assert (c["discount_total"], c["source_months"], c["new_months"]) == (0.15, 17, 20)  # 17 / 0.85
     assert c["ratio"] == pytest.approx(1 / 0.85, abs=1e-6) and c["probation_removed_months"] == 24
     assert v["sentence"]["probation_months"] == 0 and v["sentence"]["fine"] == src["sentence"]["fine"]
-    assert (v["variant_of"], v["variant"], v["synthetic"], v["group_id"]) == (src["case_id"], "refusal", True, src["group_id"])
+    assert (v["variant_of"], v["variant"], v["synthetic"],
+            v["group_id"]) == (src["case_id"], "refusal", True, src["group_id"])
     assert v["case_id"] != src["case_id"]
     flags = detect_flags(v["facts"])
     assert "refusal" in flags and not flags & {"confession", "plea_agreement"}
@@ -297,7 +304,8 @@ def test_variant_record_declares_and_checks_its_fields():
     assert list(v) == [*src, "variant_of", "variant", "synthetic", "changes"]
     assert (v["facts"], v["sentence"]["months"], v["charges"], v["group_id"]) == ("事实", 20, ["盗窃"], src["group_id"])
     assert (v["case_id"], v["source"]) == (stable_id(src["case_id"], "refusal"), src["source"] + "#refusal")
-    assert (v["variant_of"], v["variant"], v["synthetic"], v["changes"]) == (src["case_id"], "refusal", True, {"ratio": 1.0})
+    assert (v["variant_of"], v["variant"], v["synthetic"],
+            v["changes"]) == (src["case_id"], "refusal", True, {"ratio": 1.0})
     for kind, fields, why in (("silence", {}, "unknown variant kind"),
                               ("refusal", {"case_id": "x"}, "cannot replace"),
                               ("refusal", {"court": "x"}, "cannot replace"),
@@ -401,13 +409,14 @@ def test_joint_cap_at_25_years_when_the_sum_reaches_35():
 
 
 def test_no_confession_added_where_the_source_says_there_was_none():
-    src = cn_case("经审理查明，被告人王某窃取现金3000元。被告人王某到案后未如实供述。", 8, charges=("盗窃",), numbers=(264,),
-                  defendant="王某")
+    src = cn_case("经审理查明，被告人王某窃取现金3000元。被告人王某到案后未如实供述。", 8, charges=("盗窃",),
+                  numbers=(264,), defendant="王某")
     assert make_variant(src, "confession", 42) == (None, "source says the defendant did not confess (未如实供述)")
 
 
 def test_leniency_clauses_of_each_removed_factor_go_kept_ones_stay():
-    text = "被告人王某如实供述自己的罪行，系坦白，依法可以从轻处罚；其自愿认罪认罚，可以从宽处理。被害人谅解，可以酌情从轻处罚。"
+    text = ("被告人王某如实供述自己的罪行，系坦白，依法可以从轻处罚；其自愿认罪认罚，可以从宽处理。"
+            "被害人谅解，可以酌情从轻处罚。")
     assert edit(text, "王某") == "被害人谅解，可以酌情从轻处罚。"
     text = "被告人王某犯罪以后自动投案，如实供述自己的罪行，是自首，依法可以从轻或者减轻处罚。本案适用速裁程序审理。"
     assert edit(text, "王某") == ""

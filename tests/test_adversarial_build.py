@@ -40,7 +40,8 @@ def test_samples_give_both_datasets_split_by_group(default_build):
         assert r["synthetic"] is True and r["variant"] in ("refusal", "unclear", "confession")
         assert r["output"].splitlines()[-1].startswith("刑期:")
     for s, v in zip(pairs[::2], pairs[1::2]):
-        assert (s["pair_role"], v["pair_role"]) == ("source", "variant") and s["pair_id"] == v["pair_id"] == v["case_id"]
+        assert ((s["pair_role"], v["pair_role"]) == ("source", "variant")
+                and s["pair_id"] == v["pair_id"] == v["case_id"])
         assert v["variant_of"] == s["case_id"] and s["group_id"] == v["group_id"]
         assert assign_split(s["group_id"], 42, 0.1) == EVAL
         assert s["implied_log_ratio"] == v["implied_log_ratio"]
@@ -106,7 +107,8 @@ def test_real_cail_records_all_valid_or_counted(tmp_path):
                 if v is not None:
                     assert checks.failures(c, v) == []
                     if t == "refusal":
-                        assert v["sentence"]["months"] >= c["sentence"]["months"] and not v["sentence"]["probation_months"]
+                        assert (v["sentence"]["months"] >= c["sentence"]["months"]
+                                and not v["sentence"]["probation_months"])
                     for f in ("facts", "reasoning"):  # no date, amount or count lost with an admission
                         assert not numbers(c.get(f) or "", c["defendant"]) - numbers(v.get(f) or "", c["defendant"])
                 reasons[(t, why)] += 1
@@ -196,7 +198,8 @@ def test_cli_options_reach_the_manifest(tmp_path, capsys):
     assert main(["data", "--raw", str(SAMPLES), "--out", str(out), "--workers", "1", "--adversarial-count", "3",
                  "--adversarial-seed", "5"]) == 0
     m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert (m["options"]["adversarial_count"], m["options"]["adversarial_seed"], m["options"]["adversarial_ratio"]) == (3, 5, 0.06)
+    assert (m["options"]["adversarial_count"], m["options"]["adversarial_seed"],
+            m["options"]["adversarial_ratio"]) == (3, 5, 0.06)
     assert m["adversarial"]["seed"] == 5 and m["datasets"]["criminal_adversarial"]["rows"] == 3
     assert "adversarial (synthetic): 3 train variants" in capsys.readouterr().out
 

@@ -15,7 +15,8 @@ def convert(obj, stats=None):
 
 
 def meta(**kw):
-    m = {"criminals": ["张某"], "term_of_imprisonment": {"death_penalty": False, "imprisonment": 6, "life_imprisonment": False},
+    m = {"criminals": ["张某"],
+         "term_of_imprisonment": {"death_penalty": False, "imprisonment": 6, "life_imprisonment": False},
          "punish_of_money": 0, "accusation": ["盗窃"], "relevant_articles": [264]}
     m.update(kw)
     return m
@@ -31,7 +32,8 @@ def test_life_with_zero_months_reads_the_flag_first():
 
 
 def test_death_and_zero_months_and_fixed():
-    assert convert({"fact": "事实。", "meta": meta(term_of_imprisonment=term(death=True))})["sentence"]["kind"] == "death"
+    assert convert({"fact": "事实。",
+                    "meta": meta(term_of_imprisonment=term(death=True))})["sentence"]["kind"] == "death"
     s = convert({"fact": "事实。", "meta": meta(term_of_imprisonment=term(months=0), punish_of_money=2000)})["sentence"]
     assert (s["kind"], s["months"], s["fine"]) == ("none", 0, 2000)
     assert convert({"fact": "事实。", "meta": meta(term_of_imprisonment=term(months=18))})["sentence"]["months"] == 18
@@ -125,7 +127,8 @@ def test_real_cail_records_all_convert_with_labels_matching_the_source():
         assert c["charges"] == list(dict.fromkeys(a.replace("[", "").replace("]", "") for a in m["accusation"]))
         assert [a["number"] for a in c["articles"]] == sorted(set(m["relevant_articles"]))
         s = c["sentence"]
-        expected = "death" if t["death_penalty"] else "life" if t["life_imprisonment"] else ("fixed" if t["imprisonment"] else "none")
+        expected = ("death" if t["death_penalty"] else "life" if t["life_imprisonment"]
+                    else ("fixed" if t["imprisonment"] else "none"))
         assert s["kind"] == expected
         assert s["months"] == (t["imprisonment"] if expected == "fixed" else 0)
         assert s["fine"] == m["punish_of_money"]

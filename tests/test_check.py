@@ -23,7 +23,8 @@ def test_parameter_counts_by_hand():
     assert QWEN3_4B.params() == 388_956_160 + 36 * 100_930_816 + 2560 == 4_022_468_096
     assert QWEN3_4B.linear_params() == 36 * (26_214_400 + 74_711_040) == 3_633_315_840
     # Llama-3.2-3B: 128256·3072 = 394,002,432; a layer: q,o 2·3072² + k,v 2·3072·1024 + MLP 3·3072·8192 + 2·3072
-    assert LLAMA_3_2_3B.params() == 394_002_432 + 28 * (18_874_368 + 6_291_456 + 75_497_472 + 6144) + 3072 == 3_212_749_824
+    assert (LLAMA_3_2_3B.params() == 394_002_432 + 28 * (18_874_368 + 6_291_456 + 75_497_472 + 6144) + 3072
+            == 3_212_749_824)
     # LoRA r on all 7 linears: r·Σ(in+out) per layer = r·(6656+3584+3584+6656+3·12288) = 57,344·r for Qwen3-4B
     assert QWEN3_4B.lora_params(64) == 64 * 36 * 57_344 == 132_120_576
     assert QWEN3_4B.lora_params(8, "q_proj,v_proj") == 8 * 36 * (6656 + 3584)
@@ -83,9 +84,11 @@ def test_verdicts_and_knobs():
     assert any("enable_liger_kernel" in k for k in big.knobs)
     assert verdict(estimate(LLAMA_3_2_3B, Setup(method="full", micro_batch=8, zero=2, gpus=8)), a100).status == "fits"
     # QLoRA micro-batch 4 on an A10: 25.0 of 24.1 GB (measured on an H100: 24.9 GB reserved + context)
-    over = verdict(estimate(QWEN3_4B, Setup(quant_bits=4, lora_rank=64, lora_dropout=0.05, micro_batch=4, accumulation=4)),
+    over = verdict(estimate(QWEN3_4B,
+                            Setup(quant_bits=4, lora_rank=64, lora_dropout=0.05, micro_batch=4, accumulation=4)),
                    GPUS["a10-24g"])
-    assert over.status == "does not fit" and over.knobs[0].startswith("per_device_train_batch_size: 2, gradient_accumulation_steps: 8")
+    assert over.status == "does not fit" and over.knobs[0].startswith(
+        "per_device_train_batch_size: 2, gradient_accumulation_steps: 8")
     # tight: over 90% of the card, under 100%
     b16 = verdict(estimate(LLAMA_3_2_3B, Setup(method="full", micro_batch=16, accumulation=10, zero=2, gpus=8)), a100)
     assert b16.status == "tight" and 0.9 < b16.used / b16.card < 1.0
@@ -163,8 +166,10 @@ def test_truncation_that_cuts_the_attitude_is_reported(tmp_path, monkeypatch):
     short = "被告人李某盗窃，到案后如实供述。"
     jsonl.write_jsonl(tmp_path / "t.jsonl", [{"instruction": "判决", "input": facts, "output": "刑期:6个月"},
                                           {"instruction": "判决", "input": short, "output": "刑期:3个月"}])
-    jsonl.write_jsonl(tmp_path / "e.jsonl", [{"instruction": "判决", "input": short, "output": "刑期:3个月", "group_id": "g1"}])
-    (tmp_path / "dataset_info.json").write_text(json.dumps({"t": {"file_name": "t.jsonl"}, "e": {"file_name": "e.jsonl"}}))
+    jsonl.write_jsonl(tmp_path / "e.jsonl",
+                      [{"instruction": "判决", "input": short, "output": "刑期:3个月", "group_id": "g1"}])
+    (tmp_path / "dataset_info.json").write_text(json.dumps({"t": {"file_name": "t.jsonl"},
+                                                            "e": {"file_name": "e.jsonl"}}))
     report = check.run(Path("recipes/criminal_qlora.yaml"),
                        overrides=[f"dataset_dir={tmp_path}", "dataset=t", "eval_dataset=e", "cutoff_len=1024"])
     text = report.text()
@@ -190,9 +195,11 @@ def test_missing_dataset_and_columns_fail(tmp_path, monkeypatch):
 
     monkeypatch.chdir(REPO)
     jsonl.write_jsonl(tmp_path / "a.jsonl", [{"question": "问", "answer": "答"}])
-    (tmp_path / "dataset_info.json").write_text(json.dumps({"a": {"file_name": "a.jsonl"}, "b": {"file_name": "b.jsonl"}}))
+    (tmp_path / "dataset_info.json").write_text(json.dumps({"a": {"file_name": "a.jsonl"},
+                                                            "b": {"file_name": "b.jsonl"}}))
     report = check.run(Path("recipes/criminal_qlora.yaml"),
-                       overrides=[f"dataset_dir={tmp_path}", "dataset=a,b,c", "eval_dataset=null", "eval_strategy='no'"])
+                       overrides=[f"dataset_dir={tmp_path}", "dataset=a,b,c", "eval_dataset=null",
+                                  "eval_strategy='no'"])
     errors = "\n".join(report.errors)
     assert "a: column 'instruction' declared in dataset_info.json is in none of its rows" in errors
     assert f"b: file {tmp_path}/b.jsonl is missing" in errors
@@ -203,7 +210,8 @@ def test_does_not_fit_exits_nonzero_with_the_knob(monkeypatch, capsys):
     from lawfactory.cli import main
 
     monkeypatch.chdir(REPO)
-    code = main(["check", "recipes/taiwan_legal_lora.yaml", "per_device_train_batch_size=8", "dataset_dir=/nonexistent"])
+    code = main(["check", "recipes/taiwan_legal_lora.yaml", "per_device_train_batch_size=8",
+                 "dataset_dir=/nonexistent"])
     out = capsys.readouterr().out
     assert code == 1 and "→ does not fit" in out
     assert "fix: per_device_train_batch_size: 2, gradient_accumulation_steps: 64" in out
@@ -219,7 +227,8 @@ def test_stated_verdicts_match_recipe_comments():
 
 @pytest.mark.parametrize("argv, message", [
     (["recipes"], "recipe recipes is not a file"),
-    (["recipes/criminal_qlora.yaml", "per_device_train_batch_size=1.5"], "per_device_train_batch_size must be an integer"),
+    (["recipes/criminal_qlora.yaml", "per_device_train_batch_size=1.5"],
+     "per_device_train_batch_size must be an integer"),
     (["recipes/criminal_qlora.yaml", "--gpus", "0"], "--gpus must be ≥ 1"),
 ])
 def test_user_errors_are_named_not_tracebacks(argv, message, monkeypatch):

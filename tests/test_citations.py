@@ -89,7 +89,8 @@ def test_words_before_a_short_law_name_are_dropped(text, jur, key):
 
 def test_trailing_bare_paragraph_continues_the_last_article():
     # review item 11: 第三款 after the last full citation is ¶3 of it, up to the sentence's end
-    got = [(c["key"], c["paragraph"]) for c in parse_citations("依照《中华人民共和国刑法》第七十三条第二款、第三款之规定", "cn")]
+    got = [(c["key"], c["paragraph"])
+           for c in parse_citations("依照《中华人民共和国刑法》第七十三条第二款、第三款之规定", "cn")]
     assert got == [(f"{CN}|73", 2), (f"{CN}|73", 3)]
     tw = parse_citations("應依刑法第41條第1項、第3項規定", "tw")
     assert [(c["key"], c["paragraph"]) for c in tw] == [(f"{TW}|41", 1), (f"{TW}|41", 3)]

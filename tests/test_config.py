@@ -20,7 +20,7 @@ from planting import output_files
 MANIFEST_KEYS = ["seed", "eval_ratio", "near_dup", "near_dup_threshold", "exclude", "exclude_containment", "charges",
                  "articles", "min_fact_chars", "max_fact_chars", "max_record_chars", "case_types", "procedures",
                  "date_from", "date_to", "pseudonymize", "to_simplified", "tokenizer", "cutoff_len",
-                 "adversarial_ratio", "adversarial_count", "adversarial_seed"]
+                 "adversarial_ratio", "adversarial_count", "adversarial_seed", "rag_retriever", "rag_k"]
 
 
 def data_parser() -> argparse.ArgumentParser:
@@ -72,7 +72,7 @@ def test_manifest_options_are_asdict_of_the_config(sample_data):
     cfg = BuildConfig.of(raw=SAMPLES, out=sample_data, workers=1)  # as conftest builds it
     values = dataclasses.asdict(cfg)
     expected = {"seed": values["seed"], "eval_ratio": values["eval_ratio"]}
-    for group in ("hygiene", "judgments", "lengths", "adversarial"):
+    for group in ("hygiene", "judgments", "lengths", "adversarial", "rag"):
         prefix = getattr(cfg, group).PREFIX
         expected.update({prefix + k: v for k, v in values[group].items()})
     assert manifest["options"] == json.loads(json.dumps(expected))

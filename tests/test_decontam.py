@@ -20,8 +20,10 @@ def benchmarks(tmp_path, recs):
     lawbench = tmp_path / "3-4.json"  # LawBench ships a JSON array of {instruction, question, answer}
     lawbench.write_text(json.dumps([
         {"instruction": "请根据下列事实预测刑期。", "question": recs[0]["fact"], "answer": "刑期:22个月"},  # exact
-        {"instruction": "请根据下列事实预测刑期。", "question": near_duplicate(recs[1]["fact"]), "answer": "刑期:7个月"},
-        {"instruction": "无关", "question": "与任何训练案件都不相同的一段文字，用来确认不会误删。" * 3, "answer": "刑期:1个月"},
+        {"instruction": "请根据下列事实预测刑期。", "question": near_duplicate(recs[1]["fact"]),
+         "answer": "刑期:7个月"},
+        {"instruction": "无关", "question": "与任何训练案件都不相同的一段文字，用来确认不会误删。" * 3,
+         "answer": "刑期:1个月"},
     ], ensure_ascii=False), encoding="utf-8")
     plain = tmp_path / "plain.jsonl"
     plain.write_text("\n".join([json.dumps({"input": recs[2]["fact"]}, ensure_ascii=False),
@@ -42,7 +44,8 @@ def test_benchmark_items_are_removed_from_training_and_counted_per_file(tmp_path
     files = {f["file"]: f for f in m["decontamination"]["files"]}
     assert files["3-4.json"]["items"] == 3 and files["3-4.json"]["removed_train"] == 2
     assert files["plain.jsonl"]["items"] == 2 and files["plain.jsonl"]["removed_train"] == 2
-    assert files["plain.jsonl"]["unreadable"] == 2 and any("plain.jsonl:4" in e for e in files["plain.jsonl"]["examples"])
+    assert (files["plain.jsonl"]["unreadable"] == 2
+            and any("plain.jsonl:4" in e for e in files["plain.jsonl"]["examples"]))
     assert files["cail_test.jsonl"]["removed_train"] == 1
     assert m["decontamination"]["removed_train"] == 5
     train = {r["input"] for r in jsonl(tmp_path / "d" / "criminal_sentencing.jsonl")}
@@ -82,9 +85,11 @@ def test_missing_exclude_file_is_a_clear_error(tmp_path):
 
 # --- containment: a training fact inside a longer benchmark item (LawBench 3-5 style) -------------
 
-INSTRUCTION_35 = "给定事实、罪名与法条，预测判决刑期。只需给出判决刑期为多少月，请将答案填在[刑期]与<eoa>之间。例如[刑期]12月<eoa>。"
+INSTRUCTION_35 = ("给定事实、罪名与法条，预测判决刑期。只需给出判决刑期为多少月，请将答案填在[刑期]与<eoa>之间。"
+                  "例如[刑期]12月<eoa>。")
 INSTRUCTION_34 = "给定事实，预测判决刑期。只需给出判决刑期为多少月，请将答案填在[刑期]与<eoa>之间。"
-ARTICLE = re.compile(r"^第([零一二三四五六七八九十百千]+)条\s.*?(?=^第[零一二三四五六七八九十百千]+条|\Z)", re.MULTILINE | re.DOTALL)
+ARTICLE = re.compile(r"^第([零一二三四五六七八九十百千]+)条\s.*?(?=^第[零一二三四五六七八九十百千]+条|\Z)",
+                     re.MULTILINE | re.DOTALL)
 
 
 def real_records() -> list[dict]:
@@ -179,8 +184,10 @@ def test_containment_has_no_false_positives_on_other_real_records():
             items = [make(recs[i]) for i in items_from]
             ix = decontam.build_index([decontam._mask(decontam.item_haystack(o)) for o in items],
                                       [decontam._mask(decontam.item_text(o)) for o in items])
-            false += int((decontam.contained([facts[i] for i in facts_from], ix, HygieneConfig.exclude_containment) >= 0).sum())
-            found += int((decontam.contained([facts[i] for i in items_from], ix, HygieneConfig.exclude_containment) >= 0).sum())
+            false += int((decontam.contained([facts[i] for i in facts_from], ix,
+                                             HygieneConfig.exclude_containment) >= 0).sum())
+            found += int((decontam.contained([facts[i] for i in items_from], ix,
+                                             HygieneConfig.exclude_containment) >= 0).sum())
         assert false == 0, f"{false} of {len(recs)} facts matched an item built from another record"
         short = sum(len(decontam.ngram_hashes(f)) < decontam.MIN_NGRAMS for f in facts)
         assert found == len(recs) - short  # and each record's own item is found
@@ -197,11 +204,13 @@ def test_a_short_item_inside_a_long_training_fact_is_found():
     long_fact = "经审理查明，" + "".join(f"第{i}次，被告人在某地盗窃财物价值{i * 37}元。" for i in range(1, 40))
     excerpt = long_fact[200:320]
     ix = decontam.build_index([excerpt], [excerpt])
-    assert decontam.contained([long_fact, "与之无关的另一段较长的案件事实，被告人在商场盗窃了一部手机，价值八百元。"], ix, 0.5).tolist() == [0, -1]
+    assert decontam.contained([long_fact, "与之无关的另一段较长的案件事实，被告人在商场盗窃了一部手机，价值八百元。"],
+                              ix, 0.5).tolist() == [0, -1]
 
 
 def test_boilerplate_shared_by_many_items_is_ignored(monkeypatch):
-    formula = "公诉机关认为被告人的行为已构成盗窃罪数额较大依法应当追究其刑事责任公诉机关当庭宣读了被告人供述被害人陈述及证人证言"
+    formula = ("公诉机关认为被告人的行为已构成盗窃罪数额较大依法应当追究其刑事责任公诉机关当庭宣读了"
+               "被告人供述被害人陈述及证人证言")
     items = [f"被告人{i}号于某日在{i}号商店内窃得现金{i * 13}元。" + formula for i in range(30)]
     fact = "被告人丙在超市盗窃香烟两条价值四百元。" + formula  # shares only the formula with every item
     ix = decontam.build_index(items, items)

@@ -25,7 +25,8 @@ def test_zero2_recipe_trains_on_two_cpu_ranks(tiny_model, sample_data, tmp_path)
     bin_dir = Path(sys.executable).parent  # llamafactory-cli launches `torchrun` from PATH
     env = {**os.environ, "FORCE_TORCHRUN": "1", "NPROC_PER_NODE": "2", "MASTER_PORT": str(free_port()),
            "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", "CUDA_VISIBLE_DEVICES": ""}
-    cmd = [str(bin_dir / "llamafactory-cli"), "train", "recipes/criminal_lora_ds.yaml", f"model_name_or_path={tiny_model}",
+    cmd = [str(bin_dir / "llamafactory-cli"), "train", "recipes/criminal_lora_ds.yaml",
+           f"model_name_or_path={tiny_model}",
            "bf16=false", "max_steps=2", "logging_steps=1", f"output_dir={out}", f"dataset_dir={data}",
            "preprocessing_num_workers=1", "dataloader_num_workers=0"]
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)

@@ -49,7 +49,8 @@ def _tracked_files() -> list[Path]:
 
 def test_readme_is_a_front_door():
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
-    assert len(lines) <= MAX_README_LINES, f"README.md has {len(lines)} lines (at most {MAX_README_LINES}): move detail to docs/"
+    assert len(lines) <= MAX_README_LINES, (f"README.md has {len(lines)} lines (at most {MAX_README_LINES}): "
+                                            "move detail to docs/")
     text = "\n".join(lines)
     assert lines[0] == "# lawfactory"
     assert "make demo" in text.split("\n## ", 1)[0] and "make test" in text.split("\n## ", 1)[0], \
@@ -107,4 +108,5 @@ def test_source_path_check_can_fail():
 @pytest.mark.parametrize("page", [*_doc_pages(), ROOT / "BENCHMARKS.md"], ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_docs_name_no_folder_beside_the_checkout(page):
     hits = [n for n, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1) if _BESIDE.search(line)]
-    assert not hits, f"{page.relative_to(ROOT)} lines {hits}: a path outside the repository (name the data, or tests/conftest.py)"
+    assert not hits, (f"{page.relative_to(ROOT)} lines {hits}: a path outside the repository "
+                      "(name the data, or tests/conftest.py)")

@@ -73,6 +73,21 @@ def test_demo_ends_with_an_eval_report(demo):
     assert f"{out}/report.md" in demo["log"]
 
 
+def test_demo_report_compares_the_three_arms(demo):
+    """The retrieved arm (criminal_sentencing_rag_eval) runs on CPU beside the no-articles and cited
+    arms, and the report shows all three."""
+    m = json.loads((demo["out"] / "criminal_eval" / "metrics.json").read_text())
+    arms = m["arms"]["arms"]
+    assert list(arms) == ["none", "retrieved", "cited"]
+    for name, data in (("none", "criminal_sentencing_eval"), ("retrieved", "criminal_sentencing_rag_eval"),
+                       ("cited", "criminal_sentencing_grounded_eval")):
+        assert arms[name]["n"] == len(read_jsonl(demo["data"] / f"{data}.jsonl")) > 0
+    assert arms["retrieved"]["retrieval"]["rows"] == arms["retrieved"]["n"]
+    report = (demo["out"] / "criminal_eval" / "report.md").read_text(encoding="utf-8")
+    assert "## Arms: no articles, retrieved, cited" in report and "| 检索法条 (retrieved) |" in report
+    assert (demo["out"] / "criminal_eval" / "arms.png").read_bytes()[:4] == b"\x89PNG"
+
+
 def test_model_card_beside_the_merged_weights(demo):
     merged = demo["out"] / "criminal_merged"
     card = (merged / "README.md").read_text(encoding="utf-8")

@@ -103,9 +103,10 @@ def test_the_judgment_style_answers_of_fine_tuned_models():
     assert code("處有期徒刑陸月") == 6
 
 
-GARBAGE_ATOMS = ["[刑期]", "<eoa>", "刑期:", "刑期：", "年", "个月", "月", "日", "以上", "以下", "至", "-", "=", "+", "缓刑",
-                 "死刑", "无期", "判处", "有期徒刑", "拘役", "第", "条", "款", "之", "十", "一千", "百", "零", "两", "壹",
-                 "9", "99999", "0", "1.5", ".", "，", "。", "\n", "\r\n", "例如", "请你回答", "事实:", "years", "months",
+GARBAGE_ATOMS = ["[刑期]", "<eoa>", "刑期:", "刑期：", "年", "个月", "月", "日", "以上", "以下", "至", "-", "=", "+",
+                 "缓刑", "死刑", "无期", "判处", "有期徒刑", "拘役", "第", "条", "款", "之", "十", "一千", "百", "零",
+                 "两", "壹", "9", "99999", "0", "1.5", ".", "，", "。", "\n", "\r\n", "例如", "请你回答", "事实:",
+                 "years", "months",
                  "not more than", "罚金", "元", "万", "\x00", "\ufeff", "🙂", "[", "]", "【", "】", "(", "（"]
 
 
@@ -113,7 +114,8 @@ def test_never_raises_on_any_text():
     rng = random.Random(0)
     texts = ["".join(rng.choice(GARBAGE_ATOMS) for _ in range(rng.randint(1, 60))) for _ in range(3000)]
     texts += ["一千" * 5000 + "年", "刑期:" + "9" * 5000, "十十" * 3000 + "条", "[刑期]" * 5000, None, 12, b"bytes",
-              "判处拘役" + "9" * 30 + "日", "判处有期徒刑一年，并处罚金" + "9" * 30 + "元", "判处有期徒刑一年，缓刑" + "9" * 30 + "年"]
+              "判处拘役" + "9" * 30 + "日", "判处有期徒刑一年，并处罚金" + "9" * 30 + "元",
+              "判处有期徒刑一年，缓刑" + "9" * 30 + "年"]
     for t in texts:
         a = read_answer(t)
         assert set(a) == {"sentence", "code", "range", "rule", "reason"}
@@ -266,7 +268,8 @@ def test_english_cues_skip_statute_prose():
     ("刑期:3_10月<eoa>", 10),  # an underscore between digits separates them (never 310)
     ("The defendant should be punished with imprisonment of a certain period of time or life imprisonment", None),
     ("量刑建议：有期徒刑六个月至一年。", None),  # a recommendation, its value in its own clause
-    ("公诉机关建议以抢劫罪判处其有期徒刑三年至四年，盗窃罪判处其有期徒刑三年至四年。", None),  # the whole sentence recommends
+    # the whole sentence recommends
+    ("公诉机关建议以抢劫罪判处其有期徒刑三年至四年，盗窃罪判处其有期徒刑三年至四年。", None),
     ("建议依照刑法第277条第一款的规定，对被告人判处有期徒刑三年，并处罚金人民币5000元。", 36),  # the model's own advice
     ("公诉机关建议判处有期徒刑三年至四年，本院予以采纳。", 42),  # adopted
 ])

@@ -54,7 +54,8 @@ def test_confession_predicted_longer_is_a_violation_and_life_ranks_above_months(
     s = sensitivity(pair_rows(rows, preds))
     assert s["by_variant"]["confession"]["direction_violations"] == 1
     assert s["by_variant"]["refusal"]["direction_violations"] == 1  # life → 180 months is shorter
-    assert s["by_variant"]["refusal"]["median_implied_log_ratio"] == pytest.approx(math.log(240 / 200))  # from gold months
+    # from gold months
+    assert s["by_variant"]["refusal"]["median_implied_log_ratio"] == pytest.approx(math.log(240 / 200))
 
 
 def test_pairs_linked_by_variant_of_without_pair_id():

@@ -68,7 +68,8 @@ def test_plain_errors_and_summary():
 
 
 def test_life_answer_to_a_term_case_is_a_miss():
-    assert plain.row_errors("fixed", 24, sentence("life")) == {"abs_error": None, "within_20": False, "within_50": False}
+    assert plain.row_errors("fixed", 24, sentence("life")) == {"abs_error": None, "within_20": False,
+                                                               "within_50": False}
 
 
 def test_baseline_medians():

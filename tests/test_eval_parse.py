@@ -44,26 +44,31 @@ def test_tricky_official_charge_names_round_trip(charge):
 
 
 def test_every_official_cail_charge_round_trips():
-    names = [ln.strip() for ln in real_path("cail2018", "accu.txt").read_text(encoding="utf-8-sig").splitlines() if ln.strip()]
+    names = [ln.strip() for ln in real_path("cail2018", "accu.txt").read_text(encoding="utf-8-sig").splitlines()
+             if ln.strip()]
     assert len(names) == 202
     assert [c for c in names if not _round_trips(c)] == []
 
 
 def test_charge_lists_with_names_holding_zui_and_kuan():
-    assert parse_charges("被告人犯帮助信息网络犯罪活动罪、贷款诈骗罪和掩饰、隐瞒犯罪所得、犯罪所得收益罪，数罪并罚") == [
+    assert parse_charges("被告人犯帮助信息网络犯罪活动罪、贷款诈骗罪和掩饰、隐瞒犯罪所得、"
+                         "犯罪所得收益罪，数罪并罚") == [
         "帮助信息网络犯罪活动", "贷款诈骗", "掩饰、隐瞒犯罪所得、犯罪所得收益"]
     # a cited paragraph before the name still goes (Taiwan 係犯…之X罪), also after 之N and 第N款
-    assert parse_charges("核被告所為，係犯刑法第339條之4第1項第2款之三人以上共同詐欺取財罪。") == ["三人以上共同詐欺取財"]
+    assert parse_charges("核被告所為，係犯刑法第339條之4第1項第2款之三人以上共同詐欺取財罪。") == [
+        "三人以上共同詐欺取財"]
     assert parse_charges("係犯毒品危害防制條例第10條第2項之施用第二級毒品罪") == ["施用第二級毒品"]
 
 
 def test_parse_answer_judgment_style():
-    a = parse_answer("本院认为，被告人王某的行为已构成盗窃罪。\n依照《中华人民共和国刑法》第二百六十四条、第六十七条第三款及"
-                     "《中华人民共和国刑事诉讼法》第十五条之规定，判决如下：\n被告人王某犯盗窃罪，判处有期徒刑一年六个月，缓刑二年。")
+    a = parse_answer("本院认为，被告人王某的行为已构成盗窃罪。\n依照《中华人民共和国刑法》第二百六十四条、"
+                     "第六十七条第三款及《中华人民共和国刑事诉讼法》第十五条之规定，判决如下：\n"
+                     "被告人王某犯盗窃罪，判处有期徒刑一年六个月，缓刑二年。")
     assert a["charges"] == ["盗窃"]
     assert a["citations"] == ["中华人民共和国刑法|264", "中华人民共和国刑法|67", "中华人民共和国刑事诉讼法|15"]
     assert a["articles"] == ["中华人民共和国刑法|264", "中华人民共和国刑法|67"]  # criminal law only, as CAIL labels
-    assert (a["sentence"]["months"], a["sentence"]["probation_months"], a["code"], a["abstained"]) == (18, 24, 18, False)
+    assert (a["sentence"]["months"], a["sentence"]["probation_months"], a["code"],
+            a["abstained"]) == (18, 24, 18, False)
 
 
 @pytest.mark.parametrize("text,code", [

@@ -48,7 +48,8 @@ def test_gold_answers_score_perfectly(real_eval):
     m = real_eval
     assert m["n"] > 50 and m["parsing"]["abstentions"] == 0
     h = m["headline"]
-    assert h["imprisonment_score"]["model"] == 1.0 and h["mae_months"]["model"] == 0.0 and h["within_20"]["model"] == 1.0
+    assert (h["imprisonment_score"]["model"] == 1.0 and h["mae_months"]["model"] == 0.0
+            and h["within_20"]["model"] == 1.0)
     for key, classes in (("accusation", 202), ("articles", 183)):
         assert (m[key]["score"], m[key]["classes"], m[key]["labels_outside_list"]) == (1.0, classes, 0)
     # the baselines are worse than the gold answers, and the per-charge one no worse than the constant on MAE
@@ -65,7 +66,8 @@ def test_gold_pairs_show_no_violation(real_eval):
     if "attitude" not in real_eval:
         pytest.skip("make data built no attitude pairs from these records")
     a = real_eval["attitude"]
-    assert a["n_pairs"] > 0 and a["direction_violations"] == 0 and a["median_log_ratio_gap"] == pytest.approx(0, abs=1e-6)
+    assert (a["n_pairs"] > 0 and a["direction_violations"] == 0
+            and a["median_log_ratio_gap"] == pytest.approx(0, abs=1e-6))
     assert a["refusal_probation_kept_n"] == 0
 
 
@@ -78,7 +80,8 @@ def test_real_statute_index(real_eval):
     c = real_eval["citations"]
     assert c["checkable"] == c["citations"] > 0 and c["exists"] == 1.0 and c["repealed"] == 0.0
     index = load_index(real_eval["index_path"])
-    cited = parse_answer("依照《中华人民共和国刑法》第一百九十九条、第一百三十三条之一、第四百六十条之规定")["citations"]
+    cited = parse_answer("依照《中华人民共和国刑法》第一百九十九条、第一百三十三条之一、"
+                         "第四百六十条之规定")["citations"]
     v = validity([cited], index)  # §199 was repealed (修正案九), §133-1 exists, the code ends at §452
     assert (v["exists"], v["repealed"], v["nonexistent_examples"]) == (pytest.approx(2 / 3), pytest.approx(1 / 3),
                                                                        ["中华人民共和国刑法|460"])

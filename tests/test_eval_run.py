@@ -34,7 +34,8 @@ PREDICT = [
     "本院认为，被告人丁的行为已构成盗窃罪。",  # no penalty: an abstention
 ]
 TRAIN = ["被告人犯盗窃罪，判处拘役六个月。\n刑期:6个月", "被告人犯盗窃罪，判处有期徒刑十个月。\n刑期:10个月",
-         "被告人犯诈骗罪，判处有期徒刑二年六个月。\n刑期:30个月", "被告人犯诈骗罪，判处有期徒刑三年四个月。\n刑期:40个月",
+         "被告人犯诈骗罪，判处有期徒刑二年六个月。\n刑期:30个月",
+         "被告人犯诈骗罪，判处有期徒刑三年四个月。\n刑期:40个月",
          "被告人犯故意杀人罪，判处无期徒刑。\n刑期:无期"]
 
 
@@ -46,10 +47,12 @@ def _write_jsonl(path, rows):
 @pytest.fixture
 def files(tmp_path):
     gold = _write_jsonl(tmp_path / "criminal_sentencing_eval.jsonl",
-                        [{"instruction": "i", "input": "f", "jurisdiction": "cn", "probation_months": 0, **g} for g in GOLD])
+                        [{"instruction": "i", "input": "f", "jurisdiction": "cn", "probation_months": 0, **g}
+                         for g in GOLD])
     preds = _write_jsonl(tmp_path / "generated_predictions.jsonl",
                          [{"prompt": "p", "predict": p, "label": g["output"]} for p, g in zip(PREDICT, GOLD)])
-    train = _write_jsonl(tmp_path / "criminal_sentencing.jsonl", [{"instruction": "i", "input": "f", "output": o} for o in TRAIN])
+    train = _write_jsonl(tmp_path / "criminal_sentencing.jsonl",
+                         [{"instruction": "i", "input": "f", "output": o} for o in TRAIN])
     return {"gold": gold, "preds": preds, "train": train, "out": tmp_path / "eval", "tmp": tmp_path}
 
 
@@ -120,7 +123,8 @@ def test_without_train_the_constant_median_comes_from_gold(files):
     assert main(["eval", "--predictions", str(files["preds"]), "--gold", str(files["gold"]), "--out", str(files["out"]),
                  "--resamples", "50"]) == 0
     m = json.loads((files["out"] / "metrics.json").read_text())
-    assert m["baselines"]["constant_median"]["months"] == 12 and m["baselines"]["constant_median"]["from"] == "gold"  # 0 12 36
+    # 0 12 36
+    assert m["baselines"]["constant_median"]["months"] == 12 and m["baselines"]["constant_median"]["from"] == "gold"
     assert "charge_median" not in m["headline"]["mae_months"]["baselines"]
 
 
@@ -180,7 +184,8 @@ def test_lawbench_gold_format(tmp_path):
     assert m["headline"]["imprisonment_score"]["model"] == 1.0
     assert "accusation" not in m and m["baselines"]["constant_median"]["from"] == "gold"
     # generated_predictions.jsonl against LawBench gold: the label is checked against `answer`
-    gp = _write_jsonl(tmp_path / "gp.jsonl", [{"prompt": "", "predict": "刑期:4个月", "label": it["answer"]} for it in items])
+    gp = _write_jsonl(tmp_path / "gp.jsonl",
+                      [{"prompt": "", "predict": "刑期:4个月", "label": it["answer"]} for it in items])
     assert main(["eval", "--predictions", str(gp), "--gold", str(gold), "--gold-format", "lawbench", "--out", str(out),
                  "--resamples", "50"]) == 0
     gp.write_text(gp.read_text(encoding="utf-8").replace("刑期:无期", "刑期:死刑"), encoding="utf-8")
@@ -189,11 +194,14 @@ def test_lawbench_gold_format(tmp_path):
 
 def test_attitude_pairs_in_the_report(files):
     pairs, answers = [], []
-    for pid, variant, src_m, var_m, pred_src, pred_var in (("a", "refusal", 12, 15, 12, 10), ("b", "confession", 20, 16, 20, 16)):
+    for pid, variant, src_m, var_m, pred_src, pred_var in (("a", "refusal", 12, 15, 12, 10),
+                                                           ("b", "confession", 20, 16, 20, 16)):
         for role, months, pred in (("source", src_m, pred_src), ("variant", var_m, pred_var)):
             pairs.append({"instruction": "i", "input": f"{pid}{role}", "output": f"判处有期徒刑。\n刑期:{months}个月",
-                          "case_id": pid + role, "pair_id": pid, "pair_role": role, "variant": variant if role == "variant" else "",
-                          "kind": "fixed", "gold_months": months, "probation_months": 0, "charges": ["盗窃"], "articles": [],
+                          "case_id": pid + role, "pair_id": pid, "pair_role": role,
+                          "variant": variant if role == "variant" else "",
+                          "kind": "fixed", "gold_months": months, "probation_months": 0, "charges": ["盗窃"],
+                          "articles": [],
                           "implied_log_ratio": round(math.log(var_m / src_m), 6) if role == "variant" else 0.0})
             answers.append(f"刑期:{pred}个月")
     pg = _write_jsonl(files["tmp"] / "criminal_attitude_pairs_eval.jsonl", pairs)
@@ -203,7 +211,8 @@ def test_attitude_pairs_in_the_report(files):
     m = json.loads((files["out"] / "metrics.json").read_text())
     a = m["attitude"]
     assert (a["n_pairs"], a["direction_violations"], a["direction_violation_rate"]) == (2, 1, 0.5)
-    assert a["by_variant"]["confession"]["median_log_ratio_gap"] == pytest.approx(math.log(16 / 20) - round(math.log(16 / 20), 6))
+    assert (a["by_variant"]["confession"]["median_log_ratio_gap"]
+            == pytest.approx(math.log(16 / 20) - round(math.log(16 / 20), 6)))
     report = (files["out"] / "report.md").read_text(encoding="utf-8")
     assert "synthetic" in report and "(attitude_pairs.png)" in report
     assert (files["out"] / "attitude_pairs.png").read_bytes()[:4] == b"\x89PNG"
@@ -232,7 +241,8 @@ def test_cail_whole_number_gold_matches_a_suffixed_citation(tmp_path):
         {"instruction": "i", "input": "f", "case_id": cid, "kind": "fixed", "gold_months": 2, "probation_months": 0,
          "charges": ["危险驾驶"], "articles": [f"{LAW}|{g}"], "output": f"刑期:2个月\n({cid})"} for cid, g, _ in rows])
     preds = _write_jsonl(tmp_path / "preds.jsonl", [
-        {"predict": f"依照《{LAW}》{cite[p]}之规定，被告人犯危险驾驶罪，判处拘役二个月。\n刑期:2个月"} for _, _, p in rows])
+        {"predict": f"依照《{LAW}》{cite[p]}之规定，被告人犯危险驾驶罪，判处拘役二个月。\n刑期:2个月"}
+        for _, _, p in rows])
     out = tmp_path / "out"
     assert main(["eval", "--predictions", str(preds), "--gold", str(gold), "--out", str(out), "--resamples", "20"]) == 0
     m = json.loads((out / "metrics.json").read_text())
@@ -254,7 +264,8 @@ def test_rows_jsonl_one_line_per_prediction(files):
     assert rows[3]["sentence"] is None and rows[3]["abstain_reason"] == "no term stated"
     assert rows[1]["sentence"]["months"] == 24 and rows[1]["rule"] == "cue"
     assert [r["scores"]["imprisonment_score"] for r in rows] == [1.0, 0.8, 0.0, 0.0]
-    assert rows[1]["scores"]["abs_error_months"] == 12 and rows[2]["scores"]["lawbench_distance"] is None  # life gold: skipped
+    # life gold: skipped
+    assert rows[1]["scores"]["abs_error_months"] == 12 and rows[2]["scores"]["lawbench_distance"] is None
     assert "ids" not in rows[0] and [r["gold"]["case_id"] for r in rows] == ["c1", "c2", "c3", "c4"]
 
 
@@ -265,7 +276,8 @@ def test_lawbench_answers_scored_from_one_gzip_file(tmp_path):
 
     recs = [{"model": "m", "shot": "zero_shot", "task": "3-4", "id": i, "prediction": p, "refr": g}
             for i, (p, g) in enumerate([("[刑期]12个月<eoa>", "刑期:12个月"), ("三年以下有期徒刑", "刑期:6个月"),
-                                        ("刑期:" + "9" * 25, "刑期:24个月"), ("判处有期徒刑" + "一千" * 30 + "年", "刑期:无期")])]
+                                        ("刑期:" + "9" * 25, "刑期:24个月"),
+                                        ("判处有期徒刑" + "一千" * 30 + "年", "刑期:无期")])]
     path = tmp_path / "answers.jsonl.gz"
     with gzip.open(path, "wt", encoding="utf-8") as f:
         f.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs))

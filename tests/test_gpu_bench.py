@@ -10,7 +10,8 @@ import pytest
 from lawfactory.dev import gpu_bench, packing
 
 ROWS = [
-    {"system": "你是法官", "instruction": "写出判决主文", "input": "被告人张某某秘密窃取他人财物，价值2210元。", "output": "刑期:6个月"},
+    {"system": "你是法官", "instruction": "写出判决主文", "input": "被告人张某某秘密窃取他人财物，价值2210元。",
+     "output": "刑期:6个月"},
     {"instruction": "写出判决主文", "input": "", "output": "刑期:无期"},  # no system turn, no input
 ]
 

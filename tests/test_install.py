@@ -70,7 +70,8 @@ def test_installed_wheel_builds_data_outside_the_repository(tmp_path):
     venv = Path(sys.prefix).resolve()  # the dependencies' venv may sit inside the checkout (make's .venv)
     for entry in path:
         where = Path(entry or cwd).resolve()
-        assert where.is_relative_to(venv) or not where.is_relative_to(REPO.resolve()), f"the checkout is on sys.path: {entry}"
+        assert (where.is_relative_to(venv)
+                or not where.is_relative_to(REPO.resolve())), f"the checkout is on sys.path: {entry}"
 
     out = tmp_path / "data"
     _run([sys.executable, "-m", "lawfactory.cli", "data", "--raw", str(SAMPLES), "--out", str(out)], cwd=cwd, env=env)

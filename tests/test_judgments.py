@@ -41,7 +41,8 @@ def test_csv_every_record_accounted_for_with_record_start_lines():
         assert lines[line - 1].startswith("https://wenshu.court.gov.cn/"), line  # a record starts there
     for c in r["cases"]:
         line = int(c["source"].rsplit(":", 1)[1])
-        assert lines[line - 1].startswith("https://wenshu.court.gov.cn/") and c["meta"]["case_number"] in lines[line - 1]
+        assert (lines[line - 1].startswith("https://wenshu.court.gov.cn/")
+                and c["meta"]["case_number"] in lines[line - 1])
 
 
 def test_jsonl_layouts_and_rejects():
@@ -58,8 +59,10 @@ def test_taiwan_every_file_accounted_for():
         assert r["read"] == 1
         outcomes[p.name] = ("case" if r["cases"] else "skip" if r["skips"] else "reject",
                             (r["skips"] or r["rejects"] or [(0, "")])[0][1])
-    assert outcomes["TPHM_112_上訴_100_20230801_1.json"] == ("skip", "not a district-court criminal case (court code not …DM)")
-    assert outcomes["TPDM_112_聲_2000_20230901_1.json"] == ("skip", "case word not a criminal first instance (訴/易/簡/自)")
+    assert outcomes["TPHM_112_上訴_100_20230801_1.json"] == ("skip",
+                                                           "not a district-court criminal case (court code not …DM)")
+    assert outcomes["TPDM_112_聲_2000_20230901_1.json"] == ("skip",
+                                                           "case word not a criminal first instance (訴/易/簡/自)")
     assert outcomes["HLDM_112_易_40_20230220_1.json"] == ("reject", "no 主文 heading")
     assert outcomes["TNDM_112_易_9_20230110_1.json"][0] == "reject"
     assert outcomes["TNDM_112_易_9_20230110_1.json"][1].startswith("invalid JSON")
@@ -94,7 +97,8 @@ def test_filters_procedure_type_and_dates():
     everything = convert_path(CSV, {"procedures": "", "case_types": ""})
     # without filters the appeal and the civil judgment are read, and rejected for what they lack
     assert not everything["skips"]
-    assert sum("判决如下" in why for _, why in everything["rejects"]) == 2  # the appeal (裁定如下) and the no-verdict one
+    # the appeal (裁定如下) and the no-verdict one
+    assert sum("判决如下" in why for _, why in everything["rejects"]) == 2
     assert any("本院认为" in why or "判决如下" in why for _, why in everything["rejects"])
     only_2021 = convert_path(CSV, {"date_from": "2021-01-01", "date_to": "2021-12-31"})
     assert [c["meta"]["case_number"] for c in only_2021["cases"]].count("（2020）豫01刑初99号") == 0
@@ -108,7 +112,8 @@ def test_blank_procedure_is_read_from_the_case_number():
     assert judgments_cn.procedure({"审理程序": "", "案号": "（2021）闽0203刑初888号"}) == "刑事一审"
     assert judgments_cn.procedure({"审理程序": "", "案号": "（2021）浙01刑终300号"}) == "刑事二审"
     r = convert_path(CSV)
-    assert any(c["meta"]["case_number"] == "（2021）闽0203刑初888号" and c["meta"]["procedure"] == "刑事一审" for c in r["cases"])
+    assert any(c["meta"]["case_number"] == "（2021）闽0203刑初888号" and c["meta"]["procedure"] == "刑事一审"
+               for c in r["cases"])
 
 
 @pytest.mark.parametrize("value,want", [("2021-03-15", "2021-03-15"), ("2021/5/20", "2021-05-20"),
@@ -143,8 +148,11 @@ def test_taiwan_first_instance_from_jid(jid, word, outcome):
 
 
 def test_basis_column_is_the_fallback_when_the_text_cites_nothing():
-    row = next(obj for _, obj, why in judgments_cn.read_table(CSV) if not why and obj["案号"].endswith("鲁0102刑初66号"))
-    row = dict(row, 全文=row["全文"].replace("依照《中华人民共和国刑法》第二百七十七条第一款、第六十七条第三款、第三十八条第一款之规定，", ""),
+    row = next(obj for _, obj, why in judgments_cn.read_table(CSV) if not why
+               and obj["案号"].endswith("鲁0102刑初66号"))
+    row = dict(row,
+               全文=row["全文"].replace("依照《中华人民共和国刑法》第二百七十七条第一款、第六十七条第三款、"
+                                    "第三十八条第一款之规定，", ""),
                法律依据="《中华人民共和国刑法》第二百七十七条;《中华人民共和国刑法》第三十八条")
     (c,) = judgments_cn.convert_record(row, "x.csv", 2, Counter())
     assert [(a["number"], a["suffix"]) for a in c["articles"]] == [(277, 0), (38, 0)]
@@ -190,7 +198,8 @@ def test_make_data_accounts_for_every_record_and_writes_both_datasets(tmp_path):
     multi = [r for r in cn_rows if "（本案被告人：张某、张某某。" in r["input"]]
     assert len(multi) == 2 and {r["output"].splitlines()[-1] for r in multi} == {"刑期:42个月", "刑期:12个月"}
     info = json.loads((out / "dataset_info.json").read_text(encoding="utf-8"))
-    assert info["tw_judgments"]["columns"]["query"] == "input" and info["tw_judgments"]["file_name"] == "tw_judgments.jsonl"
+    assert (info["tw_judgments"]["columns"]["query"] == "input"
+            and info["tw_judgments"]["file_name"] == "tw_judgments.jsonl")
     assert m["stats"]["privacy: phone scrubbed"] == 4
 
 
@@ -199,7 +208,8 @@ def test_over_cutoff_samples_are_dropped_and_counted(tmp_path):
     full = build(BuildConfig.of(raw=raw, out=tmp_path / "a", workers=1))
     lengths = sorted(len("".join(r[k] for k in ("system", "instruction", "input", "output")))
                      for n in ("criminal_sentencing", "tw_judgments")
-                     for r in read_jsonl(tmp_path / "a" / f"{n}.jsonl") + read_jsonl(tmp_path / "a" / f"{n}_eval.jsonl"))
+                     for r in read_jsonl(tmp_path / "a" / f"{n}.jsonl")
+                     + read_jsonl(tmp_path / "a" / f"{n}_eval.jsonl"))
     cutoff = int(lengths[len(lengths) // 2] / 1.37)  # about half the samples are longer
     cut = build(BuildConfig.of(raw=raw, out=tmp_path / "b", workers=1, cutoff_len=cutoff))
     dropped = sum(v for k, v in cut["stats"].items() if k.startswith(f"judgment samples over cutoff_len {cutoff}"))
@@ -220,7 +230,8 @@ def test_cutoff_with_a_real_tokenizer(tmp_path, tiny_model):
     assert counter.count(text) == len(tok(text, add_special_tokens=False)["input_ids"]) > 0
     raw = raw_judgments(tmp_path)
     m = build(BuildConfig.of(raw=raw, out=tmp_path / "t", workers=1, tokenizer=str(tiny_model), cutoff_len=600))
-    kept = read_jsonl(tmp_path / "t" / "criminal_sentencing.jsonl") + read_jsonl(tmp_path / "t" / "criminal_sentencing_eval.jsonl")
+    kept = (read_jsonl(tmp_path / "t" / "criminal_sentencing.jsonl")
+            + read_jsonl(tmp_path / "t" / "criminal_sentencing_eval.jsonl"))
     for r in kept:
         assert lengths.row_tokens(r, counter) <= 600
     assert any(k.startswith("judgment samples over cutoff_len 600") for k in m["stats"])

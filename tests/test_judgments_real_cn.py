@@ -21,7 +21,8 @@ pytestmark = pytest.mark.real
 BAR = 0.97
 GOLD = REPO / "tests" / "gold" / "judgments_cn.json"
 # why a convicted-looking party may yield no case: the issue counts these, they are no misses
-NOT_A_MISS = ("acquitted (无罪)", "not criminally responsible (不负刑事责任)", "corporate defendant (被告单位), fine only: no case")
+NOT_A_MISS = ("acquitted (无罪)", "not criminally responsible (不负刑事责任)",
+              "corporate defendant (被告单位), fine only: no case")
 # header and signature lines that must never reach a sample (the 当事人 block, 首部, 尾部)
 HEADER_LINE = re.compile(
     r"^(?:(?:指定|委托)?辩护人[^，,\n]{1,12}[，,][^\n]{0,30}律师事务所|公诉机关[^\n]{0,40}人民检察院。?$"
@@ -50,7 +51,8 @@ def converted():
 
 
 def _left_out(stats: Counter) -> list[str]:
-    return [k.split(": ", 1)[1] for k, n in stats.items() if k.startswith("judgment defendants left out") for _ in range(n)]
+    return [k.split(": ", 1)[1] for k, n in stats.items() if k.startswith("judgment defendants left out")
+            for _ in range(n)]
 
 
 def _convicted_without_case(doc: dict, cases: list[dict]) -> set[str]:
@@ -92,7 +94,8 @@ def test_negatives_and_acquittals_are_skipped_with_their_reason(converted):
             skips[re.sub(r" \(.*", "", str(result))] += 1
     assert skips["审理程序 刑事二审 not in 刑事一审"] >= 14 and skips["审理程序 刑事审判监督 not in 刑事一审"] >= 1
     assert skips["all defendants acquitted"] >= 1  # 被告人…无罪: no sample, counted
-    assert set(skips) <= {"审理程序 刑事二审 not in 刑事一审", "审理程序 刑事审判监督 not in 刑事一审", "all defendants acquitted"}
+    assert set(skips) <= {"审理程序 刑事二审 not in 刑事一审", "审理程序 刑事审判监督 not in 刑事一审",
+                          "all defendants acquitted"}
 
 
 def test_no_header_lawyer_or_signature_line_in_any_sample(converted):
@@ -113,7 +116,8 @@ def test_the_title_and_case_name_never_leak_a_name_the_text_masks(converted):
         if not isinstance(result, list):
             continue
         body = lecard.full_text(doc["qw"])
-        title = re.split(r"[一二]审|再审|刑事|民事|附带|判决书|裁定书|犯|罪|一案|等|、|与|和", doc["writName"] + "|" + doc["ajName"])
+        title = re.split(r"[一二]审|再审|刑事|民事|附带|判决书|裁定书|犯|罪|一案|等|、|与|和",
+                         doc["writName"] + "|" + doc["ajName"])
         leaks = {t[i:i + 2] for t in title for i in range(len(t) - 1)} - {""}
         leaks = {s for s in leaks if re.fullmatch(r"[\u4e00-\u9fff]{2}", s) and s not in body}
         for c in result:
@@ -145,7 +149,8 @@ def test_against_hand_read_gold(converted):
         result = converted[wid][2]
         cases = {c["defendant"]: c for c in result} if isinstance(result, list) else {}
         want = {d["name"]: d for d in g["defendants"] if d["convicted"]}
-        terms = {n: _term(d["kind"], d["months"], d.get("days"), d["probation_months"], d["fine"]) for n, d in want.items()}
+        terms = {n: _term(d["kind"], d["months"], d.get("days"), d["probation_months"], d["fine"])
+                 for n, d in want.items()}
         for name, d in want.items():
             total += 1
             articles += len(d["articles"])
@@ -189,7 +194,8 @@ def test_every_sentence_is_the_one_in_that_defendants_own_clause_of_the_publishe
             at = verdict.find(f"被告人{c['defendant']}犯")
             if at < 0:
                 continue
-            nxt = re.search(r"被告人(?!" + re.escape(c["defendant"]) + r"[犯，、的])[^，。；\s]{1,8}?犯|被告单位|如不服", verdict[at + 3:])
+            nxt = re.search(r"被告人(?!" + re.escape(c["defendant"])
+                            + r"[犯，、的])[^，。；\s]{1,8}?犯|被告单位|如不服", verdict[at + 3:])
             clause = verdict[at:at + 3 + (nxt.start() if nxt else len(verdict))]
             compared += 1
             if key(parse_sentence(clause)) != key(c["sentence"]):

@@ -95,7 +95,8 @@ def test_header_defendants_continuation_lines_lawyers_and_addresses():
 
 
 def test_masked_in_the_body_named_in_the_header():
-    names, dropped = verdict_names(["詹日新"], "乙○○犯公職人員選舉罷免法第九十九條第一項之交付賄賂罪，處有期徒刑壹年捌月。")
+    names, dropped = verdict_names(["詹日新"],
+                                   "乙○○犯公職人員選舉罷免法第九十九條第一項之交付賄賂罪，處有期徒刑壹年捌月。")
     assert names == ["乙○○"] and dropped == ["詹日新"]
 
 
@@ -118,7 +119,8 @@ def test_joint_clause_with_own_penalties_and_unknown_subjects():
     ("各處有期徒刑肆月，如易科罰金均以銀元參佰元即新臺幣玖佰元折算壹日，褫奪公權貳年，減為有期徒刑貳月。", 2, 0, 0, 0),
     ("處拘役肆拾日，如易科罰金，以參佰元折算壹日。", 1, 40, 0, 0),
     ("處有期徒刑壹年柒月，併科罰金新臺幣壹佰萬元，罰金如易服勞役，以罰金總額與壹年之日數比例折算；"
-     "又…處有期徒刑壹年拾月。應執行有期徒刑貳年，併科罰金新臺幣壹佰萬元，緩刑伍年，並應向公庫支付新臺幣伍拾萬元。", 24, 0, 60, 1000000),
+     "又…處有期徒刑壹年拾月。應執行有期徒刑貳年，併科罰金新臺幣壹佰萬元，緩刑伍年，並應向公庫支付新臺幣伍拾萬元。",
+     24, 0, 60, 1000000),
     ("科罰金新台幣伍仟元，如易服勞役，以參佰元整即新台幣玖佰元折算壹日。", 0, 0, 0, 5000),
 ])
 def test_taiwan_penalties(clause, months, days, probation, fine):

@@ -21,7 +21,8 @@ FIRST_INSTANCE = "criminal_first_instance_DM"
 GOLD = REPO / "tests" / "gold" / "judgments_tw.json"
 _SENTENCE_END = "。：:；;！？!?」』）)】〕"
 # a header or lawyer line: the parties the sample must not carry
-_PARTY_LINE = re.compile(r"^(?:(?:選任|指定)?辯\s*護\s*人|公\s*訴\s*人|自\s*訴\s*人|聲\s*請\s*人|被\s*告)[ \u3000]|^.{0,16}律師$")
+_PARTY_LINE = re.compile(r"^(?:(?:選任|指定)?辯\s*護\s*人|公\s*訴\s*人|自\s*訴\s*人|聲\s*請\s*人|被\s*告)[ \u3000]"
+                         r"|^.{0,16}律師$")
 _PENALTY = re.compile(r"處[^。；]{0,8}?(?:有期徒刑|拘役|罰金|無期徒刑|死刑)|科[^。；]{0,4}罰金|免刑|應執行")
 
 
@@ -65,7 +66,8 @@ def test_a_case_for_every_convicted_defendant_in_97_percent_of_convicting_judgme
         left_out = sum(n for k, n in r["stats"].items() if k.startswith("judgment defendants left out"))
         complete += bool(r["cases"]) and left_out == 0
     assert acquitted > 0 and convicting + acquitted == 190
-    assert complete / convicting >= 0.97, f"{complete}/{convicting} convicting judgments yield every convicted defendant"
+    assert complete / convicting >= 0.97, (f"{complete}/{convicting} convicting judgments yield every "
+                                           "convicted defendant")
 
 
 def _samples():
@@ -148,7 +150,8 @@ def gold_agreement() -> dict:
                 continue
             s = c["sentence"]
             term = (s["days"], d["days"]) if d.get("days") else (s["months"], d["months"] or 0)
-            same = (s["kind"], term[0], s["probation_months"], s["fine"]) == (d["kind"], term[1], d["probation_months"], d["fine"])
+            same = (s["kind"], term[0], s["probation_months"],
+                    s["fine"]) == (d["kind"], term[1], d["probation_months"], d["fine"])
             out["exact"] += same
             if not same:
                 wrong.append((jid, d["name"], s, d))

@@ -17,7 +17,8 @@ def fake_run(tmp_path):
         {"current_steps": 2, "total_steps": 3, "eval_loss": 2.2, "epoch": 0.6},
         {"current_steps": 3, "total_steps": 3, "loss": 1.25, "lr": 0.0, "epoch": 1.0},
     ])
-    (train / "adapter_config.json").write_text(json.dumps({"r": 64, "lora_alpha": 128, "target_modules": ["q_proj", "v_proj"]}))
+    (train / "adapter_config.json").write_text(json.dumps({"r": 64, "lora_alpha": 128,
+                                                           "target_modules": ["q_proj", "v_proj"]}))
     manifest = {"datasets": {"criminal_sentencing": {"file": "criminal_sentencing.jsonl", "rows": 80},
                              "criminal_adversarial": {"file": "criminal_adversarial.jsonl", "rows": 5},
                              "criminal_sentencing_eval": {"file": "criminal_sentencing_eval.jsonl", "rows": 6}},
@@ -42,11 +43,13 @@ def test_card_from_facts(tmp_path):
     assert "4-bit QLoRA (nf4), merged onto the unquantized base" in card
     assert "| `criminal_sentencing` | train | 80 |" in card and "| `criminal_sentencing_eval` | eval | 6 |" in card
     assert "| `criminal_adversarial` | train | 5 |" in card
-    assert "| `learning_rate` | 0.0001 |" in card and "| `lora_rank` | 64 |" in card and "| `cutoff_len` | 2048 |" in card
+    assert ("| `learning_rate` | 0.0001 |" in card and "| `lora_rank` | 64 |" in card
+            and "| `cutoff_len` | 2048 |" in card)
     assert "adapter as trained: r=64, alpha=128" in card
     assert "3 logged points; first 2.5, last 1.25" in card
     assert (export / "training_loss.png").read_bytes().startswith(b"\x89PNG")
-    assert "| term.score | 0.8123 |" in card and "| n | 6 |" in card and "note" not in card.split("## Evaluation")[1].split("##")[0]
+    assert ("| term.score | 0.8123 |" in card and "| n | 6 |" in card
+            and "note" not in card.split("## Evaluation")[1].split("##")[0])
     assert "4 counterfactual cases" in card and "synthetic" in card
     assert "Not legal advice" in card and "## Intended use" in card and "## Limitations" in card
     assert "ab" * 32 in card and "10 records read, 2 rejected" in card

@@ -39,7 +39,8 @@ def test_filters_drop_with_reasons_and_counts_reconcile(tmp_path):
     assert m["filtered"] == {"facts shorter than 20 characters": 1, "verdict text in facts (判决如下…)": 1,
                              "prosecutor's sentencing recommendation in facts (…判处N年/个月)": 1}
     dropped = {r["line"]: r for r in jsonl(out / "filtered.jsonl")}
-    assert set(dropped) == {1, 2, 3} and all(r["file"] == "cail/planted.jsonl" and r["case_id"] for r in dropped.values())
+    assert set(dropped) == {1, 2, 3} and all(r["file"] == "cail/planted.jsonl" and r["case_id"]
+                                             for r in dropped.values())
     lines = {int(x["source"].rsplit(":", 1)[1]) for x in jsonl(out / "cases.jsonl")}
     assert 4 in lines and not lines & {1, 2, 3}
     assert m["cases"] == c["cases"] == len(lines)
@@ -56,7 +57,8 @@ def test_max_fact_chars_drops_over_long_facts(tmp_path):
 def test_official_lists_reject_unknown_charges_and_articles(tmp_path):
     accu, law = real_path("cail2018", "accu.txt"), real_path("cail2018", "law.txt")
     recs = sample_records()
-    recs[0] = {**recs[0], "meta": {**recs[0]["meta"], "accusation": ["[生产、销售]假药"]}}  # bracketed: normalised, known
+    # bracketed: normalised, known
+    recs[0] = {**recs[0], "meta": {**recs[0]["meta"], "accusation": ["[生产、销售]假药"]}}
     recs[1] = {**recs[1], "meta": {**recs[1]["meta"], "accusation": ["不存在的罪名"]}}
     recs[2] = {**recs[2], "meta": {**recs[2]["meta"], "relevant_articles": [451]}}  # a real article, not a label
     raw = write_raw(tmp_path, recs)
@@ -66,7 +68,8 @@ def test_official_lists_reject_unknown_charges_and_articles(tmp_path):
     assert dropped[3] == "article 451 not in law.txt"
     assert 1 not in dropped
     # (two bundled samples cite §48 / §67, which CAIL's law.txt, a list of label articles, lacks)
-    assert m["filtered"]["charge '不存在的罪名' not in accu.txt"] == 1 and m["filtered"]["article 451 not in law.txt"] == 1
+    assert (m["filtered"]["charge '不存在的罪名' not in accu.txt"] == 1
+            and m["filtered"]["article 451 not in law.txt"] == 1)
 
 
 def test_bad_list_file_names_file_and_line(tmp_path):

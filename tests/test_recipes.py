@@ -77,7 +77,8 @@ def test_deepspeed_configs_follow_llamafactory_examples(config):
     import json
 
     cfg = json.loads(config.read_text(encoding="utf-8"))
-    for key in ("train_batch_size", "train_micro_batch_size_per_gpu", "gradient_accumulation_steps", "gradient_clipping"):
+    for key in ("train_batch_size", "train_micro_batch_size_per_gpu", "gradient_accumulation_steps",
+                "gradient_clipping"):
         assert cfg[key] == "auto", key  # the Trainer's values win
     assert cfg["zero_allow_untested_optimizer"] is True and "optimizer" not in cfg  # the recipe's `optim` is used
     assert cfg["bf16"]["enabled"] == cfg["fp16"]["enabled"] == "auto"
@@ -97,19 +98,22 @@ def test_every_deepspeed_recipe_names_a_shipped_config():
 
 def test_taiwan_recipes_match_the_reference_run():
     full = yaml.safe_load((REPO / "recipes" / "taiwan_legal_full_ds.yaml").read_text(encoding="utf-8"))
-    assert (full["model_name_or_path"], full["template"], full["finetuning_type"]) == ("lianghsun/Llama-3.2-Taiwan-3B", "llama3", "full")
+    assert (full["model_name_or_path"], full["template"],
+            full["finetuning_type"]) == ("lianghsun/Llama-3.2-Taiwan-3B", "llama3", "full")
     assert full["per_device_train_batch_size"] * full["gradient_accumulation_steps"] * 8 == 1280
     # the reference run's hardware: `lawfactory check` holds the recipe to this line (tests/test_check.py)
     text = (REPO / "recipes" / "taiwan_legal_full_ds.yaml").read_text(encoding="utf-8")
     assert "lawfactory check recipes/taiwan_legal_full_ds.yaml --gpu a100-40g --gpus 8 → fits" in text
-    assert (full["learning_rate"], full["lr_scheduler_type"], full["warmup_steps"], full["num_train_epochs"]) == (5e-5, "cosine", 100, 3.0)
+    assert (full["learning_rate"], full["lr_scheduler_type"], full["warmup_steps"],
+            full["num_train_epochs"]) == (5e-5, "cosine", 100, 3.0)
     assert (full["optim"], full["bf16"]) == ("adamw_torch_fused", True)
     names = full["dataset"].split(",")
     assert names[:2] == ["tw_statutes_qa", "tw_judgments"] and full["mix_strategy"].startswith("interleave")
     assert len(str(full["interleave_probs"]).split(",")) == len(names)
     assert "eval_dataset" not in full  # LLaMA-Factory wants one interleave probability per eval dataset too
     lora = yaml.safe_load((REPO / "recipes" / "taiwan_legal_lora.yaml").read_text(encoding="utf-8"))
-    assert (lora["model_name_or_path"], lora["template"], lora["finetuning_type"]) == (full["model_name_or_path"], "llama3", "lora")
+    assert (lora["model_name_or_path"], lora["template"],
+            lora["finetuning_type"]) == (full["model_name_or_path"], "llama3", "lora")
     assert lora["dataset"] == full["dataset"] and "deepspeed" not in lora
     crim = yaml.safe_load((REPO / "recipes" / "criminal_lora_ds.yaml").read_text(encoding="utf-8"))
     assert crim["deepspeed"].endswith("ds_z2.json") and "quantization_bit" not in crim

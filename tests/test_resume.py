@@ -37,7 +37,8 @@ def test_killed_run_resumes_without_redoing_finished_shards_and_matches_a_clean_
 
     r = cli("--raw", str(raw), "--out", str(out), "--shard-bytes", SMALL, "--workers", "2")
     assert r.returncode == 0, r.stderr
-    resumed, total = map(int, re.search(r"resumed: (\d+) of (\d+) conversion shards were already done", r.stdout).groups())
+    resumed, total = map(int,
+                         re.search(r"resumed: (\d+) of (\d+) conversion shards were already done", r.stdout).groups())
     assert resumed == len(finished) < total
     after = done_markers(out)
     assert all(after[k] == t for k, t in finished.items())  # finished shards were not redone

@@ -95,25 +95,51 @@ def test_retrieval_pairs_carry_their_anchor_group(built):
 
 
 ARTICLE_CN = {
-    "jurisdiction": "cn", "key": f"{CN}|263", "path": ["第二编 分则"], "deleted": False,
-    "paragraphs": ["以暴力、胁迫或者其他方法抢劫公私财物的，处三年以上十年以下有期徒刑，并处罚金；有下列情形之一的，处十年以上"
-                   "有期徒刑：\n（一）入户抢劫的；\n（二）在公共交通工具上抢劫的。"],
-    "items": [{"paragraph": 1, "item": 1, "text": "（一）入户抢劫的；"}, {"paragraph": 1, "item": 2, "text": "（二）在公共交通工具上抢劫的。"}],
+    "jurisdiction": "cn",
+    "key": f"{CN}|263",
+    "path": ["第二编 分则"],
+    "deleted": False,
+    "paragraphs": [
+        "以暴力、胁迫或者其他方法抢劫公私财物的，处三年以上十年以下有期徒刑，并处罚金；有下列情形之一的，处十年以上"
+        "有期徒刑：\n（一）入户抢劫的；\n（二）在公共交通工具上抢劫的。"
+    ],
+    "items": [
+        {"paragraph": 1, "item": 1, "text": "（一）入户抢劫的；"},
+        {"paragraph": 1, "item": 2, "text": "（二）在公共交通工具上抢劫的。"},
+    ],
 }
 
 
 def article(j, paragraphs, items=()):
-    return {"jurisdiction": j, "key": "x|1", "path": ["分则"], "deleted": False, "paragraphs": paragraphs, "items": list(items)}
+    return {
+        "jurisdiction": j,
+        "key": "x|1",
+        "path": ["分则"],
+        "deleted": False,
+        "paragraphs": paragraphs,
+        "items": list(items),
+    }
 
 
 def test_conduct_is_the_clause_before_the_penalty():
     assert layperson.conducts(ARTICLE_CN) == ["以暴力、胁迫或者其他方法抢劫公私财物"]  # not the aggravating items
-    tw = article("tw", ["意圖為自己或第三人不法之所有，而竊取他人之動產者，為竊盜罪，處五年以下有期徒刑。", "前二項之未遂犯罰之。"])
+    tw = article(
+        "tw",
+        ["意圖為自己或第三人不法之所有，而竊取他人之動產者，為竊盜罪，處五年以下有期徒刑。", "前二項之未遂犯罰之。"],
+    )
     assert layperson.conducts(tw) == ["意圖為自己或第三人不法之所有，而竊取他人之動產"]
-    listed = article("cn", ["在道路上驾驶机动车，有下列情形之一的，处拘役：\n（一）追逐竞驶，情节恶劣的；\n（二）醉酒驾驶机动车的；"],
-                     [{"paragraph": 1, "item": 1, "text": "（一）追逐竞驶，情节恶劣的；"},
-                      {"paragraph": 1, "item": 2, "text": "（二）醉酒驾驶机动车的；"}])
-    assert layperson.conducts(listed) == ["在道路上驾驶机动车，追逐竞驶，情节恶劣", "在道路上驾驶机动车，醉酒驾驶机动车"]
+    listed = article(
+        "cn",
+        ["在道路上驾驶机动车，有下列情形之一的，处拘役：\n（一）追逐竞驶，情节恶劣的；\n（二）醉酒驾驶机动车的；"],
+        [
+            {"paragraph": 1, "item": 1, "text": "（一）追逐竞驶，情节恶劣的；"},
+            {"paragraph": 1, "item": 2, "text": "（二）醉酒驾驶机动车的；"},
+        ],
+    )
+    assert layperson.conducts(listed) == [
+        "在道路上驾驶机动车，追逐竞驶，情节恶劣",
+        "在道路上驾驶机动车，醉酒驾驶机动车",
+    ]
     # a clause that leans on another provision, and a definition, give no question
     assert layperson.conducts(article("tw", ["對於直系血親尊親屬，犯前條之罪者，加重其刑至二分之一。"])) == []
     assert layperson.conducts(article("cn", ["本法所称的毒品，是指鸦片、海洛因。"])) == []

@@ -49,7 +49,8 @@ def test_r02_unknown_key(data, monkeypatch, capsys):
 
 
 def test_r03_unregistered_dataset(data, monkeypatch, capsys):
-    code, out = run(["recipes/criminal_qlora.yaml", "dataset=does_not_exist", f"dataset_dir={data}"], monkeypatch, capsys)
+    code, out = run(["recipes/criminal_qlora.yaml", "dataset=does_not_exist", f"dataset_dir={data}"],
+                    monkeypatch, capsys)
     assert code == 1 and "does_not_exist" in out and "dataset_info.json" in out
 
 

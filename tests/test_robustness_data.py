@@ -766,7 +766,8 @@ def test_C18_J09_nul_characters(tmp_path):
     nul_row = list(rows[0])
     nul_row[header.index("全文")] = nul_row[header.index("全文")].replace("经审理查明，", "经审理查明，\x00", 1)
     raw = raw_with(tmp_path, {
-        "cail/a.jsonl": good_lines() + '{"fact": "x\x00y"}\n' + line({**GOOD[1], "fact": "被告人\u0000" + GOOD[1]["fact"]}) + "\n",
+        "cail/a.jsonl": good_lines() + '{"fact": "x\x00y"}\n'
+                        + line({**GOOD[1], "fact": "被告人\u0000" + GOOD[1]["fact"]}) + "\n",
         "cail/zeros.jsonl": b"\x00" * 65536,
         "judgments/cn/nul.csv": csv_text(header, [nul_row, rows[1]]),
     })

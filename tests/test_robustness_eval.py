@@ -27,7 +27,8 @@ def run(f, preds, capsys, *extra, gold=None, out=None):
     """(exit code, stderr + stdout, out folder). An uncaught exception fails the test."""
     path = preds if not isinstance(preds, list) else jsonl(f["tmp"] / "p.jsonl", preds)
     out = out or f["tmp"] / "eval"
-    argv = ["eval", "--predictions", str(path), "--gold", str(gold or f["gold"]), "--out", str(out), "--resamples", "20", *extra]
+    argv = ["eval", "--predictions", str(path), "--gold", str(gold or f["gold"]), "--out", str(out),
+            "--resamples", "20", *extra]
     try:
         code = main(argv)
     except SystemExit as e:  # argparse
@@ -41,7 +42,8 @@ def test_e01_missing_predictions(f, capsys):
     assert code == 1 and "nope.jsonl" in out and "no such file" in out
 
 
-@pytest.mark.parametrize("n, where", [(0, ":1: no prediction"), (2, ":3: no prediction"), (4, ":4: a prediction beyond")])
+@pytest.mark.parametrize("n, where",
+                         [(0, ":1: no prediction"), (2, ":3: no prediction"), (4, ":4: a prediction beyond")])
 def test_e02_e03_e04_row_counts(f, capsys, n, where):
     preds = (f["preds"] * 2)[:n]
     code, out, _ = run(f, preds, capsys)
@@ -105,7 +107,8 @@ def test_e13_out_is_a_file(f, capsys):
 def test_e14_e15_resamples_named(f, capsys, value):
     path = jsonl(f["tmp"] / "p.jsonl", f["preds"])
     try:
-        code = main(["eval", "--predictions", str(path), "--gold", str(f["gold"]), "--out", str(f["tmp"] / "e"), "--resamples", value])
+        code = main(["eval", "--predictions", str(path), "--gold", str(f["gold"]), "--out", str(f["tmp"] / "e"),
+                     "--resamples", value])
     except SystemExit as e:
         code = e.code
     assert code == 2 and "--resamples" in capsys.readouterr().err

@@ -59,10 +59,12 @@ def test_mainland_sample_without_prosecution_allegation_section():
     assert s["公诉机关指控"] == "" and s["经审理查明"].startswith("经审理查明")
 
 
-@pytest.mark.parametrize("variant", ["经审理查明", "本院查明", "审理查明", "经公开审理查明", "经审理，本院查明", "本院经审理查明",
-                                     "经审理认定", "本院经审理认定事实如下", "经审查查明", "经庭审查明"])
+@pytest.mark.parametrize("variant",
+                         ["经审理查明", "本院查明", "审理查明", "经公开审理查明", "经审理，本院查明", "本院经审理查明",
+                          "经审理认定", "本院经审理认定事实如下", "经审查查明", "经庭审查明"])
 def test_found_facts_marker_variants(variant):
-    text = ("公诉机关某市人民检察院。\n被告人甲某，男。\n某市人民检察院以某检刑诉〔2021〕1号起诉书指控被告人甲某犯盗窃罪，向本院提起公诉。\n"
+    text = ("公诉机关某市人民检察院。\n被告人甲某，男。\n"
+            "某市人民检察院以某检刑诉〔2021〕1号起诉书指控被告人甲某犯盗窃罪，向本院提起公诉。\n"
             f"{variant}:甲某窃得手机一部。\n本院认为:甲某构成盗窃罪。依照《中华人民共和国刑法》第二百六十四条之规定,判决如下:\n"
             "被告人甲某犯盗窃罪,判处拘役三个月。\n审判员 乙某")
     s = split_cn(text)
@@ -110,12 +112,14 @@ def test_taiwan_combined_facts_and_reasons_split_at_the_second_paragraph():
 
 
 @pytest.mark.parametrize("text,reason", [
-    ("臺灣臺北地方法院刑事判決\n被　告　甲\n甲犯竊盜罪，處拘役伍日。\n犯罪事實\n一、甲竊盜。\n理由\n一、核被告所為。", "主文"),
+    ("臺灣臺北地方法院刑事判決\n被　告　甲\n甲犯竊盜罪，處拘役伍日。\n犯罪事實\n一、甲竊盜。\n理由\n一、核被告所為。",
+     "主文"),
     ("臺灣臺北地方法院刑事判決\n主　文\n甲犯竊盜罪，處拘役伍日。\n中華民國112年3月1日", "事實 / 理由"),
     # one heading for facts and reasons (only 理由, only 犯罪事實, 事實及理由) with one paragraph
     ("臺灣臺北地方法院刑事判決\n主　文\n甲犯竊盜罪，處拘役伍日。\n理　由\n一、核被告所為。", "told apart"),
     ("臺灣臺北地方法院刑事判決\n主　文\n甲犯竊盜罪，處拘役伍日。\n犯罪事實\n一、甲竊盜。", "told apart"),
-    ("臺灣臺北地方法院刑事簡易判決\n主　文\n甲犯竊盜罪，處拘役伍日。\n事實及理由\n一、甲竊盜，核被告所為係犯竊盜罪。", "told apart"),
+    ("臺灣臺北地方法院刑事簡易判決\n主　文\n甲犯竊盜罪，處拘役伍日。\n事實及理由\n一、甲竊盜，核被告所為係犯竊盜罪。",
+     "told apart"),
 ])
 def test_missing_taiwan_sections_are_rejected(text, reason):
     with pytest.raises(RecordError, match=reason):
@@ -123,7 +127,8 @@ def test_missing_taiwan_sections_are_rejected(text, reason):
 
 
 def test_taiwan_facts_in_the_first_paragraph_of_reasons():
-    s = split_tw("臺灣臺北地方法院刑事判決\n主　文\n甲犯竊盜罪，處拘役伍日。\n理　由\n一、甲竊盜。\n二、核被告所為，係犯竊盜罪。")
+    s = split_tw("臺灣臺北地方法院刑事判決\n主　文\n甲犯竊盜罪，處拘役伍日。\n理　由\n"
+                 "一、甲竊盜。\n二、核被告所為，係犯竊盜罪。")
     assert s["事實"] == "一、甲竊盜。" and s["理由"] == "二、核被告所為，係犯竊盜罪。"
 
 
@@ -144,7 +149,8 @@ def test_mainland_reasoning_and_verdict_marker_variants(reasoning, verdict):
 
 
 def test_summary_judgment_takes_the_adopted_allegation_as_facts():
-    text = ("公诉机关某市人民检察院。\n被告人甲某，男。\n某市人民检察院以某检刑诉〔2021〕1号起诉书指控被告人甲某犯盗窃罪，向本院提起公诉。\n"
+    text = ("公诉机关某市人民检察院。\n被告人甲某，男。\n"
+            "某市人民检察院以某检刑诉〔2021〕1号起诉书指控被告人甲某犯盗窃罪，向本院提起公诉。\n"
             "某市人民检察院指控：2021年3月，被告人甲某窃得手机一部。\n上述事实，被告人甲某在开庭审理过程中亦无异议，并有证人证言等证据证实。\n"
             "本院认为，甲某构成盗窃罪。依照《中华人民共和国刑法》第二百六十四条之规定，判决如下：\n被告人甲某犯盗窃罪，判处拘役三个月。")
     s = split_cn(text)

@@ -33,9 +33,11 @@ KEY = "test-key-123"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
-def request(url: str, body: dict | None = None, timeout: float = 120, headers: dict | None = None, method: str | None = None):
+def request(url: str, body: dict | None = None, timeout: float = 120, headers: dict | None = None,
+            method: str | None = None):
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})}, method=method)
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})},
+                                 method=method)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             return r.status, json.loads(r.read()), dict(r.headers)
@@ -66,8 +68,8 @@ def test_api_answers_a_case(tiny_model, tmp_path):
     log = tmp_path / "api.log"
     env = {**os.environ, "API_PORT": str(port), "API_KEY": KEY, "CUDA_VISIBLE_DEVICES": ""}
     env.pop("API_HOST", None)  # the default bind is loopback
-    cmd = [sys.executable, "-m", "lawfactory.cli", "serve", "recipes/criminal_serve.yaml", f"model_name_or_path={tiny_model}",
-           "max_new_tokens=8"]
+    cmd = [sys.executable, "-m", "lawfactory.cli", "serve", "recipes/criminal_serve.yaml",
+           f"model_name_or_path={tiny_model}", "max_new_tokens=8"]
     chat = {"model": "criminal", "max_tokens": 4096,  # above the recipe's cap: lowered to 8
             "messages": [{"role": "system", "content": SYSTEM["cn"]}, {"role": "user", "content": user}]}
     with open(log, "w") as out:
@@ -79,7 +81,8 @@ def test_api_answers_a_case(tiny_model, tmp_path):
         preflight = request(f"{base}/v1/chat/completions", method="OPTIONS",
                             headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
         docs = request(f"{base}/openapi.json", headers=AUTH)
-        status, body, headers = request(f"{base}/v1/chat/completions", chat, headers={**AUTH, "Origin": "https://evil.example"})
+        status, body, headers = request(f"{base}/v1/chat/completions", chat,
+                                        headers={**AUTH, "Origin": "https://evil.example"})
     finally:
         proc.terminate()
         try:

@@ -89,7 +89,10 @@ def test_bad_requests_name_the_field(client, body, field):
 
 
 def test_bodies_that_are_not_a_search_are_refused(client):
-    assert client.post("/search", content=b"not json", headers={**AUTH, "Content-Type": "application/json"}).status_code == 422
+    assert (
+        client.post("/search", content=b"not json", headers={**AUTH, "Content-Type": "application/json"}).status_code
+        == 422
+    )
     big = json.dumps({"query": "盗" * service.MAX_BODY}).encode()
     r = client.post("/search", content=big, headers={**AUTH, "Content-Type": "application/json"})
     assert r.status_code == 413
@@ -126,7 +129,9 @@ def test_a_missing_index_is_named(tmp_path, monkeypatch):
 
 
 def post(url, body, headers):
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json", **headers})
+    req = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json", **headers}
+    )
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, json.loads(r.read())

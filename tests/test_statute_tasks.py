@@ -66,7 +66,8 @@ def test_recitation_answers_are_the_article_text_and_location_its_headings(built
             if a["path"]:
                 (_, where), = rest
                 assert all(h in where for h in a["path"]) and cited_key(where, jur) == key
-    r = next(r for r in rows(out, "cn_statutes_qa") if r["task"] == "recite" and r["articles"] == [f"{PRC_CRIMINAL_LAW}|264"])
+    r = next(r for r in rows(out, "cn_statutes_qa")
+             if r["task"] == "recite" and r["articles"] == [f"{PRC_CRIMINAL_LAW}|264"])
     assert turns(r)[1][1].endswith("位于第二编 分则，第五章 侵犯财产罪。")
 
 
@@ -129,7 +130,8 @@ def test_charge_rows_come_from_train_cooccurrence_of_special_part_articles(built
         with_charge = [c for c in cases if charge in c["charges"]]
         for key in r["articles"]:
             a = index[key]
-            support = sum(key in {article_key(x["law"], x["number"], x["suffix"]) for x in c["articles"]} for c in with_charge)
+            support = sum(key in {article_key(x["law"], x["number"], x["suffix"]) for x in c["articles"]}
+                          for c in with_charge)
             assert support >= statute_evidence.MIN_SUPPORT and support >= statute_evidence.MIN_SHARE * len(with_charge)
             assert "分" in a["path"][0] and "\n".join(a["paragraphs"]) in answer
     by_question = {r["articles"][0] for r in charge_rows if "盗窃罪" in r["conversations"][0]["value"]}
@@ -184,12 +186,14 @@ def test_grounded_rows_carry_the_cited_special_part_article_text(built):
         facts, refs = r["input"].split("\n\n参考法条：\n", 1)
         assert any(c["facts"] == facts or facts.startswith(c["facts"]) for c in cases.values())
         for doc in refs.split("\n《"):
-            assert cited_key(doc.lstrip("《").splitlines()[0] if doc.startswith("《") else doc.splitlines()[0], "cn") in index
+            assert cited_key(doc.lstrip("《").splitlines()[0] if doc.startswith("《") else doc.splitlines()[0],
+                             "cn") in index
     # cn cases citing no 分则 article the index holds get no row, and are counted
     none = sum(1 for c in cases.values() if c["jurisdiction"] == "cn" and not special_keys(c, index))
     assert m["stats"].get(NO_GROUNDING, 0) == none
     n_cn = sum(c["jurisdiction"] == "cn" for c in cases.values())
-    grounded = m["datasets"]["criminal_sentencing_grounded"]["rows"] + m["datasets"]["criminal_sentencing_grounded_eval"]["rows"]
+    grounded = (m["datasets"]["criminal_sentencing_grounded"]["rows"]
+                + m["datasets"]["criminal_sentencing_grounded_eval"]["rows"])
     assert grounded == n_cn - none
 
 
@@ -213,7 +217,8 @@ def test_grounded_rows_never_quote_the_general_part(built):
                    for c in cases.values() if c["jurisdiction"] == "cn")
     assert m["stats"]["grounded: cited 总则/附则 articles (left out, they reveal the outcome)"] == left_out == 53
     # 盗窃 with 坦白 and 罚金 (cjo_layouts.jsonl:2 cites §264, §37, §67): grounded by §264 alone
-    (r,) = [r for r in rows(out, "criminal_sentencing_grounded_eval") if cases[r["case_id"]]["source"].endswith("cjo_layouts.jsonl:2")]
+    (r,) = [r for r in rows(out, "criminal_sentencing_grounded_eval")
+            if cases[r["case_id"]]["source"].endswith("cjo_layouts.jsonl:2")]
     assert r["grounded_articles"] == [f"{PRC_CRIMINAL_LAW}|264"]
 
 

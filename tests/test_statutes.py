@@ -139,15 +139,16 @@ def test_every_sample_article_label_round_trips():
 
 
 def test_every_real_article_label_round_trips():
-    every_article_label_round_trips(articles(statutes_cn.read_file(real_path("statutes", "cn", "prc_criminal_law.md"), "c"))
-                                    + articles(statutes_tw.read_json(real_path("statutes", "tw", "C0000001_criminal_code.json"), "t")))
+    every_article_label_round_trips(
+        articles(statutes_cn.read_file(real_path("statutes", "cn", "prc_criminal_law.md"), "c"))
+        + articles(statutes_tw.read_json(real_path("statutes", "tw", "C0000001_criminal_code.json"), "t")))
 
 
 def test_deleted_articles_stay_marked_without_text():
     index = sample_index()
     deleted = {k for k, a in index.items() if a["deleted"]}
-    assert deleted == {f"{PRC_CRIMINAL_LAW}|199", "刑事訴訟法|104", f"{TW_CRIMINAL_CODE}|34", f"{TW_CRIMINAL_CODE}|40-1",
-                       f"{TW_CRIMINAL_CODE}|56"}
+    assert deleted == {f"{PRC_CRIMINAL_LAW}|199", "刑事訴訟法|104", f"{TW_CRIMINAL_CODE}|34",
+                       f"{TW_CRIMINAL_CODE}|40-1", f"{TW_CRIMINAL_CODE}|56"}
     assert all(index[k]["paragraphs"] == [] == index[k]["items"] for k in deleted)
     assert index[f"{TW_CRIMINAL_CODE}|40-1"]["path"] == ["第一編 總則", "第五章之一 沒收"]
     with pytest.raises(RecordError):
@@ -160,7 +161,8 @@ def test_paragraphs_and_items_follow_each_jurisdictions_units():
     index = sample_index()
     # PRC: 款 are paragraphs, （一） lines are 项 of the 款 before them
     a = index[f"{PRC_CRIMINAL_LAW}|72"]
-    assert len(a["paragraphs"]) == 3 and [(i["paragraph"], i["item"]) for i in a["items"]] == [(1, 1), (1, 2), (1, 3), (1, 4)]
+    assert (len(a["paragraphs"]) == 3
+            and [(i["paragraph"], i["item"]) for i in a["items"]] == [(1, 1), (1, 2), (1, 3), (1, 4)])
     assert a["paragraphs"][0].splitlines()[1] == "（一）犯罪情节较轻；"
     # Taiwan: 項 are lines, 一、 lines are 款 of the 項 before them; numbering restarts per 項
     a = index[f"{TW_CRIMINAL_CODE}|74"]
@@ -193,7 +195,8 @@ def test_make_data_writes_the_sorted_index_and_counts_every_file(tmp_path):
         # the FalV XML of the law the JSON already gave: kept once, from the JSON
         "statutes/tw/C0000001_FalV.xml": (27, 0, 0, 27),
     }
-    assert inputs["statutes/tw/C0000001_FalV.xml"]["skipped_reason"] == f"{TW_CRIMINAL_CODE} already read from statutes/tw/C0000001.json"
+    assert (inputs["statutes/tw/C0000001_FalV.xml"]["skipped_reason"]
+            == f"{TW_CRIMINAL_CODE} already read from statutes/tw/C0000001.json")
     assert {"statutes_index.jsonl", "statute_retrieval.jsonl"} <= set(m["outputs"])
     assert all(k in m["fingerprint"]["inputs"] for k in inputs)
 
@@ -290,9 +293,11 @@ def test_multi_law_falv_xml_gives_each_law_its_articles_and_paths(tmp_path):
     # through make data: both laws converted, nothing skipped, counts reconcile
     m = build(BuildConfig.of(raw=raw, out=tmp_path / "d", workers=1))
     entry = m["inputs"]["statutes/tw/laws_FalV.xml"]
-    assert (entry["read"], entry["converted"], entry["rejected"], entry["skipped"], entry["headings"]) == (4, 4, 0, 0, 4)
+    assert (entry["read"], entry["converted"], entry["rejected"], entry["skipped"],
+            entry["headings"]) == (4, 4, 0, 0, 4)
     assert entry["laws"] == ["甲法", "乙條例"] and m["statutes"]["laws"] == {"甲法": 2, "乙條例": 2}
-    index = {a["key"]: (a["path"], a["modified_date"], a["paragraphs"]) for a in read_jsonl(tmp_path / "d" / "statutes_index.jsonl")}
+    index = {a["key"]: (a["path"], a["modified_date"], a["paragraphs"])
+             for a in read_jsonl(tmp_path / "d" / "statutes_index.jsonl")}
     assert index == {k: v[:3] for k, v in expected.items()}
 
 
@@ -302,7 +307,8 @@ def test_malformed_statute_files_and_rows_are_rejected_with_file_line_reason(tmp
     (raw / "statutes" / "tw").mkdir(parents=True)
     (raw / "statutes" / "cn" / "notitle.md").write_text("第一条 没有标题的文件。\n", encoding="utf-8")
     (raw / "statutes" / "cn" / "dup.md").write_text(
-        "# 某某法\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n第一条 甲。\n\n第一条 乙。\n\n第二条 丙。\n", encoding="utf-8")
+        "# 某某法\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n第一条 甲。\n\n第一条 乙。\n\n第二条 丙。\n",
+        encoding="utf-8")
     (raw / "statutes" / "tw" / "broken.json").write_text('{"LawName": "x", "LawArticles": [', encoding="utf-8")
     rows = {"LawName": "某某條例", "LawModifiedDate": "20240101", "LawArticles": [
         {"ArticleType": "C", "ArticleNo": "", "ArticleContent": "   第 一 章 總則"},
@@ -313,7 +319,8 @@ def test_malformed_statute_files_and_rows_are_rejected_with_file_line_reason(tmp
         {"ArticleType": "A", "ArticleNo": "第 5 條", "ArticleContent": ""},
     ]}
     (raw / "statutes" / "tw" / "rows.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    (raw / "statutes" / "tw" / "bad.xml").write_text("<法規><法規名稱>某法</法規名稱><條文>\n<條號>第 1 條</條號>\n</法規>",
+    (raw / "statutes" / "tw" / "bad.xml").write_text("<法規><法規名稱>某法</法規名稱><條文>\n"
+                                                     "<條號>第 1 條</條號>\n</法規>",
                                                       encoding="utf-8")
     m = build(BuildConfig.of(raw=raw, out=tmp_path / "d", workers=1))
     rejects = read_jsonl(tmp_path / "d" / "rejects.jsonl")
@@ -323,13 +330,16 @@ def test_malformed_statute_files_and_rows_are_rejected_with_file_line_reason(tmp
                    ("statutes/tw/rows.json", 6), ("statutes/tw/bad.xml", 3)}
     reasons = {(r["file"], r["line"]): r["reason"] for r in rejects}
     assert "duplicate article 某某法|1" in reasons[("statutes/cn/dup.md", 9)]
-    assert reasons[("statutes/tw/rows.json", 4)].startswith("LawArticles row 4: ") and "ArticleType" in reasons[("statutes/tw/rows.json", 4)]
+    assert (reasons[("statutes/tw/rows.json", 4)].startswith("LawArticles row 4: ")
+            and "ArticleType" in reasons[("statutes/tw/rows.json", 4)])
     assert "malformed XML" in reasons[("statutes/tw/bad.xml", 3)]
     for rel, c in m["inputs"].items():
         assert c["read"] == c["converted"] + c["rejected"] + c["skipped"], rel
         assert c["rejected"] == sum(r["file"] == rel for r in rejects), rel
-    assert m["inputs"]["statutes/tw/rows.json"]["converted"] == 1 and m["inputs"]["statutes/cn/dup.md"]["converted"] == 2
-    assert {a["key"] for a in read_jsonl(tmp_path / "d" / "statutes_index.jsonl")} == {"某某法|1", "某某法|2", "某某條例|1"}
+    assert (m["inputs"]["statutes/tw/rows.json"]["converted"] == 1
+            and m["inputs"]["statutes/cn/dup.md"]["converted"] == 2)
+    assert ({a["key"] for a in read_jsonl(tmp_path / "d" / "statutes_index.jsonl")}
+            == {"某某法|1", "某某法|2", "某某條例|1"})
 
 
 def test_real_statutes_and_cail_through_make_data(tmp_path):
@@ -347,7 +357,8 @@ def test_real_statutes_and_cail_through_make_data(tmp_path):
     charge = {r["conversations"][0]["value"]: r["articles"] for r in qa if r["task"] == "charge"}
     assert [v for q, v in charge.items() if "盗窃罪" in q] == [[f"{PRC_CRIMINAL_LAW}|264"]]
     assert [v for q, v in charge.items() if "故意伤害罪" in q] == [[f"{PRC_CRIMINAL_LAW}|234"]]
-    grounded = m["datasets"]["criminal_sentencing_grounded"]["rows"] + m["datasets"]["criminal_sentencing_grounded_eval"]["rows"]
+    grounded = (m["datasets"]["criminal_sentencing_grounded"]["rows"]
+                + m["datasets"]["criminal_sentencing_grounded_eval"]["rows"])
     dropped = sum(v for k, v in m["stats"].items() if k.startswith("grounded samples over cutoff_len"))
     none = m["stats"].get(NO_GROUNDING, 0)
     assert grounded + dropped + none == m["cases"] and grounded > 900

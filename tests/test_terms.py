@@ -48,7 +48,8 @@ def test_term_line_states_plain_months():
     ("判处拘役三个月，缓刑六个月", "fixed", 3, 6, 0, "拘役"),
     ("判處有期徒刑壹年貳月，併科罰金新臺幣貳萬元", "fixed", 14, 0, 20000, "有期徒刑"),
     ("判处有期徒刑3年零6个月", "fixed", 42, 0, 0, "有期徒刑"),
-    ("犯盗窃罪，判处有期徒刑一年；犯故意伤害罪，判处有期徒刑二年；决定执行有期徒刑二年六个月", "fixed", 30, 0, 0, "有期徒刑"),
+    ("犯盗窃罪，判处有期徒刑一年；犯故意伤害罪，判处有期徒刑二年；决定执行有期徒刑二年六个月",
+     "fixed", 30, 0, 0, "有期徒刑"),
     ("判处死刑，缓期二年执行，剥夺政治权利终身", "death", 0, 0, 0, "死缓"),
     ("判处无期徒刑，剥夺政治权利终身", "life", 0, 0, 0, "无期徒刑"),
     ("拘役伍拾日", "fixed", 2, 0, 0, "拘役"),
@@ -58,7 +59,8 @@ def test_term_line_states_plain_months():
 ])
 def test_parse_sentence(text, kind, months, prob, fine, principal):
     s = parse_sentence(text)
-    assert (s["kind"], s["months"], s["probation_months"], s["fine"], s["principal"]) == (kind, months, prob, fine, principal)
+    assert (s["kind"], s["months"], s["probation_months"], s["fine"],
+            s["principal"]) == (kind, months, prob, fine, principal)
 
 
 def test_parse_sentence_roundtrip_of_formatted_terms():
@@ -179,15 +181,18 @@ def test_merged_sentence_fine_follows_article_69(text, fine):
     ("判处有期徒刑三年又六个月，缓刑五年", 42, 60),
     ("判处有期徒刑三年零八个月", 44, 0),
     # a revoked former suspension is not this sentence's probation (数罪并罚)
-    ("判处有期徒刑二年十个月；撤销…判处有期徒刑一年四个月，缓刑二年的缓刑执行部分，数罪并罚，决定执行有期徒刑三年八个月", 44, 0),
+    ("判处有期徒刑二年十个月；撤销…判处有期徒刑一年四个月，缓刑二年的缓刑执行部分，数罪并罚，"
+     "决定执行有期徒刑三年八个月", 44, 0),
     ("犯甲罪，判处有期徒刑一年，犯乙罪，判处有期徒刑六个月，决定执行有期徒刑一年三个月，缓刑二年", 15, 24),
-    ("判处有期徒刑九年，并处罚金人民币170000元\n撤销某县人民法院（2014）某刑初字第212号刑事判决书对被告人王某宣告缓刑五年的执行部分", 108, 0),
+    ("判处有期徒刑九年，并处罚金人民币170000元\n"
+     "撤销某县人民法院（2014）某刑初字第212号刑事判决书对被告人王某宣告缓刑五年的执行部分", 108, 0),
 ])
 def test_terms_and_probation_under_merged_sentences(text, months, probation):
     s = parse_sentence(text)
     assert (s["months"], s["probation_months"]) == (months, probation)
 
 
-@pytest.mark.parametrize("text", ["被告人甲犯玩忽职守罪，免予刑事处罚", "被告人乙犯保险诈骗罪，免于刑事处罚。", "被告人丙犯玩忽职守罪，免予处罚。"])
+@pytest.mark.parametrize("text", ["被告人甲犯玩忽职守罪，免予刑事处罚", "被告人乙犯保险诈骗罪，免于刑事处罚。",
+                                  "被告人丙犯玩忽职守罪，免予处罚。"])
 def test_exemption_wordings(text):
     assert parse_sentence(text)["kind"] == "none"

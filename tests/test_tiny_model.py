@@ -21,7 +21,8 @@ def test_llamafactory_template_encodes_with_the_tiny_tokenizer(tiny_model):
 
     tok = AutoTokenizer.from_pretrained(tiny_model)
     template = TEMPLATES["qwen3_nothink"]
-    prompt, answer = template.encode_oneturn(tok, [{"role": "user", "content": "事实"}, {"role": "assistant", "content": "刑期:6个月"}],
+    prompt, answer = template.encode_oneturn(tok, [{"role": "user", "content": "事实"},
+                                                   {"role": "assistant", "content": "刑期:6个月"}],
                                              system="你是法官")
     assert tok.decode(prompt).startswith("<|im_start|>system\n你是法官<|im_end|>")
     assert tok.decode(answer).startswith("刑期:6个月")

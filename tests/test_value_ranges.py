@@ -58,7 +58,8 @@ def bad_lines(rec: dict) -> list[tuple[str, str | None]]:
         # C06, C07: numbers JSON can hold but a 64-bit integer cannot
         (_with(rec, punish_of_money=1e20), "out of range"),
         (_with(rec, {**fixed, "imprisonment": 7}).replace('"imprisonment": 7',
-                                                          '"imprisonment": 123456789012345678901234567890'), "out of range"),
+                                                          '"imprisonment": 123456789012345678901234567890'),
+         "out of range"),
         # C08: 2^64 − 1 (cn2an cannot write it); C09: a million months (the data card's bins ended below it)
         (_with(rec, punish_of_money=2**64 - 1), "out of range"),
         (_with(rec, {**fixed, "imprisonment": 1000000}), "out of range"),
@@ -150,7 +151,8 @@ def test_sentence_values_of_the_wrong_type_are_record_errors(kw):
 ])
 def test_criminal_law_articles_must_exist(law, number, suffix, ok):
     if ok:
-        assert _case("tw" if law == TW_CRIMINAL_CODE else "cn", 12, law, number, suffix)["articles"][0]["number"] == number
+        assert (_case("tw" if law == TW_CRIMINAL_CODE else "cn", 12, law, number, suffix)["articles"][0]["number"]
+                == number)
     else:
         with pytest.raises(RecordError, match="has no article"):
             _case("cn", 12, law, number, suffix)

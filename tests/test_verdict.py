@@ -14,14 +14,17 @@ from judgment_samples import all_cases
 # charges, kind, principal, months, probation, fine, political rights, criminal-law articles
 # (number, suffix), attitude flags, and snippets the verdict part must contain.
 CN = {
-    ("（2021）浙0106刑初123号", "张某"): (["盗窃"], "fixed", "有期徒刑", 8, 0, 2000, "", [(264, 0), (67, 0), (52, 0), (53, 0)],
+    ("（2021）浙0106刑初123号", "张某"): (["盗窃"], "fixed", "有期徒刑", 8, 0, 2000, "",
+                                   [(264, 0), (67, 0), (52, 0), (53, 0)],
                                    {"confession", "plea_agreement"}, ["有期徒刑八个月", "罚金人民币二千元"]),
     ("（2021）苏0106刑初456号", "孙某"): (["危险驾驶"], "fixed", "拘役", 2, 3, 4000, "",
                                    [(133, 1), (67, 0), (72, 0), (73, 0), (52, 0), (53, 0)],
                                    {"surrender", "confession", "courtroom_admission", "plea_agreement"},
                                    ["拘役二个月", "缓刑三个月", "罚金人民币四千元"]),
-    ("（2021）粤0305刑初789号", "黄某"): (["故意伤害"], "fixed", "有期徒刑", 36, 48, 0, "", [(234, 0), (67, 0), (72, 0), (73, 0)],
-                                   {"surrender", "confession", "restitution", "forgiveness"}, ["有期徒刑三年", "缓刑四年"]),
+    ("（2021）粤0305刑初789号", "黄某"): (["故意伤害"], "fixed", "有期徒刑", 36, 48, 0, "",
+                                   [(234, 0), (67, 0), (72, 0), (73, 0)],
+                                   {"surrender", "confession", "restitution", "forgiveness"},
+                                   ["有期徒刑三年", "缓刑四年"]),
     ("（2021）川0107刑初1024号", "张某"): (["诈骗"], "fixed", "有期徒刑", 42, 0, 30000, "",
                                     [(266, 0), (25, 0), (26, 0), (27, 0), (67, 0), (72, 0), (52, 0), (53, 0), (64, 0)],
                                     {"refusal"}, ["有期徒刑三年六个月", "罚金人民币三万元"]),
@@ -29,23 +32,30 @@ CN = {
                                      [(266, 0), (25, 0), (26, 0), (27, 0), (67, 0), (72, 0), (52, 0), (53, 0), (64, 0)],
                                      {"confession", "plea_agreement", "restitution"},
                                      ["有期徒刑一年", "缓刑二年", "罚金人民币一万元"]),
-    ("（2021）湘01刑初58号", "马某"): (["故意杀人"], "death", "死缓", 0, 0, 0, "终身", [(232, 0), (48, 0), (57, 0), (67, 0)],
-                                 {"surrender", "confession", "forgiveness"}, ["死刑，缓期二年执行", "剥夺政治权利终身"]),
+    ("（2021）湘01刑初58号", "马某"): (["故意杀人"], "death", "死缓", 0, 0, 0, "终身",
+                                 [(232, 0), (48, 0), (57, 0), (67, 0)],
+                                 {"surrender", "confession", "forgiveness"},
+                                 ["死刑，缓期二年执行", "剥夺政治权利终身"]),
     ("（2021）京0105刑初2001号", "赵某某"): (["盗窃", "诈骗"], "fixed", "有期徒刑", 34, 0, 15000, "",
                                      [(264, 0), (266, 0), (65, 0), (67, 0), (69, 0), (52, 0), (53, 0)],
-                                     {"confession", "restitution"}, ["决定执行有期徒刑二年十个月", "罚金人民币一万五千元"]),
+                                     {"confession", "restitution"},
+                                     ["决定执行有期徒刑二年十个月", "罚金人民币一万五千元"]),
     ("（2021）闽0203刑初888号", "郭某"): (["帮助信息网络犯罪活动"], "fixed", "有期徒刑", 6, 0, 3000, "",
                                    [(287, 2), (67, 0), (52, 0), (53, 0), (64, 0)],
-                                   {"surrender", "confession", "plea_agreement"}, ["有期徒刑六个月", "罚金人民币三千元"]),
-    ("（2021）云0111刑初345号", "杨某"): (["贩卖毒品"], "fixed", "有期徒刑", 84, 0, 10000, "", [(347, 0), (52, 0), (53, 0), (64, 0)],
+                                   {"surrender", "confession", "plea_agreement"},
+                                   ["有期徒刑六个月", "罚金人民币三千元"]),
+    ("（2021）云0111刑初345号", "杨某"): (["贩卖毒品"], "fixed", "有期徒刑", 84, 0, 10000, "",
+                                   [(347, 0), (52, 0), (53, 0), (64, 0)],
                                    {"refusal"}, ["有期徒刑七年", "罚金人民币一万元"]),
     ("（2021）鲁0102刑初66号", "魏某"): (["妨害公务"], "fixed", "管制", 12, 0, 0, "", [(277, 0), (67, 0), (38, 0)],
                                   {"confession", "courtroom_admission"}, ["管制一年"]),
-    ("（2020）豫01刑初99号", "韩某"): (["抢劫"], "life", "无期徒刑", 0, 0, 0, "终身", [(263, 0), (57, 0), (59, 0), (67, 0)],
+    ("（2020）豫01刑初99号", "韩某"): (["抢劫"], "life", "无期徒刑", 0, 0, 0, "终身",
+                                 [(263, 0), (57, 0), (59, 0), (67, 0)],
                                  {"confession"}, ["无期徒刑", "剥夺政治权利终身"]),
     ("（2021）桂0103刑初310号", "覃某"): (["开设赌场"], "fixed", "有期徒刑", 12, 18, 20000, "",
                                    [(303, 0), (67, 0), (72, 0), (73, 0), (52, 0), (53, 0), (64, 0)],
-                                   {"confession", "plea_agreement"}, ["有期徒刑一年", "缓刑一年六个月", "罚金人民币二万元"]),
+                                   {"confession", "plea_agreement"},
+                                   ["有期徒刑一年", "缓刑一年六个月", "罚金人民币二万元"]),
     ("（2021）渝0103刑初150号", "冉某"): (["盗窃"], "none", "", 0, 0, 0, "", [(264, 0), (37, 0), (67, 0)],
                                    {"confession", "forgiveness"}, ["免予刑事处罚"]),
 }
@@ -53,19 +63,23 @@ TW = {
     ("TPDM,112,易,456,20230315,1", "王大明"): (["竊盜"], "fixed", "有期徒刑", 6, 0, 0, "", [(320, 0), (41, 0)],
                                           {"confession", "restitution"}, ["有期徒刑陸月", "以新臺幣壹仟元折算壹日"]),
     ("PCDM,112,交易,78,20230420,1", "李志強"): (["不能安全駕駛動力交通工具"], "fixed", "有期徒刑", 2, 0, 10000, "",
-                                           [(185, 3), (41, 0), (42, 0)], {"confession"}, ["有期徒刑貳月", "罰金新臺幣壹萬元"]),
+                                           [(185, 3), (41, 0), (42, 0)], {"confession"},
+                                           ["有期徒刑貳月", "罰金新臺幣壹萬元"]),
     ("TCDM,112,金訴,1024,20230601,2", "陳大文"): (["三人以上共同詐欺取財"], "fixed", "有期徒刑", 14, 0, 0, "",
                                              [(28, 0), (339, 4), (74, 0)], {"refusal"}, ["有期徒刑壹年貳月"]),
     ("TCDM,112,金訴,1024,20230601,2", "林小明"): (["三人以上共同詐欺取財"], "fixed", "有期徒刑", 12, 24, 0, "",
                                              [(28, 0), (339, 4), (74, 0)], {"confession", "restitution"},
                                              ["有期徒刑壹年", "緩刑貳年"]),
-    ("KSDM,112,簡,300,20230710,1", "趙美玲"): (["傷害"], "fixed", "拘役", 1, 0, 0, "", [(277, 0), (41, 0)], {"confession"},
+    ("KSDM,112,簡,300,20230710,1", "趙美玲"): (["傷害"], "fixed", "拘役", 1, 0, 0, "",
+                                          [(277, 0), (41, 0)], {"confession"},
                                           ["拘役參拾日"]),
-    ("TPDM,111,重訴,12,20221230,3", "周國華"): (["殺人"], "life", "无期徒刑", 0, 0, 0, "终身", [(271, 0), (37, 0), (38, 0)],
+    ("TPDM,111,重訴,12,20221230,3", "周國華"): (["殺人"], "life", "无期徒刑", 0, 0, 0, "终身",
+                                           [(271, 0), (37, 0), (38, 0)],
                                            {"refusal"}, ["無期徒刑", "褫奪公權終身"]),
     ("TYDM,112,易,88,20230505,1", "吳建宏"): (["竊盜"], "fixed", "有期徒刑", 7, 0, 0, "", [(320, 0), (41, 0), (51, 0)],
                                          {"confession"}, ["應執行有期徒刑柒月"]),
-    ("SLDM,110,審易,500,20211115,1", "蔡文雄"): (["施用第二級毒品"], "fixed", "有期徒刑", 3, 0, 0, "", [(11, 0), (47, 0), (41, 0)],
+    ("SLDM,110,審易,500,20211115,1", "蔡文雄"): (["施用第二級毒品"], "fixed", "有期徒刑", 3, 0, 0, "",
+                                            [(11, 0), (47, 0), (41, 0)],
                                             {"refusal"}, ["處有期徒刑參月"]),
 }
 
@@ -98,12 +112,14 @@ def test_labels_match_gold_and_text(cases, key):
     assert {f for f, v in c["attitude"].items() if v} == flags
     # every label is in the text it was read from
     for charge in ch:
-        assert f"犯{charge}罪" in c["verdict"] or (key == ("SLDM,110,審易,500,20211115,1", "蔡文雄") and charge in c["verdict"])
+        assert f"犯{charge}罪" in c["verdict"] or (key == ("SLDM,110,審易,500,20211115,1", "蔡文雄")
+                                                 and charge in c["verdict"])
     for snip in snippets:
         assert snip in c["verdict"], snip
     assert c["defendant"] in c["verdict"]
     for n, x in arts:
-        cited = f"第{to_cn(n)}条" + (f"之{to_cn(x)}" if x else "") if key in CN else f"第{n}條" + (f"之{x}" if x else "")
+        cited = (f"第{to_cn(n)}条" + (f"之{to_cn(x)}" if x else "") if key in CN
+                 else f"第{n}條" + (f"之{x}" if x else ""))
         assert cited in c["reasoning"], cited
     assert c["meta"]["citations"] and all("|" in k for k in c["meta"]["citations"])
     assert article_key(law, *arts[0]) in c["meta"]["citations"]
@@ -129,7 +145,8 @@ def test_multi_defendant_parts_hold_own_conviction_and_shared_items(cases):
 def test_split_unnumbered_verdict_and_acquittal():
     v = "被告人甲某犯盗窃罪，判处拘役三个月；被告人乙某犯盗窃罪，判处拘役二个月，缓刑三个月。"
     parts = split_by_defendant(v, ["甲某", "乙某"])
-    assert parts == {"甲某": "被告人甲某犯盗窃罪，判处拘役三个月", "乙某": "被告人乙某犯盗窃罪，判处拘役二个月，缓刑三个月。"}
+    assert parts == {"甲某": "被告人甲某犯盗窃罪，判处拘役三个月",
+                     "乙某": "被告人乙某犯盗窃罪，判处拘役二个月，缓刑三个月。"}
     found, left = extract("一、被告人甲某犯盗窃罪，判处拘役三个月。\n二、被告人乙某无罪。", ["甲某", "乙某"])
     assert [d.name for d in found] == ["甲某"] and left == ["乙某: acquitted (无罪)"]
     with pytest.raises(Skip, match="all defendants acquitted"):  # no sample, counted with its reason
@@ -161,7 +178,8 @@ def test_defendant_names_from_parties():
 
 def test_parse_sentence_executed_fine_and_formal_numerals():
     # 数罪并罚: the fine after 决定执行 is the executed one (lawfactory/parse/terms.py)
-    s = parse_sentence("犯盗窃罪，判处有期徒刑二年，并处罚金人民币五千元；犯诈骗罪，判处有期徒刑一年，并处罚金人民币一万元；"
+    s = parse_sentence("犯盗窃罪，判处有期徒刑二年，并处罚金人民币五千元；"
+                       "犯诈骗罪，判处有期徒刑一年，并处罚金人民币一万元；"
                        "决定执行有期徒刑二年十个月，并处罚金人民币一万五千元。")
     assert (s["months"], s["fine"]) == (34, 15000)
     s = parse_sentence("處有期徒刑陸月，如易科罰金，以新臺幣壹仟元折算壹日。")
@@ -194,8 +212,8 @@ def test_a_later_sentence_about_a_defendant_is_no_new_defendant():
     parties = ("被告人潘某，男，1989年生。被告人潘某曾因犯容留他人吸毒罪，于2015年被判处拘役五个月。"
                "被告人潘某现因涉嫌犯贩卖毒品罪，于2017年被刑事拘留。被告人张某，男。被告人张某某，女。")
     assert defendants_cn(parties) == ["潘某", "张某", "张某某"]
-    assert defendants_cn("被告人：侯某，男。被告人（附带民事诉讼被告人）郑某，男。被告人冶某1，男。被告人自报刘某，男。") == \
-        ["侯某", "郑某", "冶某1", "刘某"]
+    assert defendants_cn("被告人：侯某，男。被告人（附带民事诉讼被告人）郑某，男。"
+                         "被告人冶某1，男。被告人自报刘某，男。") == ["侯某", "郑某", "冶某1", "刘某"]
 
 
 @pytest.mark.parametrize("verdict", [
@@ -240,12 +258,14 @@ def test_penalties_given_respectively_that_do_not_pair_with_the_names_are_left_o
          "二、被告人王五犯窝藏罪，判处有期徒刑一年。")
     got, left = _read(v, ["张三", "李四", "王五"])
     assert got == {"王五": (["窝藏"], "fixed", 12, 0)}
-    assert left == [f"{n}: penalties given 分别 (respectively) do not pair with the defendants named" for n in ("张三", "李四")]
+    assert left == [f"{n}: penalties given 分别 (respectively) do not pair with the defendants named"
+                    for n in ("张三", "李四")]
 
 
 @pytest.mark.parametrize("verdict, names", [
     ("一、撤销本院（2015）西刑初字第64号刑事判决中对被告人马某犯聚众斗殴罪，判处有期徒刑三年，缓刑四年的缓刑部分；\n"
-     "二、被告人马某犯寻衅滋事罪，判处有期徒刑一年一个月，与前罪被判处有期徒刑三年实行并罚，决定执行有期徒刑三年六个月。", ["马某"]),
+     "二、被告人马某犯寻衅滋事罪，判处有期徒刑一年一个月，与前罪被判处有期徒刑三年实行并罚，决定执行有期徒刑三年六个月。",
+     ["马某"]),
     ("一、撤销本院（2015）西刑初字第64号刑事判决中对被告人马某犯聚众斗殴罪，判处有期徒刑三年，缓刑四年的缓刑部分；\n"
      "二、被告人马某犯寻衅滋事罪，判处有期徒刑一年一个月，与前罪被判处有期徒刑三年实行并罚，决定执行有期徒刑三年六个月；\n"
      "三、被告人苏某犯寻衅滋事罪，判处有期徒刑一年。", ["马某", "苏某"]),

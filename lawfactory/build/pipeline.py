@@ -45,6 +45,7 @@ from lawfactory.splits import EVAL, TRAIN, assign_split
 from lawfactory.tasks import Task, registry, sample
 from lawfactory.tasks.grounded import GroundedTask
 from lawfactory.tasks.judgment_rows import JudgmentTask, too_long
+from lawfactory.tasks.rag import RagTask
 from lawfactory.tasks.retrieval_queries import RetrievalQueriesTask
 from lawfactory.tasks.sentencing import SentencingTask
 from lawfactory.tasks.statute_datasets import StatuteTask
@@ -61,6 +62,8 @@ class Context:
     hygiene: hygiene.Hygiene = field(default_factory=hygiene.Hygiene)  # regrouping, decontamination
     card: datacard.Card = field(default_factory=datacard.Card)  # counts for DATA/README.md
     timer: Timer = field(default_factory=lambda: Timer())  # seconds per stage (printed, never in the manifest)
+    # every (case, split) the task stage will see, in its order: a fresh pass for a task's prepare
+    cases: Callable[[], Iterable[tuple[dict, str]]] = lambda: iter(())
 
     @property
     def work(self) -> Path:
@@ -74,6 +77,7 @@ TASKS: list[Callable[[], Task]] = [
     SentencingTask,  # CAIL cases
     JudgmentTask,  # full-text judgments
     GroundedTask,  # mainland cases with the articles they cite
+    RagTask,  # mainland eval cases with the articles retrieved from their facts
     VariantRowsTask,  # the adversarial stage's synthetic variants
     StatuteTask,  # statute QA and retrieval (evidence from the TRAIN cases)
     RetrievalQueriesTask,  # retrieval query sets (EVAL case facts, layperson questions)
@@ -216,6 +220,7 @@ def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int,
     listed = [n for n in names if registry.is_llamafactory(n)]  # manifest datasets, data card, dataset_info.json
     rows = Counter({n: 0 for n in names})
     groups = {TRAIN: array.array("Q"), EVAL: array.array("Q")}  # group id hashes (8 bytes a case: flat)
+    ctx.cases = functools.partial(split_cases, opts, ctx)
     for task in tasks:
         task.prepare(ctx)
     rejects = []  # cases a task failed on: left out of every dataset, listed in rejects.jsonl
@@ -324,6 +329,10 @@ def fingerprint_build(opts: BuildConfig, manifest: dict, plan: shards.Plan, code
             if not Path(p).is_file():
                 raise UsageError(f"--{k} file {p} does not exist")
             lists[f"{k} {p}"] = jsonl.file_sha256(p)
+    spec = opts.rag.retriever  # a trained embedder's files are inputs of the retrieval-grounded rows
+    if ":" in spec:
+        folder = Path(spec.partition(":")[2])
+        lists.update({f"rag_retriever {p}": jsonl.file_sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()})
     statute_hashes = statute_index.input_hashes(opts.raw)
     lists.update(statute_hashes)
     manifest["fingerprint"] = fingerprint.build_fingerprint({**plan.inputs, **lists}, manifest["options"], code)

@@ -114,6 +114,11 @@ def render(manifest: dict, card: Card) -> str:
     out += ["", f"Cases: {card.cases.get('train', 0)} train, {card.cases.get('eval', 0)} eval "
             f"({sp.get('train_groups', 0)} / {sp.get('eval_groups', 0)} case groups; the split is by group, so "
             "near-duplicates and variants of one case never straddle it).", ""]
+    rag = manifest.get("rag") or {}
+    if rag.get("cases_searched"):
+        out += [f"`{rag['dataset']}` quotes the {rag['k']} articles the `{rag['retriever']}` retriever finds from each "
+                f"case's facts among the {rag['corpus_articles']} {rag['corpus']} (columns `retrieved`, and "
+                "`cited_articles`: those the judgment cites).", ""]
 
     total = sum(card.cases.values())
     out += ["## Charges", "", "| charge | cases | share |", "|---|---:|---:|"]

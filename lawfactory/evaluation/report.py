@@ -19,7 +19,8 @@ SYNTHETIC = ("The attitude pairs are synthetic: each variant is a counterfactual
 SYNTHETIC_ROWS = ("Synthetic rows (counterfactual variants such as the attitude pairs, marked `synthetic` in the data) "
                   "carry labels computed from the sentencing guidance, not court decisions.")
 
-PLOTS = {"pred_vs_gold": "pred_vs_gold.png", "error_by_charge": "error_by_charge.png", "attitude": "attitude_pairs.png"}
+PLOTS = {"pred_vs_gold": "pred_vs_gold.png", "error_by_charge": "error_by_charge.png", "attitude": "attitude_pairs.png",
+         "arms": "arms.png"}
 NAMES = {"model": "model", "constant_median": "constant median", "charge_median": "per-charge median"}
 LABELS = {
     "imprisonment_score": "CAIL imprisonment score (↑)",
@@ -164,6 +165,10 @@ def render(m: dict, plots: dict[str, str]) -> str:
               "or a life/death answer is a miss). LawBench: " + f"{m['lawbench']['n_scored']} items scored, "
               f"{m['lawbench']['skipped_death_life']} death/life skipped as LawBench does; it reads the first "
               "`N个月` of the whole answer (so 一年六个月 reads as 6).", ""]
+    if "arms" in m:
+        from .arms import section
+
+        lines += section(m["arms"])
     sets = _section_sets(m)
     if sets:
         lines += ["## Charges and articles (CAIL2018 judger)", ""] + sets + [""]
@@ -183,7 +188,7 @@ def render(m: dict, plots: dict[str, str]) -> str:
     if plots:
         lines += ["## Plots", ""]
         titles = {"pred_vs_gold": "Predicted vs gold term (log scale)", "error_by_charge": "Error by charge",
-                  "attitude": "Attitude pair shifts"}
+                  "attitude": "Attitude pair shifts", "arms": "Term metrics per arm (shared rows)"}
         for key, name in plots.items():
             lines += [f"### {titles[key]}", "", f"![{titles[key]}]({name})", ""]
     lines += ["---", "", DISCLAIMER, "", SYNTHETIC_ROWS, ""]
@@ -279,6 +284,11 @@ def write_report(out: Path, metrics: dict, gold: list[dict], parsed: list[dict],
             made["error_by_charge"] = PLOTS["error_by_charge"]
         if pairs is not None and plot_attitude(out / PLOTS["attitude"], pairs):
             made["attitude"] = PLOTS["attitude"]
+        if "arms" in metrics:
+            from .arms import plot
+
+            if plot(out / PLOTS["arms"], metrics["arms"]):
+                made["arms"] = PLOTS["arms"]
     path = out / "report.md"
     with atomic_open(path) as f:
         f.write(render(metrics, made))

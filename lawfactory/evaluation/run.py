@@ -36,6 +36,7 @@ class EvalOptions:
     resamples: int = bootstrap.RESAMPLES
     seed: int = bootstrap.SEED
     plots: bool = True
+    arms: tuple = ()  # arms.Arm: the same model on other eval files of the same cases (lawfactory/evaluation/arms.py)
 
 
 def _term(months: int) -> dict:
@@ -121,6 +122,10 @@ def check_options(opts: EvalOptions) -> None:
         raise EvalInputError(f"--out {opts.out}: is a file, not a folder")
     if opts.resamples < 1:
         raise EvalInputError(f"--resamples {opts.resamples}: must be at least 1")
+    if opts.arms:
+        from .arms import check_arms
+
+        check_arms(list(opts.arms))
 
 
 def _rows(preds: list[dict], gold: list[dict], parsed: list[dict], rows: dict) -> list[dict]:
@@ -227,6 +232,10 @@ def evaluate(opts: EvalOptions) -> dict:
         pairs = _attitude(opts)
         metrics["attitude"] = attitude_pairs.sensitivity(pairs)
     metrics["worst_cases"] = _worst(gold, parsed, texts)
+    if opts.arms:
+        from .arms import compare
+
+        metrics["arms"] = compare(opts)
 
     from .report import write_report
 

@@ -37,7 +37,9 @@ def corpus_from_articles(articles: Iterable[dict] | Mapping[str, dict], jurisdic
         raise ValueError(f"unknown jurisdiction {jurisdiction!r} (expected one of {', '.join(JURISDICTIONS)})")
     records = articles.values() if isinstance(articles, Mapping) else articles
     kept = [a for a in records if not a["deleted"] and (jurisdiction is None or a["jurisdiction"] == jurisdiction)]
-    return Corpus(keys=[a["key"] for a in kept], texts=[document(a) for a in kept], articles={a["key"]: a for a in kept})
+    return Corpus(
+        keys=[a["key"] for a in kept], texts=[document(a) for a in kept], articles={a["key"]: a for a in kept}
+    )
 
 
 def load_corpus(index: Path | str, jurisdiction: str | None = None) -> Corpus:

@@ -69,7 +69,9 @@ def create_app(retriever, corpus, api_key: str | None = None):
     def search(req: SearchRequest) -> dict:
         k = min(req.k, MAX_K)
         with lock:
-            where = {"jurisdiction": req.jurisdiction} if req.jurisdiction else {}  # the Protocol's search has no filter
+            where = (
+                {"jurisdiction": req.jurisdiction} if req.jurisdiction else {}
+            )  # the Protocol's search has no filter
             found = retriever.search([req.query], k, **where)[0]
         return {"results": [result(corpus.articles[key], score) for key, score in found]}
 

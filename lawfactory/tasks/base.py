@@ -3,7 +3,8 @@
 A task turns cases into rows of the datasets it declares (every one registered in
 lawfactory/tasks/registry.py). Per build the pipeline makes one instance of each task and calls:
 
-    prepare(ctx)                       once, before the first case (ctx.index is loaded)
+    prepare(ctx)                       once, before the first case (ctx.index is loaded; ctx.cases()
+                                       iterates the (case, split) pairs rows will get, in order)
     rows(case, split, ctx)             for every case of cases.jsonl with its split
     variant_rows(variant, source, split, ctx)
                                        for every synthetic variant of that case (adversarial stage)

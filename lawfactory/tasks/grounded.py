@@ -19,6 +19,15 @@ GROUNDED_INSTRUCTION = INSTRUCTION["cn"].replace("以下案件事实", "以下�
 assert GROUNDED_INSTRUCTION != INSTRUCTION["cn"]
 
 
+def with_articles(row: dict, arts: list[dict]) -> dict:
+    """A mainland sentencing row grounded on `arts`: the grounded instruction, and the articles'
+    citation and text appended to its input under 参考法条 (the retrieval-grounded rows,
+    lawfactory/tasks/rag.py, quote their retrieved articles the same way)."""
+    row["instruction"] = GROUNDED_INSTRUCTION
+    row["input"] += "\n\n" + PHRASINGS["cn"]["refs"] + "\n" + "\n".join(document(a) for a in arts)
+    return row
+
+
 class GroundedTask(BaseTask):
     """`criminal_sentencing_grounded(_eval)`: the sentencing sample of a mainland case with the
     text of the 分则 articles it cites appended to the input (LawBench 3-5 gives the charge's
@@ -42,9 +51,7 @@ class GroundedTask(BaseTask):
             ctx.stats[NO_GROUNDING] += 1
             return
         eval_row = split == EVAL
-        row = sample(case, eval_row=eval_row)
-        row["instruction"] = GROUNDED_INSTRUCTION
-        row["input"] += "\n\n" + PHRASINGS["cn"]["refs"] + "\n" + "\n".join(document(a) for a in arts)
+        row = with_articles(sample(case, eval_row=eval_row), arts)
         if eval_row:
             row["grounded_articles"] = [a["key"] for a in arts]
         name = self.datasets[eval_row]

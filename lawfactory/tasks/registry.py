@@ -54,23 +54,45 @@ class Dataset:
 
 
 # In the order of the repository's dataset_info.json.
-DATASETS: dict[str, Dataset] = {d.name: d for d in (
-    Dataset("criminal_sentencing", "alpaca", about="CAIL and mainland judgment cases: reasoning, verdict, term"),
-    Dataset("criminal_sentencing_eval", "alpaca", about="its eval split, with gold columns"),
-    Dataset("criminal_adversarial", "alpaca", about="synthetic attitude variants of training cases"),
-    Dataset("criminal_attitude_pairs_eval", "alpaca", about="eval pairs: source row, then its variant row"),
-    Dataset("tw_judgments", "alpaca", about="Taiwan judgments: 理由要旨 and 主文"),
-    Dataset("tw_judgments_eval", "alpaca", about="its eval split, with gold columns"),
-    Dataset("criminal_sentencing_grounded", "alpaca", repeats="criminal_sentencing",
-            about="mainland cases with the text of the 分则 articles they cite"),
-    Dataset("criminal_sentencing_grounded_eval", "alpaca", repeats="criminal_sentencing_eval",
-            about="its eval split"),
-    Dataset("cn_statutes_qa", "sharegpt", about="PRC statute recitation, lookup and charge → article QA"),
-    Dataset("tw_statutes_qa", "sharegpt", about="Taiwan statute QA"),
-    Dataset("statute_retrieval", "", about="(anchor, positive, negative, group_id) triplets for a retrieval model"),
-    Dataset("retrieval_queries_facts_eval", "", about="eval-split case facts → the cited 分则 articles (retrieval-eval queries)"),
-    Dataset("retrieval_queries_questions_eval", "", about="layperson questions → the 分则 article (retrieval-eval queries)"),
-)}
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        Dataset("criminal_sentencing", "alpaca", about="CAIL and mainland judgment cases: reasoning, verdict, term"),
+        Dataset("criminal_sentencing_eval", "alpaca", about="its eval split, with gold columns"),
+        Dataset("criminal_adversarial", "alpaca", about="synthetic attitude variants of training cases"),
+        Dataset("criminal_attitude_pairs_eval", "alpaca", about="eval pairs: source row, then its variant row"),
+        Dataset("tw_judgments", "alpaca", about="Taiwan judgments: 理由要旨 and 主文"),
+        Dataset("tw_judgments_eval", "alpaca", about="its eval split, with gold columns"),
+        Dataset(
+            "criminal_sentencing_grounded",
+            "alpaca",
+            repeats="criminal_sentencing",
+            about="mainland cases with the text of the 分则 articles they cite",
+        ),
+        Dataset(
+            "criminal_sentencing_grounded_eval", "alpaca", repeats="criminal_sentencing_eval", about="its eval split"
+        ),
+        Dataset(
+            "criminal_sentencing_rag_eval",
+            "alpaca",
+            repeats="criminal_sentencing_eval",
+            about="criminal_sentencing_eval with the articles a retriever finds from the facts",
+        ),
+        Dataset("cn_statutes_qa", "sharegpt", about="PRC statute recitation, lookup and charge → article QA"),
+        Dataset("tw_statutes_qa", "sharegpt", about="Taiwan statute QA"),
+        Dataset("statute_retrieval", "", about="(anchor, positive, negative, group_id) triplets for a retrieval model"),
+        Dataset(
+            "retrieval_queries_facts_eval",
+            "",
+            about="eval-split case facts → the cited 分则 articles (retrieval-eval queries)",
+        ),
+        Dataset(
+            "retrieval_queries_questions_eval",
+            "",
+            about="layperson questions → the 分则 article (retrieval-eval queries)",
+        ),
+    )
+}
 
 
 def is_llamafactory(name: str) -> bool:
