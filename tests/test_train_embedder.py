@@ -147,3 +147,19 @@ def test_pairs_from_another_index_are_refused(sample_data, tmp_path):
     with pytest.raises(InputError, match="no held-out positive"):
         train.train(train.TrainOptions(pairs=pairs, index=index, out=tmp_path / "out", static=True, dim=4),
                     log=lambda *a, **k: None)
+
+
+def test_span_rows_are_sentences_of_training_positives(sample_data):
+    from lawfactory.retrieval.corpus import load_corpus
+
+    corpus = load_corpus(sample_data / "statutes_index.jsonl")
+    doc = dict(zip(corpus.keys, corpus.texts))
+    seen, unseen = corpus.keys[0], corpus.keys[1]
+    train_rows = [{"anchor": "问", "positive": doc[seen], "negative": doc[unseen]}]
+    spans = train.span_rows(train_rows, corpus, 2, seed=0)
+    assert 1 <= len(spans) <= 2
+    for r in spans:  # a sentence of the article's own text → that article, with the row's negative
+        assert r["positive"] == doc[seen] and r["negative"] == doc[unseen]
+        assert r["anchor"] in "".join(corpus.articles[seen]["paragraphs"])
+    assert train.span_rows(train_rows, corpus, 2, seed=0) == spans  # seeded
+    assert not any(r["positive"] == doc[unseen] for r in spans)  # no training positive: no rows

@@ -27,6 +27,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import random
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -65,6 +67,7 @@ class TrainOptions:
     first_round_epochs: int = 1
     max_tokens: int | None = None
     save_total_limit: int = 1
+    spans_per_article: int = 0
     jurisdiction: str | None = None
     tokenizer: Path | None = None  # a tokenizer.json for --static (default: the pack's Qwen tokenizer)
     notes: list[str] = field(default_factory=list)
@@ -94,11 +97,36 @@ class TrainOptions:
                 raise UsageError(f"train-embedder: --{flag} must be at least 1, got {getattr(self, name)}")
         if self.static and self.dim < 2:
             raise UsageError(f"train-embedder: --dim must be at least 2, got {self.dim}")
+        if self.spans_per_article < 0:
+            raise UsageError(f"train-embedder: --spans-per-article must be 0 or more, got {self.spans_per_article}")
         if self.first_round_epochs < 0:
             raise UsageError(f"train-embedder: --first-round-epochs must be 0 or more, got {self.first_round_epochs}")
         if not (self.lr > 0 and math.isfinite(self.lr)):
             raise UsageError(f"train-embedder: --lr must be a positive number, got {self.lr}")
         return self
+
+
+SENTENCE_END = re.compile(r"(?<=[。；;])")
+MIN_SPAN_CHARS = 8
+
+
+def span_rows(train_rows: list[dict], corpus, per_article: int, seed: int) -> list[dict]:
+    """Extra rows whose anchor is one sentence of an article's text and whose positive is the article
+    (the inverse cloze task). The pairs teach content → article only for the articles that cases
+    cite and number → article for the rest; these teach every article's own wording. Only articles
+    that are already a training positive get them, with that row's same-节 negative, so a held-out
+    anchor's article gains nothing it would not have."""
+    negative = {r["positive"]: r["negative"] for r in train_rows}
+    rows = []
+    for key, doc in zip(corpus.keys, corpus.texts):
+        if doc not in negative:
+            continue
+        sentences = [t.strip() for p in corpus.articles[key]["paragraphs"] for t in SENTENCE_END.split(p)]
+        sentences = [t for t in dict.fromkeys(sentences) if len(t) >= MIN_SPAN_CHARS]
+        rng = random.Random(f"{seed}\x00spans\x00{key}")
+        for t in rng.sample(sentences, min(per_article, len(sentences))):
+            rows.append({"anchor": t, "positive": doc, "negative": negative[doc]})
+    return rows
 
 
 def read_pairs(path: Path) -> list[dict]:
@@ -302,6 +330,10 @@ def train(opts: TrainOptions, log=print) -> dict:
         train_rows = [r for r in train_rows if r["anchor"] not in held_anchors]
         opts.notes.append(f"{leaked} training rows dropped: their anchor text is also a held-out anchor")
     queries, relevant, missing = ir_queries(held_rows, positive_keys(corpus))
+    if opts.spans_per_article:
+        spans = span_rows(train_rows, corpus, opts.spans_per_article, opts.seed)
+        train_rows = train_rows + spans
+        opts.notes.append(f"{len(spans)} training rows added: a sentence of an article → the article")
     if not queries:
         raise InputError(f"train-embedder: no held-out positive of {opts.pairs} is an article in force of {opts.index} "
                          "(were the pairs built from this index?)")
@@ -439,6 +471,8 @@ def add_parser(sub) -> None:
     p.add_argument("--no-mine", action="store_true", help="skip hard-negative mining (same-节 negatives only)")
     p.add_argument("--first-round-epochs", type=int, default=1,
                    help="--static: epochs trained before mining, so the miner is not a random model (default 1)")
+    p.add_argument("--spans-per-article", type=int, default=0,
+                   help="add N rows per article: one sentence of its text → the article (default 0)")
     p.add_argument("--save-total-limit", type=int, default=1, help="checkpoints kept (default 1)")
     p.add_argument("--jurisdiction", choices=("cn", "tw"), help="retrieve among one jurisdiction's articles only")
     p.add_argument("--tokenizer", help="--static: a tokenizer.json (default: the Qwen tokenizer the pack ships)")
@@ -451,7 +485,8 @@ def cmd_train_embedder(args) -> int:
                         batch_size=args.batch_size, lr=args.lr,
                         eval_share=args.eval_share, seed=args.seed, mine=not args.no_mine,
                         first_round_epochs=args.first_round_epochs, save_total_limit=args.save_total_limit,
-                        jurisdiction=args.jurisdiction, tokenizer=Path(args.tokenizer) if args.tokenizer else None)
+                        jurisdiction=args.jurisdiction, spans_per_article=args.spans_per_article,
+                        tokenizer=Path(args.tokenizer) if args.tokenizer else None)
     result = train(opts)
     m = result["heldout"]
     print("held-out (" + str(m["n"]) + " queries): " + "  ".join(f"{k}={m[k]:.3f}" for k in METRICS))
