@@ -43,8 +43,8 @@ METRICS = {"recall@1": "recall@1", "recall@5": "recall@5", "recall@10": "recall@
            "ndcg@10": "ndcg@10"}
 # Static embeddings learn from scratch: a high learning rate and large batches, as in
 # sentence-transformers' static-embedding recipe (lr 2e-1). Fine-tuning a pretrained encoder: the usual 2e-5.
-STATIC_DEFAULTS = {"epochs": 10, "batch_size": 128, "lr": 0.2, "dim": 256, "max_tokens": 512}
-BASE_DEFAULTS = {"epochs": 1, "batch_size": 32, "lr": 2e-5}
+STATIC_DEFAULTS = {"epochs": 10, "batch_size": 128, "lr": 0.2, "dim": 256, "max_tokens": 512, "spans_per_article": 2}
+BASE_DEFAULTS = {"epochs": 1, "batch_size": 32, "lr": 2e-5, "spans_per_article": 0}
 CARD_DISCLAIMER = ("**Not legal advice.** This model ranks statute articles by similarity to a text. A retrieved "
                    "article is not a statement that it applies, and nothing here is legal advice or a prediction of "
                    "what any court will decide.")
@@ -67,7 +67,7 @@ class TrainOptions:
     first_round_epochs: int = 1
     max_tokens: int | None = None
     save_total_limit: int = 1
-    spans_per_article: int = 0
+    spans_per_article: int | None = None
     jurisdiction: str | None = None
     tokenizer: Path | None = None  # a tokenizer.json for --static (default: the pack's Qwen tokenizer)
     notes: list[str] = field(default_factory=list)
@@ -372,7 +372,8 @@ def train(opts: TrainOptions, log=print) -> dict:
                   "heldout_rows": len(held_rows), "heldout_positives_not_in_corpus": missing},
         "training": {"mode": "static" if opts.static else "base", "base": opts.base, "dim": opts.dim if opts.static
                      else model.get_embedding_dimension(), "epochs": opts.epochs, "batch_size": opts.batch_size,
-                     "lr": opts.lr, "max_tokens": opts.max_tokens, "loss": "MultipleNegativesRankingLoss",
+                     "lr": opts.lr, "max_tokens": opts.max_tokens, "spans_per_article": opts.spans_per_article,
+                     "loss": "MultipleNegativesRankingLoss",
                      "batch_sampler": str(getattr(trainer.args.batch_sampler, "value", trainer.args.batch_sampler)),
                      "mined_negatives": len(mined) if mined is not None else None,
                      "first_round_epochs": opts.first_round_epochs if opts.static and opts.mine else 0,
@@ -471,8 +472,9 @@ def add_parser(sub) -> None:
     p.add_argument("--no-mine", action="store_true", help="skip hard-negative mining (same-节 negatives only)")
     p.add_argument("--first-round-epochs", type=int, default=1,
                    help="--static: epochs trained before mining, so the miner is not a random model (default 1)")
-    p.add_argument("--spans-per-article", type=int, default=0,
-                   help="add N rows per article: one sentence of its text → the article (default 0)")
+    p.add_argument("--spans-per-article", type=int,
+                   help="add N rows per article: one sentence of its text → the article (default "
+                        f"{STATIC_DEFAULTS['spans_per_article']} static, {BASE_DEFAULTS['spans_per_article']} --base)")
     p.add_argument("--save-total-limit", type=int, default=1, help="checkpoints kept (default 1)")
     p.add_argument("--jurisdiction", choices=("cn", "tw"), help="retrieve among one jurisdiction's articles only")
     p.add_argument("--tokenizer", help="--static: a tokenizer.json (default: the Qwen tokenizer the pack ships)")
