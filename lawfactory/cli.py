@@ -135,7 +135,8 @@ def _add_retrieval_eval_parser(sub) -> None:
     r.add_argument("--index", required=True, help="statute index (DATA/statutes_index.jsonl)")
     r.add_argument("--queries", required=True, help='JSON lines {"query": "…", "articles": ["<index key>", …]}')
     r.add_argument("--retriever", action="append", required=True,
-                   help="bm25 | dense:DIR | hybrid:DIR (DIR: sentence-transformers model folder or Hub id); repeatable")
+                   help="bm25 | dense:DIR | hybrid:DIR | rrf:DIR (DIR: sentence-transformers model folder or "
+                        "Hub id); repeatable")
     r.add_argument("--out", required=True, help="output folder")
     r.add_argument("--k", type=_positive_int, default=10,
                    help="a query whose gold article is outside the top k is a miss in the report (default 10)")

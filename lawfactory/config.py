@@ -219,7 +219,7 @@ class AdversarialConfig:
         _set(self, "count", int(self.count or 0))
 
 
-RETRIEVER_KINDS = ("bm25", "dense", "hybrid")  # the retriever specs of lawfactory/retrieval/ (load_retriever)
+RETRIEVER_KINDS = ("bm25", "dense", "hybrid", "rrf")  # the retriever specs of lawfactory/retrieval/ (load_retriever)
 
 
 def retriever_spec(text: str) -> str:
@@ -227,7 +227,7 @@ def retriever_spec(text: str) -> str:
     folder that exists (an argparse type; the API's value is checked by the same function)."""
     kind, sep, folder = str(text).partition(":")
     if kind not in RETRIEVER_KINDS or (kind == "bm25") == bool(sep):
-        raise argparse.ArgumentTypeError(f"expected bm25, dense:DIR or hybrid:DIR, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected bm25, dense:DIR, hybrid:DIR or rrf:DIR, got {text!r}")
     if folder and not Path(folder).is_dir():
         raise argparse.ArgumentTypeError(f"{text}: {folder} is not a folder (a sentence-transformers model)")
     return str(text)

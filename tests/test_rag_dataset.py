@@ -102,9 +102,9 @@ def test_a_failing_retriever_stops_the_build_naming_the_option(tmp_path, monkeyp
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--rag-retriever", "tfidf"], "expected bm25, dense:DIR or hybrid:DIR"),
-    (["--rag-retriever", "bm25:x"], "expected bm25, dense:DIR or hybrid:DIR"),
-    (["--rag-retriever", "dense"], "expected bm25, dense:DIR or hybrid:DIR"),
+    (["--rag-retriever", "tfidf"], "expected bm25, dense:DIR, hybrid:DIR or rrf:DIR"),
+    (["--rag-retriever", "bm25:x"], "expected bm25, dense:DIR, hybrid:DIR or rrf:DIR"),
+    (["--rag-retriever", "dense"], "expected bm25, dense:DIR, hybrid:DIR or rrf:DIR"),
     (["--rag-retriever", "dense:/no/such/model"], "/no/such/model is not a folder"),
     (["--rag-k", "0"], "must be in [1, 50]"),
     (["--rag-k", "two"], "not an integer"),

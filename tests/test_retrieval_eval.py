@@ -11,7 +11,7 @@ import pytest
 from lawfactory.cli import main
 from lawfactory.errors import InputError, UsageError
 from lawfactory.retrieval import Retriever, load_corpus, load_retriever
-from lawfactory.retrieval.hybrid import rrf
+from lawfactory.retrieval.hybrid import minmax_sum, rrf
 from lawfactory.retrieval.metrics import NAMES, ndcg, per_query, recall, reciprocal_rank, summarise
 
 from conftest import real_path
@@ -49,6 +49,16 @@ def test_reciprocal_rank_fusion_on_a_hand_example():
     assert fused[1][1] == pytest.approx(1 / 61 + 1 / 63)
     assert fused[2][1] == pytest.approx(1 / 62)
     assert [key for key, _ in rrf([["a", "b"], ["b", "a"]], k=2)] == ["a", "b"]  # a tie keeps first-met order
+
+
+def test_min_max_score_fusion_on_a_hand_example():
+    # BM25 scores 9, 6, 3 → 1, .5, 0; cosines .8, .6, .4 → 1, .5, 0; mean over the two lists
+    fused = minmax_sum([[("a", 9.0), ("b", 6.0), ("c", 3.0)], [("b", 0.8), ("d", 0.6), ("a", 0.4)]], k=4)
+    assert [key for key, _ in fused] == ["b", "a", "d", "c"]
+    assert [round(s, 6) for _, s in fused] == [0.75, 0.5, 0.25, 0.0]
+    # a flat list (every score equal) adds the same to each of its keys: the other list decides
+    assert [key for key, _ in minmax_sum([[("a", 2.0), ("b", 2.0)], [("b", 0.9), ("a", 0.1)]], k=2)] == ["b", "a"]
+    assert minmax_sum([[], [("a", 1.0)]], k=1) == [("a", 0.5)]
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +133,7 @@ def test_retrieval_eval_end_to_end(sample_data, static_model, tmp_path):
     assert "中华人民共和国刑法|199" not in corpus.articles  # deleted in the sample index
     queries = _write(tmp_path / "q.jsonl", QUERIES)
     out = tmp_path / "out"
-    specs = ["bm25", f"dense:{static_model}", f"hybrid:{static_model}"]
+    specs = ["bm25", f"dense:{static_model}", f"hybrid:{static_model}", f"rrf:{static_model}"]
     assert main(["retrieval-eval", "--index", str(index), "--queries", str(queries), "--out", str(out),
                  *[a for s in specs for a in ("--retriever", s)]]) == 0
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))

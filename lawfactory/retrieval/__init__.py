@@ -16,12 +16,12 @@ from .corpus import Corpus, corpus_from_articles, load_corpus
 
 __all__ = ["Corpus", "Retriever", "corpus_from_articles", "load_corpus", "load_retriever", "SPECS"]
 
-SPECS = "bm25 | dense:DIR | hybrid:DIR"
+SPECS = "bm25 | dense:DIR | hybrid:DIR | rrf:DIR"
 
 
 @runtime_checkable
 class Retriever(Protocol):
-    name: str  # "bm25", "dense:DIR", "hybrid:DIR"
+    name: str  # "bm25", "dense:DIR", "hybrid:DIR", "rrf:DIR"
 
     def search(self, queries: list[str], k: int) -> list[list[tuple[str, float]]]:
         """For each query: up to k (article key, score), best first. The retrievers here also take
@@ -30,7 +30,8 @@ class Retriever(Protocol):
 
 
 def load_retriever(spec: str, corpus: Corpus, query_prompt: str | None = None, cache: dict | None = None) -> Retriever:
-    """The retriever a spec names: bm25, dense:DIR or hybrid:DIR (DIR: a sentence-transformers model
+    """The retriever a spec names: bm25, dense:DIR, hybrid:DIR (BM25 and dense, scores fused) or rrf:DIR
+    (the same, reciprocal-rank fused; lawfactory/retrieval/hybrid.py) (DIR: a sentence-transformers model
     folder or Hub id). query_prompt: a text put before every query by dense models (default: the
     model's own "query" prompt, if its config has one). cache (spec → retriever, for this corpus):
     retrievers to reuse, e.g. the BM25 and dense parts of a hybrid; what is built is added. A bad
@@ -49,11 +50,11 @@ def load_retriever(spec: str, corpus: Corpus, query_prompt: str | None = None, c
         from .dense import DenseRetriever
 
         retriever = DenseRetriever(model, corpus, query_prompt=query_prompt)
-    elif kind == "hybrid" and model:
+    elif kind in ("hybrid", "rrf") and model:
         from .hybrid import HybridRetriever
 
         parts = [load_retriever(part, corpus, query_prompt, cache) for part in ("bm25", f"dense:{model}")]
-        retriever = HybridRetriever(parts, name=spec)
+        retriever = HybridRetriever(parts, name=spec, fusion="rrf" if kind == "rrf" else "minmax")
     else:
         raise UsageError(f"unknown retriever {spec!r}: expected {SPECS}")
     cache[spec] = retriever

@@ -110,8 +110,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("serve-retriever", help="serve statute search (POST /search) on 127.0.0.1 with an API key "
                                                "(docs/serving.md)")
     s.add_argument("--index", required=True, help="statute index (DATA/statutes_index.jsonl)")
-    s.add_argument("--retriever", required=True, help="bm25 | dense:DIR | hybrid:DIR (DIR: sentence-transformers "
-                                                      "model folder or Hub id)")
+    s.add_argument("--retriever", required=True,
+                   help="bm25 | dense:DIR | hybrid:DIR | rrf:DIR (DIR: sentence-transformers model folder or Hub id)")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; any other needs API_KEY)")
     s.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     s.add_argument("--no-key", action="store_true", help="serve without API_KEY (only on a loopback address)")
