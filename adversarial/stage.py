@@ -2,8 +2,9 @@
 
 It runs between the split and the tasks, case → case: plan() selects the sources over the whole
 corpus, then variants(case, split) gives each case's variants (records.variant) as the task stage
-streams cases.jsonl; the variants are not written to a file of their own, they reach the tasks
-beside their source (lawfactory/tasks/variant_rows.py makes their rows).
+streams cases.jsonl; each variant reaches the tasks beside its source (lawfactory/tasks/variant_rows.py
+makes their rows), and the variant records are written beside cases.jsonl, to DATA/variants.jsonl
+(one line per variant, in the order of their sources; a case the task stage rejects has none there).
 
 Selection (deterministic, independent of workers and of input order):
 - quota per split: `--adversarial-count N` gives N training variants (and eval pairs in the eval
@@ -44,6 +45,8 @@ from adversarial.variants import (
     seeded,
 )
 from lawfactory.splits import EVAL, TRAIN
+
+VARIANT_FILE = "variants.jsonl"  # the variant records, beside cases.jsonl in DATA
 
 # Refusal is what real corpora lack (refusal wording in ≤0.5% of CAIL facts, 如实供述 in ~18%:
 # docs/adversarial.md); unclear and the reverse direction keep the

@@ -52,6 +52,20 @@ def test_samples_give_both_datasets_split_by_group(default_build):
     assert all(": entangled: " in k for k in a["dropped_by_self_checks"]), a["dropped_by_self_checks"]
 
 
+def test_variant_records_are_written_beside_the_cases(default_build):
+    """DATA/variants.jsonl: one declared variant record (records.variant) per generated variant, each
+    pointing at a case of cases.jsonl, listed among the build's outputs."""
+    out, manifest = default_build
+    variants = read_jsonl(out / "variants.jsonl")
+    cases = {c["case_id"]: c for c in read_jsonl(out / "cases.jsonl")}
+    assert len(variants) == sum(manifest["adversarial"]["generated"].values()) > 0
+    for v in variants:
+        assert v["synthetic"] is True and v["variant"] in ("refusal", "unclear", "confession")
+        source = cases[v["variant_of"]]
+        assert v["group_id"] == source["group_id"] and v["facts"] != source["facts"] and v["changes"]
+    assert "variants.jsonl" in manifest["outputs"]
+
+
 def test_registered_for_llamafactory(default_build):
     out, _ = default_build
     info = json.loads((REPO / "dataset_info.json").read_text(encoding="utf-8"))

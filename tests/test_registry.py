@@ -55,7 +55,7 @@ def test_a_build_writes_exactly_the_registered_datasets(sample_data):
     """Every dataset file a build writes is registered, and every registered dataset is written;
     DATA/dataset_info.json lists the LLaMA-Factory ones with their registry entries."""
     manifest = jsonl.loads((sample_data / "manifest.json").read_bytes())
-    others = {"cases.jsonl", "rejects.jsonl", "filtered.jsonl", "statutes_index.jsonl"}
+    others = {"cases.jsonl", "variants.jsonl", "rejects.jsonl", "filtered.jsonl", "statutes_index.jsonl"}
     written = {p.name for p in sample_data.glob("*.jsonl")} - others
     assert written == {d.file for d in registry.DATASETS.values()}
     assert written <= set(manifest["outputs"])

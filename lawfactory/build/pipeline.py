@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 from tqdm import tqdm
 
-from adversarial.stage import AdversarialStage
+from adversarial.stage import VARIANT_FILE, AdversarialStage
 from converters import privacy
 from lawfactory import jsonl
 from lawfactory.build import fingerprint, generation, shards, statute_index
@@ -209,8 +209,9 @@ def adversarial_stage(opts: BuildConfig, ctx: Context, n_cases: int) -> Adversar
 
 def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int,
                 adversarial: AdversarialStage) -> list[str]:
-    """Every case and its adversarial variants through every task → DATA/<dataset>.jsonl; returns
-    the files written that are not LLaMA-Factory datasets (reported by their tasks)."""
+    """Every case and its adversarial variants through every task → DATA/<dataset>.jsonl, and the
+    variant records (records.variant) → DATA/variants.jsonl; returns the files written that are not
+    LLaMA-Factory datasets (variants.jsonl, and those reported by their tasks)."""
     tasks = [make() for make in TASKS]
     names = list(dict.fromkeys(n for task in tasks for n in task.datasets))  # tasks may share a dataset
     unregistered = registry.unregistered(names)
@@ -226,6 +227,7 @@ def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int,
     rejects = []  # cases a task failed on: left out of every dataset, listed in rejects.jsonl
     with contextlib.ExitStack() as stack:
         writers = {n: stack.enter_context(jsonl.atomic_open(opts.out / registry.DATASETS[n].file)) for n in names}
+        variant_file = stack.enter_context(jsonl.atomic_open(opts.out / VARIANT_FILE))  # beside cases.jsonl
 
         def write(made: list, case: dict, split: str) -> None:
             for name, row, line in made:
@@ -237,7 +239,8 @@ def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int,
         for case, split in tqdm(split_cases(opts, ctx), total=n_cases, desc="tasks", unit=" case", mininterval=1.0):
             try:
                 made = [(name, row, jsonl.dumps(row)) for task in tasks for name, row in task.rows(case, split, ctx)]
-                made += [(name, row, jsonl.dumps(row)) for v in adversarial.variants(case, split) for task in tasks
+                variants = adversarial.variants(case, split)
+                made += [(name, row, jsonl.dumps(row)) for v in variants for task in tasks
                          for name, row in task.variant_rows(v, case, split, ctx)]
             except LawfactoryError:  # a bad option (e.g. --tokenizer), not a bad case: it ends the build
                 raise
@@ -251,6 +254,7 @@ def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int,
                                                 "little"))
             ctx.card.case(case, split)
             write(made, case, split)
+            variant_file.writelines(jsonl.dumps(v) + "\n" for v in variants)
             generation.killpoint("tasks")
         for task in tasks:  # rows that need every case first (statute QA and retrieval)
             write([(name, row, jsonl.dumps(row)) for name, row in task.finish(ctx)], {}, TRAIN)
@@ -266,7 +270,7 @@ def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int,
                 manifest[key].update(value)
             else:
                 manifest[key] = value
-    return [registry.DATASETS[n].file for n in names if n not in listed]
+    return [VARIANT_FILE, *(registry.DATASETS[n].file for n in names if n not in listed)]
 
 
 def write_dataset_info(out: Path, datasets: Iterable[str]) -> None:
