@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,12 @@ def real_path(*parts: str) -> Path:
     if not p.exists():
         pytest.skip(f"real data not present: {p}")
     return p
+
+
+def write_jsonl(path: Path, rows) -> Path:
+    """rows as JSON lines (UTF-8, Chinese kept as is) at path; returns path."""
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

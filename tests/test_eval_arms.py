@@ -10,6 +10,8 @@ import pytest
 from lawfactory.cli import main
 from lawfactory.evaluation.arms import split_arm
 
+from conftest import write_jsonl
+
 LAW = "中华人民共和国刑法"
 
 
@@ -27,14 +29,9 @@ def _gold(case_id: str, **extra) -> dict:
             "charges": ["盗窃"], "articles": [f"{LAW}|264"], **extra}
 
 
-def _write(path, rows):
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 def _preds(path, gold_rows, months):
     """Predictions stating `months` for each gold row, labelled with the gold text."""
-    return _write(path, [{"predict": _out(m), "label": g["output"]} for g, m in zip(gold_rows, months)])
+    return write_jsonl(path, [{"predict": _out(m), "label": g["output"]} for g, m in zip(gold_rows, months)])
 
 
 @pytest.fixture
@@ -51,7 +48,7 @@ def arms(tmp_path):
              "cited": (cited_gold, [12, 36, 24])}  # exact, exact, exact
     out = {}
     for name, (gold, months) in files.items():
-        g = _write(tmp_path / f"{name}_gold.jsonl", gold)
+        g = write_jsonl(tmp_path / f"{name}_gold.jsonl", gold)
         out[name] = (_preds(tmp_path / f"{name}_pred.jsonl", gold, months), g)
     out["out"] = tmp_path / "eval"
     return out
@@ -132,7 +129,7 @@ def test_without_arms_the_report_has_none(arms):
 
 def test_arms_of_different_cases_are_an_error(arms, tmp_path, capsys):
     other = [_gold("c1"), {**_gold("c2"), "gold_months": 99, "output": _out(99)}]
-    g = _write(tmp_path / "other_gold.jsonl", other)
+    g = write_jsonl(tmp_path / "other_gold.jsonl", other)
     p = _preds(tmp_path / "other_pred.jsonl", other, [12, 99])
     assert _run(arms, *_arm_args(arms, ("none",)), "--arm", f"other={p}:{g}") == 1
     err = capsys.readouterr().err
@@ -178,7 +175,7 @@ def test_split_arm_reads_an_existing_path_whole(tmp_path):
 
 def test_arms_sharing_no_row_are_scored_on_their_own(arms, tmp_path):
     gold = [{**_gold("c1"), "case_id": "other"}]
-    g, p = _write(tmp_path / "o_gold.jsonl", gold), _preds(tmp_path / "o_pred.jsonl", gold, [12])
+    g, p = write_jsonl(tmp_path / "o_gold.jsonl", gold), _preds(tmp_path / "o_pred.jsonl", gold, [12])
     assert _run(arms, *_arm_args(arms, ("none",)), "--arm", f"other={p}:{g}") == 0
     c = json.loads((arms["out"] / "metrics.json").read_text())["arms"]
     assert c["shared_rows"] == 0

@@ -8,6 +8,8 @@ import pytest
 
 from lawfactory.cli import main
 
+from conftest import write_jsonl
+
 LN216 = math.log(216)
 LAW = "中华人民共和国刑法"
 
@@ -39,20 +41,15 @@ TRAIN = ["被告人犯盗窃罪，判处拘役六个月。\n刑期:6个月", "�
          "被告人犯故意杀人罪，判处无期徒刑。\n刑期:无期"]
 
 
-def _write_jsonl(path, rows):
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 @pytest.fixture
 def files(tmp_path):
-    gold = _write_jsonl(tmp_path / "criminal_sentencing_eval.jsonl",
-                        [{"instruction": "i", "input": "f", "jurisdiction": "cn", "probation_months": 0, **g}
-                         for g in GOLD])
-    preds = _write_jsonl(tmp_path / "generated_predictions.jsonl",
-                         [{"prompt": "p", "predict": p, "label": g["output"]} for p, g in zip(PREDICT, GOLD)])
-    train = _write_jsonl(tmp_path / "criminal_sentencing.jsonl",
-                         [{"instruction": "i", "input": "f", "output": o} for o in TRAIN])
+    gold = write_jsonl(tmp_path / "criminal_sentencing_eval.jsonl",
+                       [{"instruction": "i", "input": "f", "jurisdiction": "cn", "probation_months": 0, **g}
+                        for g in GOLD])
+    preds = write_jsonl(tmp_path / "generated_predictions.jsonl",
+                        [{"prompt": "p", "predict": p, "label": g["output"]} for p, g in zip(PREDICT, GOLD)])
+    train = write_jsonl(tmp_path / "criminal_sentencing.jsonl",
+                        [{"instruction": "i", "input": "f", "output": o} for o in TRAIN])
     return {"gold": gold, "preds": preds, "train": train, "out": tmp_path / "eval", "tmp": tmp_path}
 
 
@@ -131,7 +128,7 @@ def test_without_train_the_constant_median_comes_from_gold(files):
 def test_join_label_mismatch_is_an_error(files, capsys):
     rows = [json.loads(x) for x in files["preds"].read_text(encoding="utf-8").splitlines()]
     rows[1]["label"] = GOLD[2]["output"]
-    _write_jsonl(files["preds"], rows)
+    write_jsonl(files["preds"], rows)
     assert _run(files) == 1
     err = capsys.readouterr().err
     assert f"{files['preds']}:2: label does not match {files['gold']}:2" in err
@@ -152,13 +149,13 @@ def test_join_count_mismatch_is_an_error(files, capsys):
 def test_join_ignores_whitespace_differences(files):
     rows = [json.loads(x) for x in files["preds"].read_text(encoding="utf-8").splitlines()]
     rows[0]["label"] = "  " + rows[0]["label"].replace("\n", " \n ") + "\n"
-    _write_jsonl(files["preds"], rows)
+    write_jsonl(files["preds"], rows)
     assert _run(files) == 0
 
 
 def test_statute_index_and_official_lists(files):
-    idx = _write_jsonl(files["tmp"] / "statutes_index.jsonl",
-                       [{"key": f"{LAW}|264", "deleted": False}, {"key": f"{LAW}|266", "deleted": True}])
+    idx = write_jsonl(files["tmp"] / "statutes_index.jsonl",
+                      [{"key": f"{LAW}|264", "deleted": False}, {"key": f"{LAW}|266", "deleted": True}])
     accu = files["tmp"] / "accu.txt"
     accu.write_text("盗窃\n诈骗\n故意杀人\n抢劫\n", encoding="utf-8")
     assert _run(files, "--statutes", str(idx), "--charges", str(accu)) == 0
@@ -175,7 +172,7 @@ def test_lawbench_gold_format(tmp_path):
     items = [{"instruction": "请预测刑期", "question": f"事实{i}", "answer": a}
              for i, a in enumerate(["刑期:4个月", "刑期:无期", "刑期:12个月"])]
     gold.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
-    preds = _write_jsonl(tmp_path / "p.jsonl", [{"prediction": p} for p in ("刑期:4个月", "无期徒刑", "有期徒刑一年")])
+    preds = write_jsonl(tmp_path / "p.jsonl", [{"prediction": p} for p in ("刑期:4个月", "无期徒刑", "有期徒刑一年")])
     out = tmp_path / "out"
     assert main(["eval", "--predictions", str(preds), "--gold", str(gold), "--out", str(out), "--resamples", "50"]) == 0
     m = json.loads((out / "metrics.json").read_text())
@@ -184,8 +181,8 @@ def test_lawbench_gold_format(tmp_path):
     assert m["headline"]["imprisonment_score"]["model"] == 1.0
     assert "accusation" not in m and m["baselines"]["constant_median"]["from"] == "gold"
     # generated_predictions.jsonl against LawBench gold: the label is checked against `answer`
-    gp = _write_jsonl(tmp_path / "gp.jsonl",
-                      [{"prompt": "", "predict": "刑期:4个月", "label": it["answer"]} for it in items])
+    gp = write_jsonl(tmp_path / "gp.jsonl",
+                     [{"prompt": "", "predict": "刑期:4个月", "label": it["answer"]} for it in items])
     assert main(["eval", "--predictions", str(gp), "--gold", str(gold), "--gold-format", "lawbench", "--out", str(out),
                  "--resamples", "50"]) == 0
     gp.write_text(gp.read_text(encoding="utf-8").replace("刑期:无期", "刑期:死刑"), encoding="utf-8")
@@ -204,9 +201,9 @@ def test_attitude_pairs_in_the_report(files):
                           "articles": [],
                           "implied_log_ratio": round(math.log(var_m / src_m), 6) if role == "variant" else 0.0})
             answers.append(f"刑期:{pred}个月")
-    pg = _write_jsonl(files["tmp"] / "criminal_attitude_pairs_eval.jsonl", pairs)
-    pp = _write_jsonl(files["tmp"] / "pairs_predictions.jsonl",
-                      [{"prompt": "", "predict": a, "label": r["output"]} for a, r in zip(answers, pairs)])
+    pg = write_jsonl(files["tmp"] / "criminal_attitude_pairs_eval.jsonl", pairs)
+    pp = write_jsonl(files["tmp"] / "pairs_predictions.jsonl",
+                     [{"prompt": "", "predict": a, "label": r["output"]} for a, r in zip(answers, pairs)])
     assert _run(files, "--pairs-predictions", str(pp), "--pairs-gold", str(pg)) == 0
     m = json.loads((files["out"] / "metrics.json").read_text())
     a = m["attitude"]
@@ -220,8 +217,8 @@ def test_attitude_pairs_in_the_report(files):
 
 def test_lawbench_prediction_file_keyed_by_item(tmp_path):
     """LawBench's own prediction files: {"0": {"origin_prompt", "prediction", "refr"}, …}; refr is checked."""
-    gold = _write_jsonl(tmp_path / "3-4.jsonl", [{"instruction": "i", "question": "q", "answer": a}
-                                                 for a in ("刑期:6个月", "刑期:10个月")])
+    gold = write_jsonl(tmp_path / "3-4.jsonl", [{"instruction": "i", "question": "q", "answer": a}
+                                                for a in ("刑期:6个月", "刑期:10个月")])
     preds = tmp_path / "3-4.json"
     preds.write_text(json.dumps({"1": {"prediction": "刑期:10个月", "refr": "刑期:10个月"},
                                  "0": {"prediction": "判处有期徒刑六个月", "refr": "刑期:6个月"}}, ensure_ascii=False),
@@ -237,10 +234,10 @@ def test_cail_whole_number_gold_matches_a_suffixed_citation(tmp_path):
     predicted 第一百三十三条之一 is 133. A gold row that carries a suffix is compared exactly."""
     cite = {"133": "第一百三十三条", "133-1": "第一百三十三条之一"}
     rows = [("cail", "133", "133-1"), ("judgment", "133-1", "133")]  # (case, gold article, predicted article)
-    gold = _write_jsonl(tmp_path / "gold.jsonl", [
+    gold = write_jsonl(tmp_path / "gold.jsonl", [
         {"instruction": "i", "input": "f", "case_id": cid, "kind": "fixed", "gold_months": 2, "probation_months": 0,
          "charges": ["危险驾驶"], "articles": [f"{LAW}|{g}"], "output": f"刑期:2个月\n({cid})"} for cid, g, _ in rows])
-    preds = _write_jsonl(tmp_path / "preds.jsonl", [
+    preds = write_jsonl(tmp_path / "preds.jsonl", [
         {"predict": f"依照《{LAW}》{cite[p]}之规定，被告人犯危险驾驶罪，判处拘役二个月。\n刑期:2个月"}
         for _, _, p in rows])
     out = tmp_path / "out"

@@ -14,7 +14,7 @@ from lawfactory.retrieval import Retriever, load_corpus, load_retriever
 from lawfactory.retrieval.hybrid import minmax_sum, rrf
 from lawfactory.retrieval.metrics import NAMES, ndcg, per_query, recall, reciprocal_rank, summarise
 
-from conftest import real_path
+from conftest import real_path, write_jsonl
 
 
 def test_metrics_on_a_hand_example():
@@ -121,17 +121,12 @@ QUERIES = [
 ]
 
 
-def _write(path, rows):
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 def test_retrieval_eval_end_to_end(sample_data, static_model, tmp_path):
     index = sample_data / "statutes_index.jsonl"
     corpus = load_corpus(index)
     assert "中华人民共和国刑法|9999" not in corpus.articles and "中华人民共和国刑法|232" in corpus.articles
     assert "中华人民共和国刑法|199" not in corpus.articles  # deleted in the sample index
-    queries = _write(tmp_path / "q.jsonl", QUERIES)
+    queries = write_jsonl(tmp_path / "q.jsonl", QUERIES)
     out = tmp_path / "out"
     specs = ["bm25", f"dense:{static_model}", f"hybrid:{static_model}", f"rrf:{static_model}"]
     assert main(["retrieval-eval", "--index", str(index), "--queries", str(queries), "--out", str(out),

@@ -7,25 +7,22 @@ import pytest
 
 from lawfactory.cli import main
 
+from conftest import write_jsonl
+
 GOLD_OUT = ["被告人甲犯盗窃罪，判处有期徒刑一年。\n刑期:12个月", "被告人乙犯诈骗罪，判处有期徒刑三年。\n刑期:36个月",
             "被告人丙犯盗窃罪，判处拘役六个月。\n刑期:6个月"]
 
 
-def jsonl(path, rows):
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 @pytest.fixture
 def f(tmp_path):
-    gold = jsonl(tmp_path / "gold.jsonl", [{"instruction": "i", "input": "f", "output": o} for o in GOLD_OUT])
+    gold = write_jsonl(tmp_path / "gold.jsonl", [{"instruction": "i", "input": "f", "output": o} for o in GOLD_OUT])
     preds = [{"predict": o, "label": o} for o in GOLD_OUT]
     return {"tmp": tmp_path, "gold": gold, "preds": preds}
 
 
 def run(f, preds, capsys, *extra, gold=None, out=None):
     """(exit code, stderr + stdout, out folder). An uncaught exception fails the test."""
-    path = preds if not isinstance(preds, list) else jsonl(f["tmp"] / "p.jsonl", preds)
+    path = preds if not isinstance(preds, list) else write_jsonl(f["tmp"] / "p.jsonl", preds)
     out = out or f["tmp"] / "eval"
     argv = ["eval", "--predictions", str(path), "--gold", str(gold or f["gold"]), "--out", str(out),
             "--resamples", "20", *extra]
@@ -105,7 +102,7 @@ def test_e13_out_is_a_file(f, capsys):
 
 @pytest.mark.parametrize("value", ["0", "-5"])
 def test_e14_e15_resamples_named(f, capsys, value):
-    path = jsonl(f["tmp"] / "p.jsonl", f["preds"])
+    path = write_jsonl(f["tmp"] / "p.jsonl", f["preds"])
     try:
         code = main(["eval", "--predictions", str(path), "--gold", str(f["gold"]), "--out", str(f["tmp"] / "e"),
                      "--resamples", value])
@@ -128,6 +125,6 @@ def test_e17_predictions_is_a_folder(f, capsys):
 
 
 def test_e18_wrong_gold_file(f, capsys):
-    cases = jsonl(f["tmp"] / "cases.jsonl", [{"case_id": "x", "facts": "…"}] * 3)
+    cases = write_jsonl(f["tmp"] / "cases.jsonl", [{"case_id": "x", "facts": "…"}] * 3)
     code, out, _ = run(f, f["preds"], capsys, gold=cases)
     assert code == 1 and "cases.jsonl:1:" in out and "--gold-format" in out
