@@ -15,16 +15,10 @@ import functools
 import re
 
 from lawfactory.parse.numerals import NUM, to_int
+from lawfactory.parse.scripts import t2s
 
 # 第 N 条 [之 M] and Taiwan's 第 N-M 條 (after t2s, 條 is 条).
 ARTICLE_RE = re.compile(rf"第\s*({NUM})\s*(?:[-－‐—]\s*({NUM})\s*)?条(?:\s*之\s*({NUM}))?")
-
-
-@functools.cache
-def _t2s():
-    import opencc  # opencc-python-reimplemented
-
-    return opencc.OpenCC("t2s")
 
 
 @functools.cache
@@ -38,7 +32,7 @@ def _jieba():
 
 
 def simplified(text: str) -> str:
-    return _t2s().convert(text)
+    return t2s().convert(text)
 
 
 def article_token(number: int, suffix: int = 0) -> str:

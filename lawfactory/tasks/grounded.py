@@ -10,8 +10,8 @@ from lawfactory.splits import EVAL
 from lawfactory.tasks.base import BaseTask
 from lawfactory.tasks.samples import sample
 from lawfactory.tasks.sentencing import INSTRUCTION
-from lawfactory.tasks.statute_articles import document, special_part
-from lawfactory.tasks.statute_evidence import cited
+from lawfactory.tasks.statute_articles import document
+from lawfactory.tasks.statute_evidence import cited_special_part
 from lawfactory.tasks.statute_qa import PHRASINGS
 
 NO_GROUNDING = "grounded: cases with no cited 分则 article in the statute index (no grounded row)"
@@ -40,8 +40,7 @@ class GroundedTask(BaseTask):
     def rows(self, case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
         if case["jurisdiction"] != "cn":
             return
-        found, missing = cited(case, ctx.index)
-        arts = [a for a in found if special_part(a)]
+        arts, found, missing = cited_special_part(case, ctx.index)
         if missing:
             ctx.stats["grounded: cited articles missing from the statute index (left out)"] += missing
         if len(arts) < len(found):

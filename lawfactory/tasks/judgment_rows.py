@@ -9,10 +9,10 @@ lawfactory/lengths.py) are dropped and counted, never truncated.
 
 from __future__ import annotations
 
-import functools
 from typing import Iterable
 
 from lawfactory import lengths
+from lawfactory.parse.scripts import t2s
 from lawfactory.records import is_judgment
 from lawfactory.splits import EVAL
 from lawfactory.tasks.base import BaseTask
@@ -24,14 +24,6 @@ _FOCUS = {
     "cn": "（本案被告人：{all}。请就被告人{one}写出本院认为部分和判决主文。）",
     "tw": "（本案被告：{all}。請就被告{one}寫出理由要旨與主文。）",
 }
-
-
-@functools.lru_cache(maxsize=1)
-def t2s():
-    """The Traditional → Simplified Chinese converter (`--to-simplified`)."""
-    import opencc
-
-    return opencc.OpenCC("t2s")
 
 
 def judgment_sample(case: dict, eval_row: bool = False, to_simplified: bool = False) -> dict:

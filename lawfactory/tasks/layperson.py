@@ -268,6 +268,8 @@ LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
         "污辱": ("羞辱",),
     },
 }
+# each lexicon as one pattern, longest term first (故意伤害他人身体 before 他人)
+LEXICON_RE = {j: re.compile("|".join(map(re.escape, sorted(lex, key=len, reverse=True)))) for j, lex in LEXICON.items()}
 # 之 and 於 as classical particles (Taiwan statutes) → 的 and 在, unless part of a fixed word.
 PARTICLES = {"tw": [(re.compile(r"(?<!分)之(?![一間际際外內内後后前下上中日])"), "的"), (re.compile(r"對於"), "對"),
                     (re.compile(r"(?<![關由至等])於"), "在"),
@@ -326,8 +328,7 @@ def _everyday(clause: str, j: str, rng: random.Random) -> str:
     parts = ALTERNATIVES.split(clause)
     c = CATCH_ALL.sub("", rng.choice(parts))
     lexicon = LEXICON[j]
-    pattern = re.compile("|".join(map(re.escape, sorted(lexicon, key=len, reverse=True))))
-    c = pattern.sub(lambda m: rng.choice(lexicon[m.group(0)]), c)
+    c = LEXICON_RE[j].sub(lambda m: rng.choice(lexicon[m.group(0)]), c)
     for pat, repl in PARTICLES.get(j, ()):
         c = pat.sub(repl, c)
     c = re.sub("的的", "的", c).strip("，、；")

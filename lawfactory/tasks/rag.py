@@ -19,7 +19,7 @@ at once (a dense model embeds a batch far faster than one query at a time), `row
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from lawfactory import lengths
 from lawfactory.errors import BuildError, LawfactoryError
@@ -29,7 +29,7 @@ from lawfactory.tasks.grounded import with_articles
 from lawfactory.tasks.judgment_rows import too_long
 from lawfactory.tasks.samples import sample
 from lawfactory.tasks.statute_articles import special_part
-from lawfactory.tasks.statute_evidence import cited
+from lawfactory.tasks.statute_evidence import cited_special_part
 
 NAME = "criminal_sentencing_rag_eval"
 BATCH = 512  # queries a search call takes at once (bounds the memory of a dense model's scores)
@@ -60,6 +60,7 @@ class RagTask(BaseTask):
     datasets = (NAME,)
 
     def __init__(self) -> None:
+        self.kept: set[tuple] = set()  # _key of every case keeps() takes (decided once, in prepare)
         self.found: dict[tuple, list[str]] = {}  # _key(case) → retrieved keys, best first
         self.retriever = ""
         self.corpus_size = 0
@@ -70,13 +71,15 @@ class RagTask(BaseTask):
 
     def _retrieve(self, ctx) -> None:
         cfg = ctx.config.rag
-        eval_cases = ((_key(c), c["facts"]) for c, split in ctx.cases() if keeps(c, split, ctx.config))
+        eval_cases = self._eval_cases(ctx)
         batch = list(itertools.islice(eval_cases, BATCH))
         if not batch:
             return
         corpus = special_part_corpus(ctx.index, "cn")
         self.corpus_size = len(corpus.keys)
         if not corpus.keys:
+            for _ in eval_cases:  # nothing to retrieve from: the rows still need to know which cases
+                pass
             return
         from lawfactory.retrieval import load_retriever
 
@@ -92,13 +95,20 @@ class RagTask(BaseTask):
         except Exception as e:  # a retriever that fails fails for every case: the build stops, naming it
             raise BuildError(f"--rag-retriever {cfg.retriever}: retrieval failed: {type(e).__name__}: {e}") from e
 
+    def _eval_cases(self, ctx) -> Iterator[tuple[tuple, str]]:
+        """(key, facts) of the cases keeps() takes, recorded in self.kept as they stream by."""
+        for c, split in ctx.cases():
+            if keeps(c, split, ctx.config):
+                self.kept.add(_key(c))
+                yield _key(c), c["facts"]
+
     def rows(self, case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
-        if not keeps(case, split, ctx.config):
+        if _key(case) not in self.kept:  # the length check tokenizes the whole sample: not twice
             return
         k, keys = ctx.config.rag.k, self.found.get(_key(case), [])
         row = with_articles(sample(case, eval_row=True), [ctx.index[key] for key in keys])
         row["retrieved"] = keys
-        row["cited_articles"] = [a["key"] for a in cited(case, ctx.index)[0] if special_part(a)]
+        row["cited_articles"] = [a["key"] for a in cited_special_part(case, ctx.index)[0]]
         if len(keys) < k:
             ctx.stats[f"rag: rows with fewer than {k} articles retrieved (bm25: fewer 分则 articles share a word)"] += 1
         if lengths.over_cutoff(row, ctx.config.lengths):  # kept: the arms compare the same cases

@@ -22,7 +22,7 @@ from lawfactory.splits import EVAL
 from lawfactory.tasks.base import BaseTask
 from lawfactory.tasks.layperson import overlap, question
 from lawfactory.tasks.statute_articles import seeded, sort_key, special_part, text
-from lawfactory.tasks.statute_evidence import article_group, cited
+from lawfactory.tasks.statute_evidence import article_group, cited_special_part
 
 FACTS_QUERIES = "retrieval_queries_facts_eval"
 QUESTION_QUERIES = "retrieval_queries_questions_eval"
@@ -57,8 +57,7 @@ class RetrievalQueriesTask(BaseTask):
     def rows(self, case: dict, split: str, ctx) -> Iterable[tuple[str, dict]]:
         if split != EVAL:
             return
-        found, _ = cited(case, ctx.index)
-        arts = [a for a in found if special_part(a)]
+        arts, _, _ = cited_special_part(case, ctx.index)
         if not arts:
             self.no_articles += 1
             return

@@ -92,6 +92,13 @@ def cited(case: dict, index: dict) -> tuple[list[dict], int]:
     return found, len(keys) - len(found)
 
 
+def cited_special_part(case: dict, index: dict) -> tuple[list[dict], list[dict], int]:
+    """cited(), with the 分则 (special-part) articles among those found first: (分则 articles, all
+    found, missing) — what the grounded rows quote and the retrieval queries and rag rows score."""
+    found, missing = cited(case, index)
+    return [a for a in found if special_part(a)], found, missing
+
+
 def collect(ev: StatuteEvidence, case: dict, stats: Counter) -> None:
     """One TRAIN case: charge/article co-occurrence and facts ↔ cited article retrieval pairs."""
     arts, _ = cited(case, ev.index)

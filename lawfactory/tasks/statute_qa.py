@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from lawfactory.parse.numerals import to_cn
-from lawfactory.tasks.judgment_rows import t2s
+from lawfactory.parse.scripts import t2s
 from lawfactory.tasks.statute_articles import label, seeded, sort_key, text
 
 QA_DATASETS = {"cn": "cn_statutes_qa", "tw": "tw_statutes_qa"}
