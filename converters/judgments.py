@@ -49,11 +49,8 @@ def scrub_all(texts: dict[str, str], jurisdiction: str, stats: Counter) -> dict[
     return out
 
 
-_SENTENCE = clauses.NARRATIVE_SENTENCE
-
-
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    return [s.strip() for s in clauses.NARRATIVE_SENTENCE.findall(text) if s.strip()]
 
 
 def attitude_statements(texts: list[str], facts: str) -> str:

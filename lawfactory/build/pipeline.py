@@ -36,6 +36,7 @@ from converters import privacy
 from lawfactory import jsonl
 from lawfactory.build import fingerprint, generation, shards, statute_index
 from lawfactory.build.sources import CASES, input_files, layouts, sources, unmatched_inputs
+from lawfactory.build.steps import failure
 from lawfactory.cards import datacard
 from lawfactory.config import BuildConfig
 from lawfactory.errors import BuildError, LawfactoryError, UsageError
@@ -68,7 +69,7 @@ class Context:
     @property
     def work(self) -> Path:
         """The build's scratch folder (never an output)."""
-        return self.config.out / shards.WORK
+        return self.config.out / generation.WORK
 
 
 # The tasks, in the order they see each case (and their datasets appear in manifest.json); the
@@ -127,7 +128,7 @@ def plan_inputs(opts: BuildConfig, q: quality.Quality, code: str) -> tuple[shard
     case_sources = sources(CASES)
     files = [(case_sources.index(src), src, path) for src, path in input_files(opts.raw, CASES)]
     plan = shards.plan(files, opts.raw, opts.run.shard_bytes, salt)
-    return plan, shards.Config(case_sources, opts.out / shards.WORK / "shards", q, minhash,
+    return plan, shards.Config(case_sources, opts.out / generation.WORK / "shards", q, minhash,
                                max_chars=h.max_record_chars, judgments=opts.judgments, probe=probe_case)
 
 
@@ -203,7 +204,7 @@ def adversarial_stage(opts: BuildConfig, ctx: Context, n_cases: int) -> Adversar
     """Pick the cases that get a synthetic variant (passes of its own over cases.jsonl); the task
     stage then asks it for each case's variants. Its length check is JudgmentTask's."""
     stage = AdversarialStage(opts, ctx.index, functools.partial(too_long, config=opts))
-    stage.plan(lambda: split_cases(opts, ctx), n_cases)
+    stage.plan(ctx.cases, n_cases)
     return stage
 
 
@@ -221,7 +222,6 @@ def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int,
     listed = [n for n in names if registry.is_llamafactory(n)]  # manifest datasets, data card, dataset_info.json
     rows = Counter({n: 0 for n in names})
     groups = {TRAIN: array.array("Q"), EVAL: array.array("Q")}  # group id hashes (8 bytes a case: flat)
-    ctx.cases = functools.partial(split_cases, opts, ctx)
     for task in tasks:
         task.prepare(ctx)
     rejects = []  # cases a task failed on: left out of every dataset, listed in rejects.jsonl
@@ -236,7 +236,7 @@ def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int,
                 if name in listed:
                     ctx.card.row(name, row, case, split)
 
-        for case, split in tqdm(split_cases(opts, ctx), total=n_cases, desc="tasks", unit=" case", mininterval=1.0):
+        for case, split in tqdm(ctx.cases(), total=n_cases, desc="tasks", unit=" case", mininterval=1.0):
             try:
                 made = [(name, row, jsonl.dumps(row)) for task in tasks for name, row in task.rows(case, split, ctx)]
                 variants = adversarial.variants(case, split)
@@ -248,7 +248,7 @@ def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int,
                 file, _, line = str(case.get("source", "")).rpartition(":")
                 rejects.append({"file": file, "line": int(line) if line.isdigit() else 0,
                                 "reason": jsonl.safe_text(privacy.scrub(f"left out of every dataset (task stage): "
-                                                                     f"{shards.failure(e)}")[0])})
+                                                                     f"{failure(e)}")[0])})
                 continue
             groups[split].append(int.from_bytes(hashlib.blake2b(case["group_id"].encode(), digest_size=8).digest(),
                                                 "little"))
@@ -307,6 +307,7 @@ def _build(opts: BuildConfig) -> dict:
                                                                                    *statute_hashes])}
     gen = dataclasses.replace(opts, out=generation.new_stage(opts.out))  # every output goes here first
     n_cases = convert_sources(gen, manifest, ctx, plan, cfg)  # convert, near-dup
+    ctx.cases = functools.partial(split_cases, gen, ctx)  # the staged cases.jsonl, with splits
     ctx.index = statute_index.build_statutes(gen, manifest)  # before the tasks read it
     require_something_converted(manifest, ctx.stats, gen.out)
     with timer("adversarial"):
@@ -317,7 +318,7 @@ def _build(opts: BuildConfig) -> dict:
     manifest["stats"] = dict(sorted(ctx.stats.items()))
     write_outputs(gen.out, manifest, ctx, others)
     generation.switch(gen.out, opts.out, [n for n in manifest["outputs"] if n != generation.REGISTRY])
-    shards.clean(opts.out / shards.WORK / "shards", plan.shards)
+    shards.clean(opts.out / generation.WORK / "shards", plan.shards)
     timer.seconds["total"] = time.perf_counter() - started
     print(timer.report(), file=sys.stderr)
     return manifest

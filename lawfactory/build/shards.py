@@ -38,12 +38,10 @@ from tqdm import tqdm
 from lawfactory import jsonl
 from lawfactory.build import steps
 from lawfactory.build.fingerprint import digest
-from lawfactory.build.steps import failure  # noqa: F401 - the task stage's reject reasons (pipeline.py)
 from lawfactory.config import JudgmentConfig
 from lawfactory.errors import BuildError
 from lawfactory.hygiene import dedup, quality
 
-WORK = ".work"
 BLOCK = 8 << 20
 # Test hook: SIGKILL the whole build (workers too) after this many newly finished shards.
 KILL_ENV = "LAWFACTORY_KILL_AFTER_SHARDS"

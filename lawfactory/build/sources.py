@@ -21,7 +21,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 from converters import cail, judgments_cn, judgments_tw, statutes_cn, statutes_tw
 from lawfactory import jsonl
@@ -30,7 +30,6 @@ CASES = "cases"
 ARTICLES = "articles"
 
 Reader = Callable[..., Any]  # cases: path → records; articles: (path, rel) → LawFile
-RecordReader = Callable[[Path], Iterator[tuple[int, Any, "str | None"]]]
 Converter = Callable[[Any, str, int, Counter, Any], list]
 
 
