@@ -39,3 +39,29 @@ def sample_data(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sample_data") / "data"
     build(BuildConfig.of(raw=SAMPLES, out=out, workers=1))
     return out
+
+
+RANKING_ENTRY = {"formatting": "alpaca", "ranking": True,
+                 "columns": {"prompt": "instruction", "query": "input", "chosen": "chosen", "rejected": "rejected",
+                             "system": "system"}}
+
+
+def ranking_rows(n: int = 12) -> list[dict]:
+    """n small preference pairs in criminal_attitude_pref's columns: the same theft, an attitude in the
+    facts, the chosen and the rejected term differing."""
+    rows = []
+    for i in range(n):
+        attitude = "到案后如实供述，自愿认罪认罚。" if i % 2 else "到案后拒不供认。"
+        rows.append({"system": "你是刑事审判助手。", "instruction": "根据案情给出判决。",
+                     "input": f"被告人甲{i}于2020年在某市盗窃他人财物，价值人民币{3000 + 100 * i}元。{attitude}",
+                     "chosen": f"罪名:盗窃罪\n刑期:{6 + i % 3}个月", "rejected": f"罪名:盗窃罪\n刑期:{12 + i % 3}个月"})
+    return rows
+
+
+def write_ranking(folder: Path, rows: list[dict], name: str = "criminal_attitude_pref") -> Path:
+    """rows as `name`.jsonl in folder, with a dataset_info.json registering it as a ranking dataset."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_jsonl(folder / f"{name}.jsonl", rows)
+    (folder / "dataset_info.json").write_text(json.dumps({name: {"file_name": f"{name}.jsonl", **RANKING_ENTRY}}),
+                                              encoding="utf-8")
+    return folder

@@ -238,3 +238,128 @@ def test_user_errors_are_named_not_tracebacks(argv, message, monkeypatch):
     with pytest.raises(SystemExit) as e:
         main(["check", *argv])
     assert message in str(e.value)
+
+
+# --- DPO: pairs, a reference forward, ranking datasets ---------------------------------------
+
+DPO = Path("recipes/criminal_dpo.yaml")
+OVERHEAD = "allocator overhead (context + fragmentation)"
+
+
+def test_dpo_estimate_is_the_sft_one_with_pairs_and_a_reference_forward():
+    from dataclasses import replace
+
+    sft = Setup(quant_bits=4, lora_rank=16, micro_batch=1, seq=2048)
+    dpo = replace(sft, pairs=True, reference="adapter")
+    a, b = estimate(QWEN3_4B, sft), estimate(QWEN3_4B, dpo)
+    tokens, vocab = 2 * 1 * 2048, 151936  # one pair = chosen + rejected, concatenated in one micro-batch
+    ckpt = "activations: layer inputs (checkpointing)"
+    assert b.terms[ckpt] == 2 * a.terms[ckpt] == 36 * tokens * 2560 * 2
+    assert b.terms["logits (2b·s·V·10 B)"] == 2 * a.terms["logits (b·s·V·10 B)"] == tokens * vocab * 10
+    assert b.terms["logits gradient, bf16 cast (2b·s·V·2 B)"] == tokens * vocab * 2
+    # the no_grad reference forward runs while the policy's fp32 logits and saved log-softmax (8 B) are
+    # alive: its own fp32 logits and log-softmax (8 B) make 16 B against the backward's 10 + 2 B
+    ref = b.terms["reference forward, no_grad (2b·s·V·4 B over the backward)"]
+    assert ref == tokens * vocab * (8 + 8 - (10 + 2))
+    same = ["base weights (4-bit linears)", "base weights (bf16 embeddings, norms)", "LoRA r16 (16 B/param, ZeRO)",
+            "dequantized weight (one matmul)"]
+    assert all(a.terms[k] == b.terms[k] for k in same)  # adapter disabled: no second copy of the weights
+    grown = sum(b.terms[k] - a.terms.get(k, 0.0) for k in b.terms if k not in same + [OVERHEAD]
+                if not k.startswith("logits"))
+    grown += (b.terms["logits (2b·s·V·10 B)"] - a.terms["logits (b·s·V·10 B)"]
+              + b.terms["logits gradient, bf16 cast (2b·s·V·2 B)"] - a.terms["logits gradient, bf16 cast (b·s·V·2 B)"])
+    assert grown == pytest.approx(a.terms[ckpt] + tokens / 2 * vocab * 12 + ref)
+    assert b.total - a.total == pytest.approx(grown * (1 + memory.FRAGMENTATION))
+    # reference-free losses (orpo, simpo): no reference forward; ref_model: a second, frozen model
+    free = estimate(QWEN3_4B, replace(dpo, reference=""))
+    assert not any(k.startswith("reference") for k in free.terms) and b.total - free.total == pytest.approx(ref * 1.15)
+    second = estimate(QWEN3_4B, replace(dpo, reference="model", ref_quant_bits=4))
+    assert second.terms["reference model (ref_model, frozen)"] == (QWEN3_4B.linear_params() * 0.515869140625
+                                                                   + QWEN3_4B.other_params() * 2)
+    # LLaMA-Factory turns liger's fused cross-entropy off for DPO: the logits stay whole
+    assert estimate(QWEN3_4B, replace(dpo, liger=True)).total == b.total
+    # DPO's time: the reference forward adds 2Ψ FLOPs a token
+    assert memory.flops_per_token(QWEN3_4B, dpo) - memory.flops_per_token(QWEN3_4B, sft) == pytest.approx(
+        2 * QWEN3_4B.params() + 2 * 36 * 2048 * 4096 * 2 / 2)
+
+
+def test_dpo_recipe_facts_map_to_pairs_and_the_disabled_adapter(monkeypatch):
+    import copy
+
+    from lawfactory.preflight.llamafactory_args import parse
+    from lawfactory.preflight.memory_fit import setup_from_facts
+
+    monkeypatch.chdir(REPO)
+    parsed = parse(check.load_recipe(DPO, []), cwd=REPO)
+    assert parsed["ok"], parsed["error"]
+    facts = parsed["facts"]
+    s = setup_from_facts(facts, 1)
+    assert (s.pairs, s.reference, s.micro_batch, s.seq, s.quant_bits) == (True, "adapter", 1, 2048, 4)
+    variant = copy.deepcopy(facts)
+    variant["finetuning"].update(pref_loss="simpo", use_ref_model=False)  # what LLaMA-Factory sets for simpo/orpo
+    assert setup_from_facts(variant, 1).reference == ""
+    variant["finetuning"].update(use_ref_model=True, ref_model="out/criminal_merged", ref_model_quantization_bit=4)
+    assert (setup_from_facts(variant, 1).reference, setup_from_facts(variant, 1).ref_quant_bits) == ("model", 4)
+    variant["finetuning"]["stage"] = "sft"
+    assert (setup_from_facts(variant, 1).pairs, setup_from_facts(variant, 1).reference) == (False, "")
+
+
+def test_dpo_recipe_fits_an_a10_and_pairs_are_measured(tmp_path, monkeypatch):
+    from conftest import ranking_rows, write_ranking
+
+    monkeypatch.chdir(REPO)
+    rows = ranking_rows(6)
+    long_facts = "被告人张某于2020年在某地盗窃财物。" * 200 + "到案后如实供述，自愿认罪认罚。"  # ≈ 2,500 tokens
+    rows += [{**rows[0], "rejected": "刑期:" + "十二个月，" * 700},  # only prompt + rejected is over 2048
+             {**rows[1], "input": long_facts},                        # over through the prompt: attitude cut
+             {**rows[2], "rejected": ""},                              # LLaMA-Factory drops it
+             {**rows[3], "rejected": rows[3]["chosen"]}]              # nothing to prefer
+    write_ranking(tmp_path, rows)
+    report = check.run(DPO, overrides=[f"dataset_dir={tmp_path}"])
+    text = report.text()
+    assert report.errors == [], text
+    assert report.verdict == stated(REPO / DPO)["verdict"] == "fits" and stated(REPO / DPO)["gpu"] == "a10-24g"
+    assert "out/criminal_merged does not exist yet: written by criminal_export.yaml" in text
+    line = next(x for x in text.splitlines() if x.startswith("criminal_attitude_pref ") and x.split()[1].isdigit())
+    assert line.split()[1] == "10" and line.split()[6:8] == ["2", "1"], line  # rows; over 2048; attitude lost
+    assert "criminal_attitude_pref: 1 rows lack a prompt or a chosen or rejected answer" in text
+    assert "criminal_attitude_pref: 1 pairs have the same chosen and rejected text" in text
+    assert "micro-batch 1 pairs = 2 sequences" in text and "reference forward, no_grad" in text
+
+
+def test_stage_and_ranking_datasets_must_agree(tmp_path, monkeypatch):
+    import json
+
+    from conftest import ranking_rows, write_jsonl, write_ranking
+
+    monkeypatch.chdir(REPO)
+    write_ranking(tmp_path, ranking_rows(4))
+    write_jsonl(tmp_path / "plain.jsonl", [{"instruction": "判决", "input": "被告人盗窃。", "output": "刑期:6个月"}])
+    info = json.loads((tmp_path / "dataset_info.json").read_text(encoding="utf-8"))
+    (tmp_path / "dataset_info.json").write_text(json.dumps({**info, "plain": {"file_name": "plain.jsonl"}}))
+    dpo = check.run(DPO, overrides=[f"dataset_dir={tmp_path}", "dataset=plain"])
+    assert any(e.startswith("plain: stage dpo trains on pairs") for e in dpo.errors), dpo.text()
+    sft = check.run(Path("recipes/criminal_qlora.yaml"),
+                    overrides=[f"dataset_dir={tmp_path}", "dataset=criminal_attitude_pref", "eval_dataset=null",
+                               "eval_strategy='no'"])
+    assert any(e.startswith("criminal_attitude_pref: a ranking dataset") for e in sft.errors), sft.text()
+
+
+def test_a_model_not_exported_yet_is_traced_to_its_base(tmp_path, tiny_model):
+    from lawfactory.preflight.memory_fit import arch_for
+    from lawfactory.preflight.recipe import traced_model
+
+    (tmp_path / "a_export.yaml").write_text(f"model_name_or_path: {tiny_model}\nexport_dir: {tmp_path}/sft_merged\n")
+    (tmp_path / "b_export.yaml").write_text(f"model_name_or_path: {tmp_path}/sft_merged\n"
+                                            f"export_dir: {tmp_path}/dpo_merged\n")
+    recipe = tmp_path / "train.yaml"
+    assert traced_model(f"{tmp_path}/dpo_merged", tmp_path) == (str(tiny_model), ["b_export.yaml", "a_export.yaml"])
+    arch, source = arch_for(f"{tmp_path}/dpo_merged", recipe)
+    assert arch.hidden == 64 and "via b_export.yaml → a_export.yaml" in source
+    # once the folder exists, its own config.json is read
+    (tmp_path / "sft_merged").mkdir()
+    (tmp_path / "sft_merged" / "config.json").write_text((tiny_model / "config.json").read_text())
+    assert traced_model(f"{tmp_path}/dpo_merged", tmp_path) == (f"{tmp_path}/sft_merged", ["b_export.yaml"])
+    assert traced_model(f"{tmp_path}/sft_merged", tmp_path) == (f"{tmp_path}/sft_merged", [])
+    with pytest.raises(ValueError, match="unknown model"):
+        arch_for(f"{tmp_path}/nowhere", recipe)

@@ -2,9 +2,11 @@
 
 1. Parse with LLaMA-Factory's own parser (lawfactory/preflight/llamafactory_args.py): unknown keys, bad combinations.
 2. Datasets: registered in dataset_dir/dataset_info.json, file present, declared columns present,
-   row counts, rows LLaMA-Factory would skip, and no case group on both the train and eval side.
+   row counts, rows LLaMA-Factory would skip, ranking (chosen/rejected) datasets for stage dpo and
+   only there, and no case group on both the train and eval side.
 3. Token lengths (the recipe's tokenizer when it is on disk, else --tokenizer, else 1.37 characters
-   a token): p50/p95/p99/max, rows over cutoff_len, and over-long rows whose attitude phrase
+   a token; a model folder not exported yet uses its base's, recipe.traced_model): p50/p95/p99/max,
+   rows over cutoff_len (a pair: its longer sequence), and over-long rows whose attitude phrase
    (lawfactory.parse.attitude.find_spans) lies beyond LLaMA-Factory's truncation point.
 4. Memory per GPU (lawfactory/preflight/memory.py) against the card: fits / tight / does not fit, and knobs.
 5. Tokens per epoch and wall time at the stated throughput assumption.
@@ -26,7 +28,7 @@ from lawfactory.errors import UsageError
 from lawfactory.preflight import memory
 from lawfactory.preflight.datasets import leaks, load_datasets
 from lawfactory.preflight.memory_fit import memory_section
-from lawfactory.preflight.recipe import load_recipe, preflight_line
+from lawfactory.preflight.recipe import load_recipe, preflight_line, traced_model
 from lawfactory.preflight.report import Report, table
 from lawfactory.preflight.timing import time_section
 from lawfactory.preflight.token_lengths import drop_over_cutoff, length_section, token_counter
@@ -58,8 +60,14 @@ def run(recipe: Path, gpu: str | None = None, gpus: int | None = None, drop_over
     facts = parsed["facts"]
     kind = "export" if facts["model"].get("export_dir") else "serve" if "infer_backend" in args else \
         "train" if facts["training"].get("do_train") else "predict"
-    report.add("Recipe", [f"{recipe}: parsed by LLaMA-Factory ({kind}); model {facts['model']['model_name_or_path']}, "
-                          f"template {facts['data'].get('template')}"] + [f"  note: {x}" for x in parsed["notes"]])
+    stage = facts["finetuning"].get("stage", "sft")
+    model = facts["model"]["model_name_or_path"]
+    base, via = traced_model(model, recipe.parent)
+    report.add("Recipe", [f"{recipe}: parsed by LLaMA-Factory ({kind}{', stage ' + stage if kind == 'train' else ''}); "
+                          f"model {model}, template {facts['data'].get('template')}"]
+                         + ([f"  {model} does not exist yet: written by {' → '.join(via)} from {base} "
+                             "(its architecture and tokenizer)"] if via else [])
+                         + [f"  note: {x}" for x in parsed["notes"]])
     dataset_dir = (cwd / facts["data"]["dataset_dir"]).resolve()
     datasets = load_datasets(parsed, dataset_dir)
     lengths = {}
@@ -72,8 +80,12 @@ def run(recipe: Path, gpu: str | None = None, gpus: int | None = None, drop_over
             report.errors += [f"{ds.name}: {p}" for p in ds.problems if "not inspected" not in p]
             report.warnings += [f"{ds.name}: {p}" for p in ds.problems if "not inspected" in p]
             if ds.skipped:
-                report.warnings.append(f"{ds.name}: {ds.skipped} rows lack a prompt or a response; "
-                                       "LLaMA-Factory skips them")
+                report.warnings.append(f"{ds.name}: {ds.skipped} rows lack a prompt or "
+                                       + ("a chosen or rejected answer" if ds.ranking else "a response")
+                                       + "; LLaMA-Factory skips them")
+            if ds.same_pair:
+                report.warnings.append(f"{ds.name}: {ds.same_pair} pairs have the same chosen and rejected text "
+                                       "(no preference to learn: DPO's gradient is zero on them)")
         shared = leaks(datasets) if any(ds.rows for ds in datasets if ds.split == "eval") else {}
         if shared:
             lines.append("train/eval case groups: "
@@ -84,8 +96,7 @@ def run(recipe: Path, gpu: str | None = None, gpus: int | None = None, drop_over
                               for k, v in shared.items() if v]
         report.add("Datasets", lines)
         if any(ds.rows for ds in datasets):
-            counter, used = token_counter(facts["model"]["model_name_or_path"], tokenizer,
-                                          bool(args.get("trust_remote_code")))
+            counter, used = token_counter(base, tokenizer, bool(args.get("trust_remote_code")))
             lengths = length_section(report, datasets, counter, used, int(facts["data"]["cutoff_len"]))
             if drop_over is not None:
                 report.add("Filtered copies (--drop-over-cutoff)",

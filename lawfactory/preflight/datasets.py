@@ -1,5 +1,11 @@
 """The recipe's datasets: registered, files present, declared columns present, rows counted, rows
-LLaMA-Factory would skip, and no case group on both the train and the eval side."""
+LLaMA-Factory would skip, ranking datasets where (and only where) the stage wants pairs, and no case
+group on both the train and the eval side.
+
+A `ranking` dataset (stages dpo and rm) gives each prompt two answers, `chosen` and `rejected`
+(strings in alpaca form, messages in sharegpt form); LLaMA-Factory drops a pair that lacks either
+(data/processor/pairwise.py) and refuses a ranking dataset in any other stage, or a plain one in
+these ("The dataset is not applicable in the current training stage")."""
 
 from __future__ import annotations
 
@@ -22,6 +28,11 @@ class Dataset:
     rows: int = 0                                     # readable rows
     problems: list[str] = field(default_factory=list)
     skipped: int = 0                                  # rows LLaMA-Factory would drop as invalid
+    same_pair: int = 0                                # ranking rows whose chosen and rejected are one text
+
+    @property
+    def ranking(self) -> bool:
+        return bool(self.attr.get("ranking"))
 
     @property
     def path(self) -> str:
@@ -63,28 +74,47 @@ def read_rows(path: Path, problems: list[str]) -> Iterator[tuple[str, dict]]:
         problems.append(f"{path}: {path.suffix or 'no extension'} files are not inspected (json/jsonl only)")
 
 
+# Stages whose datasets are pairs (LLaMA-Factory's get_dataset(stage="rm")).
+PAIRWISE_STAGES = ("dpo", "rm")
+
+
 def declared_columns(attr: dict) -> list[str]:
     keys = (("prompt", "query", "response", "history", "system") if attr["formatting"] == "alpaca"
             else ("messages", "system", "tools"))
+    keys += ("chosen", "rejected") if attr.get("ranking") else ("kto_tag",)
     return [attr[k] for k in keys if attr.get(k)]
 
 
-def source_target(row: dict, attr: dict) -> tuple[str, str, str]:
-    """(system, prompt, response) text of a row as LLaMA-Factory's aligner reads it."""
+def _text(value, attr: dict) -> str:
+    """An answer: a string (alpaca) or one message (sharegpt ranking: {from, value})."""
+    if isinstance(value, dict):
+        value = value.get(attr.get("content_tag") or "value")
+    return value if isinstance(value, str) else ""
+
+
+def source_target(row: dict, attr: dict) -> tuple[str, str, tuple[str, ...]]:
+    """(system, prompt, answers) of a row as LLaMA-Factory's aligner reads it: answers is
+    (response,), or (chosen, rejected) for a ranking dataset."""
     system = row.get(attr.get("system") or "", "") or ""
     if attr["formatting"] == "alpaca":
         prompt = "\n".join(x for x in (row.get(attr["prompt"]) or "", row.get(attr.get("query") or "") or "") if x)
-        return system, prompt, row.get(attr["response"]) or ""
-    user, assistant = [], []
-    for m in row.get(attr["messages"]) or []:
-        role, text = m.get(attr["role_tag"]), m.get(attr["content_tag"]) or ""
-        if role == attr["assistant_tag"]:
-            assistant.append(text)
-        elif role == attr.get("system_tag") and not system:
-            system = text
-        else:
-            user.append(text)
-    return system, "\n".join(user), "\n".join(assistant)
+    else:
+        user, assistant = [], []
+        for m in row.get(attr["messages"]) or []:
+            role, text = m.get(attr["role_tag"]), m.get(attr["content_tag"]) or ""
+            if role == attr["assistant_tag"]:
+                assistant.append(text)
+            elif role == attr.get("system_tag") and not system:
+                system = text
+            else:
+                user.append(text)
+        prompt = "\n".join(user)
+        if not attr.get("ranking"):
+            return system, prompt, ("\n".join(assistant),)
+    if attr.get("ranking"):
+        return system, prompt, (_text(row.get(attr.get("chosen") or ""), attr),
+                                _text(row.get(attr.get("rejected") or ""), attr))
+    return system, prompt, (_text(row.get(attr.get("response") or ""), attr),)
 
 
 def check_rows(ds: Dataset) -> None:
@@ -94,19 +124,35 @@ def check_rows(ds: Dataset) -> None:
         for _, row in read_rows(f, ds.problems):
             ds.rows += 1
             seen.update(row)
-            _, prompt, response = source_target(row, attr)
-            if not prompt or not response:
+            _, prompt, answers = source_target(row, attr)
+            if not prompt or not all(answers):
                 ds.skipped += 1
+            elif ds.ranking and answers[0] == answers[1]:
+                ds.same_pair += 1
     for col in declared_columns(attr):
         if ds.rows and col not in seen:
             ds.problems.append(f"column {col!r} declared in dataset_info.json is in none of its rows "
                                f"(LLaMA-Factory fails with KeyError / 'Cannot find valid samples')")
+    what = "a prompt, a chosen and a rejected answer" if ds.ranking else "both a prompt and a response"
     if ds.rows and ds.skipped == ds.rows:
-        ds.problems.append("no row has both a prompt and a response: LLaMA-Factory finds no valid samples")
+        ds.problems.append(f"no row has {what}: LLaMA-Factory finds no valid samples")
+
+
+def stage_problem(ds: Dataset, stage: str) -> str:
+    """LLaMA-Factory's refusal of a ranking dataset outside dpo/rm, or of a plain one inside (data/loader.py)."""
+    if stage in PAIRWISE_STAGES and not ds.ranking:
+        return (f"stage {stage} trains on pairs: this dataset is not `ranking: true` in dataset_info.json "
+                "(LLaMA-Factory: 'The dataset is not applicable in the current training stage')")
+    if stage not in PAIRWISE_STAGES and ds.ranking:
+        return (f"a ranking dataset (chosen/rejected pairs) is for stage dpo or rm, not {stage} "
+                "(LLaMA-Factory: 'The dataset is not applicable in the current training stage')")
+    return ""
 
 
 def load_datasets(parsed: dict, dataset_dir: Path) -> list[Dataset]:
     out = []
+    stage = parsed.get("facts", {}).get("finetuning", {}).get("stage", "sft")
+    training = bool(parsed.get("facts", {}).get("training", {}).get("do_train"))
     for split in ("train", "eval"):
         for attr in parsed["datasets"].get(split, []):
             ds = Dataset(attr["name"], split, attr)
@@ -114,6 +160,8 @@ def load_datasets(parsed: dict, dataset_dir: Path) -> list[Dataset]:
             if "error" in attr:
                 ds.problems.append(attr["error"])
                 continue
+            if training and (problem := stage_problem(ds, stage)):
+                ds.problems.append(problem)
             if attr["load_from"] != "file":
                 ds.problems.append(f"loaded from {attr['load_from']} ({attr['dataset_name']}): not inspected offline")
                 continue

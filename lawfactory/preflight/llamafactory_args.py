@@ -33,9 +33,11 @@ FACT_KEYS = {
              "packing", "max_samples", "val_size", "streaming"),
     "training": ("do_train", "do_eval", "do_predict", "per_device_train_batch_size", "per_device_eval_batch_size",
                  "gradient_accumulation_steps", "num_train_epochs", "max_steps", "learning_rate", "lr_scheduler_type",
-                 "warmup_steps", "optim", "bf16", "fp16", "deepspeed", "output_dir", "predict_with_generate", "seed"),
+                 "warmup_steps", "optim", "bf16", "fp16", "deepspeed", "output_dir", "predict_with_generate", "seed",
+                 "eval_strategy", "eval_steps"),
     "finetuning": ("stage", "finetuning_type", "lora_rank", "lora_alpha", "lora_dropout", "lora_target", "use_rslora",
-                   "use_dora", "pure_bf16"),
+                   "use_dora", "pure_bf16", "pref_beta", "pref_loss", "use_ref_model", "ref_model",
+                   "ref_model_quantization_bit"),
     "generating": ("do_sample", "max_new_tokens", "temperature"),
 }
 

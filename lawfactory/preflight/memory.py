@@ -1,4 +1,4 @@
-"""GPU memory per device for a LLaMA-Factory SFT recipe, term by term, before a GPU is rented.
+"""GPU memory per device for a LLaMA-Factory SFT or DPO recipe, term by term, before a GPU is rented.
 
 Bytes, decimal GB (1e9) in reports. The terms (Ψ = parameters of what they apply to, N = data-
 parallel GPUs, b = per-device micro-batch, s = cutoff_len, every sample assumed at the cutoff):
@@ -19,6 +19,15 @@ parallel GPUs, b = per-device micro-batch, s = cutoff_len, every sample assumed 
   gradient's bf16 cast (b·s·V·2 B). They are freed before backward recomputes the layers, so a
   recomputed layer only counts where it is larger. `enable_liger_kernel` fuses the head with the
   loss and computes the logits in chunks.
+- DPO (stage dpo, `pairs`): a micro-batch of b pairs is 2b sequences, chosen and rejected
+  concatenated (LLaMA-Factory's pairwise collator), so the layer inputs and the policy's logits are
+  those of 2b·s tokens. With a reference (sigmoid, hinge, ipo, kto_pair) a no_grad forward of the
+  same 2b sequences runs after the policy's forward, while the policy's fp32 logits (kept for the
+  logits/chosen metrics) and its saved fp32 log-softmax are alive (2b·s·V·8 B): its own fp32
+  logits and log-softmax add 2b·s·V·8 B, a peak of 2b·s·V·16 B against the backward's 12 B; the
+  excess 2b·s·V·4 B is a term of its own. LoRA without `ref_model` disables the adapter for that
+  forward (no second copy of the weights); `ref_model` loads a second copy. orpo/simpo have no
+  reference. Liger's fused cross-entropy is off for DPO (LLaMA-Factory needs the logits).
 - the estimate keeps every state live at the peak (conservative for full fine-tuning without
   DeepSpeed, where the gradients only build up after the logits are gone: BENCHMARKS.md).
 - allocator overhead: the CUDA context and the caching allocator's fragmentation.
@@ -28,7 +37,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 GB = 1e9
@@ -167,6 +176,14 @@ class Setup:
     offload_optimizer: bool = False
     offload_param: bool = False
     gpus: int = 1
+    pairs: bool = False             # stage dpo: b pairs = 2b sequences (chosen + rejected) a micro-batch
+    reference: str = ""             # dpo's reference forward: "adapter" (LoRA disabled), "model" (ref_model), "" none
+    ref_quant_bits: int | None = None  # ref_model_quantization_bit
+
+    @property
+    def sequences(self) -> int:
+        """Sequences in one micro-batch: b, or 2b for pairs."""
+        return self.micro_batch * (2 if self.pairs else 1)
 
 
 @dataclass
@@ -241,11 +258,29 @@ def logits_grad_cast_bytes(arch: Arch, tokens: int, liger: bool) -> float:
     return 0.0 if liger else tokens * arch.vocab * 2.0
 
 
+def reference_excess_bytes(arch: Arch, tokens: int) -> float:
+    """DPO's reference forward over the backward's logits peak: the policy's fp32 logits and saved
+    log-softmax (8 B) plus the reference's fp32 logits and log-softmax (8 B) = tokens·V·16 B live,
+    against tokens·V·(10 + 2) B while the policy backpropagates: tokens·V·4 B more."""
+    return tokens * arch.vocab * (16.0 - 12.0)
+
+
+def weights_bytes(arch: Arch, quant_bits: int | None) -> float:
+    """A frozen copy of the model: quantized linears + bf16 rest, or all bf16."""
+    if quant_bits:
+        return arch.linear_params() * quantized_bytes_per_param(quant_bits, True) + arch.other_params() * 2.0
+    return arch.params() * 2.0
+
+
 def estimate(arch: Arch, s: Setup) -> Estimate:
     e = Estimate(arch, s)
     t = e.terms
     n = max(s.gpus, 1)
-    tokens = s.micro_batch * s.seq
+    tokens = s.sequences * s.seq
+    bs = "2b·s" if s.pairs else "b·s"
+    if s.pairs and s.liger:
+        e.notes.append("enable_liger_kernel: LLaMA-Factory keeps the whole logits for DPO (no fused cross-entropy)")
+        s = replace(s, liger=False)
     if s.method == "full":
         trainable = arch.params()
         if s.quant_bits:
@@ -266,6 +301,8 @@ def estimate(arch: Arch, s: Setup) -> Estimate:
         trainable = arch.lora_params(s.lora_rank, s.lora_target)
         t[f"LoRA r{s.lora_rank} (16 B/param, ZeRO)"] = model_state_bytes(trainable, s.zero, n,
                                                                          s.offload_optimizer, s.offload_param)
+    if s.reference == "model":
+        t["reference model (ref_model, frozen)"] = weights_bytes(arch, s.ref_quant_bits)
     if s.zero == 3:
         # the gathered bf16 weights of the layer being computed and the one prefetched
         t["ZeRO-3 gathered layers"] = 2 * (arch.linear_params() / arch.layers) * 2.0
@@ -275,12 +312,17 @@ def estimate(arch: Arch, s: Setup) -> Estimate:
     else:
         t["activations: all layers (no checkpointing)"] = arch.layers * work
     logits, cast = logits_bytes(arch, tokens, s.liger), logits_grad_cast_bytes(arch, tokens, s.liger)
-    t["logits (b·s·V·10 B)" if not s.liger else "logits (liger chunks)"] = logits
+    t[f"logits ({bs}·V·10 B)" if not s.liger else "logits (liger chunks)"] = logits
     if not s.liger:
-        t["logits gradient, bf16 cast (b·s·V·2 B)"] = cast
+        t[f"logits gradient, bf16 cast ({bs}·V·2 B)"] = cast
+    recomputed = max(0.0, work - logits - cast) if s.grad_ckpt else 0.0
     if s.grad_ckpt:
         # backward frees the logits before it recomputes a layer: only the excess of one layer counts
-        t["recomputed layer (beyond the logits)"] = max(0.0, work - logits - cast)
+        t["recomputed layer (beyond the logits)"] = recomputed
+    if s.pairs and s.reference:
+        # the reference forward's peak is another moment than the backward's: only its excess counts
+        t[f"reference forward, no_grad ({bs}·V·4 B over the backward)"] = max(
+            0.0, reference_excess_bytes(arch, tokens) - recomputed)
     if s.quant_bits:
         t["dequantized weight (one matmul)"] = max(a * b for a, b in arch.linears().values()) * 2.0
     allocated = sum(t.values())
@@ -326,8 +368,6 @@ def knobs(e: Estimate, card: float) -> list[str]:
     """Single changes that bring the estimate under the tight margin, the cheapest first."""
     s, out = e.setup, []
     target = TIGHT_MARGIN * card
-    from dataclasses import replace
-
     def total(**kw) -> float:
         return estimate(e.arch, replace(s, **kw)).total
 
@@ -351,6 +391,8 @@ def knobs(e: Estimate, card: float) -> list[str]:
         if cut >= 256 and total(seq=cut) <= target:
             out.append(f"cutoff_len: {cut} (drops or truncates longer samples: check the token-length table)")
             break
+    if s.pairs and s.reference and total(reference="", ref_quant_bits=None) <= target:
+        out.append("pref_loss: simpo or orpo (reference-free: no reference forward, no reference weights)")
     if s.method == "full" and total(method="lora", lora_rank=64) <= target:
         out.append("finetuning_type: lora")
     if not out:
@@ -360,9 +402,9 @@ def knobs(e: Estimate, card: float) -> list[str]:
 
 def flops_per_token(arch: Arch, s: Setup) -> float:
     """Training FLOPs per token: forward 2Ψ, recompute 2Ψ with checkpointing, backward 2Ψ for input
-    gradients and another 2Ψ for weight gradients in full fine-tuning; attention adds
-    2·L·s·q_dim per pass (causal half of QKᵀ and AV)."""
-    passes = 2 + (2 if s.grad_ckpt else 0) + 2 + (2 if s.method == "full" else 0)
+    gradients and another 2Ψ for weight gradients in full fine-tuning, DPO's reference forward 2Ψ;
+    attention adds 2·L·s·q_dim per pass (causal half of QKᵀ and AV)."""
+    passes = 2 + (2 if s.grad_ckpt else 0) + 2 + (2 if s.method == "full" else 0) + (2 if s.reference else 0)
     attention = 2 * arch.layers * s.seq * arch.q_dim * passes / 2
     return passes * arch.params() + attention
 

@@ -25,6 +25,35 @@ def preflight_line(text: str) -> dict:
     return out
 
 
+def exported_by(model: str, recipes: Path) -> tuple[str, str] | None:
+    """(base model, export recipe) when `model` is a local folder that does not exist yet but is the
+    `export_dir` of a recipe in `recipes` (out/criminal_merged before `make export`); else None.
+
+    The merged model has its base's architecture and tokenizer (LLaMA-Factory's export writes both
+    unchanged), so the preflight of a recipe that trains on it runs before any GPU is rented."""
+    if (Path(model) / "config.json").is_file():
+        return None
+    for other in sorted(recipes.glob("*.yaml")):
+        try:
+            cfg = yaml.safe_load(other.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(cfg, dict) and cfg.get("export_dir") and Path(cfg["export_dir"]) == Path(model):
+            return str(cfg["model_name_or_path"]), other.name
+    return None
+
+
+def traced_model(model: str, recipes: Path) -> tuple[str, list[str]]:
+    """(the model whose config.json and tokenizer `model` has, the export recipes followed): `model`
+    itself when it is on disk or a Hub name, else its base through the export recipes that write it
+    (a DPO export's base is the SFT export's folder, whose base is the Hub model)."""
+    via: list[str] = []
+    while len(via) < 8 and (step := exported_by(model, recipes)):
+        model = step[0]
+        via.append(step[1])
+    return model, via
+
+
 def load_recipe(path: Path, overrides: list[str]) -> dict:
     """The YAML plus `key=value` overrides, read as llamafactory-cli reads them."""
     try:

@@ -30,8 +30,13 @@ def time_section(report: Report, facts: dict, datasets: list[Dataset], lengths: 
     train = [ds for ds in datasets if ds.split == "train" and ds.name in lengths]
     if not train:
         return
-    tokens = sum(np.minimum(lengths[ds.name].total, cutoff).sum() for ds in train)
+    # a pair is two sequences, each padded to the longer in LLaMA-Factory's pairwise collator
+    per_row = 2 if e.setup.pairs else 1
+    tokens = per_row * sum(np.minimum(lengths[ds.name].total, cutoff).sum() for ds in train)
     rows = epoch_rows(datasets, facts)
+    if facts["data"].get("val_size"):  # held out of training by LLaMA-Factory's split
+        v = float(facts["data"]["val_size"])
+        rows = rows - (v if v > 1 else math.ceil(v * rows))
     plain = sum(ds.rows - ds.skipped for ds in train)
     tokens_epoch = tokens * rows / max(plain, 1)
     batch = int(t["per_device_train_batch_size"]) * int(t["gradient_accumulation_steps"]) * gpus

@@ -1,5 +1,9 @@
 """Token lengths of the datasets' rows against cutoff_len, the attitude phrases truncation would cut
-away, and filtered copies without the rows over cutoff (--drop-over-cutoff)."""
+away, and filtered copies without the rows over cutoff (--drop-over-cutoff).
+
+A ranking row is two sequences, prompt + chosen and prompt + rejected; LLaMA-Factory cuts both at
+one point (infer_seqlen of the prompt and the LONGER answer, data/processor/pairwise.py), so a row's
+length here is that of its longer sequence, and it is over the cutoff when either sequence is."""
 
 from __future__ import annotations
 
@@ -37,7 +41,7 @@ def token_counter(model: str, tokenizer: str | None, trust_remote_code: bool = F
 
 @dataclass
 class Lengths:
-    total: np.ndarray                  # tokens per row (int32: 4 bytes a row)
+    total: np.ndarray                  # tokens per row, its longer sequence for a pair (int32: 4 bytes a row)
     over: list[int]                    # row indices over cutoff
     lost: list[tuple[str, int, str]]   # ('file:line', tokens, attitude flag) cut away by truncation
 
@@ -53,9 +57,9 @@ def measure(ds: Dataset, counter: TokenCounter, cutoff: int) -> Lengths:
     rows = tqdm(ds.iter_rows(), total=ds.rows, desc=f"tokens {ds.name}", unit="row",
                 leave=False, disable=ds.rows < 2000)
     for i, (label, row) in enumerate(rows):
-        system, prompt, response = source_target(row, ds.attr)
+        system, prompt, answers = source_target(row, ds.attr)
         prefix = counter.count(system) + TEMPLATE_TOKENS
-        source, target = prefix + counter.count(prompt), counter.count(response)
+        source, target = prefix + counter.count(prompt), max(counter.count(a) for a in answers)
         totals[i] = source + target
         if source + target <= cutoff:
             continue
@@ -83,6 +87,9 @@ def length_section(report: Report, datasets: list[Dataset], counter: TokenCounte
         if len(m.lost) > 3:
             report.warnings.append(f"{ds.name}: {len(m.lost) - 3} more rows lose their attitude phrase to truncation")
     lines = [f"tokenizer: {used}; cutoff_len {cutoff}"]
+    if any(ds.ranking for ds in datasets if ds.name in out):
+        lines.append("ranking rows: the longer of prompt + chosen and prompt + rejected (LLaMA-Factory cuts "
+                     "both at one point)")
     lines += table(["dataset", "rows", "p50", "p95", "p99", "max", f">{cutoff}", "attitude lost"], rows)
     report.add("Token lengths (system + prompt + response + chat template)", lines)
     return out
