@@ -223,8 +223,13 @@ def test_attitude_pairs_in_the_report(files):
             == pytest.approx(math.log(16 / 20) - round(math.log(16 / 20), 6)))
     assert a["predictions"] == str(pp) and "attitude_models" not in m
     report = (files["out"] / "report.md").read_text(encoding="utf-8")
-    assert "synthetic" in report and "(attitude_pairs.png)" in report
+    assert "synthetic" in report and "(attitude_pairs.png)" in report and f"Predictions: `{pp}`." in report
     assert (files["out"] / "attitude_pairs.png").read_bytes()[:4] == b"\x89PNG"
+    # one named file: reported as one model, with its name
+    assert _run(files, "--pairs-predictions", f"dpo={pp}", "--pairs-gold", str(pg)) == 0
+    m = json.loads((files["out"] / "metrics.json").read_text())
+    assert m["attitude"]["model"] == "dpo" and m["attitude"]["direction_violations"] == 1
+    assert f"Predictions of dpo: `{pp}`." in (files["out"] / "report.md").read_text(encoding="utf-8")
 
 
 def test_attitude_of_two_models_side_by_side(files, capsys):
@@ -278,6 +283,8 @@ def test_attitude_model_options_checked(files, capsys):
          [f"--pairs-predictions dpo={short}: ", f"{pg}:5: no prediction for this gold row",
           "has 4 predictions but", "has 6 gold rows"]),
         (("--pairs-predictions", f"sft={sft}:{pg}"), ["every model is scored on the one --pairs-gold file"]),
+        (("--pairs-predictions", f"sft={sft}", "--pairs-predictions", f"dpo={sft}.missing"),
+         [f"--pairs-predictions dpo={sft}.missing: {sft}.missing: no such file"]),
     ]
     for args, messages in cases:
         assert _run(files, *args, "--pairs-gold", str(pg)) == 1, args

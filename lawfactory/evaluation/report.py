@@ -107,6 +107,8 @@ def _section_attitude(a: dict) -> list[str]:
         out.append(f"| {name} | {b['n_pairs']} | {b['abstained_pairs']} | {_f(b['direction_violation_rate'])} "
                    f"({b['direction_violations']}) | {_f(b['unchanged_rate'])} | {_f(b['median_pred_log_ratio'])} | "
                    f"{_f(b['median_implied_log_ratio'])} | {_f(b['median_log_ratio_gap'])} |")
+    if a.get("predictions"):
+        out += ["", f"Predictions{' of ' + a['model'] if a.get('model') else ''}: `{a['predictions']}`."]
     out += ["", f"Refusal variants whose answer still grants probation (缓刑; 刑法 §72 requires 悔罪表现): "
                 f"{_f(a['refusal_probation_kept'])} ({a['refusal_probation_kept_n']} of {a['refusal_answered']} "
                 "answered refusal variants).",

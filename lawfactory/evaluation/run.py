@@ -234,7 +234,7 @@ def evaluate(opts: EvalOptions) -> dict:
     if len(scored) == 1:
         (model, pairs), = scored
         metrics["attitude"] = {**attitude_pairs.sensitivity(pairs), "predictions": str(model.predictions),
-                               "pairs_gold": str(opts.pairs_gold)}
+                               "pairs_gold": str(opts.pairs_gold), **({"model": model.name} if model.name else {})}
     elif scored:
         metrics["attitude_models"] = attitude_models.metrics(
             [(m, attitude_pairs.sensitivity(p)) for m, p in scored], opts.pairs_gold)
