@@ -83,14 +83,27 @@ def _headline(rows: dict, n: int, opts: EvalOptions) -> dict:
     }
     lb_mean = bootstrap.weighted_mean(rows["lb_dist"])
     stats["lawbench_term_score"] = lambda w: lawbench.normalize(lb_mean(w))
-    values = {
-        "imprisonment_score": float(rows["term"].mean()) if n else None,
-        "lawbench_term_score": (lawbench.normalize(float(np.nanmean(rows["lb_dist"])))
-                                if (~np.isnan(rows["lb_dist"])).any() else None),
-        "mae_months": s["mae_months"], "within_20": s["within_20"], "within_50": s["within_50"],
-    }
+    values = {**_term_scores(rows, n), "mae_months": s["mae_months"], "within_20": s["within_20"],
+              "within_50": s["within_50"]}
     return {k: {"value": values[k], "ci95": bootstrap.ci(stats[k], n, opts.resamples, opts.seed)
                 if values[k] is not None else None} for k in stats}
+
+
+def point_scores(gold: list[dict], texts: list[str]) -> dict:
+    """imprisonment_score, lawbench_term_score and abstention_rate of answer texts on gold rows
+    (load_gold's), as point values without intervals: what training logs at each evaluation
+    (lawfactory/training/live_metrics.py); None where no row allows the metric."""
+    parsed = [parse_answer(t, g["jurisdiction"]) for t, g in zip(texts, gold)]
+    n = len(gold)
+    return {**_term_scores(_system_rows(gold, [p["sentence"] for p in parsed], texts), n),
+            "abstention_rate": sum(p["abstained"] for p in parsed) / n if n else None}
+
+
+def _term_scores(rows: dict, n: int) -> dict:
+    """The point values of the two term scores from _system_rows' per-row values."""
+    lb = rows["lb_dist"]
+    return {"imprisonment_score": float(rows["term"].mean()) if n else None,
+            "lawbench_term_score": lawbench.normalize(float(np.nanmean(lb))) if (~np.isnan(lb)).any() else None}
 
 
 def _baselines(gold: list[dict], train: Path | None) -> tuple[dict, dict]:
