@@ -1,0 +1,2 @@
+"""Training with LLaMA-Factory: `lawfactory train` (run.py) and the live sentencing metrics it adds
+(live_metrics.py, generate.py)."""

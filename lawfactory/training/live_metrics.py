@@ -1,0 +1,193 @@
+"""Sentencing metrics while training: the callback `lawfactory train` adds to LLaMA-Factory's run_exp.
+
+Loss says little about sentencing: a model can lower it on the judgment prose while its terms stay at
+the constant baseline. So at every evaluation (the recipe's `eval_strategy` / `eval_steps`) the
+callback generates greedy answers for a fixed sample of eval rows and scores them with the
+evaluator's own readers (lawfactory/evaluation/run.py point_scores, attitude_pairs):
+
+    eval_imprisonment_score, eval_lawbench_term_score, eval_abstention_rate   on `--metrics-rows` rows
+    eval_attitude_violation_rate                                              on `--metrics-pairs` pairs
+
+(eval_sentencing_rows and eval_attitude_pairs give the sample sizes.) The sample is the same at
+every evaluation and in every run with the same data and seed: the rows whose seeded hash of the
+case id (pair id) is smallest.
+
+The values are logged through the trainer's own `log`, so they reach every configured report backend
+(`report_to`: TensorBoard as eval/imprisonment_score …) and trainer_state.json's log_history. The
+callback also appends them to the output folder's trainer_log.jsonl, in the line format of
+LLaMA-Factory's LogCallback (which writes only its fixed keys), for the model card and LlamaBoard.
+They are added to the evaluation's metrics as well, so `metric_for_best_model:
+eval_imprisonment_score` selects checkpoints by sentencing.
+
+A TrainerCallback is not given the trainer. Trainer.evaluate calls `on_evaluate` itself, so the
+callback finds it as the `self` of a calling frame; nothing of LLaMA-Factory or transformers is
+patched. Distributed: every rank generates its share and all ranks log (LLaMA-Factory's DPO trainer
+averages its stored metrics over the ranks inside `log`); report backends write on rank 0 only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from transformers import TrainerCallback
+
+from lawfactory.config import _number, option
+from lawfactory.errors import InputError
+
+METRIC_KEYS = ("eval_imprisonment_score", "eval_lawbench_term_score", "eval_abstention_rate",
+               "eval_attitude_violation_rate")
+
+
+@dataclass(frozen=True)
+class LiveMetricsConfig:
+    """The options of the live sentencing metrics (`lawfactory train --metrics-…`)."""
+
+    metrics_rows: int = option(32, "eval rows answered at each evaluation (default 32; 0: no live metrics)",
+                               type=_number(int, 0))
+    metrics_pairs: int = option(16, "attitude pairs (two answers each) at each evaluation, when the pairs dataset "
+                                    "is registered (default 16; 0: none)", type=_number(int, 0))
+    metrics_dataset: str = option("criminal_sentencing_eval", "the eval dataset the rows come from")
+    pairs_dataset: str = option("criminal_attitude_pairs_eval", "the attitude pairs dataset")
+    metrics_max_new_tokens: int = option(384, "longest answer generated (default 384 tokens)", type=_number(int, 1))
+    metrics_batch_size: int = option(8, "answers generated at once per device (default 8)", type=_number(int, 1))
+    metrics_seed: int = option(42, "seed of the row sample", type=int)
+
+
+def dataset_gold(args: dict, name: str) -> list[dict] | None:
+    """The rows of a dataset registered in the recipe's dataset_dir, read as the evaluator reads gold
+    (lawfactory/evaluation/inputs.py load_gold: its `raw` is the row); None when not registered."""
+    from lawfactory.evaluation.inputs import EvalInputError, load_gold
+    from lawfactory.preflight.datasets import dataset_files
+
+    dataset_dir = Path(args.get("dataset_dir") or "data")  # LLaMA-Factory's default
+    info_path = dataset_dir / "dataset_info.json"
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise InputError(f"{info_path}: cannot read the dataset registry: {e}") from None
+    if name not in info:
+        return None
+    files = dataset_files(dataset_dir, {"dataset_name": info[name].get("file_name", "")})
+    if not files:
+        raise InputError(f"{info_path}: {name} names no file that exists under {dataset_dir}")
+    try:
+        return [g for f in files for g in load_gold(f, "lawfactory")[0]]
+    except EvalInputError as e:
+        raise InputError(f"live metrics: {e}") from None
+
+
+def _rank(seed: int, key: str) -> bytes:
+    return hashlib.blake2b(f"{seed}:{key}".encode(), digest_size=8).digest()
+
+
+def sample_rows(gold: list[dict], n: int, seed: int) -> list[dict]:
+    """The n rows with the smallest seeded hashes of their case id (file order kept)."""
+    keyed = sorted(range(len(gold)), key=lambda i: _rank(seed, gold[i]["case_id"]))
+    return [gold[i] for i in sorted(keyed[:n])]
+
+
+def sample_pairs(gold: list[dict], n: int, seed: int) -> list[dict]:
+    """Both rows of the n pairs with the smallest seeded hashes of their pair id (file order kept)."""
+    from lawfactory.evaluation.attitude_pairs import link_pairs
+
+    raw = [g["raw"] for g in gold]
+    pairs = link_pairs(raw, "pairs dataset")
+    keyed = sorted(pairs, key=lambda p: _rank(seed, str(raw[p[1]].get("pair_id") or gold[p[1]]["case_id"])))
+    return [gold[i] for i in sorted(i for p in keyed[:n] for i in p)]
+
+
+def calling_trainer():
+    """The Trainer whose method (evaluate) is running this callback."""
+    from transformers import Trainer
+
+    frame = sys._getframe(1)
+    while frame is not None:
+        obj = frame.f_locals.get("self")
+        if isinstance(obj, Trainer):
+            return obj
+        frame = frame.f_back
+    raise RuntimeError("live sentencing metrics: no Trainer calls this callback")
+
+
+class SentencingMetricsCallback(TrainerCallback):
+    """Generate on a fixed sample at each evaluation and log the sentencing metrics (module docstring)."""
+
+    def __init__(self, recipe: dict, config: LiveMetricsConfig):
+        self.recipe, self.config = recipe, config
+        gold = dataset_gold(recipe, config.metrics_dataset)
+        if gold is None:
+            raise InputError(f"live metrics: {config.metrics_dataset} is not registered in "
+                             f"{recipe.get('dataset_dir') or 'data'}/dataset_info.json (--metrics-dataset)")
+        self.gold = sample_rows(gold, config.metrics_rows, config.metrics_seed)
+        pairs = dataset_gold(recipe, config.pairs_dataset) if config.metrics_pairs else None
+        self.pairs = sample_pairs(pairs, config.metrics_pairs, config.metrics_seed) if pairs else []
+        self.template = self.prompts = self.last = None
+        self.start = time.time()
+
+    def on_train_begin(self, args, state, control, model=None, processing_class=None, **kwargs):
+        from llamafactory.data import get_template_and_fix_tokenizer
+        from llamafactory.hparams import DataArguments
+        from transformers import HfArgumentParser
+
+        from lawfactory.training.generate import prompt_ids
+
+        (data_args,) = HfArgumentParser(DataArguments).parse_dict(
+            {k: v for k, v in self.recipe.items() if k in DataArguments.__dataclass_fields__}, allow_extra_keys=True)
+        self.template = get_template_and_fix_tokenizer(processing_class, data_args)
+        self.prompts = prompt_ids([g["raw"] for g in self.gold + self.pairs], self.template, processing_class)
+        self.start = time.time()
+
+    def on_evaluate(self, args, state, control, model=None, processing_class=None, metrics=None, **kwargs):
+        if self.prompts is None:  # an evaluation outside training (do_eval only)
+            return
+        if self.last is not None and self.last[0] == state.global_step:  # the final evaluation after the last step
+            values = self.last[1]
+        else:
+            values = self.measure(model, processing_class)
+            self.last = (state.global_step, values)
+            calling_trainer().log(dict(values))
+            if args.should_save:
+                self._write_trainer_log(args, state, values)
+        if metrics is not None:
+            metrics.update(values)
+
+    def measure(self, model, tokenizer) -> dict:
+        from transformers.integrations import is_deepspeed_zero3_enabled
+
+        from lawfactory.evaluation import attitude_pairs
+        from lawfactory.evaluation.answer_fields import parse_answer
+        from lawfactory.evaluation.run import point_scores
+        from lawfactory.training.generate import generate_sharded
+
+        texts = generate_sharded(model, tokenizer, self.prompts, stop_ids=self.template.get_stop_token_ids(tokenizer),
+                                 batch_size=self.config.metrics_batch_size,
+                                 max_new_tokens=self.config.metrics_max_new_tokens,
+                                 synced_gpus=is_deepspeed_zero3_enabled())
+        n = len(self.gold)
+        values = {f"eval_{k}": v for k, v in point_scores(self.gold, texts[:n]).items()}
+        values["eval_sentencing_rows"] = n
+        if self.pairs:
+            sentences = [parse_answer(t, g["jurisdiction"])["sentence"] for t, g in zip(texts[n:], self.pairs)]
+            pairs = attitude_pairs.pair_rows([g["raw"] for g in self.pairs], sentences, self.config.pairs_dataset)
+            s = attitude_pairs.sensitivity(pairs)
+            values["eval_attitude_violation_rate"] = s["direction_violation_rate"]
+            values["eval_attitude_pairs"] = s["n_pairs"]
+        return {k: v for k, v in values.items() if v is not None}
+
+    def _write_trainer_log(self, args, state, values: dict) -> None:
+        """One trainer_log.jsonl line in LogCallback's format (its progress keys) with the metrics."""
+        step, total = state.global_step, state.max_steps
+        elapsed = time.time() - self.start
+        line = {"current_steps": step, "total_steps": total, "epoch": state.epoch,
+                "percentage": round(step / total * 100, 2) if total else 100,
+                "elapsed_time": str(timedelta(seconds=int(elapsed))),
+                "remaining_time": str(timedelta(seconds=int(elapsed / step * (total - step)) if step else 0)),
+                **values}
+        with open(Path(args.output_dir) / "trainer_log.jsonl", "a", encoding="utf-8") as f:
+            f.write(json.dumps(line, ensure_ascii=False) + "\n")
