@@ -32,6 +32,7 @@ def cmd_tiny_model(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    from lawfactory.evaluation import attitude_models
     from lawfactory.evaluation.arms import parse_arm
     from lawfactory.evaluation.inputs import MAX_PREDICTION_CHARS, EvalInputError
     from lawfactory.evaluation.run import EvalOptions, evaluate
@@ -42,11 +43,11 @@ def cmd_eval(args) -> int:
         return 2
     opts = EvalOptions(predictions=Path(args.predictions), gold=Path(args.gold or args.predictions), out=Path(args.out),
                        train=opt(args.train), statutes=opt(args.statutes),
-                       pairs_predictions=opt(args.pairs_predictions),
                        pairs_gold=opt(args.pairs_gold), gold_format=args.gold_format, charges_list=opt(args.charges),
                        articles_list=opt(args.articles), resamples=args.resamples, seed=args.seed)
     try:
         opts.arms = tuple(parse_arm(a, opt(args.gold)) for a in args.arm or ())
+        opts.pairs_predictions = tuple(map(attitude_models.parse, args.pairs_predictions or ()))
         m = evaluate(opts)
     except (EvalInputError, ValueError, OSError) as e:
         print(f"lawfactory eval: {e}", file=sys.stderr)
@@ -64,6 +65,10 @@ def cmd_eval(args) -> int:
     for name, a in m.get("arms", {}).get("arms", {}).items():
         print(f"arm {name}: n={a['n']}  imprisonment_score={a['own']['imprisonment_score']['value']:.3f}; on the "
               f"{m['arms']['shared_rows']} shared rows {a['shared']['imprisonment_score']['value'] or 0:.3f}")
+    for name, a in m.get("attitude_models", {}).get("models", {}).items():
+        rate = a["direction_violation_rate"]
+        print(f"attitude {name}: pairs={a['n_pairs']}  direction_violation_rate="
+              + (f"{rate:.3f}" if rate is not None else "—"))
     print(f"wrote {opts.out}/metrics.json, {opts.out}/report.md and {opts.out}/rows.jsonl")
     return 0
 
@@ -100,7 +105,9 @@ def _add_eval_parser(sub) -> None:
     e.add_argument("--out", required=True, help="output folder")
     e.add_argument("--train", help="training file: the baselines' median terms come from it")
     e.add_argument("--statutes", help="statute index (statutes_index.jsonl) for citation validity")
-    e.add_argument("--pairs-predictions", help="predictions on criminal_attitude_pairs_eval")
+    e.add_argument("--pairs-predictions", action="append", metavar="[NAME=]PREDICTIONS",
+                   help="predictions on criminal_attitude_pairs_eval; repeat with a name each to compare models "
+                        "on the same pairs, e.g. sft=P1 dpo=P2")
     e.add_argument("--pairs-gold", help="criminal_attitude_pairs_eval.jsonl")
     e.add_argument("--gold-format", choices=("auto", "lawfactory", "lawbench"), default="auto",
                    help="lawbench: {instruction, question, answer} items with 刑期:N个月 answers (default: detect)")

@@ -41,7 +41,8 @@ def real_eval(tmp_path_factory):
         args += ["--pairs-predictions", str(preds["criminal_attitude_pairs_eval"]),
                  "--pairs-gold", str(data / "criminal_attitude_pairs_eval.jsonl")]
     assert main(args) == 0
-    return {**json.loads((out / "metrics.json").read_text()), "index_path": index}
+    return {**json.loads((out / "metrics.json").read_text()), "index_path": index, "args": args, "root": root,
+            "data": data}
 
 
 def test_gold_answers_score_perfectly(real_eval):
@@ -69,6 +70,37 @@ def test_gold_pairs_show_no_violation(real_eval):
     assert (a["n_pairs"] > 0 and a["direction_violations"] == 0
             and a["median_log_ratio_gap"] == pytest.approx(0, abs=1e-6))
     assert a["refusal_probation_kept_n"] == 0
+
+
+def test_two_models_on_the_real_pairs(real_eval):
+    """Gold answers next to a model that swaps each pair's answers: the swapped one violates the
+    direction on exactly the pairs whose gold terms differ."""
+    from lawfactory.evaluation.attitude_pairs import link_pairs
+
+    gold = real_eval["data"] / "criminal_attitude_pairs_eval.jsonl"
+    if "attitude" not in real_eval:
+        pytest.skip("make data built no attitude pairs from these records")
+    rows = [json.loads(x) for x in gold.read_text(encoding="utf-8").splitlines()]
+    pairs = link_pairs(rows)
+    partner = {i: j for si, vi in pairs for i, j in ((si, vi), (vi, si))}
+    assert len(partner) == 2 * len(pairs) == len(rows)  # every row in exactly one pair
+    swapped = real_eval["root"] / "swapped.pred.jsonl"
+    swapped.write_text("".join(json.dumps({"predict": rows[partner[i]]["output"], "label": r["output"]},
+                                          ensure_ascii=False) + "\n" for i, r in enumerate(rows)), encoding="utf-8")
+    args = list(real_eval["args"])
+    at = args.index("--pairs-predictions")
+    out = real_eval["root"] / "eval_models"
+    args[at:at + 2] = ["--pairs-predictions", f"gold={args[at + 1]}", "--pairs-predictions", f"swapped={swapped}"]
+    args[args.index("--out") + 1] = str(out)
+    assert main(args) == 0
+    models = json.loads((out / "metrics.json").read_text())["attitude_models"]["models"]
+    differ = sum((rows[si]["kind"], rows[si]["gold_months"]) != (rows[vi]["kind"], rows[vi]["gold_months"])
+                 for si, vi in pairs)
+    assert differ > 0
+    assert models["gold"]["direction_violations"] == 0 and models["gold"]["abstained_pairs"] == 0
+    assert models["swapped"]["direction_violations"] == differ
+    assert models["swapped"]["n_pairs"] == models["gold"]["n_pairs"] == len(pairs)
+    assert "| direction-violation rate | 0.000 (0 of" in (out / "report.md").read_text(encoding="utf-8")
 
 
 def test_real_statute_index(real_eval):

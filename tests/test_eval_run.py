@@ -189,30 +189,108 @@ def test_lawbench_gold_format(tmp_path):
     assert main(["eval", "--predictions", str(gp), "--gold", str(gold), "--out", str(out), "--resamples", "50"]) == 1
 
 
+PAIRS = (("a", "refusal", 12, 15), ("b", "confession", 20, 16), ("c", "refusal", 10, 12))  # pair, variant, gold months
+
+
+def _pairs_gold(files, n=len(PAIRS)):
+    rows = []
+    for pid, variant, src_m, var_m in PAIRS[:n]:
+        for role, months in (("source", src_m), ("variant", var_m)):
+            rows.append({"instruction": "i", "input": f"{pid}{role}", "output": f"判处有期徒刑。\n刑期:{months}个月",
+                         "case_id": pid + role, "pair_id": pid, "pair_role": role,
+                         "variant": variant if role == "variant" else "",
+                         "kind": "fixed", "gold_months": months, "probation_months": 0, "charges": ["盗窃"],
+                         "articles": [],
+                         "implied_log_ratio": round(math.log(var_m / src_m), 6) if role == "variant" else 0.0})
+    return write_jsonl(files["tmp"] / "criminal_attitude_pairs_eval.jsonl", rows), rows
+
+
+def _pairs_predictions(files, name, answers, rows):
+    """answers: (source months, variant months or an answer text) per pair."""
+    texts = [a if isinstance(a, str) else f"刑期:{a}个月" for pair in answers for a in pair]
+    return write_jsonl(files["tmp"] / f"pairs_{name}.jsonl",
+                       [{"prompt": "", "predict": t, "label": r["output"]} for t, r in zip(texts, rows)])
+
+
 def test_attitude_pairs_in_the_report(files):
-    pairs, answers = [], []
-    for pid, variant, src_m, var_m, pred_src, pred_var in (("a", "refusal", 12, 15, 12, 10),
-                                                           ("b", "confession", 20, 16, 20, 16)):
-        for role, months, pred in (("source", src_m, pred_src), ("variant", var_m, pred_var)):
-            pairs.append({"instruction": "i", "input": f"{pid}{role}", "output": f"判处有期徒刑。\n刑期:{months}个月",
-                          "case_id": pid + role, "pair_id": pid, "pair_role": role,
-                          "variant": variant if role == "variant" else "",
-                          "kind": "fixed", "gold_months": months, "probation_months": 0, "charges": ["盗窃"],
-                          "articles": [],
-                          "implied_log_ratio": round(math.log(var_m / src_m), 6) if role == "variant" else 0.0})
-            answers.append(f"刑期:{pred}个月")
-    pg = write_jsonl(files["tmp"] / "criminal_attitude_pairs_eval.jsonl", pairs)
-    pp = write_jsonl(files["tmp"] / "pairs_predictions.jsonl",
-                     [{"prompt": "", "predict": a, "label": r["output"]} for a, r in zip(answers, pairs)])
+    pg, rows = _pairs_gold(files, 2)
+    pp = _pairs_predictions(files, "model", [(12, 10), (20, 16)], rows)
     assert _run(files, "--pairs-predictions", str(pp), "--pairs-gold", str(pg)) == 0
     m = json.loads((files["out"] / "metrics.json").read_text())
     a = m["attitude"]
     assert (a["n_pairs"], a["direction_violations"], a["direction_violation_rate"]) == (2, 1, 0.5)
     assert (a["by_variant"]["confession"]["median_log_ratio_gap"]
             == pytest.approx(math.log(16 / 20) - round(math.log(16 / 20), 6)))
+    assert a["predictions"] == str(pp) and "attitude_models" not in m
     report = (files["out"] / "report.md").read_text(encoding="utf-8")
-    assert "synthetic" in report and "(attitude_pairs.png)" in report
+    assert "synthetic" in report and "(attitude_pairs.png)" in report and f"Predictions: `{pp}`." in report
     assert (files["out"] / "attitude_pairs.png").read_bytes()[:4] == b"\x89PNG"
+    # one named file: reported as one model, with its name
+    assert _run(files, "--pairs-predictions", f"dpo={pp}", "--pairs-gold", str(pg)) == 0
+    m = json.loads((files["out"] / "metrics.json").read_text())
+    assert m["attitude"]["model"] == "dpo" and m["attitude"]["direction_violations"] == 1
+    assert f"Predictions of dpo: `{pp}`." in (files["out"] / "report.md").read_text(encoding="utf-8")
+
+
+def test_attitude_of_two_models_side_by_side(files, capsys):
+    pg, rows = _pairs_gold(files)
+    # sft: a 12→10 (refusal shorter: violation), b 20→16, c 10→10 (unchanged)
+    sft = _pairs_predictions(files, "sft", [(12, 10), (20, 16), (10, 10)], rows)
+    # dpo: a 12→15, b 20→24 (confession longer: violation), c source states no penalty (abstained pair);
+    # a keeps 缓刑 on refusal
+    dpo = _pairs_predictions(files, "dpo", [(12, "判处有期徒刑一年三个月，缓刑二年。"), (20, 24), ("无法判断", 12)],
+                             rows)
+    assert _run(files, "--pairs-predictions", f"sft={sft}", "--pairs-predictions", f"dpo={dpo}",
+                "--pairs-gold", str(pg)) == 0
+    assert "attitude dpo: pairs=3  direction_violation_rate=0.500" in capsys.readouterr().out
+    m = json.loads((files["out"] / "metrics.json").read_text())
+    assert "attitude" not in m
+    am = m["attitude_models"]
+    assert list(am["models"]) == ["sft", "dpo"] and am["pairs_gold"] == str(pg)
+    s, d = am["models"]["sft"], am["models"]["dpo"]
+    assert (s["predictions"], d["predictions"]) == (str(sft), str(dpo))
+    assert (s["direction_violations"], s["abstained_pairs"]) == (1, 0)
+    assert s["direction_violation_rate"] == pytest.approx(1 / 3)
+    assert (d["direction_violations"], d["direction_violation_rate"], d["abstained_pairs"]) == (1, 0.5, 1)
+    assert s["unchanged_rate"] == pytest.approx(1 / 3) and d["unchanged_rate"] == 0.0
+    assert s["by_variant"]["refusal"]["direction_violation_rate"] == 0.5
+    assert d["by_variant"]["refusal"]["direction_violation_rate"] == 0.0
+    assert d["by_variant"]["confession"]["direction_violation_rate"] == 1.0
+    assert (d["refusal_probation_kept"], d["refusal_probation_kept_n"], d["refusal_answered"]) == (0.5, 1, 2)
+    assert s["median_pred_log_ratio"] == pytest.approx(math.log(10 / 12))  # of ln(10/12), ln(16/20), 0
+    assert "| … refusal variants | 0.500 (1 of 2) | 0.000 (0 of 1) |" in (files["out"] / "report.md").read_text()
+    report = (files["out"] / "report.md").read_text(encoding="utf-8")
+    section = report.split("## Attitude sensitivity by model")[1].split("\n## ")[0]
+    assert "| | sft | dpo |" in section
+    assert "| direction-violation rate | 0.333 (1 of 3) | 0.500 (1 of 2) |" in section
+    assert "| … confession variants | 0.000 (0 of 1) | 1.000 (1 of 1) |" in section
+    assert "| pairs (no penalty stated) | 3 (0) | 3 (1) |" in section
+    assert "| refusal variants still given 缓刑 | 0.000 (0 of 2) | 0.500 (1 of 2) |" in section
+    assert "(attitude_models.png)" in report and "(attitude_pairs.png)" not in report
+    assert (files["out"] / "attitude_models.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_attitude_model_options_checked(files, capsys):
+    pg, rows = _pairs_gold(files)
+    sft = _pairs_predictions(files, "sft", [(12, 10), (20, 16), (10, 10)], rows)
+    short = _pairs_predictions(files, "short", [(12, 10), (20, 16)], rows)
+    cases = [
+        (("--pairs-predictions", f"sft={sft}", "--pairs-predictions", f"sft={short}"),
+         ["--pairs-predictions", "'sft' is given twice"]),
+        (("--pairs-predictions", str(sft), "--pairs-predictions", f"dpo={short}"),
+         [f"--pairs-predictions {sft}: several prediction files need a name each"]),
+        (("--pairs-predictions", f"sft={sft}", "--pairs-predictions", f"dpo={short}"),
+         [f"--pairs-predictions dpo={short}: ", f"{pg}:5: no prediction for this gold row",
+          "has 4 predictions but", "has 6 gold rows"]),
+        (("--pairs-predictions", f"sft={sft}:{pg}"), ["every model is scored on the one --pairs-gold file"]),
+        (("--pairs-predictions", f"sft={sft}", "--pairs-predictions", f"dpo={sft}.missing"),
+         [f"--pairs-predictions dpo={sft}.missing: {sft}.missing: no such file"]),
+    ]
+    for args, messages in cases:
+        assert _run(files, *args, "--pairs-gold", str(pg)) == 1, args
+        err = capsys.readouterr().err
+        assert all(msg in err for msg in messages), (args, err)
+        assert not (files["out"] / "metrics.json").exists()
 
 
 def test_lawbench_prediction_file_keyed_by_item(tmp_path):

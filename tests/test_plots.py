@@ -3,6 +3,7 @@
 import warnings
 
 from lawfactory.cards.plots import cjk_font_name, pyplot
+from lawfactory.evaluation import attitude_models
 from lawfactory.evaluation.report import plot_error_by_charge
 
 
@@ -39,3 +40,13 @@ def test_without_the_cjk_font_the_same_labels_would_be_boxes(tmp_path):
     missing = _missing_glyph_warnings(lambda: fig.savefig(tmp_path / "x.png"))
     plt.close(fig)
     assert missing
+
+
+def test_attitude_model_comparison_renders_without_missing_glyphs(tmp_path):
+    block = {"n_pairs": 4, "abstained_pairs": 1, "direction_violations": 1, "direction_violation_rate": 1 / 3}
+    models = {name: {**block, "by_variant": {v: block for v in ("refusal", "unclear", "confession")}}
+              for name in ("sft", "dpo")}
+    out = tmp_path / "attitude_models.png"
+    missing = _missing_glyph_warnings(lambda: attitude_models.plot(out, {"models": models}))
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    assert missing == []

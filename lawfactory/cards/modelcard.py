@@ -3,9 +3,11 @@
 Facts and where they come from: the base model, method and hyperparameters from the training
 recipe; datasets with row counts, the data fingerprint and the synthetic share from
 DATA/manifest.json; the loss curve from the trainer's trainer_log.jsonl (LLaMA-Factory's
-LogCallback) and the run's steps from trainer_state.json / all_results.json; evaluation numbers
-from EVAL_DIR/metrics.json when `lawfactory eval` has written one (read generically: every number
-in it, flattened). Nothing is invented: a missing source is named as missing.
+LogCallback), the sentencing metrics `lawfactory train` logs there and a DPO run's rewards
+(lawfactory/cards/training_metrics.py), and the run's steps from trainer_state.json /
+all_results.json; evaluation numbers from EVAL_DIR/metrics.json when `lawfactory eval` has
+written one (read generically: every number in it, flattened). Nothing is invented: a missing
+source is named as missing.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from lawfactory import jsonl
+from lawfactory.cards import training_metrics
 from lawfactory.cards.plots import pyplot
 from lawfactory.errors import UsageError
 
@@ -36,13 +39,9 @@ def read_json(path: Path) -> dict | None:
         return None
 
 
-def loss_log(train_dir: Path) -> list[dict]:
+def loss_log(log: list[dict]) -> list[dict]:
     """trainer_log.jsonl rows with a training loss or an eval loss, in step order."""
-    path = train_dir / "trainer_log.jsonl"
-    if not path.is_file():
-        return []
-    rows = [obj for _, obj, reason in jsonl.iter_jsonl(path) if not reason and isinstance(obj, dict)]
-    return [r for r in rows if "loss" in r or "eval_loss" in r]
+    return [r for r in log if "loss" in r or "eval_loss" in r]
 
 
 def plot_loss(rows: list[dict], out: Path) -> bool:
@@ -156,7 +155,8 @@ def write_card(export_dir: Path, recipe_path: Path, manifest_path: Path, train_d
                eval_dir: Path | None) -> Path:
     recipe = yaml.safe_load(recipe_path.read_text(encoding="utf-8")) or {}
     manifest = read_json(manifest_path)
-    rows = loss_log(train_dir)
+    log = training_metrics.read_log(train_dir)
+    rows = loss_log(log)
     has_plot = plot_loss(rows, export_dir / "training_loss.png")
     base = recipe.get("model_name_or_path", "unknown")
     method = recipe.get("finetuning_type", "lora")
@@ -197,6 +197,10 @@ def write_card(export_dir: Path, recipe_path: Path, manifest_path: Path, train_d
         "## Training loss",
         "",
         *loss_lines,
+        "",
+        "## Metrics during training",
+        "",
+        *training_metrics.section(train_dir, log, export_dir / "training_metrics.png"),
         "",
         "## Evaluation",
         "",

@@ -66,11 +66,15 @@ def parse_arm(text: str, default_gold: Path | None = None) -> Arm:
     return Arm(name, Path(preds), Path(gold) if gold else default_gold)
 
 
-def check_arms(arms: list[Arm]) -> None:
-    names = [a.name for a in arms]
+def check_unique(names: list[str], option: str) -> None:
+    """Each NAME=… value of a repeatable option needs its own name."""
     twice = [n for n, c in Counter(names).items() if c > 1]
     if twice:
-        raise EvalInputError(f"--arm: the name {twice[0]!r} is given twice (each arm needs its own name)")
+        raise EvalInputError(f"{option}: the name {twice[0]!r} is given twice (each value needs its own name)")
+
+
+def check_arms(arms: list[Arm]) -> None:
+    check_unique([a.name for a in arms], "--arm")
     if len(arms) == 1:
         raise EvalInputError("--arm: give at least two arms to compare (or none)")
 

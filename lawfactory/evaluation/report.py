@@ -20,7 +20,7 @@ SYNTHETIC_ROWS = ("Synthetic rows (counterfactual variants such as the attitude 
                   "carry labels computed from the sentencing guidance, not court decisions.")
 
 PLOTS = {"pred_vs_gold": "pred_vs_gold.png", "error_by_charge": "error_by_charge.png", "attitude": "attitude_pairs.png",
-         "arms": "arms.png"}
+         "arms": "arms.png", "attitude_models": "attitude_models.png"}
 NAMES = {"model": "model", "constant_median": "constant median", "charge_median": "per-charge median"}
 LABELS = {
     "imprisonment_score": "CAIL imprisonment score (↑)",
@@ -107,6 +107,8 @@ def _section_attitude(a: dict) -> list[str]:
         out.append(f"| {name} | {b['n_pairs']} | {b['abstained_pairs']} | {_f(b['direction_violation_rate'])} "
                    f"({b['direction_violations']}) | {_f(b['unchanged_rate'])} | {_f(b['median_pred_log_ratio'])} | "
                    f"{_f(b['median_implied_log_ratio'])} | {_f(b['median_log_ratio_gap'])} |")
+    if a.get("predictions"):
+        out += ["", f"Predictions{' of ' + a['model'] if a.get('model') else ''}: `{a['predictions']}`."]
     out += ["", f"Refusal variants whose answer still grants probation (缓刑; 刑法 §72 requires 悔罪表现): "
                 f"{_f(a['refusal_probation_kept'])} ({a['refusal_probation_kept_n']} of {a['refusal_answered']} "
                 "answered refusal variants).",
@@ -182,13 +184,18 @@ def render(m: dict, plots: dict[str, str]) -> str:
               "jieba words, rouge-chinese F × 100 per row, averaged; on the full answer against the gold answer.", ""]
     if "attitude" in m:
         lines += ["## Attitude sensitivity (synthetic pairs)", ""] + _section_attitude(m["attitude"]) + [""]
+    if "attitude_models" in m:
+        from .attitude_models import section
+
+        lines += ["## Attitude sensitivity by model (synthetic pairs)", ""] + section(m["attitude_models"]) + [""]
     if m["plain"].get("per_charge"):
         lines += ["## Error by charge", ""] + _section_charges(m["plain"]["per_charge"]) + [""]
     lines += ["## Worst cases (largest errors)", ""] + _section_worst(m["worst_cases"]) + [""]
     if plots:
         lines += ["## Plots", ""]
         titles = {"pred_vs_gold": "Predicted vs gold term (log scale)", "error_by_charge": "Error by charge",
-                  "attitude": "Attitude pair shifts", "arms": "Term metrics per arm (shared rows)"}
+                  "attitude": "Attitude pair shifts", "arms": "Term metrics per arm (shared rows)",
+                  "attitude_models": "Attitude direction violations by model"}
         for key, name in plots.items():
             lines += [f"### {titles[key]}", "", f"![{titles[key]}]({name})", ""]
     lines += ["---", "", DISCLAIMER, "", SYNTHETIC_ROWS, ""]
@@ -289,6 +296,11 @@ def write_report(out: Path, metrics: dict, gold: list[dict], parsed: list[dict],
 
             if plot(out / PLOTS["arms"], metrics["arms"]):
                 made["arms"] = PLOTS["arms"]
+        if "attitude_models" in metrics:
+            from .attitude_models import plot as plot_models
+
+            if plot_models(out / PLOTS["attitude_models"], metrics["attitude_models"]):
+                made["attitude_models"] = PLOTS["attitude_models"]
     path = out / "report.md"
     with atomic_open(path) as f:
         f.write(render(metrics, made))

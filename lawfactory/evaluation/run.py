@@ -15,7 +15,7 @@ from lawfactory.jsonl import atomic_open, dumps, write_json
 from lawfactory.parse.terms import term_line
 from lawfactory.records import sentence, sentence_code
 
-from . import attitude_pairs, bootstrap, cail_judger, citation_validity, lawbench, plain
+from . import attitude_models, attitude_pairs, bootstrap, cail_judger, citation_validity, lawbench, plain
 from .answer_fields import parse_answer, whole_numbers
 from .inputs import EvalInputError, join, load_gold, load_predictions, load_train
 from .rouge import rouge
@@ -28,7 +28,8 @@ class EvalOptions:
     out: Path
     train: Path | None = None
     statutes: Path | None = None
-    pairs_predictions: Path | None = None
+    # attitude_models.PairsModel each (a path or a `[NAME=]PREDICTIONS` value is read as one); one model or several
+    pairs_predictions: tuple = ()
     pairs_gold: Path | None = None
     gold_format: str = "auto"
     charges_list: Path | None = None
@@ -126,6 +127,7 @@ def check_options(opts: EvalOptions) -> None:
         from .arms import check_arms
 
         check_arms(list(opts.arms))
+    attitude_models.check(attitude_models.as_models(opts.pairs_predictions), opts.pairs_gold)
 
 
 def _rows(preds: list[dict], gold: list[dict], parsed: list[dict], rows: dict) -> list[dict]:
@@ -227,10 +229,15 @@ def evaluate(opts: EvalOptions) -> dict:
                         for k, v in means.items()}
 
     # --- attitude pairs -----------------------------------------------------------------------
-    pairs = None
-    if opts.pairs_predictions and opts.pairs_gold:
-        pairs = _attitude(opts)
-        metrics["attitude"] = attitude_pairs.sensitivity(pairs)
+    pairs = None  # the one model's pairs (the scatter plot)
+    scored = _attitude(opts, attitude_models.as_models(opts.pairs_predictions))
+    if len(scored) == 1:
+        (model, pairs), = scored
+        metrics["attitude"] = {**attitude_pairs.sensitivity(pairs), "predictions": str(model.predictions),
+                               "pairs_gold": str(opts.pairs_gold), **({"model": model.name} if model.name else {})}
+    elif scored:
+        metrics["attitude_models"] = attitude_models.metrics(
+            [(m, attitude_pairs.sensitivity(p)) for m, p in scored], opts.pairs_gold)
     metrics["worst_cases"] = _worst(gold, parsed, texts)
     if opts.arms:
         from .arms import compare
@@ -269,12 +276,22 @@ def _set_metric(gold: list[list[str]], pred: list[list[str]], classes, opts: Eva
     return out
 
 
-def _attitude(opts: EvalOptions) -> list[dict]:
-    preds = load_predictions(opts.pairs_predictions)
+def _attitude(opts: EvalOptions, models: tuple) -> list[tuple]:
+    """(model, its pair records) for each --pairs-predictions file, all joined to the one --pairs-gold."""
+    if not models:
+        return []
     gold, _ = load_gold(opts.pairs_gold, "lawfactory")
-    join(preds, gold, opts.pairs_predictions, opts.pairs_gold)
-    parsed = _parse_all(preds, gold, "parse pair answers")
-    return attitude_pairs.pair_rows([g["raw"] for g in gold], [p["sentence"] for p in parsed], str(opts.pairs_gold))
+    out = []
+    for m in models:
+        try:
+            preds = load_predictions(m.predictions)
+            join(preds, gold, m.predictions, opts.pairs_gold)
+        except EvalInputError as e:
+            raise EvalInputError(f"{m.option}: {e}") from None
+        parsed = _parse_all(preds, gold, "parse pair answers" + (f" ({m.name})" if m.name else ""))
+        out.append((m, attitude_pairs.pair_rows([g["raw"] for g in gold], [p["sentence"] for p in parsed],
+                                                str(opts.pairs_gold))))
+    return out
 
 
 def _worst(gold: list[dict], parsed: list[dict], texts: list[str], k: int = 5) -> list[dict]:
