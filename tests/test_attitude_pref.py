@@ -20,7 +20,7 @@ from lawfactory.jsonl import read_jsonl
 from lawfactory.tasks import attitude_pref
 from lawfactory.tasks.attitude_pref import KTO, PREF
 
-from conftest import SAMPLES, real_path
+from conftest import real_path
 
 PROMPT = ("system", "instruction", "input")
 
