@@ -44,6 +44,7 @@ from lawfactory.hygiene import quality, stage as hygiene
 from lawfactory.records import is_judgment
 from lawfactory.splits import EVAL, TRAIN, assign_split
 from lawfactory.tasks import Task, registry, sample
+from lawfactory.tasks.attitude_pref import AttitudePrefTask
 from lawfactory.tasks.grounded import GroundedTask
 from lawfactory.tasks.judgment_rows import JudgmentTask, too_long
 from lawfactory.tasks.rag import RagTask
@@ -80,6 +81,7 @@ TASKS: list[Callable[[], Task]] = [
     GroundedTask,  # mainland cases with the articles they cite
     RagTask,  # mainland eval cases with the articles retrieved from their facts
     VariantRowsTask,  # the adversarial stage's synthetic variants
+    AttitudePrefTask,  # their preference pairs (the rule-derived term over the source's)
     StatuteTask,  # statute QA and retrieval (evidence from the TRAIN cases)
     RetrievalQueriesTask,  # retrieval query sets (EVAL case facts, layperson questions)
 ]

@@ -91,6 +91,24 @@ def _pct(n: int, total: int) -> str:
     return f"{100 * n / total:.1f}%" if total else "–"
 
 
+def _preference_pairs(pref: dict) -> list[str]:
+    """The preference pairs' block (lawfactory/tasks/attitude_pref.py): written per type, skipped per reason."""
+    if not pref:
+        return []
+    written, skipped = pref.get("pairs_written", {}), pref.get("pairs_skipped", {})
+    pref_set, kto_set = pref.get("datasets", ["", ""])
+    out = ["", "## Preference pairs (synthetic)", "",
+           f"`{pref_set}` holds {sum(written.values())} **synthetic** pairs (`synthetic: true`) from the "
+           f"{pref.get('train_variants', 0)} training variants: the variant's prompt; chosen, its rule-derived answer; "
+           "rejected, the same answer with the source's sentence (refusal / unclear: the longer term is chosen; "
+           f"confession: the shorter). `{kto_set}` holds the same pairs for KTO, two rows each. A variant whose "
+           "answers state the same term is not paired.", "", "| variant | pairs |", "|---|---:|"]
+    out += [f"| {t} | {n} |" for t, n in written.items()]
+    out += [""] if skipped else []
+    out += [f"- {n} not paired: {reason}." for reason, n in sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return out
+
+
 def render(manifest: dict, card: Card) -> str:
     out = ["# Data card", "",
            "Built by `lawfactory data` (`make data`). **Not legal advice**: these datasets and any model "
@@ -138,6 +156,8 @@ def render(manifest: dict, card: Card) -> str:
             f"({card.synthetic} synthetic).", "", "| flag | before | after |", "|---|---:|---:|"]
     for f in ATTITUDE_FLAGS:
         out.append(f"| {f} | {_pct(card.before[f], card.n_before)} | {_pct(card.after[f], card.n_after)} |")
+
+    out += _preference_pairs(manifest.get("attitude_pref") or {})
 
     out += ["", "## What was left out, and why", ""]
     rejected = sum(c.get("rejected", 0) for c in manifest.get("inputs", {}).values())

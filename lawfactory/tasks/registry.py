@@ -1,7 +1,8 @@
 """Every dataset `make data` can write, in one registry.
 
 Each entry names the dataset (its file is `<name>.jsonl` in DATA) and how LLaMA-Factory reads it
-(`formatting` alpaca or sharegpt, with the columns and tags below); an entry with no formatting is
+(`formatting` alpaca or sharegpt, with the columns and tags below, or one of the PREFERENCE forms
+of alpaca); an entry with no formatting is
 a file the build writes for other tools (the statute retrieval triplets), listed in manifest.json
 under its task's report instead of `datasets`. From the registry come:
 
@@ -34,14 +35,24 @@ FORMATS = {
     "sharegpt": {"columns": {"messages": "conversations", "system": "system"},
                  "tags": {"role_tag": "from", "content_tag": "value", "user_tag": "human", "assistant_tag": "gpt"}},
 }
+# Alpaca preference data as LLaMA-Factory 0.9.5 reads it (llamafactory/data/parser.py, converter.py):
+# `ranking` pairs (stages rm / dpo: the chosen and the rejected answer of one prompt) and `kto` rows
+# (one answer, kto_tag true when desirable).
+PREFERENCE = {
+    "ranking": {"ranking": True, "columns": {"prompt": "instruction", "query": "input", "chosen": "chosen",
+                                             "rejected": "rejected", "system": "system"}},
+    "kto": {"columns": {"prompt": "instruction", "query": "input", "response": "output", "kto_tag": "kto_tag",
+                        "system": "system"}},
+}
 
 
 @dataclass(frozen=True)
 class Dataset:
     name: str
     formatting: str  # a key of FORMATS, or "" for a file LLaMA-Factory does not load
-    repeats: str = ""  # the dataset whose cases this one repeats with more context (not counted twice)
+    repeats: str = ""  # the dataset whose cases this one repeats (more context, pairs; not counted twice)
     about: str = ""
+    preference: str = ""  # a key of PREFERENCE (alpaca only), or "" for supervised rows
 
     @property
     def file(self) -> str:
@@ -50,7 +61,7 @@ class Dataset:
     def entry(self, folder: str = "") -> dict:
         """This dataset's dataset_info.json entry, its file under `folder`."""
         return {"file_name": f"{folder}/{self.file}" if folder else self.file, "formatting": self.formatting,
-                **FORMATS[self.formatting]}
+                **(PREFERENCE[self.preference] if self.preference else FORMATS[self.formatting])}
 
 
 # In the order of the repository's dataset_info.json.
@@ -61,6 +72,10 @@ DATASETS: dict[str, Dataset] = {
         Dataset("criminal_sentencing_eval", "alpaca", about="its eval split, with gold columns"),
         Dataset("criminal_adversarial", "alpaca", about="synthetic attitude variants of training cases"),
         Dataset("criminal_attitude_pairs_eval", "alpaca", about="eval pairs: source row, then its variant row"),
+        Dataset("criminal_attitude_pref", "alpaca", preference="ranking", repeats="criminal_adversarial",
+                about="preference pairs of the training variants: the rule-derived term over the source's"),
+        Dataset("criminal_attitude_kto", "alpaca", preference="kto", repeats="criminal_adversarial",
+                about="the same pairs for KTO: kto_tag true for the chosen answer, false for the rejected"),
         Dataset("tw_judgments", "alpaca", about="Taiwan judgments: 理由要旨 and 主文"),
         Dataset("tw_judgments_eval", "alpaca", about="its eval split, with gold columns"),
         Dataset(
