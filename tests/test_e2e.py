@@ -1,5 +1,6 @@
 """The demo chain end to end on CPU: make data → QLoRA train (the real recipe, CPU overrides
-only) → merge → predict → eval, on the bundled samples and a tiny random Qwen3."""
+only, through `lawfactory train`) → merge → predict → DPO (the real recipe) → merge → predict the
+attitude pairs → eval, on the bundled samples and a tiny random Qwen3."""
 
 import json
 import math
@@ -98,3 +99,35 @@ def test_model_card_beside_the_merged_weights(demo):
     assert (merged / "training_loss.png").read_bytes()[:4] == b"\x89PNG"
     m = json.loads((demo["out"] / "criminal_eval" / "metrics.json").read_text())
     assert f"| n | {m['n']} |" in card  # the eval metrics made it in
+
+
+def test_sentencing_metrics_at_each_evaluation_and_in_the_card(demo):
+    """`lawfactory train` logged the live metrics at both evaluations of the 16 steps (eval_steps=10, then the
+    final one), and the SFT model card plots them."""
+    log = read_jsonl(demo["out"] / "criminal_qlora" / "trainer_log.jsonl")
+    lines = [r for r in log if "eval_imprisonment_score" in r]
+    assert [r["current_steps"] for r in lines] == [10, 16]
+    for r in lines:
+        assert r["eval_sentencing_rows"] == 4 and 0 <= r["eval_imprisonment_score"] <= 1
+        assert 0 <= r["eval_abstention_rate"] <= 1 and r["eval_attitude_pairs"] >= 1
+    merged = demo["out"] / "criminal_merged"
+    assert "## Metrics during training" in (merged / "README.md").read_text(encoding="utf-8")
+    assert (merged / "training_metrics.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_dpo_on_the_sft_model_and_the_report_compares_both(demo):
+    out = demo["out"]
+    log = read_jsonl(out / "criminal_dpo" / "trainer_log.jsonl")
+    losses = [r["loss"] for r in log if "loss" in r]
+    # the new LoRA starts at zero, so the policy equals the reference (the SFT model, adapter disabled): loss ln 2
+    assert losses[0] == pytest.approx(math.log(2), abs=1e-5) and losses[-1] < math.log(2)
+    assert any("eval_imprisonment_score" in r for r in log)
+    cfg = json.loads((out / "criminal_dpo" / "adapter_config.json").read_text())
+    assert (cfg["r"], cfg["lora_alpha"]) == (16, 32)
+    pairs = read_jsonl(demo["data"] / "criminal_attitude_pairs_eval.jsonl")
+    models = json.loads((out / "criminal_eval" / "metrics.json").read_text())["attitude_models"]["models"]
+    assert list(models) == ["sft", "dpo"] and all(m["n_pairs"] == len(pairs) // 2 > 0 for m in models.values())
+    assert "| | sft | dpo |" in (out / "criminal_eval" / "report.md").read_text(encoding="utf-8")
+    card = (out / "criminal_dpo_merged" / "README.md").read_text(encoding="utf-8")
+    assert "base_model: Qwen/Qwen3-4B-Instruct-2507" in card and "DPO (`pref_loss: sigmoid`" in card
+    assert "| `criminal_attitude_pref` | train |" in card

@@ -22,6 +22,7 @@ from lawfactory import jsonl
 from lawfactory.cards import training_metrics
 from lawfactory.cards.plots import pyplot
 from lawfactory.errors import UsageError
+from lawfactory.preflight.recipe import traced_model
 
 HYPERPARAMETERS = ("finetuning_type", "quantization_bit", "quantization_type", "double_quantization", "lora_rank",
                    "lora_alpha", "lora_dropout", "use_rslora", "lora_target", "deepspeed", "template", "cutoff_len",
@@ -151,6 +152,17 @@ def metrics_section(eval_dir: Path | None) -> list[str]:
     return lines
 
 
+def stage_lines(recipe: dict, hub: str, via: list[str]) -> list[str]:
+    """The lineage of a model trained on an exported model (DPO on the merged SFT model)."""
+    line = (f"`{recipe['model_name_or_path']}` is itself a fine-tune of `{hub}`, merged by "
+            + ", ".join(f"`{v}`" for v in via) + " (its own model card lies beside its weights).")
+    if recipe.get("stage") == "dpo":
+        line += (f" This stage is preference training: DPO (`pref_loss: {recipe.get('pref_loss', 'sigmoid')}`, "
+                 f"β = {recipe.get('pref_beta', 0.1)}) on synthetic attitude pairs, with that model itself as the "
+                 "reference (the policy with its adapter disabled).")
+    return [line]
+
+
 def write_card(export_dir: Path, recipe_path: Path, manifest_path: Path, train_dir: Path,
                eval_dir: Path | None) -> Path:
     recipe = yaml.safe_load(recipe_path.read_text(encoding="utf-8")) or {}
@@ -159,6 +171,7 @@ def write_card(export_dir: Path, recipe_path: Path, manifest_path: Path, train_d
     rows = loss_log(log)
     has_plot = plot_loss(rows, export_dir / "training_loss.png")
     base = recipe.get("model_name_or_path", "unknown")
+    hub, via = traced_model(base, recipe_path.parent, present_ok=True)  # DPO: its SFT model, then the Hub base
     method = recipe.get("finetuning_type", "lora")
     if recipe.get("quantization_bit"):
         method = (f"{recipe['quantization_bit']}-bit QLoRA ({recipe.get('quantization_type', 'nf4')}), "
@@ -172,7 +185,7 @@ def write_card(export_dir: Path, recipe_path: Path, manifest_path: Path, train_d
                   if has_plot else [f"No trainer_log.jsonl with losses in `{train_dir}`."])
     card = [
         "---",
-        f"base_model: {base}",
+        f"base_model: {hub}",
         "library_name: transformers",
         "tags: [llama-factory, lawfactory, legal, chinese, synthetic-data]",
         "---",
@@ -183,6 +196,7 @@ def write_card(export_dir: Path, recipe_path: Path, manifest_path: Path, train_d
         "",
         f"Fine-tuned from `{base}` with LLaMA-Factory ({method}), recipe `{recipe_path}`, chat template "
         f"`{recipe.get('template', '?')}` (use the same template when serving).",
+        *([""] + stage_lines(recipe, hub, via) if via else []),
         "",
         "## Training data",
         "",

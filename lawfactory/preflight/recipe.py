@@ -25,13 +25,14 @@ def preflight_line(text: str) -> dict:
     return out
 
 
-def exported_by(model: str, recipes: Path) -> tuple[str, str] | None:
-    """(base model, export recipe) when `model` is a local folder that does not exist yet but is the
-    `export_dir` of a recipe in `recipes` (out/criminal_merged before `make export`); else None.
+def exported_by(model: str, recipes: Path, present_ok: bool = False) -> tuple[str, str] | None:
+    """(base model, export recipe) when `model` is a local folder that does not exist yet (or, with
+    present_ok, one that does) and is the `export_dir` of a recipe in `recipes` (out/criminal_merged
+    before `make export`); else None.
 
     The merged model has its base's architecture and tokenizer (LLaMA-Factory's export writes both
     unchanged), so the preflight of a recipe that trains on it runs before any GPU is rented."""
-    if (Path(model) / "config.json").is_file():
+    if not present_ok and (Path(model) / "config.json").is_file():
         return None
     for other in sorted(recipes.glob("*.yaml")):
         try:
@@ -43,12 +44,13 @@ def exported_by(model: str, recipes: Path) -> tuple[str, str] | None:
     return None
 
 
-def traced_model(model: str, recipes: Path) -> tuple[str, list[str]]:
+def traced_model(model: str, recipes: Path, present_ok: bool = False) -> tuple[str, list[str]]:
     """(the model whose config.json and tokenizer `model` has, the export recipes followed): `model`
-    itself when it is on disk or a Hub name, else its base through the export recipes that write it
-    (a DPO export's base is the SFT export's folder, whose base is the Hub model)."""
+    itself when it is on disk (unless present_ok: the model card's lineage) or a Hub name, else its
+    base through the export recipes that write it (a DPO export's base is the SFT export's folder,
+    whose base is the Hub model)."""
     via: list[str] = []
-    while len(via) < 8 and (step := exported_by(model, recipes)):
+    while len(via) < 8 and (step := exported_by(model, recipes, present_ok)):
         model = step[0]
         via.append(step[1])
     return model, via
