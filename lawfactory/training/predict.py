@@ -142,7 +142,7 @@ def hf_generate(model, tokenizer, prompts: list[list[int]], *, stop_ids: list[in
     return texts
 
 
-def vllm_generate(args: dict, model_args, prompts: list[list[int]], *, stop_ids: list[int], max_new_tokens: int,
+def vllm_generate(model_args, prompts: list[list[int]], *, stop_ids: list[int], max_new_tokens: int,
                   skip_special_tokens: bool) -> list[str]:
     """Greedy answers through vLLM from the prompt ids (the template's encoding, not vLLM's chat template)."""
     import torch
@@ -195,7 +195,7 @@ def predict(recipe: Path, overrides: list[str], *, batch_size: int | None = None
     max_new, skip = int(args["max_new_tokens"]), bool(args["skip_special_tokens"])
     start = time.time()
     if engine == "vllm":
-        texts = vllm_generate(args, model_args, prompts, stop_ids=stops, max_new_tokens=max_new,
+        texts = vllm_generate(model_args, prompts, stop_ids=stops, max_new_tokens=max_new,
                               skip_special_tokens=skip)
     else:
         model = load_model(tokenizer, model_args, finetuning_args, is_trainable=False)
