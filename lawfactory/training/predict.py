@@ -193,13 +193,14 @@ def predict(recipe: Path, overrides: list[str], *, batch_size: int | None = None
     prompts = prompt_ids(rows, template, tokenizer, cutoff_len=int(args["cutoff_len"]))
     stops = stop_token_ids(tokenizer)
     max_new, skip = int(args["max_new_tokens"]), bool(args["skip_special_tokens"])
-    start = time.time()
     if engine == "vllm":
+        start = time.time()  # vLLM's engine start-up counted: it compiles and profiles at first use
         texts = vllm_generate(model_args, prompts, stop_ids=stops, max_new_tokens=max_new,
                               skip_special_tokens=skip)
     else:
         model = load_model(tokenizer, model_args, finetuning_args, is_trainable=False)
         batch = batch_size or int(args.get("per_device_eval_batch_size") or 8)
+        start = time.time()
         with tqdm(total=len(prompts), desc="predict", unit="row", file=sys.stderr) as bar:
             texts = hf_generate(model, tokenizer, prompts, stop_ids=stops, batch_size=batch, max_new_tokens=max_new,
                                 skip_special_tokens=skip, progress=bar)
@@ -211,7 +212,7 @@ def predict(recipe: Path, overrides: list[str], *, batch_size: int | None = None
                                ensure_ascii=False) + "\n")
     seconds = time.time() - start
     print(f"{out}: {len(rows)} predictions ({engine}, {len(rows) / max(seconds, 1e-9):.2f} rows/s "
-          "after loading)", file=sys.stderr)
+          "generating)", file=sys.stderr)
     return out
 
 
