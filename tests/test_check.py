@@ -433,3 +433,21 @@ def test_every_training_recipe_reports_padding_and_packing(recipe, data_dir, mon
         batch *= stated(recipe).get("gpus", 1)
         assert packed_row[3] == f"{batch * args['cutoff_len']:,}"  # a packed step computes batch × cutoff tokens
         assert float(packed_row[4].rstrip("%")) < share  # packing pads less than micro-batches of these rows
+
+
+def test_an_interleaved_epoch_has_each_dataset_at_its_share():
+    """interleave_over 0.25/0.75 of 6 short and 2 long rows: the long set runs out last at 8 rows
+    a share of 0.75 → 6/0.25 = 24 vs 2/0.75 ≈ 2.7: 24 rows, 6 short and 18 long (repeated)."""
+    from types import SimpleNamespace
+
+    from lawfactory.preflight.batching import epoch_lengths
+    from lawfactory.preflight.token_lengths import Lengths
+
+    short, long_ = np.full(6, 100), np.full(2, 900)
+    lengths = {"a": Lengths(short, short, [], []), "b": Lengths(long_, long_, [], [])}
+    train = [SimpleNamespace(name="a"), SimpleNamespace(name="b")]
+    longest, useful = epoch_lengths(train, lengths, {"mix_strategy": "interleave_over",
+                                                     "interleave_probs": [0.25, 0.75]}, 2048)
+    assert sorted(longest.tolist()) == [100] * 6 + [900] * 18 and (useful == longest).all()
+    concat, _ = epoch_lengths(train, lengths, {}, 500)
+    assert concat.tolist() == [100] * 6 + [500] * 2  # clipped at cutoff, in dataset order

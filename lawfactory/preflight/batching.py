@@ -105,6 +105,26 @@ def packed(lengths: np.ndarray, cutoff: int, chunk: int = 1000) -> Packed:
     return Packed(len(cut), packs, int(cut.sum()), cutoff)
 
 
+def epoch_lengths(train: list[Dataset], lengths: dict[str, Lengths], d: dict,
+                  cutoff: int) -> tuple[np.ndarray, np.ndarray]:
+    """(longest sequence, useful tokens) of the rows of one epoch, in the order LLaMA-Factory
+    preprocesses them: concat = the datasets one after the other; interleave_* = each dataset
+    repeated or cut to its interleave_probs share of the epoch (timing.epoch_rows), shuffled with
+    seed 42 (LLaMA-Factory interleaves at random: the mix is exact, the order a stand-in)."""
+    longest = [np.minimum(lengths[ds.name].total, cutoff) for ds in train]
+    useful = [lengths[ds.name].useful for ds in train]
+    if not d.get("mix_strategy", "concat").startswith("interleave"):
+        return np.concatenate(longest), np.concatenate(useful)
+    sizes = np.array([len(x) for x in longest])
+    probs = np.array(d.get("interleave_probs") or [1 / len(train)] * len(train), dtype=float)
+    ratios = sizes / np.where(probs > 0, probs, np.nan)
+    rows = np.nanmin(ratios) if d["mix_strategy"] == "interleave_under" else np.nanmax(ratios)
+    shares = [int(round(p * rows)) for p in probs]
+    order = np.random.default_rng(42).permutation(sum(shares))
+    return (np.concatenate([np.resize(x, n) for x, n in zip(longest, shares)])[order],
+            np.concatenate([np.resize(x, n) for x, n in zip(useful, shares)])[order])
+
+
 def batching_section(report: Report, facts: dict, datasets: list[Dataset], lengths: dict[str, Lengths],
                      e: memory.Estimate, gpu: memory.Gpu, gpus: int, epoch_rows: float) -> None:
     """Steps, useful and computed tokens per step, padding share, time and memory: padded vs packed.
@@ -116,10 +136,9 @@ def batching_section(report: Report, facts: dict, datasets: list[Dataset], lengt
         return
     cutoff, s = int(d["cutoff_len"]), e.setup
     b, batch = s.micro_batch, s.micro_batch * s.accumulation * gpus
-    longest = np.concatenate([np.minimum(lengths[ds.name].total, cutoff) for ds in train])
-    useful = np.concatenate([lengths[ds.name].useful for ds in train])
+    longest, useful = epoch_lengths(train, lengths, d, cutoff)
     pad = padded(longest, useful, b, 2 if s.pairs else 1)
-    scale = epoch_rows / max(len(longest), 1)  # mixing (interleave_*) and val_size, as in the time section
+    scale = epoch_rows / max(len(longest), 1)  # val_size, as in the time section
     steps = math.ceil(pad.rows * scale / batch)
     typical = memory.estimate(e.arch, _with_seq(s, int(round(pad.width)))).total
     mode = "neat_packing" if d.get("neat_packing") else "packing" if d.get("packing") else "padded"
