@@ -363,3 +363,17 @@ def test_a_model_not_exported_yet_is_traced_to_its_base(tmp_path, tiny_model):
     assert traced_model(f"{tmp_path}/sft_merged", tmp_path) == (f"{tmp_path}/sft_merged", [])
     with pytest.raises(ValueError, match="unknown model"):
         arch_for(f"{tmp_path}/nowhere", recipe)
+
+
+def test_options_and_overrides_in_any_order_after_the_recipe():
+    """`lawfactory check RECIPE --gpu G key=value` (the recipes' own comment line plus an override) parses."""
+    from lawfactory.cli import _parser
+    from lawfactory.errors import UsageError
+    from lawfactory.preflight.recipe import recipe_overrides
+
+    args = _parser().parse_args(["check", "recipes/criminal_dpo.yaml", "--gpu", "a100-40g", "cutoff_len=1024",
+                                 "--gpus", "2"])
+    assert recipe_overrides(args) == ["cutoff_len=1024"] and (args.gpu, args.gpus) == ("a100-40g", 2)
+    args = _parser().parse_args(["check", "recipes/criminal_dpo.yaml", "--bogus"])
+    with pytest.raises(UsageError, match="'--bogus' is neither an option nor a key=value"):
+        recipe_overrides(args)
