@@ -451,3 +451,16 @@ def test_an_interleaved_epoch_has_each_dataset_at_its_share():
     assert sorted(longest.tolist()) == [100] * 6 + [900] * 18 and (useful == longest).all()
     concat, _ = epoch_lengths(train, lengths, {}, 500)
     assert concat.tolist() == [100] * 6 + [500] * 2  # clipped at cutoff, in dataset order
+
+def test_options_and_overrides_in_any_order_after_the_recipe():
+    """`lawfactory check RECIPE --gpu G key=value` (the recipes' own comment line plus an override) parses."""
+    from lawfactory.cli import _parser
+    from lawfactory.errors import UsageError
+    from lawfactory.preflight.recipe import recipe_overrides
+
+    args = _parser().parse_args(["check", "recipes/criminal_dpo.yaml", "--gpu", "a100-40g", "cutoff_len=1024",
+                                 "--gpus", "2"])
+    assert recipe_overrides(args) == ["cutoff_len=1024"] and (args.gpu, args.gpus) == ("a100-40g", 2)
+    args = _parser().parse_args(["check", "recipes/criminal_dpo.yaml", "--bogus"])
+    with pytest.raises(UsageError, match="'--bogus' is neither an option nor a key=value"):
+        recipe_overrides(args)

@@ -31,7 +31,13 @@ from lawfactory.preflight import memory
 from lawfactory.preflight.batching import batching_section
 from lawfactory.preflight.datasets import leaks, load_datasets
 from lawfactory.preflight.memory_fit import memory_section
-from lawfactory.preflight.recipe import load_recipe, preflight_line, traced_model
+from lawfactory.preflight.recipe import (
+    add_recipe_arguments,
+    load_recipe,
+    preflight_line,
+    recipe_overrides,
+    traced_model,
+)
 from lawfactory.preflight.report import Report, table
 from lawfactory.preflight.timing import time_section, trained_rows
 from lawfactory.preflight.token_lengths import drop_over_cutoff, length_section, token_counter
@@ -118,16 +124,14 @@ def run(recipe: Path, gpu: str | None = None, gpus: int | None = None, drop_over
 
 
 def main(args) -> int:
+    overrides = recipe_overrides(args)
     report = run(Path(args.recipe), args.gpu, args.gpus, Path(args.drop_over_cutoff) if args.drop_over_cutoff else None,
-                 args.overrides, args.tokenizer)
+                 overrides, args.tokenizer)
     print(report.text())
     return 1 if report.errors else 0
 
 
-def add_parser(sub) -> None:
-    c = sub.add_parser("check", help="preflight a recipe: LLaMA-Factory parse, datasets, token lengths, memory, time")
-    c.add_argument("recipe")
-    c.add_argument("overrides", nargs="*", metavar="key=value", help="recipe overrides, as on llamafactory-cli")
+def _options(c) -> None:
     c.add_argument("--gpu", choices=sorted(memory.GPUS),
                    help="card (default: the recipe's preflight line, else a10-24g)")
     c.add_argument("--gpus", type=int, help="data-parallel GPUs (default: the recipe's preflight line, else 1)")
@@ -135,4 +139,9 @@ def add_parser(sub) -> None:
                    help="write copies of the datasets without rows over cutoff_len")
     c.add_argument("--tokenizer",
                    help="tokenizer folder when the recipe's is not on disk (default: 1.37 characters a token)")
+
+
+def add_parser(sub) -> None:
+    c = sub.add_parser("check", help="preflight a recipe: LLaMA-Factory parse, datasets, token lengths, memory, time")
+    add_recipe_arguments(c, _options)
     c.set_defaults(func=main)
