@@ -452,6 +452,7 @@ def test_an_interleaved_epoch_has_each_dataset_at_its_share():
     concat, _ = epoch_lengths(train, lengths, {}, 500)
     assert concat.tolist() == [100] * 6 + [500] * 2  # clipped at cutoff, in dataset order
 
+
 def test_options_and_overrides_in_any_order_after_the_recipe():
     """`lawfactory check RECIPE --gpu G key=value` (the recipes' own comment line plus an override) parses."""
     from lawfactory.cli import _parser
