@@ -127,7 +127,7 @@ def test_vllm_asked_for_without_vllm_or_gpu(lively_model, sample_data, tmp_path)
     if engine_available() == "vllm":
         pytest.skip("vLLM and a GPU are present")
     with pytest.raises(SystemExit, match="vLLM"):
-        main(["predict", str(RECIPE), "--engine", "vllm", *_overrides(lively_model, sample_data, tmp_path)])
+        main(["predict", str(RECIPE), *_overrides(lively_model, sample_data, tmp_path), "--engine", "vllm"])
     assert not (tmp_path / "generated_predictions.jsonl").exists()
 
 

@@ -28,7 +28,6 @@ killed run leaves no generated_predictions.jsonl to load.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -37,6 +36,7 @@ from pathlib import Path
 from lawfactory import jsonl
 from lawfactory.config import _number
 from lawfactory.errors import InputError, UsageError
+from lawfactory.preflight.recipe import add_recipe_arguments, recipe_overrides
 
 PREDICTIONS = "generated_predictions.jsonl"
 # LLaMA-Factory's defaults (hparams/data_args.py, generating_args.py)
@@ -216,33 +216,26 @@ def predict(recipe: Path, overrides: list[str], *, batch_size: int | None = None
     return out
 
 
-def _options() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="lawfactory predict", add_help=False)
+def _add_options(p) -> None:
     p.add_argument("--batch-size", type=_number(int, 1), default=None,
                    help="rows generated at once by Hugging Face generate (default: the recipe's "
                         "per_device_eval_batch_size); vLLM batches by itself")
     p.add_argument("--engine", choices=("auto", "vllm", "hf"), default="auto",
                    help="auto (default): vLLM when importable and a CUDA GPU is present, else hf")
-    return p
 
 
 def cmd_predict(args) -> int:
-    options, overrides = _options().parse_known_args(args.rest)
-    for item in overrides:
-        if item.startswith("-") or "=" not in item:
-            raise UsageError(f"lawfactory predict: {item!r} is neither an option nor a key=value override")
-    if options.engine == "vllm" and engine_available() != "vllm":
+    overrides = recipe_overrides(args)
+    if args.engine == "vllm" and engine_available() != "vllm":
         raise UsageError("lawfactory predict --engine vllm: needs vLLM installed (pip install 'lawfactory[vllm]') "
                          "and a CUDA GPU")
-    predict(Path(args.recipe), overrides, batch_size=options.batch_size, engine=options.engine)
+    predict(Path(args.recipe), overrides, batch_size=args.batch_size, engine=args.engine)
     return 0
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("predict", help="greedy predictions on a recipe's eval set (vLLM on a GPU, else batched "
                                        "Hugging Face), written as LLaMA-Factory's generated_predictions.jsonl",
-                       description=__doc__.split("\n\n")[0], parents=[_options()])
-    p.add_argument("recipe", help="a LLaMA-Factory predict recipe (recipes/criminal_predict.yaml)")
-    p.add_argument("rest", nargs=argparse.REMAINDER, metavar="key=value",
-                   help="recipe overrides as llamafactory-cli takes them, and the options, in any order")
+                       description=__doc__.split("\n\n")[0])
+    add_recipe_arguments(p, _add_options)
     p.set_defaults(func=cmd_predict)
