@@ -17,8 +17,9 @@ from lawfactory.evaluation.inputs import load_gold
 from lawfactory.evaluation.run import point_scores
 from lawfactory.jsonl import read_jsonl
 from lawfactory.preflight.llamafactory_args import free_port
+from lawfactory.training.callback import SentencingMetricsCallback
 from lawfactory.training.generate import generate, generate_sharded, prompt_ids
-from lawfactory.training.live_metrics import LiveMetricsConfig, SentencingMetricsCallback, sample_rows
+from lawfactory.training.live_metrics import LiveMetricsConfig, sample_rows
 from lawfactory.training.run import train
 
 from conftest import REPO

@@ -1,2 +1,2 @@
 """Training with LLaMA-Factory: `lawfactory train` (run.py) and the live sentencing metrics it adds
-(live_metrics.py, generate.py)."""
+(live_metrics.py, callback.py, generate.py) and `lawfactory predict` (predict.py)."""

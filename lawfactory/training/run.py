@@ -51,7 +51,7 @@ def train(recipe: Path, overrides: list[str], config: LiveMetricsConfig) -> None
     from llamafactory.train.tuner import run_exp
 
     from lawfactory.preflight.recipe import load_recipe
-    from lawfactory.training.live_metrics import SentencingMetricsCallback
+    from lawfactory.training.callback import SentencingMetricsCallback
 
     args = load_recipe(recipe, overrides)
     callbacks = []
