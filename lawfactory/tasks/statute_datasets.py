@@ -41,6 +41,12 @@ class StatuteTask(BaseTask):
             collect(self.ev, case, ctx.stats)
         return ()
 
+    def shard(self, ctx) -> StatuteEvidence:
+        return self.ev.take()
+
+    def merge(self, part: StatuteEvidence, ctx) -> None:
+        self.ev.merge(part, ctx.stats)
+
     def finish(self, ctx) -> Iterator[tuple[str, dict]]:
         ev = self.ev
         ev.close()
