@@ -142,7 +142,8 @@ def run(opts: BuildConfig, ctx: Any, tasks: list, names: list[str], listed: list
     stage = Stage(opts, ctx, tasks, adversarial, names, listed, work, bars=min(workers, len(parts)) == 1)
     mine = ctx.stats, ctx.card, adversarial.st["generated"]  # a shard run in this process swaps them
     try:
-        results = shards.execute(run_shard, parts, stage, workers, opts.run.start_method, "tasks")
+        with ctx.timer("task shards"):  # printed with the build's stages, inside "tasks"
+            results = shards.execute(run_shard, parts, stage, workers, opts.run.start_method, "tasks")
     finally:
         ctx.stats, ctx.card, adversarial.st["generated"] = mine
     generation.killpoint("tasks")
