@@ -3,6 +3,7 @@ the anchors of docs/preflight.md; every shipped recipe gets the verdict its comm
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -363,3 +364,104 @@ def test_a_model_not_exported_yet_is_traced_to_its_base(tmp_path, tiny_model):
     assert traced_model(f"{tmp_path}/sft_merged", tmp_path) == (f"{tmp_path}/sft_merged", [])
     with pytest.raises(ValueError, match="unknown model"):
         arch_for(f"{tmp_path}/nowhere", recipe)
+
+
+# --- padding and packing (lawfactory/preflight/batching.py) ----------------------------------
+
+
+def test_padding_share_by_hand():
+    """Rows of 10, 20, 30 and 40 tokens, micro-batches of 2 drawn at random: the 6 pairs' longest
+    rounded up to 8 are 24 (10,20), 32 (10,30; 20,30), 40 (10,40; 20,40; 30,40): E[width] = 208/6;
+    useful 25 a row on average, so the padding share is 1 - 25 / (208/6) = 1 - 150/208."""
+    from lawfactory.preflight.batching import expected_width, padded
+
+    lengths = np.array([40, 10, 30, 20])
+    assert expected_width(lengths, 2) == pytest.approx(208 / 6)
+    assert expected_width(lengths, 1) == pytest.approx((16 + 24 + 32 + 40) / 4)
+    assert expected_width(lengths, 4) == 40
+    assert padded(lengths, lengths, 2, 1).share == pytest.approx(1 - 150 / 208)
+    # a pair: 2 sequences each padded to the micro-batch's longest; useful = both sequences
+    assert padded(lengths, 2 * lengths - 5, 1, 2).share == pytest.approx(1 - 45 / (2 * 28))
+
+
+def test_padding_share_matches_a_seeded_simulation():
+    from lawfactory.preflight.batching import expected_width, round_up
+
+    rng = np.random.default_rng(7)
+    lengths = rng.integers(50, 2048, size=300)
+    draws = [round_up(rng.choice(lengths, size=4, replace=False).max()) for _ in range(40_000)]
+    assert expected_width(lengths, 4) == pytest.approx(np.mean(draws), rel=0.01)
+
+
+def test_packing_arithmetic_is_llamafactorys_knapsack():
+    """cutoff 100 → rows truncated to 99 and packed into 99: 60+39, 50+40+9, 99 (the 150 row, cut),
+    30 (alone); packed per preprocessing batch, so a batch of 3 rows cannot share across batches."""
+    from lawfactory.preflight.batching import packed
+
+    lengths = np.array([60, 39, 50, 40, 9, 150, 30])
+    pk = packed(lengths, 100)
+    assert (pk.rows, pk.packs, pk.useful) == (7, 4, 60 + 39 + 50 + 40 + 9 + 99 + 30)
+    assert pk.share == pytest.approx(1 - 327 / 400)
+    assert packed(lengths, 100, chunk=3).packs == 2 + 2 + 1  # [60,39,50] [40,9,150] [30]
+
+
+def batching_lines(text: str) -> list[str]:
+    return text.split("== Padding and packing ==\n", 1)[1].split("\n\n", 1)[0].splitlines()
+
+
+@pytest.mark.parametrize("recipe", RECIPES, ids=lambda p: p.name)
+def test_every_training_recipe_reports_padding_and_packing(recipe, data_dir, monkeypatch):
+    monkeypatch.chdir(REPO)
+    report = check.run(recipe.relative_to(REPO), overrides=[f"dataset_dir={data_dir}"])
+    text = report.text()
+    args = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    if not args.get("do_train"):
+        assert "== Padding and packing ==" not in text
+        return
+    lines = batching_lines(text)
+    b, mode = args["per_device_train_batch_size"], "neat_packing" if args.get("neat_packing") else "padded"
+    assert lines[0].startswith(f"micro-batch {b}") and lines[0].endswith(f"the recipe: {mode}"), lines
+    share = float(next(x for x in lines if x.startswith("padded: ")).rsplit(": ", 1)[1].split("%")[0])
+    assert 0 < share < 100
+    modes = [x.split()[0] for x in lines if x.split() and x.split()[0] in ("padded", "packed") and "  " in x]
+    if args["stage"] == "dpo":
+        assert modes == ["padded"] and any("packing: not available for stage dpo" in x for x in lines)
+    else:
+        assert modes == ["padded", "packed"], lines
+        packed_row = next(x for x in lines if x.startswith("packed ") and "  " in x).split()
+        batch = args["per_device_train_batch_size"] * args["gradient_accumulation_steps"]
+        batch *= stated(recipe).get("gpus", 1)
+        assert packed_row[3] == f"{batch * args['cutoff_len']:,}"  # a packed step computes batch × cutoff tokens
+        assert float(packed_row[4].rstrip("%")) < share  # packing pads less than micro-batches of these rows
+
+
+def test_an_interleaved_epoch_has_each_dataset_at_its_share():
+    """interleave_over 0.25/0.75 of 6 short and 2 long rows: the long set runs out last at 8 rows
+    a share of 0.75 → 6/0.25 = 24 vs 2/0.75 ≈ 2.7: 24 rows, 6 short and 18 long (repeated)."""
+    from types import SimpleNamespace
+
+    from lawfactory.preflight.batching import epoch_lengths
+    from lawfactory.preflight.token_lengths import Lengths
+
+    short, long_ = np.full(6, 100), np.full(2, 900)
+    lengths = {"a": Lengths(short, short, [], []), "b": Lengths(long_, long_, [], [])}
+    train = [SimpleNamespace(name="a"), SimpleNamespace(name="b")]
+    longest, useful = epoch_lengths(train, lengths, {"mix_strategy": "interleave_over",
+                                                     "interleave_probs": [0.25, 0.75]}, 2048)
+    assert sorted(longest.tolist()) == [100] * 6 + [900] * 18 and (useful == longest).all()
+    concat, _ = epoch_lengths(train, lengths, {}, 500)
+    assert concat.tolist() == [100] * 6 + [500] * 2  # clipped at cutoff, in dataset order
+
+
+def test_options_and_overrides_in_any_order_after_the_recipe():
+    """`lawfactory check RECIPE --gpu G key=value` (the recipes' own comment line plus an override) parses."""
+    from lawfactory.cli import _parser
+    from lawfactory.errors import UsageError
+    from lawfactory.preflight.recipe import recipe_overrides
+
+    args = _parser().parse_args(["check", "recipes/criminal_dpo.yaml", "--gpu", "a100-40g", "cutoff_len=1024",
+                                 "--gpus", "2"])
+    assert recipe_overrides(args) == ["cutoff_len=1024"] and (args.gpu, args.gpus) == ("a100-40g", 2)
+    args = _parser().parse_args(["check", "recipes/criminal_dpo.yaml", "--bogus"])
+    with pytest.raises(UsageError, match="'--bogus' is neither an option nor a key=value"):
+        recipe_overrides(args)

@@ -47,7 +47,8 @@ def test_criminal_recipes_match_the_reference_run():
     assert q["model_name_or_path"] == "Qwen/Qwen3-4B-Instruct-2507"  # real weights stay the default
     assert (q["quantization_bit"], q["quantization_method"], q["double_quantization"]) == (4, "bnb", True)
     assert (q["lora_rank"], q["lora_alpha"], q["use_rslora"], q["lora_target"]) == (64, 128, True, "all")
-    assert q["per_device_train_batch_size"] * q["gradient_accumulation_steps"] == 16
+    # the reference run's 16 rows a step; packed, 4 sequences of ~4.8 rows (lawfactory check's packed row)
+    assert q["per_device_train_batch_size"] * q["gradient_accumulation_steps"] == (4 if q.get("neat_packing") else 16)
     assert (q["learning_rate"], q["lr_scheduler_type"], q["num_train_epochs"], q["bf16"]) == (1e-4, "cosine", 2.0, True)
     assert q["dataset_dir"] == "." and "criminal_sentencing" in q["dataset"].split(",")
     assert q["eval_dataset"] == "criminal_sentencing_eval"

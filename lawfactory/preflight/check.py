@@ -10,13 +10,15 @@
    (lawfactory.parse.attitude.find_spans) lies beyond LLaMA-Factory's truncation point.
 4. Memory per GPU (lawfactory/preflight/memory.py) against the card: fits / tight / does not fit, and knobs.
 5. Tokens per epoch and wall time at the stated throughput assumption.
+6. Padding and packing: the expected padding share at the micro-batch, and what packing /
+   neat_packing would change in steps, tokens per step and memory.
 
 Exit status 1 when the recipe cannot work (parse error, dataset error, does not fit), else 0.
 A recipe's comment line `lawfactory check RECIPE --gpu G --gpus N → VERDICT` supplies the
 default --gpu/--gpus and states the verdict (fits, tight, does not fit, cpu) the tests hold it to.
 
 One module a section: recipe.py (1, the recipe and its preflight line), datasets.py (2),
-token_lengths.py (3), memory_fit.py and deepspeed_config.py (4), timing.py (5), report.py (the
+token_lengths.py (3), memory_fit.py and deepspeed_config.py (4), timing.py (5), batching.py (6), report.py (the
 printed report). This module runs them in order and is what the CLI calls.
 """
 
@@ -26,11 +28,18 @@ from pathlib import Path
 
 from lawfactory.errors import UsageError
 from lawfactory.preflight import memory
+from lawfactory.preflight.batching import batching_section
 from lawfactory.preflight.datasets import leaks, load_datasets
 from lawfactory.preflight.memory_fit import memory_section
-from lawfactory.preflight.recipe import load_recipe, preflight_line, traced_model
+from lawfactory.preflight.recipe import (
+    add_recipe_arguments,
+    load_recipe,
+    preflight_line,
+    recipe_overrides,
+    traced_model,
+)
 from lawfactory.preflight.report import Report, table
-from lawfactory.preflight.timing import time_section
+from lawfactory.preflight.timing import time_section, trained_rows
 from lawfactory.preflight.token_lengths import drop_over_cutoff, length_section, token_counter
 
 __all__ = ["Report", "add_parser", "load_datasets", "load_recipe", "main", "preflight_line", "run"]
@@ -58,6 +67,8 @@ def run(recipe: Path, gpu: str | None = None, gpus: int | None = None, drop_over
         report.errors.append(f"{recipe}: {parsed['error']}")
         return report
     facts = parsed["facts"]
+    if facts.get("data", {}).get("packing"):  # LLaMA-Factory's DataArguments lowered it by 1; a pack is this long
+        facts["data"]["cutoff_len"] += 1
     kind = "export" if facts["model"].get("export_dir") else "serve" if "infer_backend" in args else \
         "train" if facts["training"].get("do_train") else "predict"
     stage = facts["finetuning"].get("stage", "sft")
@@ -108,20 +119,19 @@ def run(recipe: Path, gpu: str | None = None, gpus: int | None = None, drop_over
         e = None
     if e is not None and kind == "train":
         time_section(report, facts, datasets, lengths, e, card, n)
+        batching_section(report, facts, datasets, lengths, e, card, n, trained_rows(datasets, facts))
     return report
 
 
 def main(args) -> int:
+    overrides = recipe_overrides(args)
     report = run(Path(args.recipe), args.gpu, args.gpus, Path(args.drop_over_cutoff) if args.drop_over_cutoff else None,
-                 args.overrides, args.tokenizer)
+                 overrides, args.tokenizer)
     print(report.text())
     return 1 if report.errors else 0
 
 
-def add_parser(sub) -> None:
-    c = sub.add_parser("check", help="preflight a recipe: LLaMA-Factory parse, datasets, token lengths, memory, time")
-    c.add_argument("recipe")
-    c.add_argument("overrides", nargs="*", metavar="key=value", help="recipe overrides, as on llamafactory-cli")
+def _options(c) -> None:
     c.add_argument("--gpu", choices=sorted(memory.GPUS),
                    help="card (default: the recipe's preflight line, else a10-24g)")
     c.add_argument("--gpus", type=int, help="data-parallel GPUs (default: the recipe's preflight line, else 1)")
@@ -129,4 +139,9 @@ def add_parser(sub) -> None:
                    help="write copies of the datasets without rows over cutoff_len")
     c.add_argument("--tokenizer",
                    help="tokenizer folder when the recipe's is not on disk (default: 1.37 characters a token)")
+
+
+def add_parser(sub) -> None:
+    c = sub.add_parser("check", help="preflight a recipe: LLaMA-Factory parse, datasets, token lengths, memory, time")
+    add_recipe_arguments(c, _options)
     c.set_defaults(func=main)

@@ -56,6 +56,34 @@ def traced_model(model: str, recipes: Path, present_ok: bool = False) -> tuple[s
     return model, via
 
 
+def add_recipe_arguments(p, add_options) -> None:
+    """A command that takes RECIPE, then its `key=value` overrides and the options `add_options(parser)`
+    adds, in any order (argparse alone cannot mix a variable-length positional with later options)."""
+    import argparse
+
+    p.add_argument("recipe", help="a LLaMA-Factory YAML recipe (recipes/criminal_qlora.yaml …)")
+    p.add_argument("rest", nargs=argparse.REMAINDER, metavar="key=value",
+                   help="recipe overrides, as llamafactory-cli takes them, and the options, in any order")
+    add_options(p)
+    p.set_defaults(add_options=add_options)
+
+
+def recipe_overrides(args) -> list[str]:
+    """Parse the options found among the arguments after RECIPE into `args`; return the overrides."""
+    import argparse
+
+    extra = argparse.ArgumentParser(prog=f"lawfactory {args.command}" if "command" in args else None, add_help=False)
+    args.add_options(extra)
+    extra.set_defaults(**{a.dest: getattr(args, a.dest) for a in extra._actions if hasattr(args, a.dest)})
+    parsed, overrides = extra.parse_known_args(args.rest)
+    vars(args).update(vars(parsed))
+    for item in overrides:
+        if item.startswith("-") or "=" not in item:
+            raise UsageError(f"lawfactory {args.command}: {item!r} is neither an option nor a key=value "
+                             "recipe override")
+    return overrides
+
+
 def load_recipe(path: Path, overrides: list[str]) -> dict:
     """The YAML plus `key=value` overrides, read as llamafactory-cli reads them."""
     try:

@@ -24,6 +24,15 @@ def epoch_rows(datasets: list[Dataset], facts: dict) -> float:
     return min(ratios) if d["mix_strategy"] == "interleave_under" else max(ratios)
 
 
+def trained_rows(datasets: list[Dataset], facts: dict) -> float:
+    """Rows in one epoch after mixing, less those LLaMA-Factory's val_size holds out of training."""
+    rows = epoch_rows(datasets, facts)
+    if facts["data"].get("val_size"):  # held out of training by LLaMA-Factory's split
+        v = float(facts["data"]["val_size"])
+        rows = rows - (v if v > 1 else math.ceil(v * rows))
+    return rows
+
+
 def time_section(report: Report, facts: dict, datasets: list[Dataset], lengths: dict[str, Lengths],
                  e: memory.Estimate, gpu: memory.Gpu, gpus: int) -> None:
     t, cutoff = facts["training"], int(facts["data"]["cutoff_len"])
@@ -33,10 +42,7 @@ def time_section(report: Report, facts: dict, datasets: list[Dataset], lengths: 
     # a pair is two sequences, each padded to the longer in LLaMA-Factory's pairwise collator
     per_row = 2 if e.setup.pairs else 1
     tokens = per_row * sum(np.minimum(lengths[ds.name].total, cutoff).sum() for ds in train)
-    rows = epoch_rows(datasets, facts)
-    if facts["data"].get("val_size"):  # held out of training by LLaMA-Factory's split
-        v = float(facts["data"]["val_size"])
-        rows = rows - (v if v > 1 else math.ceil(v * rows))
+    rows = trained_rows(datasets, facts)
     plain = sum(ds.rows - ds.skipped for ds in train)
     tokens_epoch = tokens * rows / max(plain, 1)
     batch = int(t["per_device_train_batch_size"]) * int(t["gradient_accumulation_steps"]) * gpus
@@ -49,7 +55,9 @@ def time_section(report: Report, facts: dict, datasets: list[Dataset], lengths: 
         f"{batch}: {math.ceil(rows / batch):,} optimizer steps; {epochs:g} epochs: {steps:,.0f} steps",
         f"throughput assumption: {mfu:.0%} of {gpu.name}'s {gpu.bf16_tflops:g} bf16 TFLOPS at "
         f"{memory.flops_per_token(e.arch, e.setup) / 1e9:.1f} GFLOP/token = {tps:,.0f} tokens/s per GPU",
-        f"wall time ≈ {duration(seconds)} on {gpus} × {gpu.name} (± 2×; BENCHMARKS.md has measured points)"])
+        f"wall time ≈ {duration(seconds)} on {gpus} × {gpu.name} (± 2×; BENCHMARKS.md has measured points)"]
+        + (["the recipe packs rows: its steps and time are the `packed` row of Padding and packing below"]
+           if facts["data"].get("packing") else []))
 
 
 def duration(seconds: float) -> str:

@@ -42,6 +42,7 @@ def token_counter(model: str, tokenizer: str | None, trust_remote_code: bool = F
 @dataclass
 class Lengths:
     total: np.ndarray                  # tokens per row, its longer sequence for a pair (int32: 4 bytes a row)
+    useful: np.ndarray                 # tokens per row within cutoff, both sequences of a pair summed
     over: list[int]                    # row indices over cutoff
     lost: list[tuple[str, int, str]]   # ('file:line', tokens, attitude flag) cut away by truncation
 
@@ -54,13 +55,16 @@ def infer_seqlen(source_len: int, target_len: int, cutoff_len: int) -> tuple[int
 
 def measure(ds: Dataset, counter: TokenCounter, cutoff: int) -> Lengths:
     totals, over, lost = np.zeros(ds.rows, dtype=np.int32), [], []
+    useful = np.zeros(ds.rows, dtype=np.int32)
     rows = tqdm(ds.iter_rows(), total=ds.rows, desc=f"tokens {ds.name}", unit="row",
                 leave=False, disable=ds.rows < 2000)
     for i, (label, row) in enumerate(rows):
         system, prompt, answers = source_target(row, ds.attr)
         prefix = counter.count(system) + TEMPLATE_TOKENS
-        source, target = prefix + counter.count(prompt), max(counter.count(a) for a in answers)
+        source, targets = prefix + counter.count(prompt), [counter.count(a) for a in answers]
+        target = max(targets)
         totals[i] = source + target
+        useful[i] = sum(min(source + t, cutoff) for t in targets)
         if source + target <= cutoff:
             continue
         over.append(i)
@@ -69,7 +73,8 @@ def measure(ds: Dataset, counter: TokenCounter, cutoff: int) -> Lengths:
             if prefix + counter.count(prompt[: span["end"]]) > kept:
                 lost.append((label, source + target, span["flag"]))
                 break
-    return Lengths(totals if ds.rows else np.zeros(1, dtype=np.int32), over, lost)
+    empty = np.zeros(1, dtype=np.int32)
+    return Lengths(totals if ds.rows else empty, useful if ds.rows else empty, over, lost)
 
 
 def length_section(report: Report, datasets: list[Dataset], counter: TokenCounter, used: str,

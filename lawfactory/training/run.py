@@ -20,6 +20,7 @@ from pathlib import Path
 
 from lawfactory.config import add_options
 from lawfactory.errors import UsageError
+from lawfactory.preflight.recipe import add_recipe_arguments, recipe_overrides
 from lawfactory.training.live_metrics import LiveMetricsConfig
 
 
@@ -64,22 +65,9 @@ def train(recipe: Path, overrides: list[str], config: LiveMetricsConfig) -> None
     run_exp(args, callbacks)
 
 
-def _split(args) -> tuple[LiveMetricsConfig, list[str]]:
-    """The metrics options and the key=value overrides, in any order after the recipe."""
-    import argparse
-
-    options = argparse.ArgumentParser(prog="lawfactory train", add_help=False)
-    add_options(options, LiveMetricsConfig)
-    options.set_defaults(**{k: getattr(args, k) for k in LiveMetricsConfig.__dataclass_fields__})
-    parsed, overrides = options.parse_known_args(args.rest)
-    for item in overrides:
-        if item.startswith("-") or "=" not in item:
-            raise UsageError(f"lawfactory train: {item!r} is neither a --metrics option nor a key=value override")
-    return LiveMetricsConfig(**{k: getattr(parsed, k) for k in LiveMetricsConfig.__dataclass_fields__}), overrides
-
-
 def cmd_train(args) -> int:
-    config, overrides = _split(args)
+    overrides = recipe_overrides(args)
+    config = LiveMetricsConfig(**{k: getattr(args, k) for k in LiveMetricsConfig.__dataclass_fields__})
     forced = os.environ.get("FORCE_TORCHRUN", "").lower() in ("1", "true", "y", "yes")
     if not _under_torchrun() and (forced or _device_count() > 1):
         options = [x for k, v in asdict(config).items() for x in ("--" + k.replace("_", "-"), str(v))]
@@ -89,12 +77,7 @@ def cmd_train(args) -> int:
 
 
 def add_parser(sub) -> None:
-    import argparse
-
     p = sub.add_parser("train", help="train a recipe with LLaMA-Factory, logging sentencing metrics at each evaluation",
                        description=__doc__.split("\n\n")[0])
-    p.add_argument("recipe", help="a LLaMA-Factory YAML recipe (recipes/criminal_qlora.yaml …)")
-    p.add_argument("rest", nargs=argparse.REMAINDER, metavar="key=value",
-                   help="recipe overrides as llamafactory-cli takes them, and the --metrics options, in any order")
-    add_options(p, LiveMetricsConfig)
+    add_recipe_arguments(p, lambda parser: add_options(parser, LiveMetricsConfig))
     p.set_defaults(func=cmd_train)
