@@ -215,8 +215,8 @@ def report(rows: list[dict], workers: int, command: str) -> str:
               "(near-dup on) 50k < 15 s and 1M < 6 min; peak < 1 GB, flat as input grows. Conversion and the "
               "task stage are sharded across the workers (docs/task-stage.md); the adversarial plan and the "
               "tasks' prepare / finish run in the build process. Memory: conversion and task stages are flat; "
-              "the near-duplicate stage holds a band table of ~145 bytes per case (14 bands × 8 bytes, plus exact hashes and group ids), which is the growth "
-              "from 50k to 1M; signatures stay on disk.", ""]
+              "the near-duplicate stage holds a band table of ~145 bytes per case (14 bands × 8 bytes, plus "
+              "exact hashes and group ids), which is the growth from 50k to 1M; signatures stay on disk.", ""]
     return "\n".join(lines)
 
 
