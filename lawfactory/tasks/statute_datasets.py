@@ -41,10 +41,10 @@ class StatuteTask(BaseTask):
             collect(self.ev, case, ctx.stats)
         return ()
 
-    def shard(self, ctx) -> StatuteEvidence:
+    def shard(self, ctx) -> tuple:
         return self.ev.take()
 
-    def merge(self, part: StatuteEvidence, ctx) -> None:
+    def merge(self, part: tuple, ctx) -> None:
         self.ev.merge(part, ctx.stats)
 
     def finish(self, ctx) -> Iterator[tuple[str, dict]]:

@@ -69,34 +69,34 @@ class StatuteEvidence:
     evidence, with its candidate pairs (Candidates); merge() adds it to the build's, in case order,
     where the per-article cap is applied as one pass over the cases would."""
 
-    def __init__(self, index: dict, seed: int, work: Path, negatives: Negatives | None = None):
+    def __init__(self, index: dict, seed: int, work: Path):
         self.index, self.seed, self.work = index, seed, work
         self.cooc: dict[tuple[str, str], Counter] = defaultdict(Counter)
         self.charge_cases: Counter = Counter()
-        self.negatives = negatives or Negatives(index)
+        self.negatives = Negatives(index)
         self.candidates = Candidates(work)
         self.pairs_path = work / "statute_retrieval.cases.jsonl"
         self.pairs = 0
         self.per_article: Counter = Counter()  # pairs written per article (at most RETRIEVAL_CASES_PER_ARTICLE)
         self._pairs = None
 
-    def take(self) -> StatuteEvidence:
-        """This shard's evidence (candidates closed); collect() starts afresh."""
-        part = StatuteEvidence.__new__(StatuteEvidence)
-        part.cooc, part.charge_cases, part.candidates = self.cooc, self.charge_cases, self.candidates
-        part.candidates.close()
+    def take(self) -> tuple:
+        """This shard's evidence: (co-occurrence, cases per charge, candidates, closed); collect()
+        starts afresh."""
+        part = self.cooc, self.charge_cases, self.candidates
+        self.candidates.close()
         self.cooc, self.charge_cases, self.candidates = defaultdict(Counter), Counter(), Candidates(self.work)
-        part.index = part.negatives = None  # not sent back
         return part
 
-    def merge(self, part: StatuteEvidence, stats: Counter) -> None:
+    def merge(self, part: tuple, stats: Counter) -> None:
         """A shard's evidence, shards in case order: an article's candidate pair is written while
         fewer than RETRIEVAL_CASES_PER_ARTICLE are (else counted as over), a citation without a
         negative is counted when under the cap, as collect() over all the cases in one pass would."""
-        for key, counts in part.cooc.items():
+        cooc, charge_cases, candidates = part
+        for key, counts in cooc.items():
             self.cooc[key].update(counts)
-        self.charge_cases.update(part.charge_cases)
-        for key, line in part.candidates.read():
+        self.charge_cases.update(charge_cases)
+        for key, line in candidates.read():
             if self.per_article[key] >= RETRIEVAL_CASES_PER_ARTICLE:
                 stats[over_cap()] += 1
             elif line is None:
