@@ -54,7 +54,7 @@ help:
 	@echo "make train    RECIPE=recipes/criminal_qlora.yaml (real GPU run, sentencing metrics while training)"
 	@echo "make dpo      DPO toward the attitude direction on the merged SFT model (after make export), merge, card"
 	@echo "make export   merge the adapter and write the model card"
-	@echo "make predict  / make eval   predictions on the eval set and the report"
+	@echo "make predict  / make eval   predictions on the eval set (lawfactory predict: vLLM on a GPU) and the report"
 	@echo "make predict-pairs          predictions on the attitude pairs (make eval then adds attitude sensitivity)"
 	@echo "make predict-arms           predictions with retrieved and with cited articles (make eval then compares the arms)"
 	@echo "make check    RECIPE=… [GPU=a10-24g]: preflight a recipe before renting a GPU"
@@ -94,17 +94,19 @@ export: install
 	$(LF) model-card --export-dir $(OUT)/criminal_merged --recipe $(RECIPE) --manifest $(DATA)/manifest.json \
 	  --train-dir $(OUT)/criminal_qlora --eval-dir $(OUT)/criminal_eval
 
+# lawfactory predict: vLLM on a GPU when installed, else batched generation; the same file as
+# `llamafactory-cli train recipes/criminal_predict.yaml` (docs/training.md#prediction-lawfactory-predict)
 predict: install
-	$(LLF) train recipes/criminal_predict.yaml
+	$(LF) predict recipes/criminal_predict.yaml
 
 predict-pairs: install
-	$(LLF) train recipes/criminal_predict.yaml eval_dataset=criminal_attitude_pairs_eval output_dir=$(OUT)/criminal_pairs_predict
-	test ! -d $(OUT)/criminal_dpo_merged || $(LLF) train recipes/criminal_predict.yaml model_name_or_path=$(OUT)/criminal_dpo_merged \
+	$(LF) predict recipes/criminal_predict.yaml eval_dataset=criminal_attitude_pairs_eval output_dir=$(OUT)/criminal_pairs_predict
+	test ! -d $(OUT)/criminal_dpo_merged || $(LF) predict recipes/criminal_predict.yaml model_name_or_path=$(OUT)/criminal_dpo_merged \
 	  eval_dataset=criminal_attitude_pairs_eval output_dir=$(OUT)/criminal_dpo_pairs_predict
 
 predict-arms: install
-	$(LLF) train recipes/criminal_predict.yaml eval_dataset=criminal_sentencing_rag_eval output_dir=$(OUT)/criminal_rag_predict
-	$(LLF) train recipes/criminal_predict.yaml eval_dataset=criminal_sentencing_grounded_eval output_dir=$(OUT)/criminal_grounded_predict
+	$(LF) predict recipes/criminal_predict.yaml eval_dataset=criminal_sentencing_rag_eval output_dir=$(OUT)/criminal_rag_predict
+	$(LF) predict recipes/criminal_predict.yaml eval_dataset=criminal_sentencing_grounded_eval output_dir=$(OUT)/criminal_grounded_predict
 
 eval: install
 	$(LF) eval --predictions $(OUT)/criminal_predict/generated_predictions.jsonl \
@@ -124,19 +126,19 @@ demo-run: data tiny-model
 	  $(DEMO_EXTRA) max_steps=$(DEMO_STEPS) logging_steps=1 eval_steps=10 save_steps=$(DEMO_STEPS) learning_rate=5.0e-3 $(CPU_OVERRIDES)
 	$(LLF) export recipes/criminal_export.yaml model_name_or_path=$(TINY) adapter_name_or_path=$(DEMO)/criminal_qlora \
 	  export_dir=$(DEMO)/criminal_merged
-	$(LLF) train recipes/criminal_predict.yaml model_name_or_path=$(DEMO)/criminal_merged \
+	$(LF) predict recipes/criminal_predict.yaml model_name_or_path=$(DEMO)/criminal_merged \
 	  output_dir=$(DEMO)/criminal_predict max_new_tokens=64 $(CPU_OVERRIDES)
-	$(LLF) train recipes/criminal_predict.yaml model_name_or_path=$(DEMO)/criminal_merged eval_dataset=criminal_sentencing_rag_eval \
+	$(LF) predict recipes/criminal_predict.yaml model_name_or_path=$(DEMO)/criminal_merged eval_dataset=criminal_sentencing_rag_eval \
 	  output_dir=$(DEMO)/criminal_rag_predict max_new_tokens=64 $(CPU_OVERRIDES)
-	$(LLF) train recipes/criminal_predict.yaml model_name_or_path=$(DEMO)/criminal_merged eval_dataset=criminal_sentencing_grounded_eval \
+	$(LF) predict recipes/criminal_predict.yaml model_name_or_path=$(DEMO)/criminal_merged eval_dataset=criminal_sentencing_grounded_eval \
 	  output_dir=$(DEMO)/criminal_grounded_predict max_new_tokens=64 $(CPU_OVERRIDES)
-	$(LLF) train recipes/criminal_predict.yaml model_name_or_path=$(DEMO)/criminal_merged eval_dataset=criminal_attitude_pairs_eval \
+	$(LF) predict recipes/criminal_predict.yaml model_name_or_path=$(DEMO)/criminal_merged eval_dataset=criminal_attitude_pairs_eval \
 	  output_dir=$(DEMO)/criminal_pairs_predict max_new_tokens=64 $(CPU_OVERRIDES)
 	$(LF) train recipes/criminal_dpo.yaml $(DEMO_METRICS) model_name_or_path=$(DEMO)/criminal_merged output_dir=$(DEMO)/criminal_dpo \
 	  max_steps=$(DEMO_DPO_STEPS) logging_steps=1 eval_steps=$(DEMO_DPO_STEPS) save_steps=$(DEMO_DPO_STEPS) learning_rate=5.0e-4 $(CPU_OVERRIDES)
 	$(LLF) export recipes/criminal_dpo_export.yaml model_name_or_path=$(DEMO)/criminal_merged adapter_name_or_path=$(DEMO)/criminal_dpo \
 	  export_dir=$(DEMO)/criminal_dpo_merged
-	$(LLF) train recipes/criminal_predict.yaml model_name_or_path=$(DEMO)/criminal_dpo_merged eval_dataset=criminal_attitude_pairs_eval \
+	$(LF) predict recipes/criminal_predict.yaml model_name_or_path=$(DEMO)/criminal_dpo_merged eval_dataset=criminal_attitude_pairs_eval \
 	  output_dir=$(DEMO)/criminal_dpo_pairs_predict max_new_tokens=64 $(CPU_OVERRIDES)
 	$(LF) eval --predictions $(DEMO)/criminal_predict/generated_predictions.jsonl \
 	  --gold $(DATA)/criminal_sentencing_eval.jsonl --train $(DATA)/criminal_sentencing.jsonl \

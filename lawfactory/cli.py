@@ -183,13 +183,14 @@ def _add_recipe_parsers(sub) -> None:
     from lawfactory.cards import modelcard
     from lawfactory.preflight import check
     from lawfactory.retrieval import service
-    from lawfactory.training import run as training
+    from lawfactory.training import predict, run as training
 
     check.add_parser(sub)
     modelcard.add_parser(sub)
     serve.add_parser(sub)
     service.add_parser(sub)
     training.add_parser(sub)
+    predict.add_parser(sub)
 
 
 def _add_retrieval_parsers(sub) -> None:

@@ -16,20 +16,31 @@ from __future__ import annotations
 import torch
 
 
-def prompt_ids(rows: list[dict], template, tokenizer) -> list[list[int]]:
-    """The token ids LLaMA-Factory would feed the model for each alpaca row, up to the answer."""
+def prompt_ids(rows: list[dict], template, tokenizer, cutoff_len: int | None = None) -> list[list[int]]:
+    """The token ids LLaMA-Factory would feed the model for each alpaca row, up to the answer.
+
+    With `cutoff_len`, the ids are cut as LLaMA-Factory's predict cuts them (its unsupervised processor,
+    data/processor/unsupervised.py): prompt and answer (the row's `output`, plus the eos token for an
+    efficient_eos template) share the cutoff by infer_seqlen, and the prompt keeps its first tokens."""
+    from llamafactory.data.processor.processor_utils import infer_seqlen
+
     out = []
     for r in rows:
         query = "\n".join(x for x in (r.get("instruction"), r.get("input")) if x)
-        messages = [{"role": "user", "content": query}, {"role": "assistant", "content": ""}]
-        ids, _ = template.encode_oneturn(tokenizer, messages, r.get("system") or None)
+        answer = r.get("output") if cutoff_len and isinstance(r.get("output"), str) else ""
+        messages = [{"role": "user", "content": query}, {"role": "assistant", "content": answer}]
+        ids, answer_ids = template.encode_oneturn(tokenizer, messages, r.get("system") or None)
+        if cutoff_len:
+            if template.efficient_eos:
+                answer_ids = [*answer_ids, tokenizer.eos_token_id]
+            ids = ids[:infer_seqlen(len(ids), len(answer_ids), cutoff_len)[0]]
         out.append(ids)
     return out
 
 
 @torch.no_grad()
 def generate(model, tokenizer, prompts: list[list[int]], *, stop_ids: list[int], batch_size: int,
-             max_new_tokens: int, synced_gpus: bool = False) -> list[str]:
+             max_new_tokens: int, synced_gpus: bool = False, skip_special_tokens: bool = True) -> list[str]:
     """Greedy answers, left-padded batches; the model is put back in the mode it was in."""
     from transformers import GenerationConfig
 
@@ -47,7 +58,7 @@ def generate(model, tokenizer, prompts: list[list[int]], *, stop_ids: list[int],
             ids = torch.tensor([[pad] * (width - len(p)) + p for p in batch], device=device)
             mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in batch], device=device)
             out = model.generate(input_ids=ids, attention_mask=mask, generation_config=config, synced_gpus=synced_gpus)
-            texts += tokenizer.batch_decode(out[:, width:], skip_special_tokens=True)
+            texts += tokenizer.batch_decode(out[:, width:], skip_special_tokens=skip_special_tokens)
     finally:
         model.train(was_training)
     return texts
