@@ -100,7 +100,8 @@ class RunConfig:
     TITLE: ClassVar[str] = "execution (never changes the outputs)"
     PREFIX: ClassVar[str] = ""
 
-    workers: int = option(0, "conversion processes (default 0: one per core)", type=_number(int, 0))
+    workers: int = option(0, "worker processes of the conversion and task stages (default 0: one per core)",
+                          type=_number(int, 0))
     start_method: str = option("", "how worker processes start (default fork; spawn where fork is unsafe)",
                                choices=("fork", "spawn"))
     shard_bytes: int = option(4 << 20, "conversion shard size in bytes (default 4 MiB)", type=_number(int, 1))

@@ -34,7 +34,7 @@ from lawfactory.errors import BuildError, UsageError
 WORK = ".work"  # lawfactory/build/shards.py keeps its shards here too
 STAGE = "stage"
 REGISTRY, MANIFEST = "dataset_info.json", "manifest.json"
-# Test hook: SIGKILL the build at a named point: "tasks" (after the first case of the task stage),
+# Test hook: SIGKILL the build at a named point: "tasks" (the task stage's shards done, no dataset written),
 # "staged" (every output staged, nothing switched) or "switch:N" (after N steps of the switch).
 KILL_AT_ENV = "LAWFACTORY_KILL_AT"
 

@@ -15,34 +15,29 @@ file, line and reason and the build goes on (lawfactory/build/shards.py).
 
 from __future__ import annotations
 
-import array
 import contextlib
 import dataclasses
 import functools
-import hashlib
 import os
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 import numpy as np
-from tqdm import tqdm
 
 from adversarial.stage import VARIANT_FILE, AdversarialStage
-from converters import privacy
 from lawfactory import jsonl
-from lawfactory.build import fingerprint, generation, shards, statute_index
+from lawfactory.build import fingerprint, generation, shards, statute_index, task_stage
 from lawfactory.build.sources import CASES, input_files, layouts, sources, unmatched_inputs
-from lawfactory.build.steps import failure
 from lawfactory.cards import datacard
 from lawfactory.config import BuildConfig
-from lawfactory.errors import BuildError, LawfactoryError, UsageError
+from lawfactory.errors import BuildError, UsageError
 from lawfactory.hygiene import quality, stage as hygiene
 from lawfactory.records import is_judgment
-from lawfactory.splits import EVAL, TRAIN, assign_split
+from lawfactory.splits import EVAL, TRAIN
 from lawfactory.tasks import Task, registry, sample
 from lawfactory.tasks.attitude_pref import AttitudePrefTask
 from lawfactory.tasks.grounded import GroundedTask
@@ -192,16 +187,6 @@ def _conformance_summary(acc: dict) -> dict:
             "defendants_left_out": dict(acc.get("left_out", Counter()).most_common())}
 
 
-def split_cases(opts: BuildConfig, ctx: Context) -> Iterator[tuple[dict, str]]:
-    """cases.jsonl with each case's split; benchmark items (--exclude) are left out of train."""
-    removed = ctx.hygiene.removed
-    for i, (_, case, _) in enumerate(jsonl.iter_jsonl(opts.out / "cases.jsonl")):
-        split = assign_split(case["group_id"], opts.seed, opts.eval_ratio)
-        if split == TRAIN and i in removed:  # benchmark item (--exclude)
-            continue
-        yield case, split
-
-
 def adversarial_stage(opts: BuildConfig, ctx: Context, n_cases: int) -> AdversarialStage:
     """Pick the cases that get a synthetic variant (passes of its own over cases.jsonl); the task
     stage then asks it for each case's variants. Its length check is JudgmentTask's."""
@@ -210,11 +195,11 @@ def adversarial_stage(opts: BuildConfig, ctx: Context, n_cases: int) -> Adversar
     return stage
 
 
-def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int,
-                adversarial: AdversarialStage) -> list[str]:
+def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, adversarial: AdversarialStage) -> list[str]:
     """Every case and its adversarial variants through every task → DATA/<dataset>.jsonl, and the
-    variant records (records.variant) → DATA/variants.jsonl; returns the files written that are not
-    LLaMA-Factory datasets (variants.jsonl, and those reported by their tasks)."""
+    variant records (records.variant) → DATA/variants.jsonl, in shards across the workers
+    (lawfactory/build/task_stage.py); returns the files written that are not LLaMA-Factory datasets
+    (variants.jsonl, and those reported by their tasks)."""
     tasks = [make() for make in TASKS]
     names = list(dict.fromkeys(n for task in tasks for n in task.datasets))  # tasks may share a dataset
     unregistered = registry.unregistered(names)
@@ -222,44 +207,10 @@ def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, n_cases: int,
         raise BuildError(f"datasets written by a task but not registered in lawfactory/tasks/registry.py: "
                          f"{', '.join(unregistered)}")
     listed = [n for n in names if registry.is_llamafactory(n)]  # manifest datasets, data card, dataset_info.json
-    rows = Counter({n: 0 for n in names})
-    groups = {TRAIN: array.array("Q"), EVAL: array.array("Q")}  # group id hashes (8 bytes a case: flat)
     for task in tasks:
         task.prepare(ctx)
-    rejects = []  # cases a task failed on: left out of every dataset, listed in rejects.jsonl
-    with contextlib.ExitStack() as stack:
-        writers = {n: stack.enter_context(jsonl.atomic_open(opts.out / registry.DATASETS[n].file)) for n in names}
-        variant_file = stack.enter_context(jsonl.atomic_open(opts.out / VARIANT_FILE))  # beside cases.jsonl
-
-        def write(made: list, case: dict, split: str) -> None:
-            for name, row, line in made:
-                writers[name].write(line + "\n")
-                rows[name] += 1
-                if name in listed:
-                    ctx.card.row(name, row, case, split)
-
-        for case, split in tqdm(ctx.cases(), total=n_cases, desc="tasks", unit=" case", mininterval=1.0):
-            try:
-                made = [(name, row, jsonl.dumps(row)) for task in tasks for name, row in task.rows(case, split, ctx)]
-                variants = adversarial.variants(case, split)
-                made += [(name, row, jsonl.dumps(row)) for v in variants for task in tasks
-                         for name, row in task.variant_rows(v, case, split, ctx)]
-            except LawfactoryError:  # a bad option (e.g. --tokenizer), not a bad case: it ends the build
-                raise
-            except Exception as e:  # noqa: BLE001 - one case a task cannot handle costs that case only
-                file, _, line = str(case.get("source", "")).rpartition(":")
-                rejects.append({"file": file, "line": int(line) if line.isdigit() else 0,
-                                "reason": jsonl.safe_text(privacy.scrub(f"left out of every dataset (task stage): "
-                                                                     f"{failure(e)}")[0])})
-                continue
-            groups[split].append(int.from_bytes(hashlib.blake2b(case["group_id"].encode(), digest_size=8).digest(),
-                                                "little"))
-            ctx.card.case(case, split)
-            write(made, case, split)
-            variant_file.writelines(jsonl.dumps(v) + "\n" for v in variants)
-            generation.killpoint("tasks")
-        for task in tasks:  # rows that need every case first (statute QA and retrieval)
-            write([(name, row, jsonl.dumps(row)) for name, row in task.finish(ctx)], {}, TRAIN)
+    rows, rejects, groups = task_stage.run(opts, ctx, tasks, names, listed, adversarial,
+                                           opts.run.workers or default_workers())
     if rejects:
         jsonl.append_jsonl(opts.out / "rejects.jsonl", rejects)
     manifest["task_rejects"] = len(rejects)
@@ -309,13 +260,13 @@ def _build(opts: BuildConfig) -> dict:
                                                                                    *statute_hashes])}
     gen = dataclasses.replace(opts, out=generation.new_stage(opts.out))  # every output goes here first
     n_cases = convert_sources(gen, manifest, ctx, plan, cfg)  # convert, near-dup
-    ctx.cases = functools.partial(split_cases, gen, ctx)  # the staged cases.jsonl, with splits
+    ctx.cases = functools.partial(task_stage.split_cases, gen, ctx)  # the staged cases.jsonl, with splits
     ctx.index = statute_index.build_statutes(gen, manifest)  # before the tasks read it
     require_something_converted(manifest, ctx.stats, gen.out)
     with timer("adversarial"):
         adversarial = adversarial_stage(gen, ctx, n_cases)
     with timer("tasks"):
-        others = build_tasks(gen, ctx, manifest, n_cases, adversarial)
+        others = build_tasks(gen, ctx, manifest, adversarial)
     manifest["cases"] = n_cases
     manifest["stats"] = dict(sorted(ctx.stats.items()))
     write_outputs(gen.out, manifest, ctx, others)

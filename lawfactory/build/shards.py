@@ -17,6 +17,9 @@ text than `Config.max_chars` is rejected before it is converted; a reader that f
 reason. Workers receive everything they need in `Config` (the judgment converters' options
 included, passed to every converter call), so the pool works under the fork and the spawn start
 methods alike; a worker that dies (SIGKILL, the out-of-memory killer) fails the build at once with a clear message.
+
+The executor (`execute`: a job over a list of items in worker processes, results in item order)
+also runs the task stage's shards (lawfactory/build/task_stage.py).
 """
 
 from __future__ import annotations
@@ -80,16 +83,17 @@ class Config:
     probe: Callable[[dict], None] | None = None  # per case: raises on a case the later stages cannot use
 
 
-_CFG: Config | None = None
+_STATE: Any = None  # a worker's shared state (execute)
 
 
-def scan(path: Path, shard_bytes: int) -> tuple[str, list[tuple[int, int, int]]]:
-    """sha256 of the file and its shards as (start, end, first line) cut after a newline."""
-    h = hashlib.sha256()
+def scan(path: Path, shard_bytes: int, hashed: bool = True) -> tuple[str, list[tuple[int, int, int]]]:
+    """sha256 of the file (hashed; else "") and its shards as (start, end, first line) cut after a newline."""
+    h = hashlib.sha256() if hashed else None
     cuts, lines, pos, target = [(0, 1)], 0, 0, shard_bytes
     with open(path, "rb") as f:
         while block := f.read(BLOCK):
-            h.update(block)
+            if h is not None:
+                h.update(block)
             at = 0
             while pos + len(block) > target:
                 nl = block.find(b"\n", max(target - pos, at))
@@ -102,7 +106,7 @@ def scan(path: Path, shard_bytes: int) -> tuple[str, list[tuple[int, int, int]]]
             lines += block.count(b"\n", at)
             pos += len(block)
     ranges = [(s, e, first) for (s, first), (e, _) in zip(cuts, cuts[1:] + [(pos, 0)]) if e > s]
-    return h.hexdigest(), ranges or [(0, 0, 1)]
+    return h.hexdigest() if h is not None else "", ranges or [(0, 0, 1)]
 
 
 def plan(files: list[tuple[int, Any, Path]], raw: Path, shard_bytes: int, salt: dict) -> Plan:
@@ -129,7 +133,7 @@ def plan(files: list[tuple[int, Any, Path]], raw: Path, shard_bytes: int, salt: 
 def convert_shard(sh: Shard) -> str:
     """Convert one shard into its work directory through the steps of lawfactory/build/steps.py
     (read → convert → quality → serialize → signature → write); returns the shard key."""
-    cfg = _CFG
+    cfg = _STATE
     d = cfg.work / sh.key
     with jsonl.atomic_open(d / "cases.jsonl") as cf, jsonl.atomic_open(d / "rejects.jsonl") as rf, \
             jsonl.atomic_open(d / "filtered.jsonl") as ff:
@@ -141,9 +145,14 @@ def convert_shard(sh: Shard) -> str:
     return sh.key
 
 
-def _init(cfg: Config, parent: int | None = None) -> None:
-    global _CFG
-    _CFG = cfg
+def state() -> Any:
+    """The state `execute` gave this process's jobs."""
+    return _STATE
+
+
+def _init(state: Any, parent: int | None = None) -> None:
+    global _STATE
+    _STATE = state
     if parent is not None:
         _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
@@ -163,37 +172,49 @@ def _die_with(parent: int) -> None:
 
 
 class WorkerDied(BuildError):
-    """A conversion worker process died (killed by a signal, e.g. the out-of-memory killer)."""
+    """A worker process (conversion, task stage) died (killed by a signal, e.g. the out-of-memory killer)."""
 
 
 def run(shards: list[Shard], cfg: Config, workers: int, start_method: str = "") -> tuple[list[dict], int]:
     """Convert every unfinished shard; returns every shard's done record (input order) and the
     number of shards found finished (resumed). start_method: fork (default where available) or spawn."""
-    global _CFG
-    _CFG = cfg
     cfg.work.mkdir(parents=True, exist_ok=True)
     pending = [s for s in shards if not (cfg.work / s.key / "done.json").is_file()]
     kill_after = int(os.environ.get(KILL_ENV, "0") or 0)
-    workers = max(1, min(workers, len(pending)))
-    desc = f"convert ({workers} workers)"
-    if workers == 1:
-        for n, _ in enumerate(tqdm(map(convert_shard, pending), total=len(pending), desc=desc, unit=" shard",
-                                   leave=False, mininterval=1.0), 1):
-            if kill_after and n >= kill_after:
-                os.kill(os.getpid(), signal.SIGKILL)
-    else:
-        _run_pool(pending, cfg, workers, start_method or "fork", kill_after, desc)
+    execute(convert_shard, pending, cfg, workers, start_method, "convert", kill_after)
     done = [jsonl.loads((cfg.work / s.key / "done.json").read_bytes()) for s in shards]
     return done, len(shards) - len(pending)
 
 
-def _run_pool(pending: list[Shard], cfg: Config, workers: int, method: str, kill_after: int, desc: str) -> None:
+def execute(job: Callable[[Any], Any], items: list, state: Any, workers: int, start_method: str = "",
+            what: str = "", kill_after: int = 0) -> list:
+    """job(item) for every item, in `workers` processes (this one when there is one), each with
+    `state` (the job reads it as _STATE: the conversion's Config, the task stage's shared parts);
+    returns the results in item order. kill_after: the test hook of KILL_ENV."""
+    global _STATE
+    _STATE = state
+    workers = max(1, min(workers, len(items)))
+    desc = f"{what} ({workers} workers)"
+    if workers == 1:
+        results = []
+        for n, r in enumerate(tqdm(map(job, items), total=len(items), desc=desc, unit=" shard",
+                                   leave=False, mininterval=1.0), 1):
+            results.append(r)
+            if kill_after and n >= kill_after:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return results
+    return _run_pool(job, items, state, workers, start_method or "fork", kill_after, desc, what)
+
+
+def _run_pool(job: Callable[[Any], Any], items: list, state: Any, workers: int, method: str, kill_after: int,
+              desc: str, what: str) -> list:
     """ProcessPoolExecutor, not Pool.imap: when a worker dies, the executor fails every pending
     future (BrokenProcessPool) and stops the other workers, where Pool replaces the worker and
     waits forever for the lost task."""
-    ex = ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_init, initargs=(cfg, os.getpid()))
+    ex = ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_init,
+                             initargs=(state, os.getpid()))
     try:
-        futures = [ex.submit(convert_shard, s) for s in pending]
+        futures = [ex.submit(job, s) for s in items]
         finished = 0
         with tqdm(total=len(futures), desc=desc, unit=" shard", leave=False, mininterval=1.0) as bar:
             todo = set(futures)
@@ -207,14 +228,15 @@ def _run_pool(pending: list[Shard], cfg: Config, workers: int, method: str, kill
                     for p in list(getattr(ex, "_processes", {}).values()):
                         p.kill()
                     os.kill(os.getpid(), signal.SIGKILL)
+        return [f.result() for f in futures]
     except BaseException as e:
         if not isinstance(e, BrokenProcessPool):  # Ctrl-C, a worker's exception: stop the others now
             for proc in list((getattr(ex, "_processes", None) or {}).values()):
                 proc.kill()
             raise
-        raise WorkerDied("a conversion worker process died (killed by a signal: the out-of-memory killer?); "
-                         "the shards it finished are kept: rerun to resume, with fewer --workers or a smaller "
-                         "--max-record-chars if memory is short") from None
+        raise WorkerDied(f"a {what} worker process died (killed by a signal: the out-of-memory killer?); "
+                         "the conversion shards finished are kept: rerun to resume, with fewer --workers or a "
+                         "smaller --max-record-chars if memory is short") from None
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
 

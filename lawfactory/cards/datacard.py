@@ -50,6 +50,15 @@ class Card:
         elif kind:
             self.terms[kind] += 1
 
+    def merge(self, other: Card) -> None:
+        """Add the counts of a later shard of the cases (lawfactory/build/task_stage.py); keys keep
+        their first-seen order, which breaks the ties of the charge table as one pass would."""
+        for k, v in vars(other).items():
+            if isinstance(v, Counter):
+                getattr(self, k).update(v)
+            else:
+                setattr(self, k, getattr(self, k) + v)
+
     def row(self, name: str, row: dict, case: dict, split: str) -> None:
         self.rows[(name, split)] += 1
         if name.endswith("_eval") or split != "train" or not isinstance(row.get("input"), str) or name in REPEATS:

@@ -212,11 +212,11 @@ def report(rows: list[dict], workers: int, command: str) -> str:
         lines.append(f"- {r['n']:,}: conversion {ratio:.1f}× the floor ({'within' if ratio <= 10 else 'OVER'} 10×); "
                      f"{whole}; peak {peak:.0f} MB ({'under' if peak < 1024 else 'OVER'} 1 GB).")
     lines += ["", "Targets (issue 8): conversion without near-duplicate control within 10× the floor; whole run "
-              "(near-dup on) 50k < 15 s and 1M < 6 min; peak < 1 GB, flat as input grows. Conversion is sharded "
-              "across the workers; the task builders run in one process (they may keep state across cases). "
-              "Memory: conversion and task stages are flat; the near-duplicate stage holds a band table of "
-              "~145 bytes per case (14 bands × 8 bytes, plus exact hashes and group ids), which is the growth "
-              "from 50k to 1M; signatures stay on disk.", ""]
+              "(near-dup on) 50k < 15 s and 1M < 6 min; peak < 1 GB, flat as input grows. Conversion and the "
+              "task stage are sharded across the workers (docs/task-stage.md); the adversarial plan and the "
+              "tasks' prepare / finish run in the build process. Memory: conversion and task stages are flat; "
+              "the near-duplicate stage holds a band table of ~145 bytes per case (14 bands × 8 bytes, plus "
+              "exact hashes and group ids), which is the growth from 50k to 1M; signatures stay on disk.", ""]
     return "\n".join(lines)
 
 

@@ -84,6 +84,17 @@ class AttitudePrefTask(BaseTask):
         for answer, tag in ((chosen, True), (rejected, False)):
             yield KTO, {**prompt, "output": answer["output"], "kto_tag": tag, **provenance}
 
+    def shard(self, ctx) -> tuple:
+        part = self.variants, self.written, self.skipped
+        self.variants, self.written, self.skipped = 0, Counter(), Counter()
+        return part
+
+    def merge(self, part: tuple, ctx) -> None:
+        variants, written, skipped = part
+        self.variants += variants
+        self.written.update(written)
+        self.skipped.update(skipped)
+
     def report(self, ctx) -> dict:
         return {"attitude_pref": {
             "synthetic": True, "datasets": list(self.datasets), "train_variants": self.variants,

@@ -11,6 +11,18 @@ lawfactory/tasks/registry.py). Per build the pipeline makes one instance of each
     finish(ctx)                        once, after the last case: rows that need every case first
     report(ctx)                        a dict merged into manifest.json
 
+The cases reach rows / variant_rows in shards, in worker processes (lawfactory/build/task_stage.py),
+each worker holding a copy of the task as prepare() left it. So a task that counts or collects
+across cases (for report or finish) also defines
+
+    shard(ctx)                         in the worker, after a shard's cases: what rows / variant_rows
+                                       counted over them (picklable), then counts afresh
+    merge(part, ctx)                   in the build process, every shard's part in case order,
+                                       before finish(): adds it to the task's own counts
+
+and rows of one case must not depend on the cases before it (what does, like a cap over the
+corpus, is decided in merge). prepare, finish and report run in the build process only.
+
 Each yields (dataset name, row) pairs. A task that raises on a case costs that case only (it is
 left out of every dataset and listed in rejects.jsonl). BaseTask gives every method but rows a
 no-op default, so a task writes only what it does.
@@ -36,6 +48,10 @@ class Task(Protocol):
 
     def finish(self, ctx: Any) -> Rows: ...
 
+    def shard(self, ctx: Any) -> Any: ...
+
+    def merge(self, part: Any, ctx: Any) -> None: ...
+
     def report(self, ctx: Any) -> dict: ...
 
 
@@ -55,6 +71,12 @@ class BaseTask:
 
     def finish(self, ctx: Any) -> Rows:
         return ()
+
+    def shard(self, ctx: Any) -> Any:
+        return None
+
+    def merge(self, part: Any, ctx: Any) -> None:
+        return None
 
     def report(self, ctx: Any) -> dict:
         return {}

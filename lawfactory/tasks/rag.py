@@ -18,6 +18,7 @@ at once (a dense model embeds a batch far faster than one query at a time), `row
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Iterable, Iterator
 
@@ -43,8 +44,9 @@ def special_part_corpus(index: dict, jurisdiction: str):
 
 
 def _key(case: dict) -> tuple:
-    """A case within one build (its id, and its facts should two cases ever share an id)."""
-    return case["case_id"], hash(case["facts"])
+    """A case within one build (its id, and its facts should two cases ever share an id): the same
+    in every process (the task stage's workers: not hash(), which spawned processes salt apart)."""
+    return case["case_id"], hashlib.blake2b(case["facts"].encode("utf-8", "surrogatepass"), digest_size=8).digest()
 
 
 def keeps(case: dict, split: str, config) -> bool:

@@ -41,6 +41,12 @@ class StatuteTask(BaseTask):
             collect(self.ev, case, ctx.stats)
         return ()
 
+    def shard(self, ctx) -> tuple:
+        return self.ev.take()
+
+    def merge(self, part: tuple, ctx) -> None:
+        self.ev.merge(part, ctx.stats)
+
     def finish(self, ctx) -> Iterator[tuple[str, dict]]:
         ev = self.ev
         ev.close()

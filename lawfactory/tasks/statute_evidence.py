@@ -12,7 +12,9 @@ out by group and check that no eval case reached the pairs.
 
 from __future__ import annotations
 
+import os
 import random
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +33,11 @@ RETRIEVAL_CASES_PER_ARTICLE = 200
 # charge → articles: an article is named for a charge when at least MIN_SUPPORT training cases of
 # the charge cite it and at least MIN_SHARE of them do; the TOP most cited are named.
 MIN_SUPPORT, MIN_SHARE, TOP = 3, 0.2, 3
+NO_NEGATIVE = "retrieval: cited articles with no same-chapter negative (no pair)"
+
+
+def over_cap() -> str:
+    return f"retrieval: case anchors over {RETRIEVAL_CASES_PER_ARTICLE} per article (no pair)"
 
 
 class Negatives:
@@ -57,29 +64,96 @@ class Negatives:
 
 class StatuteEvidence:
     """What StatuteTask collects from the cases for the rows it writes after them: charge/article
-    co-occurrence over TRAIN cases and the case-facts retrieval pairs (streamed to a work file)."""
+    co-occurrence over TRAIN cases and the case-facts retrieval pairs (streamed to a work file).
+    The task stage runs in shards (lawfactory/build/task_stage.py): collect() fills a shard's
+    evidence, with its candidate pairs (Candidates); merge() adds it to the build's, in case order,
+    where the per-article cap is applied as one pass over the cases would."""
 
     def __init__(self, index: dict, seed: int, work: Path):
-        self.index, self.seed = index, seed
+        self.index, self.seed, self.work = index, seed, work
         self.cooc: dict[tuple[str, str], Counter] = defaultdict(Counter)
         self.charge_cases: Counter = Counter()
         self.negatives = Negatives(index)
+        self.candidates = Candidates(work)
         self.pairs_path = work / "statute_retrieval.cases.jsonl"
         self.pairs = 0
-        self.per_article: Counter = Counter()
+        self.per_article: Counter = Counter()  # pairs written per article (at most RETRIEVAL_CASES_PER_ARTICLE)
         self._pairs = None
 
-    def add_pair(self, row: dict) -> None:
+    def take(self) -> tuple:
+        """This shard's evidence: (co-occurrence, cases per charge, candidates, closed); collect()
+        starts afresh."""
+        part = self.cooc, self.charge_cases, self.candidates
+        self.candidates.close()
+        self.cooc, self.charge_cases, self.candidates = defaultdict(Counter), Counter(), Candidates(self.work)
+        return part
+
+    def merge(self, part: tuple, stats: Counter) -> None:
+        """A shard's evidence, shards in case order: an article's candidate pair is written while
+        fewer than RETRIEVAL_CASES_PER_ARTICLE are (else counted as over), a citation without a
+        negative is counted when under the cap, as collect() over all the cases in one pass would."""
+        cooc, charge_cases, candidates = part
+        for key, counts in cooc.items():
+            self.cooc[key].update(counts)
+        self.charge_cases.update(charge_cases)
+        for key, line in candidates.read():
+            if self.per_article[key] >= RETRIEVAL_CASES_PER_ARTICLE:
+                stats[over_cap()] += 1
+            elif line is None:
+                stats[NO_NEGATIVE] += 1
+            else:
+                self.per_article[key] += 1
+                self._write(line)
+
+    def _write(self, line: str) -> None:
         if self._pairs is None:
             self.pairs_path.parent.mkdir(parents=True, exist_ok=True)
             self._pairs = open(self.pairs_path, "w", encoding="utf-8", newline="\n")
-        self._pairs.write(jsonl.dumps(row) + "\n")
+        self._pairs.write(line + "\n")
         self.pairs += 1
 
     def close(self) -> None:
         if self._pairs is not None:
             self._pairs.close()
             self._pairs = None
+
+
+class Candidates:
+    """One shard's candidate retrieval pairs, in case order (a work file): for each article, its
+    first RETRIEVAL_CASES_PER_ARTICLE pairs in the shard (no later one of the shard can be among
+    the first over the corpus) and the citations without a negative among them."""
+
+    def __init__(self, work: Path):
+        self.work, self.path, self._file = work, "", None
+        self.per_article: Counter = Counter()
+
+    def full(self, key: str) -> bool:
+        return self.per_article[key] >= RETRIEVAL_CASES_PER_ARTICLE
+
+    def add(self, key: str, row: dict | None) -> None:
+        """A citation of article `key` and its pair (None: no negative, so no pair)."""
+        if self._file is None:
+            self.work.mkdir(parents=True, exist_ok=True)
+            fd, self.path = tempfile.mkstemp(prefix="statute_retrieval.", suffix=".candidates", dir=self.work)
+            self._file = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        self._file.write(key + "\t" + ("" if row is None else jsonl.dumps(row)) + "\n")
+        if row is not None:
+            self.per_article[key] += 1
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def read(self) -> Iterator[tuple[str, str | None]]:
+        """(article key, the pair's JSON line or None), then the file is removed."""
+        if not self.path:
+            return
+        with open(self.path, encoding="utf-8", newline="\n") as f:
+            for line in f:
+                key, _, row = line.rstrip("\n").partition("\t")
+                yield key, row or None
+        os.unlink(self.path)
 
 
 def cited(case: dict, index: dict) -> tuple[list[dict], int]:
@@ -107,16 +181,12 @@ def collect(ev: StatuteEvidence, case: dict, stats: Counter) -> None:
         ev.cooc[(case["jurisdiction"], charge)].update(a["key"] for a in arts)
     exclude = {a["key"] for a in arts}
     for a in arts:
-        if ev.per_article[a["key"]] >= RETRIEVAL_CASES_PER_ARTICLE:
-            stats[f"retrieval: case anchors over {RETRIEVAL_CASES_PER_ARTICLE} per article (no pair)"] += 1
+        if ev.candidates.full(a["key"]):  # over the cap in this shard: so over the corpus too
+            stats[over_cap()] += 1
             continue
         neg = ev.negatives.pick(a, exclude, seeded(ev.seed, "neg", case["case_id"], a["key"]))
-        if neg is None:
-            stats["retrieval: cited articles with no same-chapter negative (no pair)"] += 1
-            continue
-        ev.per_article[a["key"]] += 1
-        ev.add_pair({"anchor": case["facts"], "positive": document(a), "negative": document(neg),
-                     "group_id": case["group_id"]})
+        ev.candidates.add(a["key"], None if neg is None else {
+            "anchor": case["facts"], "positive": document(a), "negative": document(neg), "group_id": case["group_id"]})
 
 
 def governing_articles(evidence: StatuteEvidence, index: dict) -> Iterator[tuple[str, str, list[str]]]:
