@@ -67,7 +67,7 @@ def test_r05_dataset_file_deleted(data, monkeypatch, capsys):
 
 def test_r06_override_without_equals(monkeypatch, capsys):
     code, out = run(["recipes/criminal_qlora.yaml", "cutoff_len"], monkeypatch, capsys)
-    assert code == 1 and "override 'cutoff_len': expected key=value" in out
+    assert code == 1 and "'cutoff_len' is neither an option nor a key=value recipe override" in out
 
 
 def test_r07_override_not_a_number(monkeypatch, capsys):

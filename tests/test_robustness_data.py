@@ -273,10 +273,10 @@ def test_C23_an_unreadable_file_is_listed_and_the_others_are_built(tmp_path, mon
     raw = raw_with(tmp_path, {"cail/a.jsonl": good_lines(2, "辛"), "cail/b.jsonl": good_lines()})
     real_scan = shards.scan
 
-    def scan(path, shard_bytes):  # what chmod 000 does for a user who is not root
+    def scan(path, shard_bytes, **kw):  # what chmod 000 does for a user who is not root
         if Path(path).name == "a.jsonl":
             raise PermissionError(13, "Permission denied", str(path))
-        return real_scan(path, shard_bytes)
+        return real_scan(path, shard_bytes, **kw)
 
     monkeypatch.setattr(shards, "scan", scan)
     m = make(raw, tmp_path / "d")
