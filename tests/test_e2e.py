@@ -23,7 +23,7 @@ def demo(tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("demo")
     data, out = root / "data", root / "demo"
     venv = Path(sys.executable).parent.parent
-    cmd = ["make", "--no-print-directory", "demo-run", f"DATA={data}", f"DEMO={out}", f"VENV={venv}", "DEMO_STEPS=16"]
+    cmd = ["make", "--no-print-directory", "demo-run", f"DATA={data}", f"DEMO={out}", f"VENV={venv}", "DEMO_STEPS=12"]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env={**os.environ, "TQDM_DISABLE": "1"})
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     return {"data": data, "out": out, "log": proc.stdout}
@@ -102,11 +102,11 @@ def test_model_card_beside_the_merged_weights(demo):
 
 
 def test_sentencing_metrics_at_each_evaluation_and_in_the_card(demo):
-    """`lawfactory train` logged the live metrics at both evaluations of the 16 steps (eval_steps=10, then the
+    """`lawfactory train` logged the live metrics at both evaluations of the 12 steps (eval_steps=10, then the
     final one), and the SFT model card plots them."""
     log = read_jsonl(demo["out"] / "criminal_qlora" / "trainer_log.jsonl")
     lines = [r for r in log if "eval_imprisonment_score" in r]
-    assert [r["current_steps"] for r in lines] == [10, 16]
+    assert [r["current_steps"] for r in lines] == [10, 12]
     for r in lines:
         assert r["eval_sentencing_rows"] == 4 and 0 <= r["eval_imprisonment_score"] <= 1
         assert 0 <= r["eval_abstention_rate"] <= 1 and r["eval_attitude_pairs"] >= 1

@@ -152,7 +152,7 @@ def test_train_under_torchrun_logs_the_metrics_everywhere(sample_data, tiny_mode
     venv_bin = os.path.dirname(sys.executable)
     cmd = [sys.executable, "-m", "lawfactory.cli", "train", "recipes/criminal_qlora.yaml", "--metrics-rows", "3",
            "--metrics-pairs", "1", "--metrics-max-new-tokens", "8", f"model_name_or_path={tiny_model}",
-           f"output_dir={out}", "max_steps=4", "logging_steps=1", "eval_steps=2", "save_steps=4", "bf16=false",
+           f"output_dir={out}", "max_steps=2", "logging_steps=1", "eval_steps=1", "save_steps=2", "bf16=false",
            "preprocessing_num_workers=1", "dataloader_num_workers=0", f"dataset_dir={sample_data}",
            "report_to=tensorboard", "per_device_eval_batch_size=1"]
     env = {**os.environ, "FORCE_TORCHRUN": "1", "NPROC_PER_NODE": "2", "MASTER_PORT": str(free_port()),
@@ -161,12 +161,12 @@ def test_train_under_torchrun_logs_the_metrics_everywhere(sample_data, tiny_mode
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "world size: 2" in proc.stdout + proc.stderr
     lines = [r for r in read_jsonl(out / "trainer_log.jsonl") if "eval_imprisonment_score" in r]
-    assert [r["current_steps"] for r in lines] == [2, 4]  # once per evaluation (the final one is not redone)
+    assert [r["current_steps"] for r in lines] == [1, 2]  # once per evaluation (the final one is not redone)
     for r in lines:
         assert r["eval_sentencing_rows"] == 3 and 0 <= r["eval_imprisonment_score"] <= 1
-        assert 0 <= r["eval_abstention_rate"] <= 1 and r["total_steps"] == 4 and r["elapsed_time"]
+        assert 0 <= r["eval_abstention_rate"] <= 1 and r["total_steps"] == 2 and r["elapsed_time"]
     state = json.loads((out / "trainer_state.json").read_text())
-    assert [h["step"] for h in state["log_history"] if "eval_imprisonment_score" in h] == [2, 4]
+    assert [h["step"] for h in state["log_history"] if "eval_imprisonment_score" in h] == [1, 2]
     assert "eval_imprisonment_score" in json.loads((out / "eval_results.json").read_text())
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -176,4 +176,4 @@ def test_train_under_torchrun_logs_the_metrics_everywhere(sample_data, tiny_mode
         ea.Reload()
         if "eval/imprisonment_score" in ea.Tags()["scalars"]:
             steps += [e.step for e in ea.Scalars("eval/imprisonment_score")]
-    assert steps == [2, 4]
+    assert steps == [1, 2]
