@@ -10,6 +10,7 @@ these ("The dataset is not applicable in the current training stage")."""
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -51,6 +52,28 @@ def dataset_files(dataset_dir: Path, attr: dict) -> list[Path]:
     if p.is_dir():
         return sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith("."))
     return [p] if p.is_file() else []
+
+
+def registered(args: dict, name: str) -> tuple[dict, list[Path], Path] | None:
+    """(its dataset_info.json entry, its files, the registry's path) for a dataset of the recipe's
+    dataset_dir (LLaMA-Factory's default `data`); None when it is not registered. An unreadable
+    registry or an entry whose file is missing is an InputError naming the registry."""
+    from lawfactory.errors import InputError
+
+    dataset_dir = Path(args.get("dataset_dir") or "data")
+    info_path = dataset_dir / "dataset_info.json"
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise InputError(f"{info_path}: cannot read the dataset registry: {e}") from None
+    attr = info.get(name)
+    if attr is None:
+        return None
+    files = dataset_files(dataset_dir, {"dataset_name": attr.get("file_name", "")})
+    if not files:
+        raise InputError(f"{info_path}: {name} names {attr.get('file_name')!r}, which does not exist under "
+                         f"{dataset_dir}")
+    return attr, files, info_path
 
 
 def read_rows(path: Path, problems: list[str]) -> Iterator[tuple[str, dict]]:

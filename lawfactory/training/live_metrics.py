@@ -28,9 +28,7 @@ averages its stored metrics over the ranks inside `log`); report backends write 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from lawfactory.config import _number, option
 from lawfactory.errors import InputError
@@ -55,19 +53,12 @@ def dataset_gold(args: dict, name: str) -> list[dict] | None:
     """The rows of a dataset registered in the recipe's dataset_dir, read as the evaluator reads gold
     (lawfactory/evaluation/inputs.py load_gold: its `raw` is the row); None when not registered."""
     from lawfactory.evaluation.inputs import EvalInputError, load_gold
-    from lawfactory.preflight.datasets import dataset_files
+    from lawfactory.preflight.datasets import registered
 
-    dataset_dir = Path(args.get("dataset_dir") or "data")  # LLaMA-Factory's default
-    info_path = dataset_dir / "dataset_info.json"
-    try:
-        info = json.loads(info_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputError(f"{info_path}: cannot read the dataset registry: {e}") from None
-    if name not in info:
+    entry = registered(args, name)
+    if entry is None:
         return None
-    files = dataset_files(dataset_dir, {"dataset_name": info[name].get("file_name", "")})
-    if not files:
-        raise InputError(f"{info_path}: {name} names no file that exists under {dataset_dir}")
+    _, files, _ = entry
     try:
         return [g for f in files for g in load_gold(f, "lawfactory")[0]]
     except EvalInputError as e:

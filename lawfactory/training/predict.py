@@ -53,28 +53,20 @@ def _names(value) -> list[str]:
 
 def eval_rows(args: dict, recipe: str) -> list[dict]:
     """The eval rows in LLaMA-Factory's order, as {instruction, input, output, system} (its alpaca columns)."""
-    from lawfactory.preflight.datasets import dataset_files, read_rows
+    from lawfactory.preflight.datasets import read_rows, registered
 
     names = _names(args.get("eval_dataset"))
     if not names:
         raise UsageError(f"{recipe}: no eval_dataset to predict on (eval_dataset=NAME)")
-    dataset_dir = Path(args.get("dataset_dir") or DEFAULTS["dataset_dir"])
-    info_path = dataset_dir / "dataset_info.json"
-    try:
-        info = json.loads(info_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputError(f"{info_path}: cannot read the dataset registry: {e}") from None
     rows: list[dict] = []
     for name in names:
-        attr = info.get(name)
-        if attr is None:
-            raise InputError(f"{info_path}: {name} is not registered")
-        if attr.get("formatting", "alpaca") != "alpaca" or attr.get("ranking") or "file_name" not in attr:
+        entry = registered(args, name)
+        if entry is None:
+            raise InputError(f"{Path(args['dataset_dir']) / 'dataset_info.json'}: {name} is not registered")
+        attr, files, info_path = entry
+        if attr.get("formatting", "alpaca") != "alpaca" or attr.get("ranking"):
             raise InputError(f"{info_path}: {name}: lawfactory predict reads local alpaca datasets "
                              "(file_name, formatting alpaca, not ranking); use llamafactory-cli train for others")
-        files = dataset_files(dataset_dir, {"dataset_name": attr["file_name"]})
-        if not files:
-            raise InputError(f"{info_path}: {name} names {attr['file_name']}, which does not exist under {dataset_dir}")
         columns = {**ALPACA_COLUMNS, **attr.get("columns", {})}
         problems: list[str] = []
         these = [{"instruction": row.get(columns["prompt"]) or "", "input": row.get(columns["query"]) or "",
