@@ -11,7 +11,8 @@ cutoff_len 2048), built once and measured five ways:
 - `padded` / `packed`: the same samples, drawn (seeded) from the real length distribution of the
   criminal_sentencing rows (`--lengths`, see lawfactory.dev.packing), trained padded to each
   micro-batch's longest vs neat-packed into 2 × 2049 (×8) block-diagonal sequences. Useful tokens/s
-  counts only the samples' tokens.
+  counts only the samples' tokens. `packed-liger`: the packed batches with liger-kernel's fused
+  linear cross-entropy (GPU only).
 - `generate`: greedy `generate` of a fixed number of new tokens for prompts drawn from the real
   prompt lengths, left-padded, at several batch sizes: rows/s (predict_with_generate's loop).
 
@@ -32,7 +33,7 @@ WARMUP = 1
 CRIMINAL_QLORA = Setup(method="lora", quant_bits=4, lora_rank=64, lora_dropout=0.05, micro_batch=2)
 TINY_ARCH = Arch("tiny-qwen3", hidden=64, layers=2, heads=4, kv_heads=2, head_dim=16, intermediate=128, vocab=512,
                  tied=True, qk_norm=True)
-CASES = ("sft", "dpo", "padded", "packed", "generate")
+CASES = ("sft", "dpo", "padded", "packed", "packed-liger", "generate")
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Shape:
     steps: int = 3              # timed SFT and DPO steps, after WARMUP
     samples: int = 192          # drawn from the real lengths, measured padded and packed
     new_tokens: int = 64
-    gen_batches: tuple[int, ...] = (1, 2, 16)   # 2 = the recipe's per_device_eval_batch_size
+    gen_batches: tuple[int, ...] = (1, 2, 16, 64)   # 2 = the recipe's per_device_eval_batch_size
     gen_rows: int = 4           # rows generated per batch size (at least one batch)
 
 
@@ -229,19 +230,37 @@ def case_padded(b: Bench) -> dict:
                         packing.computed_tokens_padded)
 
 
-def case_packed(b: Bench) -> dict:
+def case_packed(b: Bench, loss_fn=sft_loss) -> dict:
     batches = packing.packed_batches(drawn(b), b.setup.micro_batch, b.shape.cutoff)
     cutoff = b.shape.cutoff
     r = batched_case(b, batches, lambda batch, gen: packing.packed_inputs(batch, cutoff, b.arch.vocab, 0, gen, b.device,
                                                                           b.mask_dtype),
-                     lambda done: packing.computed_tokens_packed(done, cutoff))
+                     lambda done: packing.computed_tokens_packed(done, cutoff), loss_fn)
     return {**r, "samples_per_sequence": b.shape.samples / sum(len(batch) for batch in batches)}
 
 
-def batched_case(b: Bench, batches, make_inputs, computed_tokens) -> dict:
+def liger_sft_loss(model, inputs):
+    """`enable_liger_kernel`'s fused linear cross-entropy: the head and the loss in chunks, so the
+    b·s·V logits never exist whole (gpu_bench.liger_loss, with the packed mask and labels)."""
+    from liger_kernel.transformers.fused_linear_cross_entropy import LigerFusedLinearCrossEntropyLoss
+
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    labels = inputs["labels"]
+    hidden = base.model(**{k: v for k, v in inputs.items() if k != "labels"}).last_hidden_state
+    h = hidden[:, :-1].reshape(-1, hidden.shape[-1])
+    return LigerFusedLinearCrossEntropyLoss()(base.lm_head.weight, h, labels[:, 1:].reshape(-1))
+
+
+def case_packed_liger(b: Bench) -> dict:
+    if b.device != "cuda":
+        return {"skipped": "liger-kernel needs a GPU (Triton)"}
+    return case_packed(b, liger_sft_loss)
+
+
+def batched_case(b: Bench, batches, make_inputs, computed_tokens, loss_fn=sft_loss) -> dict:
     """Train on `batches` (the first once more as warm-up); useful tokens/s over the timed steps."""
     gen = b.generator()
-    r = train(b, (make_inputs(batch, gen) for batch in [batches[0], *batches]), sft_loss)
+    r = train(b, (make_inputs(batch, gen) for batch in [batches[0], *batches]), loss_fn)
     done = batches[: r["steps"]]
     useful, computed = packing.useful_tokens(done), computed_tokens(done)
     return {**r, "samples": len(packing.sample_lengths(done)),
@@ -290,8 +309,9 @@ def case_generate(b: Bench) -> dict:
             "incomplete": len(by_batch) < len(b.shape.gen_batches), **peaks(b.device)}
 
 
-CASE_FUNCS = {"sft": case_sft, "dpo": case_dpo, "padded": case_padded, "packed": case_packed, "generate": case_generate}
-NEEDS_LENGTHS = {"padded", "packed", "generate"}
+CASE_FUNCS = {"sft": case_sft, "dpo": case_dpo, "padded": case_padded, "packed": case_packed,
+              "packed-liger": case_packed_liger, "generate": case_generate}
+NEEDS_LENGTHS = {"padded", "packed", "packed-liger", "generate"}
 
 
 def rate(amount: float, times: list[float]) -> float | None:
