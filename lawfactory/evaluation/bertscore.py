@@ -69,9 +69,8 @@ class BertScorer:
         for start in tqdm(range(0, len(order), self.batch_size), desc=desc, unit="batch", leave=False):
             idx = order[start:start + self.batch_size]
             enc = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=self.max_length,
-                                 return_special_tokens_mask=True, return_overflowing_tokens=False,
-                                 return_length=True, return_tensors="pt")
-            truncated += int((enc.pop("length") >= self.max_length).sum())
+                                 return_special_tokens_mask=True, return_tensors="pt")
+            truncated += int((enc["attention_mask"].sum(dim=1) >= self.max_length).sum())  # cut, or just fits
             special = enc.pop("special_tokens_mask").bool()
             keep = enc["attention_mask"].bool() & ~special
             with torch.no_grad():
