@@ -17,7 +17,8 @@ from conftest import real_path, write_jsonl
 
 LAW = "中华人民共和国刑法"
 SYSTEM = "你是一名熟悉中华人民共和国法律的法律助手。"
-ARTICLE_264 = "盗窃公私财物，数额较大的，或者多次盗窃、入户盗窃、携带凶器盗窃、扒窃的，处三年以下有期徒刑、拘役或者管制。"
+ARTICLE_264 = ("盗窃公私财物，数额较大的，或者多次盗窃、入户盗窃、携带凶器盗窃、扒窃的，"
+               "处三年以下有期徒刑、拘役或者管制。")
 ARTICLE_263 = "以暴力、胁迫或者其他方法抢劫公私财物的，处三年以上十年以下有期徒刑，并处罚金。"
 
 
@@ -38,15 +39,16 @@ def _predictions(path, rows, answers):
                               for r, a in zip(rows, answers)])
 
 
+WHERE = "下面这段条文出自哪部法律的第几条？\n"
 CN_ROWS = [
     # reverse lookup (text → article): the number is not in the prompt
-    _row("reverse", f"{LAW}|264", f"下面这段条文出自哪部法律的第几条？\n{ARTICLE_264}", f"这段条文出自《{LAW}》第二百六十四条。"),
+    _row("reverse", f"{LAW}|264", WHERE + ARTICLE_264, f"这段条文出自《{LAW}》第二百六十四条。"),
     _row("reverse", f"{LAW}|263", f"这是哪一条法律的规定？\n{ARTICLE_263}", f"这段条文出自《{LAW}》第二百六十三条。"),
     _row("reverse", f"{LAW}|264", f"请指出以下法条的出处：\n{ARTICLE_264}", f"这段条文出自《{LAW}》第二百六十四条。"),
-    _row("reverse", f"{LAW}|263", f"下面这段条文出自哪部法律的第几条？\n{ARTICLE_263}", f"这段条文出自《{LAW}》第263条。"),
+    _row("reverse", f"{LAW}|263", WHERE + ARTICLE_263, f"这段条文出自《{LAW}》第263条。"),
     # recitation then location: the number is in the prompt (echo)
-    _row("recite", f"{LAW}|264", f"请完整背诵《{LAW}》第二百六十四条。", ARTICLE_264, "这一条位于该法的哪一编、哪一章？",
-         f"《{LAW}》第二百六十四条位于第二编 分则，第五章 侵犯财产罪。"),
+    _row("recite", f"{LAW}|264", f"请完整背诵《{LAW}》第二百六十四条。", ARTICLE_264,
+         "这一条位于该法的哪一编、哪一章？", f"《{LAW}》第二百六十四条位于第二编 分则，第五章 侵犯财产罪。"),
     # a paragraph recitation: the gold answer cites nothing
     _row("paragraph", f"{LAW}|263", f"请写出《{LAW}》第二百六十三条第一款的内容。", ARTICLE_263),
 ]
