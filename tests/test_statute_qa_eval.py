@@ -212,12 +212,9 @@ def _french_parser_ready() -> bool:
         return False
 
 
-@pytest.mark.skipif(not _french_parser_ready(),
-                    reason="lawfactory/parse/citations.py does not parse French citations (article L. 100-1) yet")
-def test_french_statute_qa(tmp_path):
+def _french_eval(tmp_path, key: str, index: bool = False) -> dict:
     text = ("Le présent code régit les relations entre le public et l'administration en l'absence de dispositions "
             "spéciales applicables.")
-    key = citation_keys(f"l'article L. 100-1 du {CRPA}", "fr")[0]
     rows = [
         {"conversations": [{"from": "human", "value": f"De quel article provient ce texte ?\n{text}"},
                            {"from": "gpt", "value": f"Ce texte est l'article L. 100-1 du {CRPA}."}],
@@ -230,11 +227,40 @@ def test_french_statute_qa(tmp_path):
         r["system"] = ""
     gold = write_jsonl(tmp_path / "fr_statutes_qa_eval.jsonl", rows)
     answers = [f"Ce texte est l'article L. 100-2 du {CRPA}.", rows[1]["conversations"][-1]["value"]]
-    m = _eval(gold, _predictions(tmp_path / "p.jsonl", rows, answers), tmp_path / "out", "--no-bertscore")
+    law = key.rpartition("|")[0]
+    extra = ["--statutes", str(write_jsonl(tmp_path / "index.jsonl", [{"key": key}, {"key": f"{law}|L100-2"}]))]
+    m = _eval(gold, _predictions(tmp_path / "p.jsonl", rows, answers), tmp_path / "out", "--no-bertscore", *extra)
     assert m["jurisdiction"] == "fr" and m["words"] == "latin_words"
     assert (m["echo_free"]["rows"], m["echo_free"]["accuracy"]["value"]) == (1, 0.0)
     assert (m["echo"]["rows"], m["echo"]["accuracy"]["value"]) == (1, 1.0)
     assert m["by_task"]["recite"]["text"]["rouge-l"]["value"] == 100.0
+    assert m["by_task"]["reverse"]["text"]["rouge-l"]["value"] < 100.0
+    assert (m["citations"]["checkable"], m["citations"]["exists"]) == (2, 1.0)
+    return m
+
+
+@pytest.mark.skipif(not _french_parser_ready(),
+                    reason="lawfactory/parse/citations.py does not parse French citations (article L. 100-1) yet")
+def test_french_statute_qa(tmp_path):
+    _french_eval(tmp_path, citation_keys(f"l'article L. 100-1 du {CRPA}", "fr")[0])
+
+
+def test_french_flow_with_a_stand_in_parser(tmp_path, monkeypatch):
+    """The French path (jurisdiction from the name, Latin words, L-numbered keys against the index) with a
+    minimal stand-in for the French citation parser, so it is tested before citations.py reads French."""
+    import re
+
+    from lawfactory.evaluation import qa_citations
+
+    real = qa_citations.citation_keys
+
+    def keys(text, jurisdiction="cn"):
+        if jurisdiction != "fr":
+            return real(text, jurisdiction)
+        return [f"{CRPA}|L{a}-{b}" for a, b in re.findall(r"article L\. ?(\d+)-(\d+)", text, re.I)]
+
+    monkeypatch.setattr(qa_citations, "citation_keys", keys)
+    _french_eval(tmp_path, f"{CRPA}|L100-1")
 
 
 # --- real data ----------------------------------------------------------------------------
