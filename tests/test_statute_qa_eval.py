@@ -300,3 +300,10 @@ def test_real_statute_qa_gold_and_shifted_answers(tmp_path):
     assert reverse["echo_free"]["accuracy"]["value"] == 0.0 and reverse["echo_free"]["rows"] > 400
     assert m["by_task"]["recite"]["echo"]["accuracy"]["value"] == 1.0  # the echo rows are untouched
     assert m["text"]["rouge-l"]["value"] < 100.0
+
+
+def test_a_runaway_answer_is_cut_and_counted(scorer):
+    from lawfactory.evaluation.bertscore import MAX_TOKENS
+
+    vectors, cut = scorer.embed([" ".join(str(i) for i in range(3000)), ARTICLE_263])
+    assert cut == 1 and len(vectors[0]) == MAX_TOKENS and 0 < len(vectors[1]) < MAX_TOKENS

@@ -7,7 +7,8 @@ mean over prediction tokens of the best cosine with a reference token, F1 = 2PR 
 weighting and no baseline rescaling (the paper's defaults for its headline numbers), so scores
 are raw cosines: near 1 for good answers and far above 0 for unrelated ones; compare models on
 the same BERTScore model and layer only. A text with no tokens scores 0. Texts longer than the
-model's positions are cut there (counted).
+model's positions, or than MAX_TOKENS for long-context models, are cut there (counted): a runaway
+answer of thousands of tokens would otherwise cost minutes of attention and says nothing more.
 
 The default model is bert-base-multilingual-cased at layer 9, the layer the bert-score package
 chose for it (its correlation with human judgements on WMT16); any other model takes its last layer
@@ -23,6 +24,7 @@ import numpy as np
 
 DEFAULT_MODEL = "bert-base-multilingual-cased"
 # bert-score's choice of layer per model (bert_score/utils.py model2layers)
+MAX_TOKENS = 1024  # statute answers are far shorter; BERT's own limit is 512
 KNOWN_LAYERS = {"bert-base-multilingual-cased": 9, "xlm-roberta-base": 9, "xlm-roberta-large": 17}
 
 
@@ -55,7 +57,7 @@ class BertScorer:
         if not 0 <= self.layer <= n_layers:
             raise ValueError(f"--bertscore-layer {self.layer}: {model} has layers 0 (embeddings) to {n_layers}")
         positions = getattr(config, "max_position_embeddings", None) or 512
-        self.max_length = min(positions, self.tokenizer.model_max_length or positions)
+        self.max_length = min(positions, self.tokenizer.model_max_length or positions, MAX_TOKENS)
         self.batch_size = batch_size
 
     def embed(self, texts: list[str], desc: str = "BERTScore") -> tuple[list[np.ndarray], int]:
