@@ -137,6 +137,18 @@ def test_a_job_error_names_its_shard_on_either_engine(ray_instance):
                                           "ValueError: no room left")
 
 
+def test_a_bad_option_raised_in_a_job_ends_the_build_as_it_is(ray_instance):
+    from lawfactory.build import ray_engine
+
+    def job(r):
+        raise UsageError("--tokenizer x: not a tokenizer")
+
+    items = [task_stage.Range(0, 0, 10, 1)]
+    for eng in (shards.Local(1), ray_engine.RayEngine("", 2)):
+        with pytest.raises(UsageError, match="^--tokenizer x: not a tokenizer$"):
+            shards.execute(job, items, None, eng, "tasks")
+
+
 def test_engine_ray_without_ray_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
     out = tmp_path / "out"

@@ -14,7 +14,7 @@ order, so the outputs are the same bytes as the local engine's (docs/scale.md).
   back as they come and returned in item order.
 - A worker checks once that it runs the same lawfactory code as the build process (the code
   version of the fingerprint), so a node with another version cannot mix its rows in.
-- A task that raises ends the build with the local engine's error (shards.py `failed`: which shard,
+- A task that raises ends the build with the local engine's error (shards.py `fail`: which shard,
   why); a worker or node that dies, after Ray's retries, with WorkerDied. The pending tasks are
   cancelled. The build's outputs are staged (lawfactory/build/generation.py), so DATA keeps its
   previous generation; finished conversion shards are kept, and a rerun resumes.
@@ -146,8 +146,7 @@ class RayEngine:
         try:
             return self.ray.get(ref)
         except exceptions.RayTaskError as e:  # the job raised: its own exception, as the local engine reports it
-            cause = e.cause if isinstance(e.cause, BaseException) else e
-            raise shards.failed(what, item, cause) from e
+            shards.fail(what, item, e.cause if isinstance(e.cause, BaseException) else e, cause=e)
         except exceptions.RayError as e:  # the worker or its node died (out of memory, a lost node)
             why = (str(e).strip() or "no detail").splitlines()[0]
             raise shards.WorkerDied(f"a Ray worker running the {what} shard {shards.where(item)} died "

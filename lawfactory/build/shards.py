@@ -38,7 +38,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Callable, Iterator, NoReturn, Protocol
 
 import numpy as np
 from tqdm import tqdm
@@ -219,12 +219,12 @@ def execute(job: Callable[[Any], Any], items: list, state: Any, engine: Engine, 
     return engine.map(job, items, state, what, kill_after)
 
 
-def failed(what: str, item: Any, e: BaseException) -> LawfactoryError:
-    """The error that ends the build when a job raised e: a LawfactoryError (a bad option) as it
-    is, anything else as a BuildError naming the shard."""
+def fail(what: str, item: Any, e: BaseException, cause: BaseException | None = None) -> NoReturn:
+    """End the build for a job that raised e: a LawfactoryError (a bad option) as it is, anything
+    else as a BuildError naming the shard (caused by `cause`, default e)."""
     if isinstance(e, LawfactoryError):
-        return e
-    return BuildError(f"the {what} shard {where(item)} failed: {type(e).__name__}: {e}")
+        raise e
+    raise BuildError(f"the {what} shard {where(item)} failed: {type(e).__name__}: {e}") from (cause or e)
 
 
 def where(item: Any) -> str:
@@ -272,7 +272,7 @@ class Local:
             try:
                 results.append(job(item))
             except Exception as e:
-                raise failed(what, item, e) from e
+                fail(what, item, e)
             if kill_after and n >= kill_after:
                 os.kill(os.getpid(), signal.SIGKILL)
         return results
@@ -294,7 +294,7 @@ def _run_pool(job: Callable[[Any], Any], items: list, state: Any, workers: int, 
                 ready, todo = wait(todo, return_when=FIRST_COMPLETED)
                 for f in ready:
                     if f.exception() is not None and not isinstance(f.exception(), BrokenProcessPool):
-                        raise failed(what, futures[f], f.exception()) from f.exception()
+                        fail(what, futures[f], f.exception())
                     f.result()  # BrokenProcessPool: a worker died
                     finished += 1
                     bar.update(1)
