@@ -137,6 +137,20 @@ def test_a_job_error_names_its_shard_on_either_engine(ray_instance):
                                           "ValueError: no room left")
 
 
+def test_a_ray_worker_that_dies_fails_the_build_naming_its_shard(ray_instance, monkeypatch):
+    from lawfactory.build import ray_engine
+
+    monkeypatch.setattr(ray_engine, "MAX_RETRIES", 0)  # every retry would die the same way (a worker start each)
+
+    def job(r):  # the out-of-memory killer, as the worker sees it (every retry too)
+        import os
+
+        os._exit(9)
+
+    with pytest.raises(shards.WorkerDied, match=r"a Ray worker running the tasks shard 0 \(cases.jsonl bytes 0–10, "
+                                                r"from line 1\) died \(\w+"):
+        shards.execute(job, [task_stage.Range(0, 0, 10, 1)], None, ray_engine.RayEngine("", 1), "tasks")
+
 def test_a_bad_option_raised_in_a_job_ends_the_build_as_it_is(ray_instance):
     from lawfactory.build import ray_engine
 
