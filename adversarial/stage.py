@@ -34,6 +34,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from tqdm import tqdm
 
@@ -77,6 +78,54 @@ def share_out(total: int, available: dict[str, int]) -> dict[str, int]:
     return got
 
 
+@dataclass
+class Candidates:
+    """What a shard of the first pass reads (shards.state()): the cases, the seed, the heaps' bound."""
+
+    cases: Callable[..., Iterable[tuple]]
+    seed: int
+    cap: int
+
+
+def _keep(heap: list, neg_h: int, cid: str, cap: int) -> bool:
+    """Push (−hash, case id) on a max-heap of the cap smallest hashes; whether it stayed."""
+    if len(heap) < cap:
+        heapq.heappush(heap, (neg_h, cid))
+    elif heap[0][0] < neg_h:
+        heapq.heapreplace(heap, (neg_h, cid))
+    else:
+        return False
+    return True
+
+
+def candidates(p: Candidates, where: dict) -> dict:
+    """One range of cases.jsonl (`where`: split_cases' start / end / first_line; {} = all of it):
+    its split sizes, eligibility counts and, per (split, type), the cap smallest (−hash, case id,
+    line index) of its eligible cases."""
+    counts = {"cases": Counter(), "eligible": Counter(), "skipped": Counter()}
+    heaps: dict = defaultdict(list)
+    lines = {}
+    for i, case, split in p.cases(**where, numbered=True):
+        counts["cases"][split] += 1
+        flags = record_flags(case)
+        for t in VARIANTS:
+            why = ineligible(case, t, flags)
+            if why:
+                counts["skipped"][f"{t}: {why}"] += 1
+                continue
+            counts["eligible"][f"{split} {t}"] += 1
+            if _keep(heaps[(split, t)], -seeded(p.seed, t, case["case_id"]), case["case_id"], p.cap):
+                lines[case["case_id"]] = i
+    return {**counts, "heaps": {k: [(neg_h, cid, lines[cid]) for neg_h, cid in heap] for k, heap in heaps.items()}}
+
+
+def candidates_shard(r) -> dict:
+    """candidates() of one task-stage Range, in a worker (the Candidates come as shards.state())."""
+    from lawfactory.build import shards
+
+    return candidates(shards.state(), {"start": r.start, "end": r.end, "first_line": r.first_line})
+
+
 class AdversarialStage:
     """plan() is the pre-pass over the cases, variants() the per-case step, report() the manifest block.
     opts: the BuildConfig (lawfactory/config.py); index: the statute index (statutory caps);
@@ -86,36 +135,30 @@ class AdversarialStage:
         self.opts, self.index, self.too_long = opts, index, too_long
         self.st: dict = {}
 
-    def plan(self, cases: Callable[..., Iterable[tuple]], n_cases: int) -> None:
+    def plan(self, cases: Callable[..., Iterable[tuple]], n_cases: int,
+             map_shards: Callable[[Callable, object], list] | None = None) -> None:
         """cases(numbered=True): (line index, case, split) of every case; cases(only=indexes): (case, split)
-        of the cases at those indexes (task_stage.split_cases)."""
+        of the cases at those indexes (task_stage.split_cases). map_shards(job, state): job(range) for
+        every range of cases.jsonl, in order, on the build's engine (candidates_shard); default: in
+        this process, over the whole file."""
         opts = self.opts
         ratio, count, seed = opts.adversarial.ratio, opts.adversarial.count, opts.adversarial.seed
         cap = max(count, round(count * opts.eval_ratio / max(1e-9, 1 - opts.eval_ratio)) + 1,
                   round(ratio * n_cases) + 1, 1)
-        heaps: dict = defaultdict(list)  # (split, type) → max-heap of (−hash, case_id): the cap smallest
         st = {"seed": seed, "ratio": ratio, "count": count, "cases": Counter(), "eligible": Counter(),
               "skipped": Counter(), "dropped": Counter(), "attempted": 0, "passes": 1}
-        # pass 1: split sizes, eligibility (from the recorded flags) and the candidates' hashes; nothing built
+        # pass 1, in shards: split sizes, eligibility (from the recorded flags) and the candidates' hashes
+        pass1 = Candidates(cases, seed, cap)
+        parts = map_shards(candidates_shard, pass1) if map_shards else [candidates(pass1, {})]
+        heaps: dict = defaultdict(list)  # (split, type) → max-heap of (−hash, case_id): the cap smallest
         line_of = {}  # case id → its line index in cases.jsonl: the later passes read only those lines
-        for i, case, split in tqdm(cases(numbered=True), total=n_cases, desc="adversarial candidates", unit=" case",
-                                   mininterval=1.0):
-            st["cases"][split] += 1
-            flags = record_flags(case)
-            for t in VARIANTS:
-                why = ineligible(case, t, flags)
-                if why:
-                    st["skipped"][f"{t}: {why}"] += 1
-                    continue
-                st["eligible"][f"{split} {t}"] += 1
-                h, heap = seeded(seed, t, case["case_id"]), heaps[(split, t)]
-                if len(heap) < cap:
-                    heapq.heappush(heap, (-h, case["case_id"]))
-                elif -heap[0][0] > h:
-                    heapq.heapreplace(heap, (-h, case["case_id"]))
-                else:
-                    continue
-                line_of[case["case_id"]] = i
+        for part in parts:  # each shard's cap smallest, through the same bounded heaps: the cap smallest of all
+            for k in ("cases", "eligible", "skipped"):
+                st[k].update(part[k])
+            for key, entries in part["heaps"].items():
+                for neg_h, cid, i in entries:
+                    if _keep(heaps[key], neg_h, cid, cap):
+                        line_of[cid] = i
         ranked = {k: [cid for _, cid in sorted(heap, reverse=True)] for k, heap in heaps.items()}  # smallest hash first
         line_of = {cid: line_of[cid] for r in ranked.values() for cid in r}
         quotas = {}

@@ -187,11 +187,14 @@ def _conformance_summary(acc: dict) -> dict:
             "defendants_left_out": dict(acc.get("left_out", Counter()).most_common())}
 
 
-def adversarial_stage(opts: BuildConfig, ctx: Context, n_cases: int) -> AdversarialStage:
-    """Pick the cases that get a synthetic variant (passes of its own over cases.jsonl); the task
-    stage then asks it for each case's variants. Its length check is JudgmentTask's."""
+def adversarial_stage(opts: BuildConfig, ctx: Context, n_cases: int, engine: shards.Engine) -> AdversarialStage:
+    """Pick the cases that get a synthetic variant (passes of its own over cases.jsonl, the first in
+    the task stage's shards on the engine); the task stage then asks it for each case's variants.
+    Its length check is JudgmentTask's."""
     stage = AdversarialStage(opts, ctx.index, functools.partial(too_long, config=opts))
-    stage.plan(ctx.cases, n_cases)
+    parts = task_stage.ranges(opts.out / "cases.jsonl", engine.workers, opts.run.shard_bytes)
+    stage.plan(ctx.cases, n_cases,
+               lambda job, state: shards.execute(job, parts, state, engine, "adversarial candidates"))
     return stage
 
 
@@ -267,7 +270,7 @@ def _build(opts: BuildConfig, engine: shards.Engine) -> dict:
     ctx.index = statute_index.build_statutes(gen, manifest)  # before the tasks read it
     require_something_converted(manifest, ctx.stats, gen.out)
     with timer("adversarial"):
-        adversarial = adversarial_stage(gen, ctx, n_cases)
+        adversarial = adversarial_stage(gen, ctx, n_cases, engine)
     with timer("tasks"):
         others = build_tasks(gen, ctx, manifest, adversarial, engine)
     manifest["cases"] = n_cases
