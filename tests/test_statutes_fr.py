@@ -195,6 +195,8 @@ def test_sample_build_writes_france_and_splits_it_by_article(sample_data):
     assert "abrogation différée" in diff and "1er janvier 2029" in diff and "nouvelle rédaction" in diff
     info = json.loads((sample_data / "dataset_info.json").read_text(encoding="utf-8"))
     assert info["fr_statutes_qa_eval"]["formatting"] == "sharegpt"
+    card = (sample_data / "README.md").read_text(encoding="utf-8")  # the data card names the eval side
+    assert f"| `fr_statutes_qa_eval` | eval | {len(ev)} |" in card and f"| `fr_statutes_qa` | train | {len(train)} |" in card
 
 
 def test_cn_and_tw_rows_carry_number_in_prompt(sample_data):
