@@ -38,6 +38,11 @@ def cmd_eval(args) -> int:
     from lawfactory.evaluation.run import EvalOptions, evaluate
 
     opt = lambda v: Path(v) if v else None  # noqa: E731
+    mode = _eval_mode(args)
+    if mode is None:
+        return 2
+    if mode == "statute_qa":
+        return cmd_eval_qa(args)
     if bool(args.pairs_predictions) != bool(args.pairs_gold):
         print("lawfactory eval: --pairs-predictions and --pairs-gold go together", file=sys.stderr)
         return 2
@@ -69,6 +74,56 @@ def cmd_eval(args) -> int:
         rate = a["direction_violation_rate"]
         print(f"attitude {name}: pairs={a['n_pairs']}  direction_violation_rate="
               + (f"{rate:.3f}" if rate is not None else "—"))
+    print(f"wrote {opts.out}/metrics.json, {opts.out}/report.md and {opts.out}/rows.jsonl")
+    return 0
+
+
+# options of the sentencing evaluation that mean nothing for statute QA, and the reverse
+SENTENCING_ONLY = ("train", "pairs_predictions", "pairs_gold", "charges", "articles", "arm")
+QA_ONLY = ("jurisdiction", "bertscore_model", "bertscore_layer")
+
+
+def _eval_mode(args) -> str | None:
+    """"statute_qa" when --gold is a statute-QA file (sharegpt conversations: --gold-format statute_qa or
+    detected), else "sentencing"; None (after saying why) for options that do not fit the mode."""
+    from lawfactory.evaluation.inputs import EvalInputError
+    from lawfactory.evaluation.qa_inputs import is_statute_qa
+
+    try:
+        qa = args.gold_format == "statute_qa" or (args.gold_format == "auto" and is_statute_qa(
+            Path(args.gold or args.predictions)))
+    except EvalInputError:
+        qa = False  # the sentencing reader reports the bad file
+    wrong = [o for o in (SENTENCING_ONLY if qa else QA_ONLY) if getattr(args, o)] + (
+        ["no_bertscore"] if args.no_bertscore and not qa else [])
+    if wrong:
+        print(f"lawfactory eval: --{wrong[0].replace('_', '-')} does not apply to "
+              + ("statute-QA predictions" if qa else "sentencing predictions (the gold file holds no conversations)"),
+              file=sys.stderr)
+        return None
+    return "statute_qa" if qa else "sentencing"
+
+
+def cmd_eval_qa(args) -> int:
+    from lawfactory.evaluation.bertscore import DEFAULT_MODEL
+    from lawfactory.evaluation.inputs import EvalInputError
+    from lawfactory.evaluation.statute_qa import QAOptions, evaluate_qa
+
+    opts = QAOptions(predictions=Path(args.predictions), gold=Path(args.gold or args.predictions), out=Path(args.out),
+                     statutes=Path(args.statutes) if args.statutes else None, jurisdiction=args.jurisdiction,
+                     bertscore_model=None if args.no_bertscore else (args.bertscore_model or DEFAULT_MODEL),
+                     bertscore_layer=args.bertscore_layer, resamples=args.resamples, seed=args.seed)
+    try:
+        m = evaluate_qa(opts)
+    except (EvalInputError, ValueError, OSError) as e:
+        print(f"lawfactory eval: {e}", file=sys.stderr)
+        return 1
+    show = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
+    bert = m["text"].get("bertscore-f1")
+    print(f"n={m['n']}  ROUGE-L={show(m['text']['rouge-l']['value'])}"
+          + (f"  BERTScore-F1={show(bert['value'])}" if bert else "")
+          + f"  citation accuracy echo-free={show(m['echo_free']['accuracy']['value'])} "
+            f"({m['echo_free']['rows']} rows), echo={show(m['echo']['accuracy']['value'])} ({m['echo']['rows']} rows)")
     print(f"wrote {opts.out}/metrics.json, {opts.out}/report.md and {opts.out}/rows.jsonl")
     return 0
 
@@ -109,8 +164,10 @@ def _add_eval_parser(sub) -> None:
                    help="predictions on criminal_attitude_pairs_eval; repeat with a name each to compare models "
                         "on the same pairs, e.g. sft=P1 dpo=P2")
     e.add_argument("--pairs-gold", help="criminal_attitude_pairs_eval.jsonl")
-    e.add_argument("--gold-format", choices=("auto", "lawfactory", "lawbench"), default="auto",
-                   help="lawbench: {instruction, question, answer} items with 刑期:N个月 answers (default: detect)")
+    e.add_argument("--gold-format", choices=("auto", "lawfactory", "lawbench", "statute_qa"), default="auto",
+                   help="lawbench: {instruction, question, answer} items with 刑期:N个月 answers; statute_qa: sharegpt "
+                        "statute QA rows (cn_statutes_qa, fr_statutes_qa_eval, …; docs/evaluation.md#statute-qa) "
+                        "(default: detect)")
     e.add_argument("--charges", help="official charge list (accu.txt): the accusation_score class set")
     e.add_argument("--articles", help="official article list (law.txt): the articles_score class set")
     e.add_argument("--resamples", type=_positive_int, default=1000, help="bootstrap resamples (default 1000)")
@@ -120,6 +177,14 @@ def _add_eval_parser(sub) -> None:
                         "least two; GOLD defaults to --gold), e.g. none=P1:criminal_sentencing_eval.jsonl "
                         "retrieved=P2:criminal_sentencing_rag_eval.jsonl "
                         "cited=P3:criminal_sentencing_grounded_eval.jsonl")
+    q = e.add_argument_group("statute QA (a --gold of sharegpt conversations)")
+    q.add_argument("--bertscore-model", metavar="NAME_OR_PATH",
+                   help="model for BERTScore (default bert-base-multilingual-cased, downloaded on first use)")
+    q.add_argument("--bertscore-layer", type=int, help="hidden layer for BERTScore (default: 9 for the default "
+                                                       "model, else the last)")
+    q.add_argument("--no-bertscore", action="store_true", help="skip BERTScore")
+    q.add_argument("--jurisdiction", choices=("cn", "tw", "fr"),
+                   help="language of the answers (default: from the file name or the article keys)")
     e.set_defaults(func=cmd_eval)
 
 

@@ -259,9 +259,10 @@ def test_dpo_estimate_is_the_sft_one_with_pairs_and_a_reference_forward():
     assert b.terms["logits (2b·s·V·10 B)"] == 2 * a.terms["logits (b·s·V·10 B)"] == tokens * vocab * 10
     assert b.terms["logits gradient, bf16 cast (2b·s·V·2 B)"] == tokens * vocab * 2
     # the no_grad reference forward runs while the policy's fp32 logits and saved log-softmax (8 B) are
-    # alive: its own fp32 logits and log-softmax (8 B) make 16 B against the backward's 10 + 2 B
-    ref = b.terms["reference forward, no_grad (2b·s·V·4 B over the backward)"]
-    assert ref == tokens * vocab * (8 + 8 - (10 + 2))
+    # alive: its own fp32 logits, their sliced contiguous copy and log-softmax (12 B) make 20 B against
+    # the backward's 10 + 2 B
+    ref = b.terms["reference forward, no_grad (2b·s·V·8 B over the backward)"]
+    assert ref == tokens * vocab * (8 + 12 - (10 + 2))
     same = ["base weights (4-bit linears)", "base weights (bf16 embeddings, norms)", "LoRA r16 (16 B/param, ZeRO)",
             "dequantized weight (one matmul)"]
     assert all(a.terms[k] == b.terms[k] for k in same)  # adapter disabled: no second copy of the weights

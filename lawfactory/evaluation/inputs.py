@@ -92,7 +92,7 @@ MAX_PREDICTION_CHARS = MAX_CHARS
 
 
 def load_predictions(path: str | Path) -> list[dict]:
-    """[{line, text, label, truncated}] in file order; label None when the file carries none."""
+    """[{line, text, label, truncated, prompt}] in file order; label (prompt) None when the file carries none."""
     path = Path(path)
     out = []
     for lineno, rec in _records(path):
@@ -103,8 +103,9 @@ def load_predictions(path: str | Path) -> list[dict]:
             raise EvalInputError(f"{path}:{lineno}: no 'predict' (LLaMA-Factory) or 'prediction' string")
         label = next((rec[k] for k in ("label", "refr", "answer") if isinstance(rec.get(k), str)), None)
         ids = {k: rec[k] for k in ID_FIELDS if isinstance(rec.get(k), (str, int)) and not isinstance(rec.get(k), bool)}
+        prompt = rec.get("prompt") if isinstance(rec.get("prompt"), str) else None
         out.append({"line": lineno, "text": text[:MAX_PREDICTION_CHARS], "label": label, "ids": ids,
-                    "truncated": len(text) > MAX_PREDICTION_CHARS})
+                    "truncated": len(text) > MAX_PREDICTION_CHARS, "prompt": prompt})
     return out
 
 

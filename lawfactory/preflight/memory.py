@@ -260,9 +260,11 @@ def logits_grad_cast_bytes(arch: Arch, tokens: int, liger: bool) -> float:
 
 def reference_excess_bytes(arch: Arch, tokens: int) -> float:
     """DPO's reference forward over the backward's logits peak: the policy's fp32 logits and saved
-    log-softmax (8 B) plus the reference's fp32 logits and log-softmax (8 B) = tokens·V·16 B live,
-    against tokens·V·(10 + 2) B while the policy backpropagates: tokens·V·4 B more."""
-    return tokens * arch.vocab * (16.0 - 12.0)
+    log-softmax (8 B) are alive while the reference makes its fp32 logits, a contiguous fp32 copy of
+    `logits[:, :-1]` for log_softmax, and the log-softmax (12 B): tokens·V·20 B live, against
+    tokens·V·(10 + 2) B while the policy backpropagates: tokens·V·8 B more. Calibrated on an H200
+    (BENCHMARKS.md): with 4 B for the copy left out, the estimate was one tokens·V·4 B under."""
+    return tokens * arch.vocab * (20.0 - 12.0)
 
 
 def weights_bytes(arch: Arch, quant_bits: int | None) -> float:
@@ -321,7 +323,7 @@ def estimate(arch: Arch, s: Setup) -> Estimate:
         t["recomputed layer (beyond the logits)"] = recomputed
     if s.pairs and s.reference:
         # the reference forward's peak is another moment than the backward's: only its excess counts
-        t[f"reference forward, no_grad ({bs}·V·4 B over the backward)"] = max(
+        t[f"reference forward, no_grad ({bs}·V·8 B over the backward)"] = max(
             0.0, reference_excess_bytes(arch, tokens) - recomputed)
     if s.quant_bits:
         t["dequantized weight (one matmul)"] = max(a * b for a, b in arch.linears().values()) * 2.0
