@@ -133,6 +133,8 @@ def make_article(law: Law, data: dict, rank: int, path: list[str], source: str) 
         raise RecordError(f"article {num} without an etat")
     deleted = status != IN_FORCE
     paragraphs = [] if deleted else alineas(str(data.get("texteHtml") or ""), str(data.get("texte") or ""))
+    if not deleted and not paragraphs:
+        raise RecordError(f"article {num} is in force ({status}) but has no text (texteHtml and texte empty)")
     extra = {"num": num, "status": status, "date_debut": iso_date(data.get("dateDebut")),
              "date_fin": iso_date(data.get("dateFin")), "next_version_from": next_version_from(data),
              "legi_id": str(data.get("id") or "")}

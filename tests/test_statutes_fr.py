@@ -158,15 +158,17 @@ def test_bad_nodes_are_rejected_with_id_path_and_reason(tmp_path):
     del titre[0]["data"]["num"]
     titre[1]["data"]["etat"] = None
     titre[2]["type"] = "annexe"
+    tree["children"][0]["children"][1]["children"][0]["data"].update(texteHtml="<p> </p>", texte="")
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(tree, ensure_ascii=False), encoding="utf-8")
     r = statutes_fr.read_file(path, "statutes/fr/bad.json")
-    assert r.read == 15 and len(r.laws[0].articles) == 12
-    assert [loc for loc, _ in r.rejects] == [1, 2, 3]
+    assert r.read == 15 and len(r.laws[0].articles) == 11
+    assert [loc for loc, _ in r.rejects] == [1, 2, 3, 4]
     reasons = [why for _, why in r.rejects]
     assert "article without a num" in reasons[0] and "without an etat" in reasons[1]
     assert "unknown node type 'annexe'" in reasons[2]
-    assert all("Livre Ier : DISPOSITIONS GÉNÉRALES > Titre Ier" in why and "LEGIARTI9" in why for why in reasons)
+    assert "L120-1 is in force (VIGUEUR) but has no text" in reasons[3] and "Titre II : DEMANDES" in reasons[3]
+    assert all("Livre Ier : DISPOSITIONS GÉNÉRALES > Titre I" in why and "LEGIARTI9" in why for why in reasons)
 
 
 def test_truncated_and_foreign_files_are_rejected(tmp_path):
@@ -222,6 +224,9 @@ def test_cn_and_tw_rows_carry_number_in_prompt(sample_data):
     ("des articles 28-1 , 28-1-1 et 28-2 du code de procédure pénale",
      ["Code de procédure pénale|28-1", "Code de procédure pénale|28-1-1", "Code de procédure pénale|28-2"]),
     ("l'article 1er de la loi n° 78-17 du 6 janvier 1978", ["loi n° 78-17 du 6 janvier 1978|1"]),
+    ("l'article L. 80 A du livre des procédures fiscales", ["Livre des procédures fiscales|L80 A"]),
+    ("l'article 1649 quater-0 B bis du code général des impôts et l'article 5 L'autorité",
+     ["Code général des impôts|1649 quater-0 B bis", f"{CRPA}|5"]),
     ("Article L. 5 du présent code et article L. 6 du code des pensions civiles et militaires de retraite.",
      [f"{CRPA}|L5", "Code des pensions civiles et militaires de retraite|L6"]),
 ])

@@ -167,16 +167,21 @@ FR_CODES = {"crpa": CRPA, **{c.lower(): c for c in (
     "Code de la sécurité sociale", "Code général des collectivités territoriales", "Code de justice administrative",
     "Code de l'environnement", "Code de l'urbanisme", "Code de commerce", "Code de la santé publique",
     "Code général des impôts", "Code des postes et des communications électroniques",
-    "Code de l'entrée et du séjour des étrangers et du droit d'asile")}}
-_FR_NUM = r"(?:(?P<pre>LO|[LRDA])\s?\.?\s?(?P<star>\*)?\s?)?(?P<n>\d+(?:\s?-\s?\d+)*)(?:er\b)?"
-_FR_KEY_NUM = re.compile(r"(?:LO|[LRDA])?\*?\d+(?:-\d+)*")
+    "Code de l'entrée et du séjour des étrangers et du droit d'asile",
+    "Livre des procédures fiscales")}}  # a code of Légifrance without the word
+# inserted articles: a letter or a Latin ordinal after a space (`L80 A`, `1649 quater-0 B bis`), as
+# legi-data writes them in `num`; a letter followed by an apostrophe is the next word (`5 L'autorité`)
+_FR_SUFFIX = r"(?:\s(?:[A-Z]|bis|ter|quater|quinquies|sexies|septies|octies|nonies|decies)(?![\w'’])(?:\s?-\s?\d+)*)"
+_FR_NUM = (r"(?:(?P<pre>LO|[LRDA])\s?\.?\s?(?P<star>\*)?\s?)?"
+           rf"(?P<n>\d+(?:\s?-\s?\d+)*{_FR_SUFFIX}*)(?:er\b)?")
+_FR_KEY_NUM = re.compile(rf"(?:LO|[LRDA])?\*?\d+(?:-\d+)*{_FR_SUFFIX}*")
 _FR_ONE = re.compile(_FR_NUM)
 _FR_LIST = re.compile(rf"(?i:\b(?:articles?|art\.))\s+(?P<list>{_FR_NUM}(?:\s*(?:,|\bet\b|\bà\b|\bou\b)\s*"
                       rf"{_FR_NUM.replace('?P<pre>', '?:').replace('?P<star>', '?:').replace('?P<n>', '?:')})*)")
 # what names the code after the list: `du code …`, `du CRPA`, `de la loi n° …`, `du même / présent code`
 _FR_LAW = re.compile(r"\s*,?\s*(?:du|de la|de l'|de l’|au|à la|de ce|de cette)\s+(?P<law>"
                      r"(?P<same>même code|présent code|code)\b(?!\s+(?:de|des|du|général|pénal|civil)\b)"
-                     r"|(?P<code>code\b[^,;:.()?!«»\"\n]*|CRPA\b)"
+                     r"|(?P<code>code\b[^,;:.()?!«»\"\n]*|CRPA\b|livre des procédures fiscales\b)"
                      r"|(?P<act>(?:loi|ordonnance|décret)(?: organique)? n°\s?[\d-]+"
                      r"(?: du \d{1,2}(?:er)? \w+ \d{4})?))",
                      re.IGNORECASE)
@@ -199,11 +204,13 @@ def fr_code_name(name: str) -> str:
 
 
 def fr_article_num(token: str) -> str:
-    """`L. 100-1` / `R.* 123-4` / `L100 - 1` → `L100-1` / `R*123-4` / `L100-1` (the index's `num`)."""
+    """`L. 100-1` / `R.* 123-4` / `L100 - 1` / `L. 80 A` → `L100-1` / `R*123-4` / `L100-1` / `L80 A`
+    (the index's `num`)."""
     m = _FR_ONE.fullmatch(token.strip())
     if not m:
         raise ValueError(f"not a French article number: {token!r}")
-    return (m["pre"] or "") + ("*" if m["star"] else "") + re.sub(r"\s", "", m["n"])
+    n = re.sub(r"\s+", " ", re.sub(r"\s*-\s*", "-", m["n"]))
+    return (m["pre"] or "") + ("*" if m["star"] else "") + n
 
 
 _FR_BARE = re.compile(rf"(?<![\w*-]){_FR_NUM}(?![\w-])")
