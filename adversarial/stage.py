@@ -86,7 +86,9 @@ class AdversarialStage:
         self.opts, self.index, self.too_long = opts, index, too_long
         self.st: dict = {}
 
-    def plan(self, cases: Callable[[], Iterable[tuple[dict, str]]], n_cases: int) -> None:
+    def plan(self, cases: Callable[..., Iterable[tuple]], n_cases: int) -> None:
+        """cases(numbered=True): (line index, case, split) of every case; cases(only=indexes): (case, split)
+        of the cases at those indexes (task_stage.split_cases)."""
         opts = self.opts
         ratio, count, seed = opts.adversarial.ratio, opts.adversarial.count, opts.adversarial.seed
         cap = max(count, round(count * opts.eval_ratio / max(1e-9, 1 - opts.eval_ratio)) + 1,
@@ -95,7 +97,9 @@ class AdversarialStage:
         st = {"seed": seed, "ratio": ratio, "count": count, "cases": Counter(), "eligible": Counter(),
               "skipped": Counter(), "dropped": Counter(), "attempted": 0, "passes": 1}
         # pass 1: split sizes, eligibility (from the recorded flags) and the candidates' hashes; nothing built
-        for case, split in tqdm(cases(), total=n_cases, desc="adversarial candidates", unit=" case", mininterval=1.0):
+        line_of = {}  # case id → its line index in cases.jsonl: the later passes read only those lines
+        for i, case, split in tqdm(cases(numbered=True), total=n_cases, desc="adversarial candidates", unit=" case",
+                                   mininterval=1.0):
             st["cases"][split] += 1
             flags = record_flags(case)
             for t in VARIANTS:
@@ -109,7 +113,11 @@ class AdversarialStage:
                     heapq.heappush(heap, (-h, case["case_id"]))
                 elif -heap[0][0] > h:
                     heapq.heapreplace(heap, (-h, case["case_id"]))
+                else:
+                    continue
+                line_of[case["case_id"]] = i
         ranked = {k: [cid for _, cid in sorted(heap, reverse=True)] for k, heap in heaps.items()}  # smallest hash first
+        line_of = {cid: line_of[cid] for r in ranked.values() for cid in r}
         quotas = {}
         for split in (TRAIN, EVAL):
             eligible = any(st["eligible"][f"{split} {t}"] for t in VARIANTS)
@@ -137,7 +145,9 @@ class AdversarialStage:
                 break
             st["passes"] += 1
             results = {}
-            for case, split in tqdm(cases(), total=n_cases, desc="adversarial variants", unit=" case", mininterval=1.0):
+            lines = {line_of[cid] for cid in want}
+            for case, split in tqdm(cases(only=lines), total=len(lines), desc="adversarial variants", unit=" case",
+                                    mininterval=1.0):
                 for key in want.get(case["case_id"], ()):
                     st["attempted"] += 1
                     v, why = make_variant(case, key[1], seed, self.index)

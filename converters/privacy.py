@@ -141,6 +141,31 @@ _RULES = {kind: [re.compile(("(?=[0-9A-Za-z+(])" if r.startswith("(?<") else "")
                               ("device_id", _DEVICE), ("bank_card", _CARD), ("im_account", _IM), ("plate", _PLATE),
                               ("vin", _VIN), ("address", _ADDRESS))}
 
+# Gates: a rule that opens with a lookbehind still costs a scan of the whole text, so each such rule
+# is skipped where the text lacks what every one of its matches contains (same matches, ~3× faster).
+# _RUN7: seven digits in one run with at most one space or hyphen between two (each ID, passport,
+# phone and card rule needs one: 8-digit passports, 7+ digits after a landline's (area code)).
+_RUN7 = re.compile(r"\d(?:[ -]?\d){6}")
+_VIN17 = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
+_GATES = {("email", 0): "@", ("im_account", 1): ("QQ", "qq"), ("im_account", 2): "wxid_",
+          ("plate", 1): "-", ("vin", 0): _VIN17, ("address", 1): tuple("幢栋棟座楼樓"), ("address", 2): ("室", "房"),
+          **{(kind, i): _RUN7 for kind, rules in (("id_number", range(4)), ("passport", [0]), ("phone", range(3)),
+                                                    ("bank_card", range(4))) for i in rules}}
+
+
+def _may_match(gate, folded: str, seen: dict) -> bool:
+    """Whether `folded` holds the gate's need: a substring, one of several, or a regex's match."""
+    if gate is None:
+        return True
+    if gate not in seen:
+        if isinstance(gate, str):
+            seen[gate] = gate in folded
+        elif isinstance(gate, tuple):
+            seen[gate] = any(g in folded for g in gate)
+        else:
+            seen[gate] = gate.search(folded) is not None
+    return seen[gate]
+
 PLACEHOLDER = {
     "cn": {"email": "[电子邮箱]", "id_number": "[身份证号码]", "passport": "[证件号码]", "phone": "[电话号码]",
            "device_id": "[手机串号]", "bank_card": "[银行卡号]", "im_account": "[社交账号]", "plate": "[车牌号]",
@@ -168,8 +193,11 @@ def _spans(text: str, names: set[str]) -> list[tuple[int, int, str]]:
 
     for m in _DOC_NUMBER.finditer(folded):
         taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    seen: dict = {}
     for kind in KINDS[:-1]:
-        for rx in _RULES[kind]:
+        for i, rx in enumerate(_RULES[kind]):
+            if not _may_match(_GATES.get((kind, i)), folded, seen):
+                continue
             value = "v" if "v" in rx.groupindex else 0  # the part to replace: the value after a context word
             for m in rx.finditer(folded):
                 claim(*m.span(value), kind)

@@ -45,16 +45,33 @@ SHARDS_PER_WORKER = 2  # shards per worker: a slow shard (long judgments) holds 
 
 
 def split_cases(opts: BuildConfig, ctx: Any, start: int = 0, end: int | None = None,
-                first_line: int = 1) -> Iterator[tuple[dict, str]]:
+                first_line: int = 1, *, numbered: bool = False, only: set[int] | None = None) -> Iterator[tuple]:
     """cases.jsonl (or its lines from byte `start` to `end`, the first being line `first_line`) with
-    each case's split; benchmark items (--exclude) are left out of train."""
+    each case's split; benchmark items (--exclude) are left out of train. `numbered`: (line index,
+    case, split), the index 0-based. `only`: just the cases at these line indexes, the other lines
+    not even parsed (a pass that wants a few thousand cases of a million)."""
     removed = ctx.hygiene.removed
-    for i, (_, case, _) in enumerate(jsonl.iter_jsonl(opts.out / "cases.jsonl", start, end, first_line),
-                                     first_line - 1):
+    if only is not None:
+        lines = _lines(opts.out / "cases.jsonl", only)
+    else:
+        lines = ((i, case) for i, (_, case, _) in enumerate(
+            jsonl.iter_jsonl(opts.out / "cases.jsonl", start, end, first_line), first_line - 1))
+    for i, case in lines:
         split = assign_split(case["group_id"], opts.seed, opts.eval_ratio)
         if split == TRAIN and i in removed:  # benchmark item (--exclude)
             continue
-        yield case, split
+        yield (i, case, split) if numbered else (case, split)
+
+
+def _lines(path: Path, only: set[int]) -> Iterator[tuple[int, dict]]:
+    """(index, case) of the lines of cases.jsonl (the build's own file: one case a line) at `only`."""
+    last = max(only, default=-1)
+    with open(path, "rb") as f:
+        for i, raw in enumerate(f):
+            if i > last:
+                return
+            if i in only:
+                yield i, jsonl.loads(raw)
 
 
 @dataclass
