@@ -153,18 +153,19 @@ _GATES = {("email", 0): "@", ("im_account", 1): ("QQ", "qq"), ("im_account", 2):
                                                     ("bank_card", range(4))) for i in rules}}
 
 
-def _may_match(gate, folded: str, seen: dict) -> bool:
+def _may_match(gate, folded: str) -> bool:
     """Whether `folded` holds the gate's need: a substring, one of several, or a regex's match."""
-    if gate is None:
-        return True
-    if gate not in seen:
-        if isinstance(gate, str):
-            seen[gate] = gate in folded
-        elif isinstance(gate, tuple):
-            seen[gate] = any(g in folded for g in gate)
-        else:
-            seen[gate] = gate.search(folded) is not None
-    return seen[gate]
+    if isinstance(gate, str):
+        return gate in folded
+    if isinstance(gate, tuple):
+        return any(g in folded for g in gate)
+    return gate.search(folded) is not None
+
+
+# (kind, rule, gate or None, the group to replace: the value after a context word, or the whole match)
+_PLAN = [(kind, rx, _GATES.get((kind, i)), "v" if "v" in rx.groupindex else 0)
+         for kind in KINDS[:-1] for i, rx in enumerate(_RULES[kind])]
+
 
 PLACEHOLDER = {
     "cn": {"email": "[电子邮箱]", "id_number": "[身份证号码]", "passport": "[证件号码]", "phone": "[电话号码]",
@@ -193,14 +194,16 @@ def _spans(text: str, names: set[str]) -> list[tuple[int, int, str]]:
 
     for m in _DOC_NUMBER.finditer(folded):
         taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
-    seen: dict = {}
-    for kind in KINDS[:-1]:
-        for i, rx in enumerate(_RULES[kind]):
-            if not _may_match(_GATES.get((kind, i)), folded, seen):
+    seen: dict = {}  # gate → whether the text passes it
+    for kind, rx, gate, value in _PLAN:
+        if gate is not None:
+            ok = seen.get(gate)
+            if ok is None:
+                ok = seen[gate] = _may_match(gate, folded)
+            if not ok:
                 continue
-            value = "v" if "v" in rx.groupindex else 0  # the part to replace: the value after a context word
-            for m in rx.finditer(folded):
-                claim(*m.span(value), kind)
+        for m in rx.finditer(folded):
+            claim(*m.span(value), kind)
     # a number found once (QQ号码295047017) is personal wherever else it stands (号码为295047017)
     found = {folded[s:e]: kind for s, e, kind in spans if kind != "address" and e - s >= 6}
     if found:

@@ -100,11 +100,17 @@ class RunConfig:
     TITLE: ClassVar[str] = "execution (never changes the outputs)"
     PREFIX: ClassVar[str] = ""
 
-    workers: int = option(0, "worker processes of the conversion and task stages (default 0: one per core)",
+    workers: int = option(0, "worker processes of the conversion and task stages (default 0: one per core; "
+                             "--engine ray: Ray tasks at a time, default one per CPU of the cluster)",
                           type=_number(int, 0))
     start_method: str = option("", "how worker processes start (default fork; spawn where fork is unsafe)",
                                choices=("fork", "spawn"))
     shard_bytes: int = option(4 << 20, "conversion shard size in bytes (default 4 MiB)", type=_number(int, 1))
+    engine: str = option("local", "where the conversion and task shards run: local (worker processes of this "
+                                  "machine, default) or ray (Ray tasks; docs/scale.md)", choices=("local", "ray"))
+    ray_address: str = option("", "the Ray cluster of --engine ray (auto: the one this machine joined; default: a "
+                                  "local Ray instance with --workers CPUs); RAW and DATA on a file system every "
+                                  "node shares", metavar="ADDR")
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,12 @@ def outputs(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
 
 
-def assert_same_builds(raw: Path, tmp: Path, **kw) -> dict:
+def assert_same_builds(raw: Path, tmp: Path, second: dict | None = None, **kw) -> dict:
+    """One worker, then `second` (default: two workers, small shards), build the same bytes."""
     one = tmp / "one"
     m = build(BuildConfig.of(raw=raw, out=one, workers=1, **kw))
     two = tmp / "two"
-    build(BuildConfig.of(raw=raw, out=two, workers=2, shard_bytes=SMALL, **kw))
+    build(BuildConfig.of(raw=raw, out=two, **(second or {"workers": 2, "shard_bytes": SMALL}), **kw))
     shards = task_stage.ranges(one / "cases.jsonl", 2, SMALL)
     assert len(shards) > 2, "the cases must span several task shards for the test to mean anything"
     a, b = outputs(one), outputs(two)

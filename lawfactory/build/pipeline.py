@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import os
 import sys
 import time
 from collections import Counter
@@ -129,13 +128,14 @@ def plan_inputs(opts: BuildConfig, q: quality.Quality, code: str) -> tuple[shard
                                max_chars=h.max_record_chars, judgments=opts.judgments, probe=probe_case)
 
 
-def convert_sources(opts: BuildConfig, manifest: dict, ctx: Context, plan: shards.Plan, cfg: shards.Config) -> int:
+def convert_sources(opts: BuildConfig, manifest: dict, ctx: Context, plan: shards.Plan, cfg: shards.Config,
+                    engine: shards.Engine) -> int:
     """Every input record → cases.jsonl, or rejects.jsonl with file, line and reason; cases the
-    quality filters drop → filtered.jsonl. Shards run in worker processes and resume after a
-    kill (lawfactory/build/shards.py); near-duplicates are grouped and benchmark items matched
+    quality filters drop → filtered.jsonl. Shards run on the engine (worker processes, Ray) and resume
+    after a kill (lawfactory/build/shards.py); near-duplicates are grouped and benchmark items matched
     (lawfactory/hygiene/stage.py) before cases.jsonl is written."""
     with ctx.timer("convert"):
-        done, resumed = shards.run(plan.shards, cfg, opts.run.workers or default_workers(), opts.run.start_method)
+        done, resumed = shards.run(plan.shards, cfg, engine)
     filtered = Counter()
     for rel, sha in plan.inputs.items():
         manifest["inputs"][rel] = {"format": plan.formats[rel], **Counter(read=0, converted=0, rejected=0, skipped=0,
@@ -195,7 +195,8 @@ def adversarial_stage(opts: BuildConfig, ctx: Context, n_cases: int) -> Adversar
     return stage
 
 
-def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, adversarial: AdversarialStage) -> list[str]:
+def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, adversarial: AdversarialStage,
+                engine: shards.Engine) -> list[str]:
     """Every case and its adversarial variants through every task → DATA/<dataset>.jsonl, and the
     variant records (records.variant) → DATA/variants.jsonl, in shards across the workers
     (lawfactory/build/task_stage.py); returns the files written that are not LLaMA-Factory datasets
@@ -209,8 +210,7 @@ def build_tasks(opts: BuildConfig, ctx: Context, manifest: dict, adversarial: Ad
     listed = [n for n in names if registry.is_llamafactory(n)]  # manifest datasets, data card, dataset_info.json
     for task in tasks:
         task.prepare(ctx)
-    rows, rejects, groups = task_stage.run(opts, ctx, tasks, names, listed, adversarial,
-                                           opts.run.workers or default_workers())
+    rows, rejects, groups = task_stage.run(opts, ctx, tasks, names, listed, adversarial, engine)
     if rejects:
         jsonl.append_jsonl(opts.out / "rejects.jsonl", rejects)
     manifest["task_rejects"] = len(rejects)
@@ -235,12 +235,15 @@ def write_dataset_info(out: Path, datasets: Iterable[str]) -> None:
 def build(opts: BuildConfig) -> dict:
     """Build DATA from RAW; DATA holds the previous generation until this one is complete."""
     generation.check_paths(opts.raw, opts.out)
-    opts.out.mkdir(parents=True, exist_ok=True)
-    with generation.lock(opts.out):
-        return _build(opts)
+    if opts.run.engine == "ray":  # Ray workers run in other folders, on other nodes: absolute paths
+        opts = dataclasses.replace(opts, raw=opts.raw.resolve(), out=opts.out.resolve())
+    with shards.engine(opts.run) as engine:  # Ray starts when a stage first needs it
+        opts.out.mkdir(parents=True, exist_ok=True)
+        with generation.lock(opts.out):
+            return _build(opts, engine)
 
 
-def _build(opts: BuildConfig) -> dict:
+def _build(opts: BuildConfig, engine: shards.Engine) -> dict:
     """The stages, in order: hash the inputs (and stop if DATA is up to date), convert, hygiene,
     statutes, adversarial variants, tasks, then the outputs switched into DATA."""
     manifest: dict = {"options": opts.manifest_options(), "inputs": {}, "datasets": {}, "stats": {}}
@@ -259,14 +262,14 @@ def _build(opts: BuildConfig) -> dict:
     manifest["skipped_inputs"] = {**plan.unreadable, **unmatched_inputs(opts.raw, [*plan.inputs, *plan.unreadable,
                                                                                    *statute_hashes])}
     gen = dataclasses.replace(opts, out=generation.new_stage(opts.out))  # every output goes here first
-    n_cases = convert_sources(gen, manifest, ctx, plan, cfg)  # convert, near-dup
+    n_cases = convert_sources(gen, manifest, ctx, plan, cfg, engine)  # convert, near-dup
     ctx.cases = functools.partial(task_stage.split_cases, gen, ctx)  # the staged cases.jsonl, with splits
     ctx.index = statute_index.build_statutes(gen, manifest)  # before the tasks read it
     require_something_converted(manifest, ctx.stats, gen.out)
     with timer("adversarial"):
         adversarial = adversarial_stage(gen, ctx, n_cases)
     with timer("tasks"):
-        others = build_tasks(gen, ctx, manifest, adversarial)
+        others = build_tasks(gen, ctx, manifest, adversarial, engine)
     manifest["cases"] = n_cases
     manifest["stats"] = dict(sorted(ctx.stats.items()))
     write_outputs(gen.out, manifest, ctx, others)
@@ -384,6 +387,3 @@ def summary(manifest: dict) -> str:
                      f"{dropped} candidates dropped (self-checks and text), see manifest.json")
     return "\n".join(lines)
 
-
-def default_workers() -> int:
-    return os.cpu_count() or 1

@@ -18,12 +18,17 @@ reason. Workers receive everything they need in `Config` (the judgment converter
 included, passed to every converter call), so the pool works under the fork and the spawn start
 methods alike; a worker that dies (SIGKILL, the out-of-memory killer) fails the build at once with a clear message.
 
-The executor (`execute`: a job over a list of items in worker processes, results in item order)
-also runs the task stage's shards (lawfactory/build/task_stage.py).
+The executor (`execute`: a job over a list of items, results in item order) also runs the task
+stage's shards (lawfactory/build/task_stage.py). It runs the jobs on an engine (`engine`): `Local`,
+worker processes of this machine, or the Ray engine (lawfactory/build/ray_engine.py), Ray tasks on
+a cluster sharing the file system of RAW and DATA (docs/scale.md). Each job writes only under the
+folders its state and item name, and reads nothing a fresh process would not have, so the engines
+write the same bytes. A job that fails ends the build with a BuildError naming its shard.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing as mp
 import os
@@ -33,7 +38,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator, NoReturn, Protocol
 
 import numpy as np
 from tqdm import tqdm
@@ -41,8 +46,8 @@ from tqdm import tqdm
 from lawfactory import jsonl
 from lawfactory.build import steps
 from lawfactory.build.fingerprint import digest
-from lawfactory.config import JudgmentConfig
-from lawfactory.errors import BuildError
+from lawfactory.config import JudgmentConfig, RunConfig
+from lawfactory.errors import BuildError, LawfactoryError, UsageError
 from lawfactory.hygiene import dedup, quality
 
 BLOCK = 8 << 20
@@ -59,6 +64,12 @@ class Shard:
     end: int | None  # None: the whole file through the source's own reader
     first_line: int
     key: str  # fingerprint: the work directory name
+
+    def where(self) -> str:
+        """The shard in a message."""
+        if self.end is None:
+            return self.rel
+        return f"{self.rel} (bytes {self.start}–{self.end}, from line {self.first_line})"
 
 
 @dataclass
@@ -171,39 +182,100 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
+class Engine(Protocol):
+    """Where `execute` runs its jobs (`engine` makes the one the options ask for)."""
+
+    workers: int  # jobs at a time (the task stage cuts SHARDS_PER_WORKER shards per worker)
+
+    def in_process(self, n: int) -> bool: ...  # whether n jobs run in this process (their progress can be shown)
+
+    def map(self, job: Callable[[Any], Any], items: list, state: Any, what: str, kill_after: int) -> list: ...
+
+    def close(self) -> None: ...
+
+
 class WorkerDied(BuildError):
     """A worker process (conversion, task stage) died (killed by a signal, e.g. the out-of-memory killer)."""
 
 
-def run(shards: list[Shard], cfg: Config, workers: int, start_method: str = "") -> tuple[list[dict], int]:
+def run(shards: list[Shard], cfg: Config, engine: Engine) -> tuple[list[dict], int]:
     """Convert every unfinished shard; returns every shard's done record (input order) and the
-    number of shards found finished (resumed). start_method: fork (default where available) or spawn."""
+    number of shards found finished (resumed)."""
     cfg.work.mkdir(parents=True, exist_ok=True)
     pending = [s for s in shards if not (cfg.work / s.key / "done.json").is_file()]
     kill_after = int(os.environ.get(KILL_ENV, "0") or 0)
-    execute(convert_shard, pending, cfg, workers, start_method, "convert", kill_after)
+    execute(convert_shard, pending, cfg, engine, "convert", kill_after)
     done = [jsonl.loads((cfg.work / s.key / "done.json").read_bytes()) for s in shards]
     return done, len(shards) - len(pending)
 
 
-def execute(job: Callable[[Any], Any], items: list, state: Any, workers: int, start_method: str = "",
-            what: str = "", kill_after: int = 0) -> list:
-    """job(item) for every item, in `workers` processes (this one when there is one), each with
-    `state` (the job reads it as _STATE: the conversion's Config, the task stage's shared parts);
-    returns the results in item order. kill_after: the test hook of KILL_ENV."""
+def execute(job: Callable[[Any], Any], items: list, state: Any, engine: Engine, what: str = "",
+            kill_after: int = 0) -> list:
+    """job(item) for every item on the engine (`Local` or lawfactory/build/ray_engine.py's), each
+    process with `state` (the job reads it with `state()`: the conversion's Config, the task stage's
+    shared parts); returns the results in item order. kill_after: the test hook of KILL_ENV (local)."""
     global _STATE
     _STATE = state
-    workers = max(1, min(workers, len(items)))
-    desc = f"{what} ({workers} workers)"
-    if workers == 1:
+    return engine.map(job, items, state, what, kill_after)
+
+
+def fail(what: str, item: Any, e: BaseException, cause: BaseException | None = None) -> NoReturn:
+    """End the build for a job that raised e: a LawfactoryError (a bad option) as it is, anything
+    else as a BuildError naming the shard (caused by `cause`, default e)."""
+    if isinstance(e, LawfactoryError):
+        raise e
+    raise BuildError(f"the {what} shard {where(item)} failed: {type(e).__name__}: {e}") from (cause or e)
+
+
+def where(item: Any) -> str:
+    """A job's item (a Shard, a task stage Range) in a message."""
+    return item.where() if hasattr(item, "where") else repr(item)
+
+
+@contextlib.contextmanager
+def engine(run: RunConfig) -> Iterator[Engine]:
+    """The engine of `run` (--engine, --workers, --start-method, --ray-address), closed at the end."""
+    if run.engine == "ray":
+        from lawfactory.build import ray_engine
+
+        eng = ray_engine.RayEngine(run.ray_address, run.workers)
+    elif run.ray_address:
+        raise UsageError("--ray-address names a Ray cluster: it needs --engine ray")
+    else:
+        eng = Local(run.workers or os.cpu_count() or 1, run.start_method)
+    try:
+        yield eng
+    finally:
+        eng.close()
+
+
+class Local:
+    """Worker processes of this machine (this process when there is one worker). start_method:
+    fork (default where available) or spawn."""
+
+    def __init__(self, workers: int, start_method: str = ""):
+        self.workers, self.start_method = max(1, workers), start_method
+
+    def in_process(self, n: int) -> bool:
+        return min(self.workers, n) <= 1
+
+    def close(self) -> None:
+        pass
+
+    def map(self, job: Callable[[Any], Any], items: list, state: Any, what: str, kill_after: int) -> list:
+        workers = max(1, min(self.workers, len(items)))
+        desc = f"{what} ({workers} workers)"
+        if workers > 1:
+            return _run_pool(job, items, state, workers, self.start_method or "fork", kill_after, desc, what)
         results = []
-        for n, r in enumerate(tqdm(map(job, items), total=len(items), desc=desc, unit=" shard",
-                                   leave=False, mininterval=1.0), 1):
-            results.append(r)
+        for n, item in enumerate(tqdm(items, desc=desc, unit=" shard", leave=False, mininterval=1.0), 1):
+            try:
+                results.append(job(item))
+            except Exception as e:
+                fail(what, item, e)
             if kill_after and n >= kill_after:
                 os.kill(os.getpid(), signal.SIGKILL)
         return results
-    return _run_pool(job, items, state, workers, start_method or "fork", kill_after, desc, what)
 
 
 def _run_pool(job: Callable[[Any], Any], items: list, state: Any, workers: int, method: str, kill_after: int,
@@ -214,14 +286,16 @@ def _run_pool(job: Callable[[Any], Any], items: list, state: Any, workers: int, 
     ex = ProcessPoolExecutor(workers, mp_context=mp.get_context(method), initializer=_init,
                              initargs=(state, os.getpid()))
     try:
-        futures = [ex.submit(job, s) for s in items]
+        futures = {ex.submit(job, s): s for s in items}
         finished = 0
         with tqdm(total=len(futures), desc=desc, unit=" shard", leave=False, mininterval=1.0) as bar:
             todo = set(futures)
             while todo:
                 ready, todo = wait(todo, return_when=FIRST_COMPLETED)
                 for f in ready:
-                    f.result()  # re-raises a worker's exception, or BrokenProcessPool
+                    if f.exception() is not None and not isinstance(f.exception(), BrokenProcessPool):
+                        fail(what, futures[f], f.exception())
+                    f.result()  # BrokenProcessPool: a worker died
                     finished += 1
                     bar.update(1)
                 if kill_after and finished >= kill_after:

@@ -2,7 +2,7 @@
 adversarial variants, through every task → DATA/<dataset>.jsonl and DATA/variants.jsonl.
 
     prepare() of every task, the adversarial plan     build process (they read the whole corpus)
-    cases.jsonl cut into contiguous line ranges        one shard each, in `--workers` processes
+    cases.jsonl cut into contiguous line ranges        one shard each, in `--workers` processes or Ray tasks
         (the conversion's executor, lawfactory/build/shards.py `execute`): rows / variant_rows
         of its cases → one part file per dataset under .work/tasks/<shard>/, and its counts
     the counts of every shard added, in shard order   build process (see `merge`)
@@ -95,6 +95,10 @@ class Range:
     end: int
     first_line: int
 
+    def where(self) -> str:
+        """The shard in a message."""
+        return f"{self.index} (cases.jsonl bytes {self.start}–{self.end}, from line {self.first_line})"
+
 
 def ranges(path: Path, workers: int, min_bytes: int) -> list[Range]:
     """cases.jsonl in contiguous line ranges: SHARDS_PER_WORKER per worker, none under min_bytes
@@ -150,17 +154,17 @@ def run_shard(r: Range) -> dict:
 
 
 def run(opts: BuildConfig, ctx: Any, tasks: list, names: list[str], listed: list[str],
-        adversarial: AdversarialStage, workers: int) -> tuple[Counter, list[dict], dict]:
+        adversarial: AdversarialStage, engine: shards.Engine) -> tuple[Counter, list[dict], dict]:
     """Every shard, then their counts merged and the datasets written (finish() rows last); returns
     the rows per dataset, the task rejects and the group hashes per split (numpy-readable bytes)."""
     work = ctx.work / "tasks"
     shutil.rmtree(work, ignore_errors=True)
-    parts = ranges(opts.out / "cases.jsonl", workers, opts.run.shard_bytes)
-    stage = Stage(opts, ctx, tasks, adversarial, names, listed, work, bars=min(workers, len(parts)) == 1)
+    parts = ranges(opts.out / "cases.jsonl", engine.workers, opts.run.shard_bytes)
+    stage = Stage(opts, ctx, tasks, adversarial, names, listed, work, bars=engine.in_process(len(parts)))
     mine = ctx.stats, ctx.card, adversarial.st["generated"]  # a shard run in this process swaps them
     try:
         with ctx.timer("task shards"):  # printed with the build's stages, inside "tasks"
-            results = shards.execute(run_shard, parts, stage, workers, opts.run.start_method, "tasks")
+            results = shards.execute(run_shard, parts, stage, engine, "tasks")
     finally:
         ctx.stats, ctx.card, adversarial.st["generated"] = mine
     generation.killpoint("tasks")
