@@ -15,6 +15,8 @@ import hashlib
 from typing import Iterable
 
 JURISDICTIONS = ("cn", "tw")
+# Statute articles also come from French codes (converters/statutes_fr.py); cases do not.
+STATUTE_JURISDICTIONS = (*JURISDICTIONS, "fr")
 
 # Defendant attitude after the offence: the facts sentencing law discounts for
 # (刑法 §67 自首/坦白, 刑诉法 §15 认罪认罚, 量刑指导意见 退赃退赔/谅解) and their absence.
@@ -248,6 +250,7 @@ def article(
     deleted: bool = False,
     modified_date: str = "",
     source: str = "",
+    extra: dict | None = None,
 ) -> dict:
     """One statute article (docs/records.md).
 
@@ -255,8 +258,10 @@ def article(
     items: {paragraph, item, text} for every 项 (PRC) / 款 (Taiwan) line, paragraph 1-based;
     path: the 編/章/節 headings the article sits under; deleted: repealed (（删去）/（刪除）),
     kept so that a citation to it is recognised, and then carries no paragraphs.
+    extra: fields a jurisdiction adds after the common ones (French codes: `num`, the number as the
+    code prints it, which then makes the key, and the legi-data state and dates; docs/statutes_fr.md).
     """
-    if jurisdiction not in JURISDICTIONS:
+    if jurisdiction not in STATUTE_JURISDICTIONS:
         raise RecordError(f"unknown jurisdiction {jurisdiction!r}")
     if not law:
         raise RecordError("article without a law name")
@@ -278,6 +283,7 @@ def article(
         "items": items,
         "deleted": deleted,
         "modified_date": modified_date,
-        "key": article_key(law, number, suffix),
+        "key": f"{law}|{extra['num']}" if extra and "num" in extra else article_key(law, number, suffix),
         "source": source,
+        **(extra or {}),
     }

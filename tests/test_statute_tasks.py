@@ -112,6 +112,12 @@ def test_deleted_articles_only_get_a_deleted_answer(built):
                 answer = r["conversations"][1]["value"]
                 assert ("删去" in answer or "刪除" in answer) and "条文内容" in answer or "條文內容" in answer
                 got.update(r["articles"])
+    for name in ("fr_statutes_qa", "fr_statutes_qa_eval"):  # a French article: its legi-data state
+        for r in rows(out, name):
+            if set(r["articles"]) & deleted:
+                assert r["task"] == "deleted" and len(r["conversations"]) == 2
+                assert "vigueur" in r["conversations"][1]["value"]
+                got.update(r["articles"])
     assert got == deleted
 
 

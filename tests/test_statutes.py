@@ -184,7 +184,8 @@ def test_make_data_writes_the_sorted_index_and_counts_every_file(tmp_path):
     out = tmp_path / "d"
     m = build(BuildConfig.of(raw=SAMPLES, out=out, workers=1))
     index = read_jsonl(out / "statutes_index.jsonl")
-    assert len(index) == 30 + 27 + 5 == m["statutes"]["articles"] and m["statutes"]["deleted"] == 5
+    # + the French sample code: 15 articles, 3 not in force (tests/test_statutes_fr.py)
+    assert len(index) == 30 + 27 + 5 + 15 == m["statutes"]["articles"] and m["statutes"]["deleted"] == 5 + 3
     order = [(a["jurisdiction"], a["law"], a["number"], a["suffix"]) for a in index]
     assert order == sorted(order) and len({a["key"] for a in index}) == len(index)
     inputs = {k: v for k, v in m["inputs"].items() if k.startswith("statutes/")}
@@ -194,6 +195,7 @@ def test_make_data_writes_the_sorted_index_and_counts_every_file(tmp_path):
         "statutes/tw/ChLaw.json": (5, 5, 0, 0),
         # the FalV XML of the law the JSON already gave: kept once, from the JSON
         "statutes/tw/C0000001_FalV.xml": (27, 0, 0, 27),
+        "statutes/fr/LEGITEXT900000000001.json": (15, 15, 0, 0),
     }
     assert (inputs["statutes/tw/C0000001_FalV.xml"]["skipped_reason"]
             == f"{TW_CRIMINAL_CODE} already read from statutes/tw/C0000001.json")
@@ -214,7 +216,7 @@ def test_index_is_loaded_before_the_tasks_run(tmp_path, monkeypatch):
 
     monkeypatch.setattr(build_mod, "TASKS", [Probe] + build_mod.TASKS)
     build(BuildConfig.of(raw=SAMPLES, out=tmp_path / "d", workers=1))
-    assert seen and set(seen) == {62}
+    assert seen and set(seen) == {62 + 15}  # + the French sample code
 
 
 def test_statute_files_are_part_of_the_fingerprint(tmp_path):
@@ -349,7 +351,8 @@ def test_real_statutes_and_cail_through_make_data(tmp_path):
     (raw / "cail").mkdir()
     shutil.copy(real_path("cail2018", "valid_sample.jsonl"), raw / "cail" / "valid.jsonl")
     m = build(BuildConfig.of(raw=raw, out=tmp_path / "d", workers=1))
-    assert m["statutes"]["laws"] == {PRC_CRIMINAL_LAW: 505, TW_CRIMINAL_CODE: 415, "刑事訴訟法": 710}
+    assert m["statutes"]["laws"] == {PRC_CRIMINAL_LAW: 505, TW_CRIMINAL_CODE: 415, "刑事訴訟法": 710,
+                                     "Code des relations entre le public et l'administration": 476}
     xml = m["inputs"]["statutes/tw/C0000001_criminal_code_FalV.xml"]
     assert (xml["read"], xml["converted"], xml["skipped"], xml["headings"]) == (415, 0, 415, 55)
     # CAIL cites plain article numbers: 盗窃 → 264, 故意伤害 → 234 by co-occurrence over the train split

@@ -21,7 +21,8 @@ def test_registry_holds_case_and_statute_formats_in_reading_order():
     cases = [s.name for s in sources.sources(sources.CASES)]
     articles = [s.name for s in sources.sources(sources.ARTICLES)]
     assert names == cases + articles  # cases first: their patterns head the layouts read
-    assert articles == ["lawrefbook_md", "moj_json", "falv_xml"]  # a law read from JSON and XML keeps the JSON
+    # a law read from JSON and XML keeps the JSON
+    assert articles == ["lawrefbook_md", "moj_json", "falv_xml", "legi_json"]
     assert all(sources.get_source(n).convert is not None for n in cases)
     assert all(sources.get_source(n).convert is None for n in articles)
     assert sources.layouts() == [p for n in names for p in sources.get_source(n).patterns]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from converters import cail, judgments_cn, judgments_tw, statutes_cn, statutes_tw
+from converters import cail, judgments_cn, judgments_tw, statutes_cn, statutes_fr, statutes_tw
 from lawfactory import jsonl
 
 CASES = "cases"
@@ -83,6 +83,8 @@ register_source("judgments_tw", ("judgments/tw/**/*.json",), judgments_tw.read_f
 register_source("lawrefbook_md", ("statutes/cn/*.md",), statutes_cn.read_file, yields=ARTICLES)
 register_source("moj_json", ("statutes/tw/*.json",), statutes_tw.read_json, yields=ARTICLES)
 register_source("falv_xml", ("statutes/tw/*.xml",), statutes_tw.read_xml, yields=ARTICLES)
+# French codes as the legi-data JSON mirror of Légifrance ships them (docs/statutes_fr.md)
+register_source("legi_json", ("statutes/fr/*.json",), statutes_fr.read_file, yields=ARTICLES)
 
 
 def input_files(raw: Path, yields: str | None = None) -> list[tuple[Source, Path]]:

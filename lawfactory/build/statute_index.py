@@ -1,10 +1,11 @@
-"""`make data`, statute side: RAW/statutes/{cn,tw} → DATA/statutes_index.jsonl and the index the
+"""`make data`, statute side: RAW/statutes/{cn,tw,fr} → DATA/statutes_index.jsonl and the index the
 tasks read (ctx.index), before the task stage. The statute QA datasets and retrieval pairs are a
 task of their own (StatuteTask, lawfactory/tasks/statute_datasets.py).
 
     RAW/statutes/cn/*.md   LawRefBook markdown      converters/statutes_cn.py
     RAW/statutes/tw/*.json MOJ API JSON (per law or ChLaw.json)   converters/statutes_tw.py
     RAW/statutes/tw/*.xml  FalV XML                               converters/statutes_tw.py
+    RAW/statutes/fr/*.json legi-data JSON (French codes)          converters/statutes_fr.py
 
 These are the `articles` sources of lawfactory/build/sources.py. One law read from two files (a
 JSON and the FalV XML of the same law, or two exports) is kept from the first file in the order
@@ -25,6 +26,8 @@ from lawfactory.build import sources
 from lawfactory.tasks.statute_articles import sort_key
 
 INDEX = "statutes_index.jsonl"
+# What a reject's locator counts, by format (markdown and XML: lines); legi-data's tree has no lines
+LOCATOR = {"moj_json": "LawArticles row ", "legi_json": "article node "}
 
 
 def input_files(raw: Path) -> list[tuple[str, Path, str, object]]:
@@ -50,7 +53,7 @@ def build_statutes(opts, manifest: dict) -> dict:
         entry = {"format": fmt, "read": result.read, "converted": 0, "rejected": len(result.rejects), "skipped": 0,
                  "laws": [law.name for law in result.laws], "headings": sum(law.headings for law in result.laws),
                  "sha256": hashes.get(rel) or jsonl.file_sha256(path)}
-        row = "LawArticles row " if fmt == "moj_json" else "line "
+        row = LOCATOR.get(fmt, "line ")
         rejects += [{"file": rel, "line": loc, "reason": f"{row}{loc}: {why}"} for loc, why in result.rejects]
         for law in result.laws:
             if law.name in first:  # the same law from another file (the FalV XML of a JSON law)

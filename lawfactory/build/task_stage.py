@@ -190,8 +190,8 @@ def run(opts: BuildConfig, ctx: Any, tasks: list, names: list[str], listed: list
                 line = jsonl.dumps(row)
                 writers[name].write(line + "\n")
                 rows[name] += 1
-                if name in listed:
-                    ctx.card.row(name, row, {}, TRAIN)
+                if name in listed:  # an article-split eval set (fr_statutes_qa_eval) is eval
+                    ctx.card.row(name, row, {}, EVAL if name.endswith("_eval") else TRAIN)
     shutil.rmtree(work, ignore_errors=True)
     return rows, rejects, groups
 

@@ -10,7 +10,7 @@ other side. Each side runs its own `python -m lawfactory.cli data` on the same b
 - `samples-options`: the samples with every non-default option a build can take that changes rows
   (pseudonyms, Simplified Chinese, a benchmark excluded, near-duplicate check, more variants);
 - `real`: with `--shared`, the shared real data (CAIL2018 with the official lists, the mainland and
-  Taiwan full-text judgments, the PRC and Taiwan statutes) laid out as RAW through symbolic links.
+  Taiwan full-text judgments, the PRC, Taiwan and French statutes) laid out as RAW through symbolic links.
 
 Every output listed in the manifest must be identical, except two that name the code: the data
 card's "Code version" line, and `manifest.json`'s `fingerprint` and `options` (printed when they
@@ -48,7 +48,8 @@ def builds(shared: Path | None, tmp: Path) -> dict[str, list[str]]:
         raw = tmp / "raw-real"
         links = {"cail/valid_sample.jsonl": real / "cail2018" / "valid_sample.jsonl",
                  "judgments/cn": real / "judgments" / "cn", "judgments/tw": real / "judgments" / "tw",
-                 "statutes/cn": real / "statutes" / "cn", "statutes/tw": real / "statutes" / "tw"}
+                 "statutes/cn": real / "statutes" / "cn", "statutes/tw": real / "statutes" / "tw",
+                 "statutes/fr": real / "statutes" / "fr"}
         for rel, target in links.items():
             (raw / rel).parent.mkdir(parents=True, exist_ok=True)
             (raw / rel).symlink_to(target.resolve())

@@ -103,6 +103,8 @@ def parse_citations(text: str, jurisdiction: str = "cn", default_law: str | None
 
     Repeated citations are all returned (a basis paragraph may cite one article for two paragraphs).
     """
+    if jurisdiction == "fr":
+        return parse_citations_fr(text, default_law)
     if jurisdiction not in CRIMINAL_LAW:
         raise ValueError(f"unknown jurisdiction {jurisdiction!r}")
     law = default_law or CRIMINAL_LAW[jurisdiction]
@@ -132,13 +134,111 @@ def parse_citations(text: str, jurisdiction: str = "cn", default_law: str | None
     return out
 
 
-def citation_keys(text: str, jurisdiction: str = "cn") -> list[str]:
+def citation_keys(text: str, jurisdiction: str = "cn", default_law: str | None = None) -> list[str]:
     """The distinct article keys a text cites, in first-citation order."""
-    return list(dict.fromkeys(c["key"] for c in parse_citations(text, jurisdiction)))
+    return list(dict.fromkeys(c["key"] for c in parse_citations(text, jurisdiction, default_law)))
 
 
-def parse_key(key: str) -> tuple[str, int, int]:
-    """'中华人民共和国刑法|133-1' → ('中华人民共和国刑法', 133, 1)."""
+def parse_key(key: str) -> tuple[str, int | str, int]:
+    """'中华人民共和国刑法|133-1' → ('中华人民共和国刑法', 133, 1); a French key keeps the code's
+    number whole: 'Code …|L100-1' → ('Code …', 'L100-1', 0)."""
     law, _, art = key.rpartition("|")
     number, _, suffix = art.partition("-")
+    if not number.isdigit() and _FR_KEY_NUM.fullmatch(art):
+        return law, art, 0
     return law, int(number), int(suffix or 0)
+
+
+# French codes (legi-data, converters/statutes_fr.py). An article number keeps its part prefix —
+# L (législative), LO (organique), R (décret en Conseil d'État; R* when taken after the Conseil
+# des ministres), D (décret simple), A (arrêté) — and its dashes: L100-1, R*123-4, L111-1-2. Texts
+# write it `article L. 100-1`, `art. L100-1`, `l'article R.* 123-4 du code …`, lists `articles
+# L. 211-2 et L. 211-5`, `articles L. 211-2 à L. 211-5` (a range: both ends are returned; the
+# articles between them are not known without the code), and bare numbers for codes without parts
+# (`article 28-1 du code de procédure pénale`). The key is `<code title>|<number>`.
+# The code cited is the one named after the list (`du code des relations entre le public et
+# l'administration`, `du CRPA`, `de la loi n° 78-17 du 6 janvier 1978`); `du même code` is the one named
+# before; none named, `du présent code` or `du code` is default_law (the code being read), or ""
+# when none is given (a key `|L100-1`, which matches no code's article).
+CRPA = "Code des relations entre le public et l'administration"
+# Codes by the name a text writes (lower case); a name not listed is kept as written, capitalised.
+FR_CODES = {"crpa": CRPA, **{c.lower(): c for c in (
+    CRPA, "Code du travail", "Code pénal", "Code de procédure pénale", "Code civil", "Code de procédure civile",
+    "Code de la sécurité sociale", "Code général des collectivités territoriales", "Code de justice administrative",
+    "Code de l'environnement", "Code de l'urbanisme", "Code de commerce", "Code de la santé publique",
+    "Code général des impôts", "Code des postes et des communications électroniques",
+    "Code de l'entrée et du séjour des étrangers et du droit d'asile",
+    "Livre des procédures fiscales")}}  # a code of Légifrance without the word
+# inserted articles: a letter or a Latin ordinal after a space (`L80 A`, `1649 quater-0 B bis`), as
+# legi-data writes them in `num`; a letter followed by an apostrophe is the next word (`5 L'autorité`)
+_FR_SUFFIX = r"(?:\s(?:[A-Z]|bis|ter|quater|quinquies|sexies|septies|octies|nonies|decies)(?![\w'’])(?:\s?-\s?\d+)*)"
+_FR_NUM = (r"(?:(?P<pre>LO|[LRDA])\s?\.?\s?(?P<star>\*)?\s?)?"
+           rf"(?P<n>\d+(?:\s?-\s?\d+)*{_FR_SUFFIX}*)(?:er\b)?")
+_FR_KEY_NUM = re.compile(rf"(?:LO|[LRDA])?\*?\d+(?:-\d+)*{_FR_SUFFIX}*")
+_FR_ONE = re.compile(_FR_NUM)
+_FR_LIST = re.compile(rf"(?i:\b(?:articles?|art\.))\s+(?P<list>{_FR_NUM}(?:\s*(?:,|\bet\b|\bà\b|\bou\b)\s*"
+                      rf"{_FR_NUM.replace('?P<pre>', '?:').replace('?P<star>', '?:').replace('?P<n>', '?:')})*)")
+# what names the code after the list: `du code …`, `du CRPA`, `de la loi n° …`, `du même / présent code`
+_FR_LAW = re.compile(r"\s*,?\s*(?:du|de la|de l'|de l’|au|à la|de ce|de cette)\s+(?P<law>"
+                     r"(?P<same>même code|présent code|code)\b(?!\s+(?:de|des|du|général|pénal|civil)\b)"
+                     r"|(?P<code>code\b[^,;:.()?!«»\"\n]*|CRPA\b|livre des procédures fiscales\b)"
+                     r"|(?P<act>(?:loi|ordonnance|décret)(?: organique)? n°\s?[\d-]+"
+                     r"(?: du \d{1,2}(?:er)? \w+ \d{4})?))",
+                     re.IGNORECASE)
+
+
+_FR_NEXT = re.compile(r"\s(?:et|ou)\s+(?:(?:l'|les\s|aux?\s|à\s)\s*)?(?:articles?|art\.)")
+
+
+def fr_code_name(name: str) -> str:
+    """A code as a text names it → the code title the index carries (`code du travail` → `Code du
+    travail`, `CRPA` → the Code des relations …); the longest known title the name starts with wins,
+    so `code du travail et l'article …` is the Code du travail; an unknown name ends before `et / ou`
+    + another article (`code de la route et l'article …`), not at any `et` (`… civiles et militaires`)."""
+    low = re.sub(r"\s+", " ", name.replace("’", "'")).strip().lower()
+    known = [k for k in FR_CODES if low == k or low.startswith(k + " ")]
+    if known:
+        return FR_CODES[max(known, key=len)]
+    low = _FR_NEXT.split(low, maxsplit=1)[0].strip()
+    return low[:1].upper() + low[1:]
+
+
+def fr_article_num(token: str) -> str:
+    """`L. 100-1` / `R.* 123-4` / `L100 - 1` / `L. 80 A` → `L100-1` / `R*123-4` / `L100-1` / `L80 A`
+    (the index's `num`)."""
+    m = _FR_ONE.fullmatch(token.strip())
+    if not m:
+        raise ValueError(f"not a French article number: {token!r}")
+    n = re.sub(r"\s+", " ", re.sub(r"\s*-\s*", "-", m["n"]))
+    return (m["pre"] or "") + ("*" if m["star"] else "") + n
+
+
+_FR_BARE = re.compile(rf"(?<![\w*-]){_FR_NUM}(?![\w-])")
+
+
+def fr_numbers(text: str) -> list[str]:
+    """Every article number the text writes, with or without `article` before it (L. 100-1 in a
+    table, 2029 in a date: a bare number is a number too), normalized as fr_article_num."""
+    return [fr_article_num(m.group()) for m in _FR_BARE.finditer(text)]
+
+
+def parse_citations_fr(text: str, default_law: str | None = None) -> list[dict]:
+    """Every French article citation, in order: {law, number (the code's number, a string), suffix 0,
+    paragraph, item (None), key, text} (see above)."""
+    out: list[dict] = []
+    last = default_law or ""
+    for m in _FR_LIST.finditer(text):
+        tail = _FR_LAW.match(text, m.end())
+        law = default_law or ""
+        if tail and tail["code"]:
+            law = last = fr_code_name(tail["code"])
+        elif tail and tail["act"]:
+            law = last = re.sub(r"\s+", " ", tail["act"]).strip()
+        elif tail and tail["same"] and tail["same"].lower() == "même code":
+            law = last
+        start = m.start("list")
+        for one in _FR_ONE.finditer(m["list"]):
+            num = fr_article_num(one.group())
+            out.append({"law": law, "number": num, "suffix": 0, "paragraph": None, "item": None,
+                        "key": f"{law}|{num}", "text": text[m.start():start + one.end()]})
+    return out

@@ -95,6 +95,8 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset("cn_statutes_qa", "sharegpt", about="PRC statute recitation, lookup and charge → article QA"),
         Dataset("tw_statutes_qa", "sharegpt", about="Taiwan statute QA"),
+        Dataset("fr_statutes_qa", "sharegpt", about="French code QA (legi-data), the articles drawn for training"),
+        Dataset("fr_statutes_qa_eval", "sharegpt", about="its eval split: every row of the held-out articles"),
         Dataset("statute_retrieval", "", about="(anchor, positive, negative, group_id) triplets for a retrieval model"),
         Dataset(
             "retrieval_queries_facts_eval",

@@ -8,6 +8,7 @@ Unit names differ across the strait: PRC 条-款-项, Taiwan 條-項-款 (see la
 from __future__ import annotations
 
 import random
+import re
 
 from lawfactory.parse.numerals import to_cn
 
@@ -15,8 +16,10 @@ from lawfactory.parse.numerals import to_cn
 def label(a: dict, form: int = 0) -> str:
     """The article as a citation, in one of the forms judgments write (all parse to a["key"]):
     cn 《中华人民共和国刑法》第一百三十三条之一 / …第133条之一; tw 中華民國刑法第185條之3 / 第 185-3 條 /
-    第一百八十五條之三."""
+    第一百八十五條之三; fr (docs/statutes_fr.md) article L. 100-1 du code … / article L100-1 du code …."""
     n, s, law = a["number"], a["suffix"], a["law"]
+    if a["jurisdiction"] == "fr":
+        return fr_label(a, form)
     if a["jurisdiction"] == "cn":
         num = to_cn(n) if form % 2 == 0 else str(n)
         return f"《{law}》第{num}条" + (f"之{to_cn(s)}" if s else "")
@@ -26,6 +29,16 @@ def label(a: dict, form: int = 0) -> str:
     if form == 2:
         return f"{law}第{to_cn(n)}條" + (f"之{to_cn(s)}" if s else "")
     return f"{law}第{n}條" + (f"之{s}" if s else "")
+
+
+def fr_label(a: dict, form: int = 0) -> str:
+    """A French article as texts cite it (lawfactory/parse/citations.py reads every form back to its
+    key): `article L. 100-1 du code des relations …` / `article L100-1 du code …` (the code's title
+    with a lower-case first letter, as it reads mid-sentence). The templates put `l'` before it."""
+    num = a["num"]
+    spaced = re.sub(r"^(LO|[LRDA])(\*?)(?=\d)", lambda m: f"{m[1]}.{m[2]} ", num)
+    code = a["law"][:1].lower() + a["law"][1:]
+    return f"article {spaced if form % 2 == 0 else num} du {code}"
 
 
 def text(a: dict) -> str:

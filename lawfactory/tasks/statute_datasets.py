@@ -1,5 +1,6 @@
 """StatuteTask: the statute datasets, written after every case has been seen — the QA
-conversations (`cn_statutes_qa`, `tw_statutes_qa`: lawfactory/tasks/statute_qa.py) and the
+conversations (`cn_statutes_qa`, `tw_statutes_qa`, `fr_statutes_qa` and its article-split
+`fr_statutes_qa_eval`: lawfactory/tasks/statute_qa.py) and the
 retrieval triplets (DATA/statute_retrieval.jsonl: lawfactory/tasks/statute_evidence.py)."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from lawfactory.tasks.statute_evidence import (
     governing_articles,
     question_pairs,
 )
-from lawfactory.tasks.statute_qa import QA_DATASETS, qa_rows
+from lawfactory.tasks.statute_qa import QA_DATASETS, QA_EVAL_DATASETS, qa_dataset, qa_rows
 
 
 class StatuteTask(BaseTask):
@@ -28,10 +29,10 @@ class StatuteTask(BaseTask):
     is written by finish(): the QA conversations of each article in index order, then the charge
     questions, per jurisdiction; the retrieval pairs with a question anchor, then those with a case."""
 
-    datasets = (*QA_DATASETS.values(), RETRIEVAL_SET)
+    datasets = (*QA_DATASETS.values(), *QA_EVAL_DATASETS.values(), RETRIEVAL_SET)
 
     def prepare(self, ctx) -> None:
-        self.index, self.seed = ctx.index, ctx.config.seed
+        self.index, self.seed, self.eval_ratio = ctx.index, ctx.config.seed, ctx.config.eval_ratio
         self.to_simplified = ctx.config.judgments.to_simplified
         self.ev = StatuteEvidence(ctx.index, self.seed, ctx.work)
         self.question_anchors = 0
@@ -53,7 +54,8 @@ class StatuteTask(BaseTask):
         charges = list(governing_articles(ev, self.index))
         for j, name in QA_DATASETS.items():
             rows = qa_rows(self.index, charges, self.seed, j, self.to_simplified)
-            yield from ((name, row) for row in tqdm(rows, desc=name, unit=" row", mininterval=1.0))
+            yield from ((qa_dataset(j, row, self.seed, self.eval_ratio), row)
+                        for row in tqdm(rows, desc=name, unit=" row", mininterval=1.0))
         for row in question_pairs(self.index, self.seed, ev.negatives):
             self.question_anchors += 1
             yield RETRIEVAL_SET, row

@@ -14,16 +14,24 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from lawfactory.parse.citations import citation_keys, fr_numbers
 from lawfactory.parse.numerals import to_cn
 from lawfactory.parse.scripts import t2s
+from lawfactory.splits import EVAL, assign_split
 from lawfactory.tasks.statute_articles import label, seeded, sort_key, text
 
-QA_DATASETS = {"cn": "cn_statutes_qa", "tw": "tw_statutes_qa"}
+QA_DATASETS = {"cn": "cn_statutes_qa", "tw": "tw_statutes_qa", "fr": "fr_statutes_qa"}
+# Jurisdictions whose QA is split by article (every row of an article on one side): the eval rows'
+# dataset. French QA has no case-derived rows, so its eval measures recall of held-out articles.
+QA_EVAL_DATASETS = {"fr": "fr_statutes_qa_eval"}
 MAX_TURNS = 6  # paragraph / item recitation turns per conversation
+PATH_SEP = {"cn": "，", "tw": "，", "fr": " > "}
 
 SYSTEM = {
     "cn": "你是一名熟悉中华人民共和国法律的法律助手。你只依据法律条文的原文回答，不编造条文。",
     "tw": "你是一名熟悉中華民國法律的法律助理。你只依據法條原文回答，不編造條文。",
+    "fr": "Vous êtes un assistant juridique spécialiste du droit français. Vous répondez uniquement d'après le texte "
+          "des articles de loi, sans jamais inventer de texte.",
 }
 # Per jurisdiction: the paragraph and item units, the phrasings of every question and answer, and
 # the header of the articles a grounded row quotes (refs, lawfactory/tasks/grounded.py).
@@ -67,7 +75,75 @@ PHRASINGS = {
         "quote": "{a}規定：{t}",
         "refs": "參考法條：",
     },
+    # French codes (docs/statutes_fr.md): {a} is `article L. 100-1 du code …` (statute_articles.fr_label),
+    # an alinéa is a line of the article; no items (an enumeration line is an alinéa of its own) and
+    # no charge rows (no French cases). Every answer about an article not in force comes from its
+    # legi-data state and dates (status_a): it never quotes text.
+    "fr": {
+        "para": "alinéa", "item": "",
+        "recite": ["Que prévoit l'{a} ?", "Récitez intégralement l'{a}.", "Quel est le texte de l'{a} ?",
+                   "Citez le texte exact de l'{a}."],
+        "locate": ["Où cet article se situe-t-il dans le code ?",
+                   "Dans quelle partie du code cet article figure-t-il ?",
+                   "Sous quels livre, titre et chapitre cet article est-il placé ?"],
+        "locate_a": "L'{a} figure sous : {path}.",
+        "reverse": ["De quel article de quel code ce texte est-il tiré ?\n{t}",
+                    "Indiquez la référence exacte (code et numéro d'article) de la disposition suivante :\n{t}",
+                    "Quel article de loi énonce ceci ?\n{t}"],
+        "reverse_a": "Ce texte est celui de l'{a}.",
+        "para_q": ["Que prévoit l'alinéa {p} de l'{a} ?", "Citez l'alinéa {p} de l'{a}."],
+        "next_para_q": ["Et l'alinéa {p} ?", "Que dit ensuite l'alinéa {p} ?"],
+        "status_a": {
+            "ABROGE": "L'{a} a été abrogé{since} ; il n'est plus en vigueur et son texte n'est pas reproduit ici.",
+            "ABROGE_DIFF": "La rédaction de l'{a} en vigueur depuis le {debut} fait l'objet d'une abrogation "
+                           "différée : elle cesse de s'appliquer le {fin}{successor}.",
+            "VIGUEUR_DIFF": "L'{a} n'est pas encore en vigueur : il entre en vigueur le {debut}.",
+            "other": "L'{a} n'est pas en vigueur (état « {status} » dans Légifrance) ; son texte n'est pas "
+                     "reproduit ici.",
+        },
+        "successor": ", date à laquelle une nouvelle rédaction lui succède",
+        "quote": "L'{a} dispose : {t}",
+        "refs": "Articles de référence :",
+    },
 }
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre")
+
+
+def fr_date(iso: str) -> str:
+    """2029-01-01 → 1er janvier 2029."""
+    y, m, d = (int(x) for x in iso.split("-"))
+    return f"{'1er' if d == 1 else d} {_MONTHS[m - 1]} {y}"
+
+
+def status_answer(a: dict, cite: str) -> str:
+    """What a row says about a French article not in force, from its legi-data state and dates only.
+    A deferred repeal whose date has passed when the code was exported (modified_date) is a repeal."""
+    t, status = PHRASINGS["fr"]["status_a"], a.get("status", "")
+    fin, debut = a.get("date_fin", ""), a.get("date_debut", "")
+    if status == "ABROGE_DIFF" and fin and fin.replace("-", "") <= a["modified_date"]:
+        status = "ABROGE"
+    if status == "ABROGE":
+        return t["ABROGE"].format(a=cite, since=f" le {fr_date(fin)}" if fin and fin < "2999" else "")
+    if status == "ABROGE_DIFF" and fin and debut:
+        successor = PHRASINGS["fr"]["successor"] if a.get("next_version_from") == fin else ""
+        return t["ABROGE_DIFF"].format(a=cite, debut=fr_date(debut), fin=fr_date(fin), successor=successor)
+    if status == "VIGUEUR_DIFF" and debut:
+        return t["VIGUEUR_DIFF"].format(a=cite, debut=fr_date(debut))
+    return t["other"].format(a=cite, status=status)
+
+
+def number_in_prompt(j: str, keys: list[str], turns: list[tuple[str, str]]) -> bool:
+    """Whether a question of the row names one of its articles (then answering with the citation is
+    an echo, not recall): the row's keys among the citations of its questions, read by the one
+    citation parser with the article's law as the default; a French number also counts written
+    without `article`. An evaluation of citation accuracy takes the rows where this is false."""
+    prompt = "\n".join(q for q, _ in turns)
+    for key in keys:
+        law, _, num = key.rpartition("|")
+        if key in citation_keys(prompt, j, default_law=law) or (j == "fr" and num in fr_numbers(prompt)):
+            return True
+    return False
 
 
 def _conv(turns: list[tuple[str, str]]) -> list[dict]:
@@ -75,7 +151,8 @@ def _conv(turns: list[tuple[str, str]]) -> list[dict]:
 
 
 def _row(j: str, task: str, keys: list[str], turns: list[tuple[str, str]]) -> dict:
-    return {"conversations": _conv(turns), "system": SYSTEM[j], "task": task, "articles": keys}
+    return {"conversations": _conv(turns), "system": SYSTEM[j], "task": task, "articles": keys,
+            "number_in_prompt": number_in_prompt(j, keys, turns)}
 
 
 def article_rows(a: dict, seed: int) -> Iterator[dict]:
@@ -85,13 +162,14 @@ def article_rows(a: dict, seed: int) -> Iterator[dict]:
     form = r.randrange(6)
     cite = label(a, form)
     # sub-unit numerals follow the citation's style: PRC 第一款 always, Taiwan 第1項 beside 第185條之3
-    sub = to_cn if j == "cn" or form % 3 == 2 else str
+    sub = to_cn if j == "cn" or (j == "tw" and form % 3 == 2) else str
     if a["deleted"]:
-        yield _row(j, "deleted", [key], [(r.choice(t["recite"]).format(a=cite), t["deleted_a"].format(a=cite))])
+        answer = status_answer(a, cite) if j == "fr" else t["deleted_a"].format(a=cite)
+        yield _row(j, "deleted", [key], [(r.choice(t["recite"]).format(a=cite), answer)])
         return
     turns = [(r.choice(t["recite"]).format(a=cite), text(a))]
     if a["path"]:
-        turns.append((r.choice(t["locate"]), t["locate_a"].format(a=label(a), path="，".join(a["path"]))))
+        turns.append((r.choice(t["locate"]), t["locate_a"].format(a=label(a), path=PATH_SEP[j].join(a["path"]))))
     yield _row(j, "recite", [key], turns)
     yield _row(j, "reverse", [key], [(r.choice(t["reverse"]).format(t=text(a)), t["reverse_a"].format(a=label(a)))])
     if len(a["paragraphs"]) > 1:
@@ -112,6 +190,15 @@ def article_rows(a: dict, seed: int) -> Iterator[dict]:
                  r.choice(t["next_item_q"]).format(i=i))
             turns.append((q, it["text"]))
         yield _row(j, "item", [key], turns)
+
+
+def qa_dataset(j: str, row: dict, seed: int, eval_ratio: float) -> str:
+    """The dataset a QA row goes to: with an eval split (QA_EVAL_DATASETS), every row of an article
+    is on the side its key draws (seeded by the build seed, `article:<key>` as for the retrieval
+    pairs), so no article is both trained on and evaluated."""
+    if j in QA_EVAL_DATASETS and assign_split(f"article:{row['articles'][0]}", seed, eval_ratio) == EVAL:
+        return QA_EVAL_DATASETS[j]
+    return QA_DATASETS[j]
 
 
 def charge_rows(charges: Iterable[tuple[str, str, list[str]]], index: dict, seed: int,
