@@ -205,13 +205,6 @@ def test_french_keys_are_checked_against_the_index():
     assert (v["checkable"], v["exists"], v["repealed"]) == (3, 2 / 3, 1 / 3)
 
 
-def _french_parser_ready() -> bool:
-    try:
-        return any(k.endswith("|L100-1") for k in citation_keys(f"l'article L. 100-1 du {CRPA}", "fr"))
-    except ValueError:
-        return False
-
-
 def _french_eval(tmp_path, key: str, index: bool = False) -> dict:
     text = ("Le présent code régit les relations entre le public et l'administration en l'absence de dispositions "
             "spéciales applicables.")
@@ -239,28 +232,8 @@ def _french_eval(tmp_path, key: str, index: bool = False) -> dict:
     return m
 
 
-@pytest.mark.skipif(not _french_parser_ready(),
-                    reason="lawfactory/parse/citations.py does not parse French citations (article L. 100-1) yet")
 def test_french_statute_qa(tmp_path):
     _french_eval(tmp_path, citation_keys(f"l'article L. 100-1 du {CRPA}", "fr")[0])
-
-
-def test_french_flow_with_a_stand_in_parser(tmp_path, monkeypatch):
-    """The French path (jurisdiction from the name, Latin words, L-numbered keys against the index) with a
-    minimal stand-in for the French citation parser, so it is tested before citations.py reads French."""
-    import re
-
-    from lawfactory.evaluation import qa_citations
-
-    real = qa_citations.citation_keys
-
-    def keys(text, jurisdiction="cn"):
-        if jurisdiction != "fr":
-            return real(text, jurisdiction)
-        return [f"{CRPA}|L{a}-{b}" for a, b in re.findall(r"article L\. ?(\d+)-(\d+)", text, re.I)]
-
-    monkeypatch.setattr(qa_citations, "citation_keys", keys)
-    _french_eval(tmp_path, f"{CRPA}|L100-1")
 
 
 # --- real data ----------------------------------------------------------------------------
@@ -307,3 +280,34 @@ def test_a_runaway_answer_is_cut_and_counted(scorer):
 
     vectors, cut = scorer.embed([" ".join(str(i) for i in range(3000)), ARTICLE_263])
     assert cut == 1 and len(vectors[0]) == MAX_TOKENS and 0 < len(vectors[1]) < MAX_TOKENS
+
+
+def _shift_french(text: str) -> str:
+    """Every `L. 100-1` style number one higher in its last part (L. 100-1 → L. 100-2)."""
+    import re
+
+    return re.sub(r"\b([LRD]\*?\.? ?\d+(?:-\d+)*-)(\d+)", lambda m: f"{m.group(1)}{int(m.group(2)) + 1}", text)
+
+
+@pytest.mark.real
+def test_real_french_eval_rows_gold_and_shifted_answers(tmp_path):
+    """fr_statutes_qa_eval built from the real code: the gold answers score 1 on the echo-free rows
+    (text → article), answers citing the next article 0, and the echo rows stay apart."""
+    code = real_path("statutes", "fr", "LEGITEXT000031366350.json")
+    (tmp_path / "raw" / "statutes" / "fr").mkdir(parents=True)
+    (tmp_path / "raw" / "statutes" / "fr" / code.name).symlink_to(code)
+    data = tmp_path / "data"
+    assert main(["data", "--raw", str(tmp_path / "raw"), "--out", str(data), "--workers", "1"]) == 0
+    gold = data / "fr_statutes_qa_eval.jsonl"
+    rows = [json.loads(x) for x in gold.read_text(encoding="utf-8").splitlines()]
+    answers = [r["conversations"][-1]["value"] for r in rows]
+    index = ["--statutes", str(data / "statutes_index.jsonl"), "--no-bertscore"]
+    m = _eval(gold, _predictions(tmp_path / "gold.jsonl", rows, answers), tmp_path / "gold", *index)
+    assert m["jurisdiction"] == "fr" and m["text"]["rouge-l"]["value"] == 100.0
+    reverse = m["by_task"]["reverse"]
+    assert reverse["n"] >= 10 and reverse["echo_free"]["rows"] == reverse["n"]
+    assert m["echo_free"]["accuracy"]["value"] == 1.0 and m["citations"]["exists"] == 1.0
+    shifted = [_shift_french(a) if r["task"] == "reverse" else a for r, a in zip(rows, answers)]
+    m = _eval(gold, _predictions(tmp_path / "shifted.jsonl", rows, shifted), tmp_path / "shifted", *index)
+    assert m["by_task"]["reverse"]["echo_free"]["accuracy"]["value"] == 0.0
+    assert m["text"]["rouge-l"]["value"] < 100.0
