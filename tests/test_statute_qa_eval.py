@@ -248,31 +248,36 @@ def _shift_citations(text: str) -> str:
     return text
 
 
-@pytest.mark.real
-def test_real_statute_qa_gold_and_shifted_answers(tmp_path):
-    statute = real_path("statutes", "cn", "prc_criminal_law.md")
-    (tmp_path / "raw" / "statutes" / "cn").mkdir(parents=True)
-    (tmp_path / "raw" / "statutes" / "cn" / statute.name).symlink_to(statute)
+def _real_gold_and_shifted(tmp_path, jurisdiction: str, file: str, dataset: str, shift) -> tuple[dict, dict]:
+    """Build `dataset` from one real statute file, then score its gold answers, and the same answers
+    with the reverse rows' citations shifted by `shift`: (gold metrics, shifted metrics)."""
+    statute = real_path("statutes", jurisdiction, file)
+    (tmp_path / "raw" / "statutes" / jurisdiction).mkdir(parents=True)
+    (tmp_path / "raw" / "statutes" / jurisdiction / statute.name).symlink_to(statute)
     data = tmp_path / "data"
     assert main(["data", "--raw", str(tmp_path / "raw"), "--out", str(data), "--workers", "1"]) == 0
-    gold = data / "cn_statutes_qa.jsonl"
+    gold = data / f"{dataset}.jsonl"
     rows = [json.loads(x) for x in gold.read_text(encoding="utf-8").splitlines()]
     answers = [r["conversations"][-1]["value"] for r in rows]
     index = ["--statutes", str(data / "statutes_index.jsonl"), "--no-bertscore"]
     m = _eval(gold, _predictions(tmp_path / "gold.jsonl", rows, answers), tmp_path / "gold", *index)
+    shifted = [shift(a) if r["task"] == "reverse" else a for r, a in zip(rows, answers)]
+    return m, _eval(gold, _predictions(tmp_path / "shifted.jsonl", rows, shifted), tmp_path / "shifted", *index)
+
+
+@pytest.mark.real
+def test_real_statute_qa_gold_and_shifted_answers(tmp_path):
+    m, shifted = _real_gold_and_shifted(tmp_path, "cn", "prc_criminal_law.md", "cn_statutes_qa", _shift_citations)
     reverse = m["by_task"]["reverse"]
     assert reverse["n"] > 400 and reverse["echo_free"]["rows"] == reverse["n"]
     assert reverse["echo_free"]["accuracy"]["value"] == 1.0 and m["echo_free"]["accuracy"]["value"] == 1.0
     assert m["text"]["rouge-l"]["value"] == 100.0
     assert m["by_task"]["recite"]["echo"]["rows"] == m["by_task"]["recite"]["n"]  # recitation prompts name the number
     assert m["citations"]["exists"] == 1.0
-
-    shifted = [_shift_citations(a) if r["task"] == "reverse" else a for r, a in zip(rows, answers)]
-    m = _eval(gold, _predictions(tmp_path / "shifted.jsonl", rows, shifted), tmp_path / "shifted", *index)
-    reverse = m["by_task"]["reverse"]
+    reverse = shifted["by_task"]["reverse"]
     assert reverse["echo_free"]["accuracy"]["value"] == 0.0 and reverse["echo_free"]["rows"] > 400
-    assert m["by_task"]["recite"]["echo"]["accuracy"]["value"] == 1.0  # the echo rows are untouched
-    assert m["text"]["rouge-l"]["value"] < 100.0
+    assert shifted["by_task"]["recite"]["echo"]["accuracy"]["value"] == 1.0  # the echo rows are untouched
+    assert shifted["text"]["rouge-l"]["value"] < 100.0
 
 
 def test_a_runaway_answer_is_cut_and_counted(scorer):
@@ -292,22 +297,12 @@ def _shift_french(text: str) -> str:
 @pytest.mark.real
 def test_real_french_eval_rows_gold_and_shifted_answers(tmp_path):
     """fr_statutes_qa_eval built from the real code: the gold answers score 1 on the echo-free rows
-    (text → article), answers citing the next article 0, and the echo rows stay apart."""
-    code = real_path("statutes", "fr", "LEGITEXT000031366350.json")
-    (tmp_path / "raw" / "statutes" / "fr").mkdir(parents=True)
-    (tmp_path / "raw" / "statutes" / "fr" / code.name).symlink_to(code)
-    data = tmp_path / "data"
-    assert main(["data", "--raw", str(tmp_path / "raw"), "--out", str(data), "--workers", "1"]) == 0
-    gold = data / "fr_statutes_qa_eval.jsonl"
-    rows = [json.loads(x) for x in gold.read_text(encoding="utf-8").splitlines()]
-    answers = [r["conversations"][-1]["value"] for r in rows]
-    index = ["--statutes", str(data / "statutes_index.jsonl"), "--no-bertscore"]
-    m = _eval(gold, _predictions(tmp_path / "gold.jsonl", rows, answers), tmp_path / "gold", *index)
+    (text → article), answers citing the next article 0."""
+    m, shifted = _real_gold_and_shifted(tmp_path, "fr", "LEGITEXT000031366350.json", "fr_statutes_qa_eval",
+                                        _shift_french)
     assert m["jurisdiction"] == "fr" and m["text"]["rouge-l"]["value"] == 100.0
     reverse = m["by_task"]["reverse"]
     assert reverse["n"] >= 10 and reverse["echo_free"]["rows"] == reverse["n"]
     assert m["echo_free"]["accuracy"]["value"] == 1.0 and m["citations"]["exists"] == 1.0
-    shifted = [_shift_french(a) if r["task"] == "reverse" else a for r, a in zip(rows, answers)]
-    m = _eval(gold, _predictions(tmp_path / "shifted.jsonl", rows, shifted), tmp_path / "shifted", *index)
-    assert m["by_task"]["reverse"]["echo_free"]["accuracy"]["value"] == 0.0
-    assert m["text"]["rouge-l"]["value"] < 100.0
+    assert shifted["by_task"]["reverse"]["echo_free"]["accuracy"]["value"] == 0.0
+    assert shifted["text"]["rouge-l"]["value"] < 100.0
