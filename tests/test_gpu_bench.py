@@ -99,7 +99,9 @@ def test_tiny_suite_runs_every_case(tmp_path):
     out = tmp_path / "bench.jsonl"
     assert gpu_bench.main(["--tiny", "--lengths", str(tmp_path / "lengths.json"), "--out", str(out)]) == 0
     rows = {r["case"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
-    assert list(rows) == ["r16r17-sft", "r16r17-dpo", "r16r17-padded", "r16r17-packed", "r16r17-generate"]
+    assert list(rows) == ["r16r17-sft", "r16r17-dpo", "r16r17-padded", "r16r17-packed", "r16r17-packed-liger",
+                          "r16r17-generate"]
+    assert rows.pop("r16r17-packed-liger")["skipped"] == "liger-kernel needs a GPU (Triton)"
     assert not [r for r in rows.values() if "error" in r or "skipped" in r]
     sft, dpo, padded, packed, gen = rows.values()
     for row in (sft, dpo, padded, packed):
