@@ -59,7 +59,11 @@ class Context:
     card: datacard.Card = field(default_factory=datacard.Card)  # counts for DATA/README.md
     timer: Timer = field(default_factory=lambda: Timer())  # seconds per stage (printed, never in the manifest)
     # every (case, split) the task stage will see, in its order: a fresh pass for a task's prepare
-    cases: Callable[[], Iterable[tuple[dict, str]]] = lambda: iter(())
+    # (task_stage.split_cases: also numbered, or only some lines)
+    cases: Callable[..., Iterable[tuple]] = lambda: iter(())
+    # the staged cases.jsonl cut into line ranges (task_stage.ranges): the shards of the adversarial
+    # plan's first pass and of the task stage, scanned once
+    ranges: list = field(default_factory=list)
 
     @property
     def work(self) -> Path:
@@ -192,9 +196,8 @@ def adversarial_stage(opts: BuildConfig, ctx: Context, n_cases: int, engine: sha
     the task stage's shards on the engine); the task stage then asks it for each case's variants.
     Its length check is JudgmentTask's."""
     stage = AdversarialStage(opts, ctx.index, functools.partial(too_long, config=opts))
-    parts = task_stage.ranges(opts.out / "cases.jsonl", engine.workers, opts.run.shard_bytes)
     stage.plan(ctx.cases, n_cases,
-               lambda job, state: shards.execute(job, parts, state, engine, "adversarial candidates"))
+               lambda job, state: shards.execute(job, ctx.ranges, state, engine, "adversarial candidates"))
     return stage
 
 
@@ -267,6 +270,7 @@ def _build(opts: BuildConfig, engine: shards.Engine) -> dict:
     gen = dataclasses.replace(opts, out=generation.new_stage(opts.out))  # every output goes here first
     n_cases = convert_sources(gen, manifest, ctx, plan, cfg, engine)  # convert, near-dup
     ctx.cases = functools.partial(task_stage.split_cases, gen, ctx)  # the staged cases.jsonl, with splits
+    ctx.ranges = task_stage.ranges(gen.out / "cases.jsonl", engine.workers, gen.run.shard_bytes)
     ctx.index = statute_index.build_statutes(gen, manifest)  # before the tasks read it
     require_something_converted(manifest, ctx.stats, gen.out)
     with timer("adversarial"):

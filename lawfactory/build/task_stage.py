@@ -159,7 +159,7 @@ def run(opts: BuildConfig, ctx: Any, tasks: list, names: list[str], listed: list
     the rows per dataset, the task rejects and the group hashes per split (numpy-readable bytes)."""
     work = ctx.work / "tasks"
     shutil.rmtree(work, ignore_errors=True)
-    parts = ranges(opts.out / "cases.jsonl", engine.workers, opts.run.shard_bytes)
+    parts = ctx.ranges  # ranges(cases.jsonl), cut once for the build
     stage = Stage(opts, ctx, tasks, adversarial, names, listed, work, bars=engine.in_process(len(parts)))
     mine = ctx.stats, ctx.card, adversarial.st["generated"]  # a shard run in this process swaps them
     try:
