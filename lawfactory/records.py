@@ -238,6 +238,13 @@ def article_key(law: str, number: int, suffix: int = 0) -> str:
     return f"{law}|{number}-{suffix}" if suffix else f"{law}|{number}"
 
 
+def split_key(key: str) -> tuple[str, str]:
+    """An article key → (law, the article number as the key writes it): '中华人民共和国刑法|133-1' →
+    ('中华人民共和国刑法', '133-1'); a French key 'Code …|L100-1' → ('Code …', 'L100-1')."""
+    law, _, number = key.rpartition("|")
+    return law, number
+
+
 def article(
     *,
     law: str,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lawfactory.jsonl import iter_jsonl
+from lawfactory.records import split_key
 
 
 def load_index(path: str | Path) -> dict[str, bool]:
@@ -28,22 +29,17 @@ def load_index(path: str | Path) -> dict[str, bool]:
     return index
 
 
-def law_of(key: str) -> str:
-    """The law of an article key, whatever its numbering (中华人民共和国刑法|133-1, Code …|L100-1)."""
-    return key.rpartition("|")[0]
-
-
 def validity(cited: list[list[str]], index: dict[str, bool] | None) -> dict:
     """Existence and repeal shares over all citations (each row's distinct keys)."""
     total = sum(len(c) for c in cited)
     if index is None:
         return {"citations": total, "index": None}
-    laws = {law_of(k) for k in index}
+    laws = {split_key(k)[0] for k in index}
     checkable = exists = repealed = 0
     missing: dict[str, int] = {}
     for keys in cited:
         for k in keys:
-            if law_of(k) not in laws:
+            if split_key(k)[0] not in laws:
                 continue
             checkable += 1
             if k in index:

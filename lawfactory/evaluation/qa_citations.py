@@ -18,6 +18,7 @@ Keys come from the shared parser, lawfactory/parse/citations.py.
 from __future__ import annotations
 
 from lawfactory.parse.citations import citation_keys
+from lawfactory.records import split_key
 
 from .inputs import EvalInputError
 
@@ -32,10 +33,6 @@ def parser_for(jurisdiction: str):
     return lambda text: citation_keys(text, jurisdiction)
 
 
-def _number(key: str) -> str:
-    return key.rpartition("|")[2]
-
-
 def score_rows(gold: list[dict], texts: list[str], jurisdiction: str) -> list[dict]:
     """Per row: predicted keys, the keys the gold answer cites, echo, scored, hit, exact."""
     keys_of = parser_for(jurisdiction)
@@ -45,7 +42,7 @@ def score_rows(gold: list[dict], texts: list[str], jurisdiction: str) -> list[di
         if g["number_in_prompt"] is not None:
             echo, source = g["number_in_prompt"], "field"
         else:
-            echo = bool({_number(k) for k in keys_of(g["prompt_text"])} & {_number(k) for k in gold_keys})
+            echo = bool({split_key(k)[1] for k in keys_of(g["prompt_text"])} & {split_key(k)[1] for k in gold_keys})
             source = "computed"
         scored = bool(gold_keys & set(label_keys))
         out.append({"predicted_keys": pred, "gold_answer_keys": label_keys, "echo": echo, "echo_source": source,

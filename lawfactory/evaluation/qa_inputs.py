@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from lawfactory.parse.citations import ALIASES
+from lawfactory.records import split_key
 
 from .inputs import EvalInputError, _records
 
@@ -100,7 +101,7 @@ def jurisdiction_of(path: str | Path, gold: list[dict]) -> str:
     for j in JURISDICTIONS:
         if name.startswith(j + "_"):
             return j
-    laws = {k.rpartition("|")[0] for g in gold for k in g["articles"]}
+    laws = {split_key(k)[0] for g in gold for k in g["articles"]}
     if any(re.search(r"[A-Za-z]", law) for law in laws):
         return "fr"
     tw = set(ALIASES["tw"].values())

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from lawfactory.parse.numerals import NUM, to_int
-from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, article_key
+from lawfactory.records import PRC_CRIMINAL_LAW, TW_CRIMINAL_CODE, article_key, split_key
 
 CRIMINAL_LAW = {"cn": PRC_CRIMINAL_LAW, "tw": TW_CRIMINAL_CODE}
 
@@ -142,7 +142,7 @@ def citation_keys(text: str, jurisdiction: str = "cn", default_law: str | None =
 def parse_key(key: str) -> tuple[str, int | str, int]:
     """'中华人民共和国刑法|133-1' → ('中华人民共和国刑法', 133, 1); a French key keeps the code's
     number whole: 'Code …|L100-1' → ('Code …', 'L100-1', 0)."""
-    law, _, art = key.rpartition("|")
+    law, art = split_key(key)
     number, _, suffix = art.partition("-")
     if not number.isdigit() and _FR_KEY_NUM.fullmatch(art):
         return law, art, 0

@@ -35,9 +35,10 @@ DEFAULT_PORT = 8001  # beside the LLM server's 8000
 
 def result(article: dict, score: float) -> dict:
     """One search result: the article's key, law, number (as the key writes it), citation, text, score."""
+    from lawfactory.records import split_key
     from lawfactory.tasks.statute_articles import label, text
 
-    return {"key": article["key"], "law": article["law"], "number": article["key"].rpartition("|")[2],
+    return {"key": article["key"], "law": article["law"], "number": split_key(article["key"])[1],
             "citation": label(article), "text": text(article), "score": score}
 
 

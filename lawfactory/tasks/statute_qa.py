@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from lawfactory.parse.citations import citation_keys, fr_numbers
 from lawfactory.parse.numerals import to_cn
 from lawfactory.parse.scripts import t2s
+from lawfactory.records import split_key
 from lawfactory.splits import EVAL, assign_split
 from lawfactory.tasks.statute_articles import label, seeded, sort_key, text
 
@@ -140,7 +141,7 @@ def number_in_prompt(j: str, keys: list[str], turns: list[tuple[str, str]]) -> b
     without `article`. An evaluation of citation accuracy takes the rows where this is false."""
     prompt = "\n".join(q for q, _ in turns)
     for key in keys:
-        law, _, num = key.rpartition("|")
+        law, num = split_key(key)
         if key in citation_keys(prompt, j, default_law=law) or (j == "fr" and num in fr_numbers(prompt)):
             return True
     return False
