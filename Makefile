@@ -160,12 +160,15 @@ demo-run: data tiny-model
 	@echo "  evaluation report     $(DEMO)/criminal_eval/report.md (metrics.json, plots: three arms; SFT vs DPO on the attitude pairs)"
 
 # --- tests ---------------------------------------------------------------------------------
+# two pytest-xdist workers, a test module on one worker (its module fixtures are built once)
+PYTEST := $(VENV)/bin/pytest -q -n 2 --dist loadfile
+
 test: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -q
+	$(PYTEST)
 
 test-fast: install
-	$(VENV)/bin/pytest -q -m "not slow"
+	$(PYTEST) -m "not slow"
 
 # Data pipeline at 50k and 1M generated CAIL records vs the orjson floor → BENCHMARKS.md (≈10 min, ≈6 GB disk).
 BENCH_SIZES ?= 50000,1000000

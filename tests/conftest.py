@@ -1,11 +1,24 @@
 import json
+import os
 from pathlib import Path
 
 import pytest
 
+# Under pytest-xdist (`make test` runs two workers on CI's two cores) each worker's torch, and the
+# trainings it launches, use one thread: two workers of two threads each would fight over the cores.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 REPO = Path(__file__).resolve().parents[1]
 REAL = REPO.parent / "shared" / "data" / "real"
 SAMPLES = REPO / "samples"
+
+
+def pytest_collection_modifyitems(items):
+    """Modules with a `slow` test first (a stable sort): the xdist scheduler hands out whole modules in
+    this order, so a long training module does not start last and leave the other worker idle."""
+    slow = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.module.__name__ not in slow)
 
 
 def real_path(*parts: str) -> Path:
