@@ -160,8 +160,9 @@ demo-run: data tiny-model
 	@echo "  evaluation report     $(DEMO)/criminal_eval/report.md (metrics.json, plots: three arms; SFT vs DPO on the attitude pairs)"
 
 # --- tests ---------------------------------------------------------------------------------
-# two pytest-xdist workers, a test module on one worker (its module fixtures are built once)
-PYTEST := $(VENV)/bin/pytest -q -n 2 --dist loadfile
+# two pytest-xdist workers, a test module on one worker (its module fixtures are built once), handed out
+# in collection order: tests/conftest.py puts the modules with slow tests first
+PYTEST := $(VENV)/bin/pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 test: install
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,7 @@
 """`lawfactory check` and its memory estimator: arithmetic pinned to hand-computed values and to
 the anchors of docs/preflight.md; every shipped recipe gets the verdict its comment states."""
 
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -121,16 +122,30 @@ def data_dir(sample_data) -> Path:
     return sample_data
 
 
+@pytest.fixture(scope="module")
+def checked(sample_data):
+    """check.run(recipe) from the repository root on the sample DATA, once per shipped recipe: the verdict
+    and the padding tests read the same report (each run starts LLaMA-Factory's parser, seconds)."""
+    reports = {}
+
+    def run(recipe: Path) -> check.Report:
+        if recipe not in reports:
+            with contextlib.chdir(REPO):
+                reports[recipe] = check.run(recipe.relative_to(REPO), overrides=[f"dataset_dir={sample_data}"])
+        return reports[recipe]
+
+    return run
+
+
 def stated(recipe: Path) -> dict:
     return check.preflight_line(recipe.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("recipe", RECIPES, ids=lambda p: p.name)
-def test_every_recipe_passes_check_with_its_stated_verdict(recipe, data_dir, monkeypatch):
-    monkeypatch.chdir(REPO)
+def test_every_recipe_passes_check_with_its_stated_verdict(recipe, checked):
     want = stated(recipe)
     assert want, f"{recipe.name}: no `lawfactory check … → verdict` comment"
-    report = check.run(recipe.relative_to(REPO), overrides=[f"dataset_dir={data_dir}"])
+    report = checked(recipe)
     assert report.errors == [], report.text()
     assert report.verdict == want["verdict"], report.text()
 
@@ -411,10 +426,8 @@ def batching_lines(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("recipe", RECIPES, ids=lambda p: p.name)
-def test_every_training_recipe_reports_padding_and_packing(recipe, data_dir, monkeypatch):
-    monkeypatch.chdir(REPO)
-    report = check.run(recipe.relative_to(REPO), overrides=[f"dataset_dir={data_dir}"])
-    text = report.text()
+def test_every_training_recipe_reports_padding_and_packing(recipe, checked):
+    text = checked(recipe).text()
     args = yaml.safe_load(recipe.read_text(encoding="utf-8"))
     if not args.get("do_train"):
         assert "== Padding and packing ==" not in text
