@@ -29,6 +29,21 @@ def test_minhash_estimates_true_jaccard_without_bias():
     assert np.std(errors) < 0.06  # 128 permutations: sd ≤ 0.044
 
 
+def test_batched_signatures_equal_one_text_at_a_time(monkeypatch):
+    """signatures() hashes many texts' shingles in one array: a window straddling two texts must
+    not count, short (< 5 characters) and blank texts are one padded shingle, a text longer than a
+    batch goes alone."""
+    rnd = random.Random(1)
+    facts = [r["fact"] for r in sample_records()]
+    texts = facts + ["甲", "", "  ", "一二三四", "一二三四五", " 乙 丙 ", "某" * 300, rnd.choice(facts) * 40]
+    rnd.shuffle(texts)
+    one = np.vstack([dedup.signature(t) for t in texts])
+    assert (dedup.signatures(texts) == one).all()
+    monkeypatch.setattr(dedup, "BATCH", 64)  # many batches, and texts longer than one
+    assert (dedup.signatures(texts) == one).all()
+    assert dedup.signatures([]).shape == (0, dedup.NUM_PERM)
+
+
 def test_lsh_parameters_are_datasketchs_optimiser():
     from datasketch.lsh import _optimal_param
 
