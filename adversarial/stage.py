@@ -19,7 +19,9 @@ Selection (deterministic, independent of workers and of input order):
   and keeps, per split and type, a bounded heap of the smallest hashes of the eligible cases
   (eligibility read from the recorded attitude flags; memory grows with the quota, not the
   corpus); a second pass builds those candidates in hash order as far as the quota needs (plus a
-  little slack), and a further pass runs only when more of them fail than the slack covered.
+  little slack), and a further pass runs only when more of them fail than the slack covered. Both
+  kinds of pass run in the task stage's ranges on the build's engine; the later passes read only
+  the candidates' lines.
   make_variant re-reads the text; what it refuses is counted as dropped. When fewer valid
   variants exist than the quota asks for, all of them are taken.
 
@@ -35,8 +37,6 @@ import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-
-from tqdm import tqdm
 
 from adversarial.variants import (
     VARIANTS,
@@ -126,6 +126,39 @@ def candidates_shard(r) -> dict:
     return candidates(shards.state(), {"start": r.start, "end": r.end, "first_line": r.first_line})
 
 
+@dataclass
+class Later:
+    """What a shard of a later pass reads: the cases, the candidates to build (case id → its
+    (split, type) keys) and their line indexes, and what make_variant and the length check need."""
+
+    cases: Callable[..., Iterable[tuple]]
+    want: dict
+    lines: set
+    seed: int
+    index: dict
+    too_long: Callable[[dict], bool]
+
+
+def build(p: Later, where: dict) -> dict:
+    """The candidates among one range's lines (`where` as in candidates()), built: (case id, key) →
+    None when the variant is valid, else why not."""
+    results = {}
+    for case, _ in p.cases(**where, only=p.lines):
+        for key in p.want.get(case["case_id"], ()):
+            v, why = make_variant(case, key[1], p.seed, p.index)
+            if v is not None and p.too_long(v):
+                v, why = None, "sample over cutoff_len"
+            results[(case["case_id"], key)] = why
+    return results
+
+
+def build_shard(r) -> dict:
+    """build() of one task-stage Range, in a worker (the Later comes as shards.state())."""
+    from lawfactory.build import shards
+
+    return build(shards.state(), {"start": r.start, "end": r.end, "first_line": r.first_line})
+
+
 class AdversarialStage:
     """plan() is the pre-pass over the cases, variants() the per-case step, report() the manifest block.
     opts: the BuildConfig (lawfactory/config.py); index: the statute index (statutory caps);
@@ -136,11 +169,11 @@ class AdversarialStage:
         self.st: dict = {}
 
     def plan(self, cases: Callable[..., Iterable[tuple]], n_cases: int,
-             map_shards: Callable[[Callable, object], list] | None = None) -> None:
+             map_shards: Callable[[Callable, object, str], list] | None = None) -> None:
         """cases(numbered=True): (line index, case, split) of every case; cases(only=indexes): (case, split)
-        of the cases at those indexes (task_stage.split_cases). map_shards(job, state): job(range) for
-        every range of cases.jsonl, in order, on the build's engine (candidates_shard); default: in
-        this process, over the whole file."""
+        of the cases at those indexes (task_stage.split_cases). map_shards(job, state, what): job(range) for
+        every range of cases.jsonl, in order, on the build's engine (candidates_shard, build_shard;
+        `what` names it in the progress bar); default: in this process, over the whole file."""
         opts = self.opts
         ratio, count, seed = opts.adversarial.ratio, opts.adversarial.count, opts.adversarial.seed
         cap = max(count, round(count * opts.eval_ratio / max(1e-9, 1 - opts.eval_ratio)) + 1,
@@ -149,7 +182,7 @@ class AdversarialStage:
               "skipped": Counter(), "dropped": Counter(), "attempted": 0, "passes": 1}
         # pass 1, in shards: split sizes, eligibility (from the recorded flags) and the candidates' hashes
         pass1 = Candidates(cases, seed, cap)
-        parts = map_shards(candidates_shard, pass1) if map_shards else [candidates(pass1, {})]
+        parts = map_shards(candidates_shard, pass1, "adversarial candidates") if map_shards else [candidates(pass1, {})]
         heaps: dict = defaultdict(list)  # (split, type) → max-heap of (−hash, case_id): the cap smallest
         line_of = {}  # case id → its line index in cases.jsonl: the later passes read only those lines
         for part in parts:  # each shard's cap smallest, through the same bounded heaps: the cap smallest of all
@@ -187,16 +220,11 @@ class AdversarialStage:
             if not want:
                 break
             st["passes"] += 1
+            later = Later(cases, dict(want), {line_of[cid] for cid in want}, seed, self.index, self.too_long)
             results = {}
-            lines = {line_of[cid] for cid in want}
-            for case, split in tqdm(cases(only=lines), total=len(lines), desc="adversarial variants", unit=" case",
-                                    mininterval=1.0):
-                for key in want.get(case["case_id"], ()):
-                    st["attempted"] += 1
-                    v, why = make_variant(case, key[1], seed, self.index)
-                    if v is not None and self.too_long(v):
-                        v, why = None, "sample over cutoff_len"
-                    results[(case["case_id"], key)] = why
+            for part in map_shards(build_shard, later, "adversarial variants") if map_shards else [build(later, {})]:
+                results.update(part)
+            st["attempted"] += len(results)
             for key, (a, b) in spans.items():
                 for cid in ranked[key][a:b]:
                     why = results[(cid, key)]

@@ -52,7 +52,7 @@ RAY = {"engine": "ray", "workers": 2, "shard_bytes": SMALL}
 def test_samples_build_the_same_bytes_on_ray_as_one_local_worker(ray_instance, ray_maps, tmp_path):
     m = assert_same_builds(SAMPLES, tmp_path, second=RAY)
     jobs = dict(ray_maps)
-    assert jobs["convert_shard"] > 2 and jobs["run_shard"] > 2, ray_maps
+    assert jobs["convert_shard"] > 2 and jobs["run_shard"] > 2 and jobs["build_shard"] > 2, ray_maps
     assert m["adversarial"]["generated"] and m["statutes"]["retrieval"]["case_anchors"] > 0
 
 
