@@ -202,6 +202,8 @@ def run(opts: BuildConfig, ctx: Any, tasks: list, names: list[str], listed: list
 
 
 def _concat(work: Path, parts: list[Range], file: str, dest) -> None:
+    """The shards' part files, in order, onto the text file dest (as bytes: both are UTF-8)."""
+    dest.flush()
     for r in parts:
-        with open(work / f"{r.index:05d}" / file, encoding="utf-8", newline="\n") as f:
-            shutil.copyfileobj(f, dest, 1 << 20)
+        with open(work / f"{r.index:05d}" / file, "rb") as f:
+            shutil.copyfileobj(f, dest.buffer, 1 << 20)
