@@ -19,7 +19,8 @@ Selection (deterministic, independent of workers and of input order):
   and keeps, per split and type, a bounded heap of the smallest hashes of the eligible cases
   (eligibility read from the recorded attitude flags; memory grows with the quota, not the
   corpus); a second pass builds those candidates in hash order as far as the quota needs (plus a
-  little slack), and a further pass runs only when more of them fail than the slack covered. Both
+  little slack), and a further pass runs only when more of them fail than the slack covered (it
+  builds as many as should yield the missing ones at the share of candidates that passed so far). Both
   kinds of pass run in the task stage's ranges on the build's engine; the later passes read only
   the candidates' lines.
   make_variant re-reads the text; what it refuses is counted as dropped. When fewer valid
@@ -34,6 +35,7 @@ the row formats.
 from __future__ import annotations
 
 import heapq
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -212,7 +214,10 @@ class AdversarialStage:
                     key = (split, t)
                     missing = k - len(valid[key])
                     if missing > 0 and built[key] < len(ranked.get(key, ())):
-                        upto = min(len(ranked[key]), built[key] + missing + max(2, missing // 50))  # a little slack
+                        # as many as should yield the missing ones at the share that passed so far, plus a little slack
+                        passed = len(valid[key]) / built[key] if built[key] else 1.0
+                        need = math.ceil(missing / max(passed, 0.1))
+                        upto = min(len(ranked[key]), built[key] + need + max(2, need // 50))
                         spans[key] = (built[key], upto)
                         for cid in ranked[key][built[key]:upto]:
                             want[cid].append(key)
