@@ -154,6 +154,8 @@ def test_deictic_law_names(text, jur, default, keys):
     ("係犯誹謗罪與選罷法第104條", "tw", "選罷法|104"),
     ("刑法及毒品危害防制條例第10條", "tw", "毒品危害防制條例|10"),
     ("修正前洗錢防制法第14條", "tw", "洗錢防制法|14"),
+    ("民國95年5月30日修正公布之公職人員選舉罷免法第99條", "tw", "公職人員選舉罷免法|99"),
+    ("依96年罪犯減刑條例第2條", "tw", "罪犯減刑條例|2"),
 ])
 def test_words_before_a_bare_law_name_are_cut(text, jur, key):
     assert citation_keys(text, jur) == [key]

@@ -56,7 +56,8 @@ _SAME = re.compile(r"(?:同|该|該|此)(?:法典|法|条例|條例)$")
 # 又, 而, 应当, 核與), demonstratives (我国, 上開, 前揭), particles (的, 之, 於), and 或 / 以及. 和 / 及 / 与 /
 # 與 / 暨 join a law to a citation, a law or a crime before it (第1項及選罷法, 誹謗罪與選罷法); inside a
 # title they join its words (兒童及少年性剝削防制條例, 臺灣地區與大陸地區人民關係條例, 中华人民共和国).
-# 对 is kept before 外 (对外贸易法), 为 after 行 (行为). Characters that some title holds are left out:
+# 对 is kept before 外 (对外贸易法), 为 after 行 (行为). A name that starts with 年 / 月 / 日 ends a date
+# (96年罪犯減刑條例, 5月1日修正公布之…). Characters that some title holds are left out:
 # 有 (国有资产法), 非 (非訟事件法), 核 (核安全法), 然 (天然氣事業法), 自 (自來水法), 再 (可再生能源法), 在.
 _CUT = re.compile(
     "据上论断|據上論斷|根据|根據|依照|依据|依據|按照|遵照|参照|參照|参酌|參酌|违反|違反|违背|違背|适用|適用|援引|引用|"
@@ -64,7 +65,7 @@ _CUT = re.compile(
     "修正前|修正後|修正后|前段|後段|后段|成立|論以|论以|主張|主张|否認|否认|觀諸|揆諸|參以|参以|应当|應當|应受|應受|"
     "可以|不得|上開|上揭|前揭|前開|前述|上述|上列|我国|我國|本国|本國|以及|或者|"
     "[依按的之於于是即乃或但並并且亦又仍則则惟而另雖虽因至屬属]|(?<![关關])[係系]|对(?!外)|對(?!外)|(?<!行)[为為]|"
-    "(?:^|(?<=[法例则則典罪]))(?:和|及|与|與|暨)"
+    "(?:^|(?<=[法例则則典罪]))(?:和|及|与|與|暨)|^[年月日]"
 )
 # what is left after a cut must still be a name: one character or more before its ending
 _NAME = re.compile(rf".+?{_ENDS}")
