@@ -8,7 +8,9 @@ turn citation strings into the same keys here.
 Numbering differs across the strait: in PRC law an article (条) has paragraphs (款) with items
 (项); in Taiwan law an article (條) has paragraphs (項) with items (款). A bare 第X款 after a cited
 paragraph continues that article (第七十三条第二款、第三款 is §73 ¶2 and ¶3), it is never a new
-article. A citation without a law name takes the last named law, or the jurisdiction's criminal law.
+article. A citation without a law name takes the last named law, or the jurisdiction's criminal law;
+本法第X条 is the text's own law and 同法第X条 the law named before (parse_citations), and a bare name is cut
+after the words it runs into (根据我国治安管理处罚法 → 治安管理处罚法, bare_law_name).
 """
 
 from __future__ import annotations
