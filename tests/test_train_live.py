@@ -12,6 +12,7 @@ import sys
 import pytest
 import torch
 
+from lawfactory.cli import main
 from lawfactory.errors import InputError, UsageError
 from lawfactory.evaluation.inputs import load_gold
 from lawfactory.evaluation.run import point_scores
@@ -192,6 +193,24 @@ def test_a_criminal_recipe_gets_the_callback(no_run_exp, sample_data):
     assert isinstance(cb, SentencingMetricsCallback) and cb.config.metrics_rows == 32
     assert cb.gold and {g["raw"]["input"] for g in cb.gold} <= {
         r["input"] for r in read_jsonl(sample_data / "criminal_sentencing_eval.jsonl")}
+
+
+@pytest.mark.parametrize("recipe, rows", [("fr_statutes_lora.yaml", "0"), ("criminal_qlora.yaml", "32")])
+def test_torchrun_ranks_get_the_decision_as_options(recipe, rows, sample_data, monkeypatch, capsys):
+    """Several devices: the command decides once and hands every rank the rows it decided."""
+    import lawfactory.training.run as run
+
+    commands = []
+    monkeypatch.setenv("FORCE_TORCHRUN", "1")
+    monkeypatch.setenv("NPROC_PER_NODE", "2")
+    for var in ("LOCAL_RANK", "TORCHELASTIC_RUN_ID"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(run.subprocess, "run", lambda cmd: commands.append(cmd) or subprocess.CompletedProcess(cmd, 0))
+    assert main(["train", str(REPO / "recipes" / recipe), f"dataset_dir={sample_data}"]) == 0
+    [cmd] = commands
+    assert cmd[cmd.index("--metrics-rows") + 1] == rows
+    assert cmd[cmd.index("--metrics-dataset") + 1] == "criminal_sentencing_eval"
+    assert ("no live sentencing metrics" in capsys.readouterr().err) == (rows == "0")
 
 
 @pytest.mark.parametrize("entry", [None, {"file_name": "criminal_sentencing_eval.jsonl", "formatting": "alpaca"}],

@@ -1,9 +1,10 @@
 """Sentencing metrics while training: the callback `lawfactory train` adds to LLaMA-Factory's run_exp.
 
 Loss says little about sentencing: a model can lower it on the judgment prose while its terms stay at
-the constant baseline. (Only for recipes trained on sentencing rows, unless asked: `decide`.) So at every evaluation (the recipe's `eval_strategy` / `eval_steps`) the
-callback generates greedy answers for a fixed sample of eval rows and scores them with the
-evaluator's own readers (lawfactory/evaluation/run.py point_scores, attitude_pairs):
+the constant baseline. So at every evaluation (the recipe's `eval_strategy` / `eval_steps`) of a recipe
+trained on sentencing rows (or when asked: `decide` below) the callback generates greedy answers for
+a fixed sample of eval rows and scores them with the evaluator's own readers
+(lawfactory/evaluation/run.py point_scores, attitude_pairs):
 
     eval_imprisonment_score, eval_lawbench_term_score, eval_abstention_rate   on `--metrics-rows` rows
     eval_attitude_violation_rate                                              on `--metrics-pairs` pairs
