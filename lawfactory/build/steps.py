@@ -221,7 +221,7 @@ class Signature:
         sig = np.vstack(self.sigs)
         arrays = {
             "sig": sig,
-            "bands": dedup.band_keys(sig, threshold),
+            "bands": np.ascontiguousarray(dedup.band_keys(sig, threshold).T),  # (b, n): a band is one row on disk
             "exact": np.array(self.exact, dtype=np.uint64),
             "active": np.array(self.active, dtype=bool),
             "gid": np.array(self.gids, dtype=bytes) if self.gids else np.empty(0, "S1"),

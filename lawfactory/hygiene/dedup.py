@@ -225,12 +225,33 @@ class Signatures:
         self.close()
 
 
-def candidate_runs(bands: np.ndarray) -> list[np.ndarray]:
+class Bands:
+    """The (n, b) band table of the corpus, kept on disk as the shards' (b, n_shard) band files and
+    read one band at a time: `bands[:, j]` is band j of every case (8 bytes a case in memory, where
+    the whole table takes 8·b). Rows set `apart` (cases without facts) get keys of their own, so
+    they collide with nothing."""
+
+    def __init__(self, paths: Sequence, apart: np.ndarray | None = None):
+        self.paths = [str(p) for p in paths]
+        shapes = [npy_header(p)[0] for p in self.paths]
+        self.shape = (sum(s[1] for s in shapes), shapes[0][0] if shapes else 0)
+        self.apart = np.empty(0, np.int64) if apart is None else apart
+
+    def __getitem__(self, key) -> np.ndarray:
+        rows, j = key
+        parts = [np.array(np.load(p, mmap_mode="r")[j]) for p in self.paths]  # one row of each file is read
+        col = np.concatenate(parts) if parts else np.empty(0, np.uint64)
+        col[self.apart] = (self.apart.astype(np.uint64) << np.uint64(20)) + np.uint64(j) + np.uint64(1 << 63)
+        return col[rows]
+
+
+def candidate_runs(bands: np.ndarray | Bands) -> list[np.ndarray]:
     """Sets of cases (ascending indices) that share one band hash, each distinct set once."""
     seen, runs = set(), []
     for j in range(bands.shape[1]):
-        order = np.argsort(bands[:, j], kind="stable")
-        s = bands[order, j]
+        col = bands[:, j]
+        order = np.argsort(col, kind="stable")
+        s = col[order]
         brk = np.flatnonzero(s[1:] != s[:-1]) + 1
         starts = np.concatenate(([0], brk))
         ends = np.concatenate((brk, [len(s)]))
