@@ -19,7 +19,10 @@ Selection (deterministic, independent of workers and of input order):
   and keeps, per split and type, a bounded heap of the smallest hashes of the eligible cases
   (eligibility read from the recorded attitude flags; memory grows with the quota, not the
   corpus); a second pass builds those candidates in hash order as far as the quota needs (plus a
-  little slack), and a further pass runs only when more of them fail than the slack covered.
+  little slack), and a further pass runs only when more of them fail than the slack covered (it
+  builds as many as should yield the missing ones at the share of candidates that passed so far). Both
+  kinds of pass run in the task stage's ranges on the build's engine; the later passes read only
+  the candidates' lines.
   make_variant re-reads the text; what it refuses is counted as dropped. When fewer valid
   variants exist than the quota asks for, all of them are taken.
 
@@ -32,11 +35,12 @@ the row formats.
 from __future__ import annotations
 
 import heapq
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from tqdm import tqdm
+import numpy as np
 
 from adversarial.variants import (
     VARIANTS,
@@ -100,8 +104,9 @@ def _keep(heap: list, neg_h: int, cid: str, cap: int) -> bool:
 
 def candidates(p: Candidates, where: dict) -> dict:
     """One range of cases.jsonl (`where`: split_cases' start / end / first_line; {} = all of it):
-    its split sizes, eligibility counts and, per (split, type), the cap smallest (−hash, case id,
-    line index) of its eligible cases."""
+    its split sizes, eligibility counts and, per (split, type), the hashes, case ids and line
+    indexes of the cap smallest hashes among its eligible cases (numpy arrays: 32 bytes a
+    candidate in the build process, where tuples took ~150)."""
     counts = {"cases": Counter(), "eligible": Counter(), "skipped": Counter()}
     heaps: dict = defaultdict(list)
     lines = {}
@@ -116,7 +121,19 @@ def candidates(p: Candidates, where: dict) -> dict:
             counts["eligible"][f"{split} {t}"] += 1
             if _keep(heaps[(split, t)], -seeded(p.seed, t, case["case_id"]), case["case_id"], p.cap):
                 lines[case["case_id"]] = i
-    return {**counts, "heaps": {k: [(neg_h, cid, lines[cid]) for neg_h, cid in heap] for k, heap in heaps.items()}}
+    return {**counts, "heaps": {k: {"hash": np.array([-neg_h for neg_h, _ in heap], np.uint64),
+                                    "cid": np.array([cid.encode() for _, cid in heap], bytes),
+                                    "line": np.array([lines[cid] for _, cid in heap], np.int64)}
+                                for k, heap in heaps.items()}}
+
+
+def smallest(parts: list[dict], cap: int) -> tuple[list[str], dict]:
+    """The case ids of the cap smallest hashes over every shard's candidates of one (split, type),
+    smallest first (equal hashes by case id), and each one's line index."""
+    h, cid, line = (np.concatenate([part[f] for part in parts]) for f in ("hash", "cid", "line"))
+    order = np.lexsort((cid, h))[:cap]
+    ranked = [c.decode() for c in cid[order]]
+    return ranked, dict(zip(ranked, line[order].tolist()))
 
 
 def candidates_shard(r) -> dict:
@@ -124,6 +141,39 @@ def candidates_shard(r) -> dict:
     from lawfactory.build import shards
 
     return candidates(shards.state(), {"start": r.start, "end": r.end, "first_line": r.first_line})
+
+
+@dataclass
+class Later:
+    """What a shard of a later pass reads: the cases, the candidates to build (case id → its
+    (split, type) keys) and their line indexes, and what make_variant and the length check need."""
+
+    cases: Callable[..., Iterable[tuple]]
+    want: dict
+    lines: set
+    seed: int
+    index: dict
+    too_long: Callable[[dict], bool]
+
+
+def build(p: Later, where: dict) -> dict:
+    """The candidates among one range's lines (`where` as in candidates()), built: (case id, key) →
+    None when the variant is valid, else why not."""
+    results = {}
+    for case, _ in p.cases(**where, only=p.lines):
+        for key in p.want.get(case["case_id"], ()):
+            v, why = make_variant(case, key[1], p.seed, p.index)
+            if v is not None and p.too_long(v):
+                v, why = None, "sample over cutoff_len"
+            results[(case["case_id"], key)] = why
+    return results
+
+
+def build_shard(r) -> dict:
+    """build() of one task-stage Range, in a worker (the Later comes as shards.state())."""
+    from lawfactory.build import shards
+
+    return build(shards.state(), {"start": r.start, "end": r.end, "first_line": r.first_line})
 
 
 class AdversarialStage:
@@ -136,11 +186,11 @@ class AdversarialStage:
         self.st: dict = {}
 
     def plan(self, cases: Callable[..., Iterable[tuple]], n_cases: int,
-             map_shards: Callable[[Callable, object], list] | None = None) -> None:
+             map_shards: Callable[[Callable, object, str], list] | None = None) -> None:
         """cases(numbered=True): (line index, case, split) of every case; cases(only=indexes): (case, split)
-        of the cases at those indexes (task_stage.split_cases). map_shards(job, state): job(range) for
-        every range of cases.jsonl, in order, on the build's engine (candidates_shard); default: in
-        this process, over the whole file."""
+        of the cases at those indexes (task_stage.split_cases). map_shards(job, state, what): job(range) for
+        every range of cases.jsonl, in order, on the build's engine (candidates_shard, build_shard;
+        `what` names it in the progress bar); default: in this process, over the whole file."""
         opts = self.opts
         ratio, count, seed = opts.adversarial.ratio, opts.adversarial.count, opts.adversarial.seed
         cap = max(count, round(count * opts.eval_ratio / max(1e-9, 1 - opts.eval_ratio)) + 1,
@@ -149,18 +199,17 @@ class AdversarialStage:
               "skipped": Counter(), "dropped": Counter(), "attempted": 0, "passes": 1}
         # pass 1, in shards: split sizes, eligibility (from the recorded flags) and the candidates' hashes
         pass1 = Candidates(cases, seed, cap)
-        parts = map_shards(candidates_shard, pass1) if map_shards else [candidates(pass1, {})]
-        heaps: dict = defaultdict(list)  # (split, type) → max-heap of (−hash, case_id): the cap smallest
-        line_of = {}  # case id → its line index in cases.jsonl: the later passes read only those lines
-        for part in parts:  # each shard's cap smallest, through the same bounded heaps: the cap smallest of all
+        parts = map_shards(candidates_shard, pass1, "adversarial candidates") if map_shards else [candidates(pass1, {})]
+        for part in parts:
             for k in ("cases", "eligible", "skipped"):
                 st[k].update(part[k])
-            for key, entries in part["heaps"].items():
-                for neg_h, cid, i in entries:
-                    if _keep(heaps[key], neg_h, cid, cap):
-                        line_of[cid] = i
-        ranked = {k: [cid for _, cid in sorted(heap, reverse=True)] for k, heap in heaps.items()}  # smallest hash first
-        line_of = {cid: line_of[cid] for r in ranked.values() for cid in r}
+        # each shard's cap smallest, together: the cap smallest of all, whatever the shards
+        ranked: dict = {}  # (split, type) → case ids, smallest hash first
+        line_of = {}  # case id → its line index in cases.jsonl: the later passes read only those lines
+        for key in dict.fromkeys(k for part in parts for k in part["heaps"]):
+            ranked[key], lines = smallest([part["heaps"][key] for part in parts if key in part["heaps"]], cap)
+            line_of.update(lines)
+        del parts
         quotas = {}
         for split in (TRAIN, EVAL):
             eligible = any(st["eligible"][f"{split} {t}"] for t in VARIANTS)
@@ -179,7 +228,10 @@ class AdversarialStage:
                     key = (split, t)
                     missing = k - len(valid[key])
                     if missing > 0 and built[key] < len(ranked.get(key, ())):
-                        upto = min(len(ranked[key]), built[key] + missing + max(2, missing // 50))  # a little slack
+                        # as many as should yield the missing ones at the share that passed so far, plus a little slack
+                        passed = len(valid[key]) / built[key] if built[key] else 1.0
+                        need = math.ceil(missing / max(passed, 0.1))
+                        upto = min(len(ranked[key]), built[key] + need + max(2, need // 50))
                         spans[key] = (built[key], upto)
                         for cid in ranked[key][built[key]:upto]:
                             want[cid].append(key)
@@ -187,16 +239,11 @@ class AdversarialStage:
             if not want:
                 break
             st["passes"] += 1
+            later = Later(cases, dict(want), {line_of[cid] for cid in want}, seed, self.index, self.too_long)
             results = {}
-            lines = {line_of[cid] for cid in want}
-            for case, split in tqdm(cases(only=lines), total=len(lines), desc="adversarial variants", unit=" case",
-                                    mininterval=1.0):
-                for key in want.get(case["case_id"], ()):
-                    st["attempted"] += 1
-                    v, why = make_variant(case, key[1], seed, self.index)
-                    if v is not None and self.too_long(v):
-                        v, why = None, "sample over cutoff_len"
-                    results[(case["case_id"], key)] = why
+            for part in map_shards(build_shard, later, "adversarial variants") if map_shards else [build(later, {})]:
+                results.update(part)
+            st["attempted"] += len(results)
             for key, (a, b) in spans.items():
                 for cid in ranked[key][a:b]:
                     why = results[(cid, key)]

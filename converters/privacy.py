@@ -153,6 +153,11 @@ _GATES = {("email", 0): "@", ("im_account", 1): ("QQ", "qq"), ("im_account", 2):
                                                     ("bank_card", range(4))) for i in rules}}
 
 
+# Every rule (names aside) needs an ASCII letter or digit in the folded text, house numbers too (路12号,
+# 3幢, A座…): a text without one (a name, a Chinese-only field) skips them all.
+_ANY = re.compile(r"[0-9A-Za-z]")
+
+
 def _may_match(gate, folded: str) -> bool:
     """Whether `folded` holds the gate's need: a substring, one of several, or a regex's match."""
     if isinstance(gate, str):
@@ -192,10 +197,14 @@ def _spans(text: str, names: set[str]) -> list[tuple[int, int, str]]:
             taken[s:e] = b"\x01" * (e - s)
             spans.append((s, e, kind))
 
-    for m in _DOC_NUMBER.finditer(folded):
-        taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    if _ANY.search(folded) is None:  # no rule but the names' can match: skip them all
+        plan = []
+    else:
+        plan = _PLAN
+        for m in _DOC_NUMBER.finditer(folded):
+            taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     seen: dict = {}  # gate → whether the text passes it
-    for kind, rx, gate, value in _PLAN:
+    for kind, rx, gate, value in plan:
         if gate is not None:
             ok = seen.get(gate)
             if ok is None:

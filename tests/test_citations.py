@@ -2,7 +2,10 @@
 
 import pytest
 
-from lawfactory.parse.citations import citation_keys, parse_citations, parse_key
+from converters import statutes_cn, statutes_tw
+from lawfactory.parse.citations import bare_law_name, citation_keys, parse_citations, parse_key
+
+from conftest import real_path
 
 CN, TW = "中华人民共和国刑法", "中華民國刑法"
 
@@ -108,3 +111,94 @@ def test_an_unreadable_numeral_is_skipped_not_raised():
     cites = parse_citations("刑法第三条第二款、第十十款")
     assert [(c["number"], c["paragraph"]) for c in cites] == [(3, 2)]
     assert parse_citations("第十十条第一千一千一千款") == []
+
+
+# ---- deictic names (本法, 同法) and the words a bare name runs into ----
+
+CPL = "中华人民共和国刑事诉讼法"
+
+
+@pytest.mark.parametrize("text,jur,default,keys", [
+    # 本法 is the text's own law: default_law, else the criminal law
+    ("依照本法第六十七条的规定", "cn", None, [f"{CN}|67"]),
+    ("依照本法第六十七条的规定", "cn", CPL, [f"{CPL}|67"]),
+    ("同时又构成本法第一百五十三条规定之罪的", "cn", None, [f"{CN}|153"]),
+    ("除本條例第3條另有規定外", "tw", "毒品危害防制條例", ["毒品危害防制條例|3"]),
+    ("依本法典第五条", "cn", "民法典", ["民法典|5"]),
+    # an article of one law citing another law and itself
+    ("依刑法第57條及本法第10條", "tw", "刑事訴訟法", [f"{TW}|57", "刑事訴訟法|10"]),
+    # without default_law, 本法 is the law the text named before (an answer quoting that law's article)
+    ("《中华人民共和国刑事诉讼法》规定：依照本法第十五条", "cn", None, [f"{CPL}|15"]),
+    ("《中华人民共和国刑事诉讼法》规定：依照本法第十五条", "cn", CN, [f"{CN}|15"]),
+    # 同法 / 该法 is the law named before, also in a later sentence
+    ("刑法第339條第1項、同法第30條第1項", "tw", None, [f"{TW}|339", f"{TW}|30"]),
+    ("違反毒品危害防制條例第4條。核其所為，另依同法第17條減輕其刑", "tw", None,
+     ["毒品危害防制條例|4", "毒品危害防制條例|17"]),
+    ("根据《中华人民共和国刑事诉讼法》第十五条，该法第十六条", "cn", None, [f"{CPL}|15", f"{CPL}|16"]),
+    # 基本法 is a law's name, not 本法
+    ("香港特别行政区基本法第十八条", "cn", None, ["香港特别行政区基本法|18"]),
+])
+def test_deictic_law_names(text, jur, default, keys):
+    assert citation_keys(text, jur, default) == keys
+
+
+@pytest.mark.parametrize("text,jur,key", [
+    ("根据我国治安管理处罚法第二十六条", "cn", "治安管理处罚法|26"),
+    ("犯罪嫌疑人违反治安管理处罚法第二十六条", "cn", "治安管理处罚法|26"),
+    ("依照道路交通安全法第九十一条的规定", "cn", "道路交通安全法|91"),
+    ("这是中华人民共和国道路交通安全法第九十一条", "cn", "中华人民共和国道路交通安全法|91"),
+    ("按照民法典第一千一百六十五条", "cn", "民法典|1165"),
+    ("其行为是对税收征收管理法第六十三条的违反", "cn", "税收征收管理法|63"),
+    ("被告李某某共同犯公職人員選舉罷免法第99條第1項之罪", "tw", "公職人員選舉罷免法|99"),
+    ("核與公職人員選舉罷免法第99條之要件不符", "tw", "公職人員選舉罷免法|99"),
+    ("係犯誹謗罪與選罷法第104條", "tw", "選罷法|104"),
+    ("刑法及毒品危害防制條例第10條", "tw", "毒品危害防制條例|10"),
+    ("修正前洗錢防制法第14條", "tw", "洗錢防制法|14"),
+    ("民國95年5月30日修正公布之公職人員選舉罷免法第99條", "tw", "公職人員選舉罷免法|99"),
+    ("依96年罪犯減刑條例第2條", "tw", "罪犯減刑條例|2"),
+])
+def test_words_before_a_bare_law_name_are_cut(text, jur, key):
+    assert citation_keys(text, jur) == [key]
+
+
+@pytest.mark.parametrize("text,jur,key", [
+    # 和 / 及 / 与 / 與, 对外, 关系, 罪犯, 犯罪 and a second 法 inside real titles
+    ("依兒童及少年性剝削防制條例第36條", "tw", "兒童及少年性剝削防制條例|36"),
+    ("依臺灣地區與大陸地區人民關係條例第75條", "tw", "臺灣地區與大陸地區人民關係條例|75"),
+    ("中华人民共和国全国人民代表大会和地方各级人民代表大会选举法第一条", "cn",
+     "中华人民共和国全国人民代表大会和地方各级人民代表大会选举法|1"),
+    ("依照涉外民事关系法律适用法第八条", "cn", "涉外民事关系法律适用法|8"),
+    ("违反对外贸易法第六十一条", "cn", "对外贸易法|61"),
+    ("依犯罪被害人保護法第4條", "tw", "犯罪被害人保護法|4"),
+    ("依中華民國九十六年罪犯減刑條例第2條", "tw", "中華民國九十六年罪犯減刑條例|2"),
+    ("依照民法通则第一百零六条", "cn", "民法通则|106"),
+    ("依陸海空軍刑法第54條", "tw", "陸海空軍刑法|54"),
+    ("依照中华人民共和国刑事诉讼法第十五条", "cn", f"{CPL}|15"),
+    # a 《…》 name is never cut, whatever words it holds
+    ("依照《关于适用〈中华人民共和国刑事诉讼法〉的解释》第十条", "cn", "关于适用〈中华人民共和国刑事诉讼法〉的解释|10"),
+])
+def test_real_law_titles_are_kept_whole(text, jur, key):
+    assert citation_keys(text, jur) == [key]
+
+
+@pytest.mark.real
+@pytest.mark.parametrize("jur,path", [
+    ("cn", ("statutes", "cn", "prc_criminal_law.md")),
+    ("tw", ("statutes", "tw", "C0010001_criminal_procedure.json")),
+])
+def test_real_statutes_cite_themselves_by_deictic_names(jur, path):
+    """Every article that writes 本法第X条 / 本法第X條 cites its own law there (the PRC Criminal Law
+    and Taiwan's 刑事訴訟法 both do), and no parsed law name is deictic or starts with a word bare_law_name cuts."""
+    p = real_path(*path)
+    result = statutes_cn.read_file(p, p.name) if jur == "cn" else statutes_tw.read_json(p, p.name)
+    self_citing = 0
+    for law in result.laws:
+        for a in law.articles:
+            body = "\n".join(a["paragraphs"])
+            laws = {c["law"] for c in parse_citations(body, jur, law.name)}
+            if "本法第" in body:
+                self_citing += 1
+                assert law.name in laws, a["key"]
+            for name in laws:
+                assert name == bare_law_name(name) and not name.endswith(("本法", "同法")), (a["key"], name)
+    assert self_citing > 0

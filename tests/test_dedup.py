@@ -29,6 +29,21 @@ def test_minhash_estimates_true_jaccard_without_bias():
     assert np.std(errors) < 0.06  # 128 permutations: sd ≤ 0.044
 
 
+def test_batched_signatures_equal_one_text_at_a_time(monkeypatch):
+    """signatures() hashes many texts' shingles in one array: a window straddling two texts must
+    not count, short (< 5 characters) and blank texts are one padded shingle, a text longer than a
+    batch goes alone."""
+    rnd = random.Random(1)
+    facts = [r["fact"] for r in sample_records()]
+    texts = facts + ["甲", "", "  ", "一二三四", "一二三四五", " 乙 丙 ", "某" * 300, rnd.choice(facts) * 40]
+    rnd.shuffle(texts)
+    one = np.vstack([dedup.signature(t) for t in texts])
+    assert (dedup.signatures(texts) == one).all()
+    monkeypatch.setattr(dedup, "BATCH", 64)  # many batches, and texts longer than one
+    assert (dedup.signatures(texts) == one).all()
+    assert dedup.signatures([]).shape == (0, dedup.NUM_PERM)
+
+
 def test_lsh_parameters_are_datasketchs_optimiser():
     from datasketch.lsh import _optimal_param
 
@@ -122,3 +137,24 @@ def test_no_cases_builds_empty_case_datasets(tmp_path):
     m = build(BuildConfig.of(raw=tmp_path / "raw", out=tmp_path / "d", workers=1))
     assert m["cases"] == 0 and m["near_duplicates"]["pairs_merged"] == 0
     assert (tmp_path / "d" / "criminal_sentencing.jsonl").read_bytes() == b""
+
+
+def test_bands_on_disk_read_a_band_at_a_time_equal_the_table(tmp_path):
+    """dedup.Bands reads band j of every shard's (b, n) band file: the same column as the (n, b)
+    table in memory, the rows set apart (no facts) keyed apart, and the same candidate sets."""
+    facts = [r["fact"] for r in sample_records()]
+    texts = facts + facts[:5] + [near_duplicate(f) for f in facts[5:9]]
+    table = dedup.band_keys(dedup.signatures(texts), 0.8)
+    paths, at = [], 0
+    for k, n in enumerate((7, 1, len(texts) - 8)):  # uneven shards
+        paths.append(tmp_path / f"bands{k}.npy")
+        np.save(paths[-1], np.ascontiguousarray(table[at:at + n].T))
+        at += n
+    bands = dedup.Bands(paths)
+    assert bands.shape == table.shape
+    assert all((bands[:, j] == table[:, j]).all() for j in range(table.shape[1]))
+    runs = dedup.candidate_runs(bands)
+    assert [r.tolist() for r in runs] == [r.tolist() for r in dedup.candidate_runs(table)] and runs
+    bands.apart = np.array([0, len(texts) - 1])  # the first exact duplicate's source has no facts now
+    apart = dedup.candidate_runs(bands)
+    assert not any(0 in r or len(texts) - 1 in r for r in apart) and len(apart) < len(runs)

@@ -304,8 +304,12 @@ def test_gates_change_no_span(monkeypatch):
 
     rnd = random.Random(7)
     texts = ["".join(rnd.choice(_ATOMS) for _ in range(rnd.randint(5, 60))) for _ in range(20000)]
+    words = [a for a in _ATOMS if not re.search("[0-9A-Za-z]", a.translate(FOLD))]  # context words, signs
+    texts += ["".join(rnd.choice(words) for _ in range(rnd.randint(2, 30))) for _ in range(2000)]
     gated = [privacy._spans(t, set()) for t in texts]
     assert sum(map(bool, gated)) > 5000  # the texts do hold numbers of every kind
     assert {kind for spans in gated for _, _, kind in spans} >= set(privacy.KINDS) - {"name", "device_id"}
+    assert sum(not privacy._ANY.search(t.translate(privacy.FOLD)) for t in texts) >= 2000  # the first gate skips these
     monkeypatch.setattr(privacy, "_PLAN", [(kind, rx, None, value) for kind, rx, _, value in privacy._PLAN])
+    monkeypatch.setattr(privacy, "_ANY", re.compile(""))
     assert [privacy._spans(t, set()) for t in texts] == gated

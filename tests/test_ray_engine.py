@@ -14,6 +14,7 @@ from lawfactory.build.pipeline import build
 from lawfactory.cli import main
 from lawfactory.config import BuildConfig
 from lawfactory.errors import BuildError, UsageError
+from lawfactory.preflight.llamafactory_args import free_port
 
 from conftest import SAMPLES, real_path
 from planting import near_duplicate
@@ -52,7 +53,7 @@ RAY = {"engine": "ray", "workers": 2, "shard_bytes": SMALL}
 def test_samples_build_the_same_bytes_on_ray_as_one_local_worker(ray_instance, ray_maps, tmp_path):
     m = assert_same_builds(SAMPLES, tmp_path, second=RAY)
     jobs = dict(ray_maps)
-    assert jobs["convert_shard"] > 2 and jobs["run_shard"] > 2, ray_maps
+    assert jobs["convert_shard"] > 2 and jobs["run_shard"] > 2 and jobs["build_shard"] > 2, ray_maps
     assert m["adversarial"]["generated"] and m["statutes"]["retrieval"]["case_anchors"] > 0
 
 
@@ -170,6 +171,27 @@ def test_engine_ray_without_ray_says_how_to_install_it(tmp_path, monkeypatch):
                                          r"pip install 'lawfactory\[ray\]'"):
         main(["data", "--raw", str(SAMPLES), "--out", str(out), "--engine", "ray"])
     assert not out.exists()
+
+
+def test_an_unreachable_ray_address_fails_at_once_naming_it(tmp_path):
+    """Nothing listens on the port: the build stops before Ray retries, and DATA is as it was."""
+    pytest.importorskip("ray")
+    port = free_port()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "previous.jsonl").write_text("{}\n")
+    with pytest.raises(SystemExit, match=rf"--ray-address 127\.0\.0\.1:{port}: no Ray cluster answers there "
+                                         rf"\(127\.0\.0\.1:{port}: .*\)\. Start one \(`ray start --head "
+                                         rf"--port={port}` on that host\), or drop --ray-address"):
+        main(["data", "--raw", str(SAMPLES), "--out", str(out), "--engine", "ray",
+              "--ray-address", f"127.0.0.1:{port}"])
+    assert [p.name for p in out.iterdir()] == ["previous.jsonl"]
+
+
+def test_a_live_ray_address_passes_the_check(ray_instance):
+    from lawfactory.build import ray_engine
+
+    ray_engine.check_reachable(ray_instance.get_runtime_context().gcs_address)  # raises when unreachable
 
 
 def test_a_ray_address_needs_the_ray_engine(tmp_path):

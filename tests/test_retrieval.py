@@ -35,8 +35,26 @@ def test_corpus_of_one_jurisdiction(index, corpus):
     tw = load_corpus(index, jurisdiction="tw")
     assert tw.keys and all(corpus.articles[k]["jurisdiction"] == "tw" for k in tw.keys)
     assert set(tw.keys) < set(corpus.keys)
+    fr = load_corpus(index, jurisdiction="fr")
+    assert fr.keys and all(corpus.articles[k]["jurisdiction"] == "fr" for k in fr.keys)
     with pytest.raises(InputError, match="jurisdiction"):
-        load_corpus(index, jurisdiction="fr")
+        load_corpus(index, jurisdiction="jp")
+
+
+def test_bm25_finds_a_french_article_by_its_words(corpus):
+    """French text is cut into its words (accents kept), not by jieba; a French article is found by
+    words of its own text, and a jurisdiction filter keeps the search among the French articles."""
+    assert tokenize("Le silence gardé vaut décision d'acceptation") == [
+        "le", "silence", "gardé", "vaut", "décision", "d", "acceptation"]
+    fr = [k for k in corpus.keys if corpus.articles[k]["jurisdiction"] == "fr"]
+    bm25 = load_retriever("bm25", corpus)
+    found = 0
+    for key in fr:
+        words = " ".join(" ".join(corpus.articles[key]["paragraphs"]).split()[:12])
+        (hits,) = bm25.search([words], k=3, jurisdiction="fr")
+        assert all(corpus.articles[k]["jurisdiction"] == "fr" for k, _ in hits)
+        found += bool(hits) and hits[0][0] == key
+    assert len(fr) >= 3 and found >= 0.8 * len(fr)
 
 
 def test_bad_index_line_names_file_and_line(tmp_path, index):

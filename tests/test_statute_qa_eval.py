@@ -306,3 +306,15 @@ def test_real_french_eval_rows_gold_and_shifted_answers(tmp_path):
     assert m["echo_free"]["accuracy"]["value"] == 1.0 and m["citations"]["exists"] == 1.0
     assert shifted["by_task"]["reverse"]["echo_free"]["accuracy"]["value"] == 0.0
     assert shifted["text"]["rouge-l"]["value"] < 100.0
+
+
+def test_answers_are_read_in_the_rows_law():
+    """An answer about 刑事訴訟法 that writes 本法第X條 or an unnamed 第X條 cites 刑事訴訟法, not the
+    criminal code: gold and prediction are parsed with the row's law."""
+    from lawfactory.evaluation.qa_citations import score_rows
+
+    key = "刑事訴訟法|57"
+    gold = [{"articles": [key], "label_text": "本法第57條規定：…", "number_in_prompt": False, "prompt_text": "…"}]
+    right, wrong = score_rows(gold * 2, ["依第57條，…", "依本法第58條，…"], "tw")
+    assert right["gold_answer_keys"] == [key] and right["predicted_keys"] == [key] and right["hit"]
+    assert wrong["predicted_keys"] == ["刑事訴訟法|58"] and wrong["scored"] and not wrong["hit"]

@@ -37,6 +37,22 @@ def assert_same_builds(raw: Path, tmp: Path, second: dict | None = None, **kw) -
     return m
 
 
+def test_wanted_lines_are_read_within_a_range(tmp_path):
+    """The adversarial plan's later passes read only their candidates' lines, each shard in its own
+    byte range: together the ranges give every wanted line once, each from its own range."""
+    path = tmp_path / "cases.jsonl"
+    path.write_text("".join(f'{{"n": {i}, "pad": "{"x" * (i % 37)}"}}\n' for i in range(400)))
+    only = set(range(3, 400, 7)) | {0, 399}
+    whole = list(task_stage._lines(path, only))
+    assert [i for i, _ in whole] == sorted(only) and all(case["n"] == i for i, case in whole)
+    rs = task_stage.ranges(path, 3, 1)
+    parts = [list(task_stage._lines(path, only, r.start, r.end, r.first_line)) for r in rs]
+    assert [x for part in parts for x in part] == whole
+    for r, nxt, part in zip(rs, [*rs[1:], None], parts):
+        last = nxt.first_line - 2 if nxt else 399
+        assert all(r.first_line - 1 <= i <= last for i, _ in part)
+
+
 def test_ranges_cover_cases_jsonl_in_order(tmp_path):
     path = tmp_path / "cases.jsonl"
     lines = [f'{{"n": {i}, "pad": "{"x" * (i % 50)}"}}\n' for i in range(500)]

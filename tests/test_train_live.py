@@ -12,14 +12,16 @@ import sys
 import pytest
 import torch
 
-from lawfactory.errors import UsageError
+from lawfactory.cli import main
+from lawfactory.errors import InputError, UsageError
 from lawfactory.evaluation.inputs import load_gold
 from lawfactory.evaluation.run import point_scores
 from lawfactory.jsonl import read_jsonl
 from lawfactory.preflight.llamafactory_args import free_port
+from lawfactory.preflight.recipe import load_recipe
 from lawfactory.training.callback import SentencingMetricsCallback
 from lawfactory.training.generate import generate, generate_sharded, prompt_ids
-from lawfactory.training.live_metrics import LiveMetricsConfig, sample_rows
+from lawfactory.training.live_metrics import LiveMetricsConfig, decide, sample_rows
 from lawfactory.training.run import train
 
 from conftest import REPO
@@ -139,11 +141,88 @@ def test_ranks_share_the_rows_and_all_get_every_answer(sample_data, tokenizer, t
     assert calls == 2  # rank 0: rows 0, 2, 4 in batches of two
 
 
-def test_live_metrics_need_an_evaluation(tmp_path, sample_data):
+def test_live_metrics_asked_for_need_an_evaluation(tmp_path, sample_data):
     recipe = tmp_path / "r.yaml"
     recipe.write_text(f"do_train: true\ndataset_dir: {sample_data}\neval_strategy: 'no'\n")
     with pytest.raises(UsageError, match="eval_strategy"):
-        train(recipe, [], LiveMetricsConfig())
+        train(recipe, [], LiveMetricsConfig(metrics_rows=4))
+
+
+# Which recipes take the live metrics by default: those training or evaluating on sentencing rows.
+TAKES_METRICS = {"criminal_qlora.yaml", "criminal_lora_ds.yaml", "criminal_dpo.yaml"}
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (REPO / "recipes").glob("*.yaml")))
+def test_only_sentencing_recipes_take_the_metrics_by_default(name, sample_data):
+    args = load_recipe(REPO / "recipes" / name, [f"dataset_dir={sample_data}"])
+    config, why = decide(args, LiveMetricsConfig(), name)
+    if name in TAKES_METRICS:
+        assert (config.metrics_rows, config.metrics_dataset, why) == (32, "criminal_sentencing_eval", "")
+    else:
+        assert config.metrics_rows == 0 and why.startswith(f"{name}: no live sentencing metrics: ")
+        assert "--metrics-rows N" in why
+
+
+def test_a_criminal_recipe_without_evaluation_says_why_it_takes_none(sample_data):
+    args = load_recipe(REPO / "recipes/criminal_qlora.yaml", [f"dataset_dir={sample_data}", "eval_strategy=no"])
+    config, why = decide(args, LiveMetricsConfig(), "q")
+    assert config.metrics_rows == 0 and "no evaluation" in why
+
+
+@pytest.fixture
+def no_run_exp(monkeypatch):
+    """LLaMA-Factory's run_exp replaced by a recorder of the callbacks `train` hands it."""
+    import llamafactory.train.tuner
+
+    calls = []
+    monkeypatch.setattr(llamafactory.train.tuner, "run_exp", lambda args, callbacks: calls.append(callbacks))
+    return calls
+
+
+def test_french_statute_qa_gets_no_callback_and_says_why(no_run_exp, sample_data, capsys):
+    recipe = REPO / "recipes/fr_statutes_lora.yaml"
+    train(recipe, [f"dataset_dir={sample_data}"], LiveMetricsConfig())
+    assert no_run_exp == [[]]
+    err = capsys.readouterr().err
+    assert "no live sentencing metrics" in err and "fr_statutes_qa, fr_statutes_qa_eval" in err
+
+
+def test_a_criminal_recipe_gets_the_callback(no_run_exp, sample_data):
+    train(REPO / "recipes/criminal_qlora.yaml", [f"dataset_dir={sample_data}"], LiveMetricsConfig(metrics_pairs=0))
+    [[cb]] = no_run_exp
+    assert isinstance(cb, SentencingMetricsCallback) and cb.config.metrics_rows == 32
+    assert cb.gold and {g["raw"]["input"] for g in cb.gold} <= {
+        r["input"] for r in read_jsonl(sample_data / "criminal_sentencing_eval.jsonl")}
+
+
+@pytest.mark.parametrize("recipe, rows", [("fr_statutes_lora.yaml", "0"), ("criminal_qlora.yaml", "32")])
+def test_torchrun_ranks_get_the_decision_as_options(recipe, rows, sample_data, monkeypatch, capsys):
+    """Several devices: the command decides once and hands every rank the rows it decided."""
+    import lawfactory.training.run as run
+
+    commands = []
+    monkeypatch.setenv("FORCE_TORCHRUN", "1")
+    monkeypatch.setenv("NPROC_PER_NODE", "2")
+    for var in ("LOCAL_RANK", "TORCHELASTIC_RUN_ID"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(run.subprocess, "run", lambda cmd: commands.append(cmd) or subprocess.CompletedProcess(cmd, 0))
+    assert main(["train", str(REPO / "recipes" / recipe), f"dataset_dir={sample_data}"]) == 0
+    [cmd] = commands
+    assert cmd[cmd.index("--metrics-rows") + 1] == rows
+    assert cmd[cmd.index("--metrics-dataset") + 1] == "criminal_sentencing_eval"
+    assert ("no live sentencing metrics" in capsys.readouterr().err) == (rows == "0")
+
+
+@pytest.mark.parametrize("entry", [None, {"file_name": "criminal_sentencing_eval.jsonl", "formatting": "alpaca"}],
+                         ids=["not registered", "file missing"])
+def test_metrics_asked_for_on_data_without_the_dataset_are_a_clear_error(entry, tmp_path):
+    """A French statute build has no criminal_sentencing_eval: --metrics-rows on it names what is missing."""
+    info = {"fr_statutes_qa": {"file_name": "fr_statutes_qa.jsonl"}, "criminal_sentencing_eval": entry}
+    (tmp_path / "dataset_info.json").write_text(json.dumps({k: v for k, v in info.items() if v}))
+    args = load_recipe(REPO / "recipes/fr_statutes_lora.yaml", [f"dataset_dir={tmp_path}"])
+    with pytest.raises(InputError, match=r"fr\.yaml: live metrics take their rows from criminal_sentencing_eval "
+                                         r"\(--metrics-dataset\), which this run's data lacks: .*--metrics-rows 0"):
+        decide(args, LiveMetricsConfig(metrics_rows=4), "fr.yaml")
 
 
 @pytest.mark.slow

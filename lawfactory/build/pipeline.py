@@ -91,7 +91,10 @@ def probe_case(case: dict) -> None:
     and line are known (a worker calls this: module level, so it pickles under spawn too)."""
     if is_judgment(case) or case.get("jurisdiction") == "cn":  # eval row: the training row's text + gold columns
         jsonl.dumps(sample(case, eval_row=True))
-    datacard.Card().case(case, TRAIN)
+    _PROBE_CARD.case(case, TRAIN)
+
+
+_PROBE_CARD = datacard.Card()  # the probe's counts are thrown away: one card per process (keys are few)
 
 
 class Timer:
@@ -197,7 +200,7 @@ def adversarial_stage(opts: BuildConfig, ctx: Context, n_cases: int, engine: sha
     Its length check is JudgmentTask's."""
     stage = AdversarialStage(opts, ctx.index, functools.partial(too_long, config=opts))
     stage.plan(ctx.cases, n_cases,
-               lambda job, state: shards.execute(job, ctx.ranges, state, engine, "adversarial candidates"))
+               lambda job, state, what: shards.execute(job, ctx.ranges, state, engine, what))
     return stage
 
 

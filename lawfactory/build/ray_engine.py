@@ -14,6 +14,8 @@ order, so the outputs are the same bytes as the local engine's (docs/scale.md).
   back as they come and returned in item order.
 - A worker checks once that it runs the same lawfactory code as the build process (the code
   version of the fingerprint), so a node with another version cannot mix its rows in.
+- `--ray-address HOST:PORT` where nothing listens stops the build at once, before DATA is touched
+  (check_reachable); Ray alone would retry for many minutes.
 - A task that raises ends the build with the local engine's error (shards.py `fail`: which shard,
   why); a worker or node that dies, after Ray's retries, with WorkerDied. The pending tasks are
   cancelled. The build's outputs are staged (lawfactory/build/generation.py), so DATA keeps its
@@ -23,6 +25,7 @@ order, so the outputs are the same bytes as the local engine's (docs/scale.md).
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,6 +34,7 @@ from tqdm import tqdm
 from lawfactory.build import fingerprint, shards
 from lawfactory.errors import UsageError
 
+CONNECT_TIMEOUT_S = 5  # the TCP check of --ray-address HOST:PORT before Ray is asked to connect
 MAX_RETRIES = 2  # Ray retries a task whose worker or node died (a job is idempotent: it rewrites its own files)
 _worker: dict = {}  # in a Ray worker process: the state it holds, by object id, and the code version it checked
 
@@ -52,6 +56,50 @@ def start_local(cpus: int | None) -> None:
     root = str(Path(lawfactory.__file__).resolve().parents[1])
     path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     require().init(num_cpus=cpus, include_dashboard=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
+
+
+def check_reachable(address: str) -> None:
+    """A UsageError, within CONNECT_TIMEOUT_S, when nothing accepts a TCP connection at the HOST:PORT of
+    --ray-address. Ray itself, given such an address, retries for many minutes (20 GCS connections,
+    each waiting 30 s for the cluster id, ray_constants.NUM_REDIS_GET_RETRIES and RayConfig
+    py_gcs_connect_timeout_s; the latter is read when ray is imported, too late to lower here).
+    `auto` and an address without a numeric port are left to Ray, which answers them at once."""
+    import socket
+
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not sep or not port.isdigit():
+        return
+    host = host.strip("[]")
+    hosts = [host]
+    if host in ("localhost", "127.0.0.1", "::1"):  # Ray connects to this machine's node IP instead
+        hosts.append(require().util.get_node_ip_address())
+    errors = []
+    for h in hosts:
+        try:
+            socket.create_connection((h, int(port)), timeout=CONNECT_TIMEOUT_S).close()
+            return
+        except OSError as e:
+            errors.append(f"{h}:{port}: {e.strerror or e}")
+    raise UsageError(f"--ray-address {address}: no Ray cluster answers there ({'; '.join(errors)}). Start one "
+                     f"(`ray start --head --port={port}` on that host), or drop --ray-address to run on a Ray "
+                     "instance started on this machine")
+
+
+@contextmanager
+def _one_gcs_attempt():
+    """ray.init connecting to a cluster tries the GCS once rather than 20 times (the
+    RAY_gcs_server_port_wait_time_s budget Ray reads at each connection, ~1 s an attempt besides its
+    30 s wait), unless the environment sets that budget: a port that answers but is no Ray GCS fails
+    in under a minute."""
+    key = "RAY_gcs_server_port_wait_time_s"
+    mine = key not in os.environ
+    if mine:
+        os.environ[key] = "1"
+    try:
+        yield
+    finally:
+        if mine:
+            os.environ.pop(key, None)
 
 
 def _call(job: Callable[[Any], Any], holder: list, item: Any, code: str) -> Any:
@@ -79,6 +127,8 @@ class RayEngine:
 
     def __init__(self, address: str, workers: int):
         self.ray = require()
+        if address:
+            check_reachable(address)  # before the build touches DATA
         self.address, self.requested = address, workers
         self.started = False  # this engine started Ray (and shuts it down)
         self._workers = 0
@@ -99,12 +149,14 @@ class RayEngine:
         if not ray.is_initialized():  # else a caller (a test, a notebook) connected already
             try:
                 if self.address:
-                    ray.init(address=self.address)
+                    with _one_gcs_attempt():
+                        ray.init(address=self.address)
                 else:
                     start_local(self.requested or None)
             except (ConnectionError, RuntimeError, ValueError) as e:
                 where = f"the Ray cluster at --ray-address {self.address}" if self.address else "a local Ray instance"
-                raise UsageError(f"--engine ray: cannot start or reach {where}: {e}") from None
+                hint = " (no Ray GCS answers there? `ray start --head`, or drop --ray-address)" if self.address else ""
+                raise UsageError(f"--engine ray: cannot start or reach {where}: {e}{hint}") from None
             self.started = True
         self._workers = self.requested or max(1, int(ray.cluster_resources().get("CPU", 1)))
         self.code = fingerprint.code_version()

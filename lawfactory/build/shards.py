@@ -351,20 +351,13 @@ class ShardCases:
     counts: list[int]  # cases per shard
 
     def arrays(self) -> dict:
-        """The near-duplicate arrays of all shards, concatenated; signatures stay on disk."""
-        n = sum(dedup.npy_header(self.work / s.key / "bands.npy")[0][0] for s in self.shards)
-        b = dedup.npy_header(self.work / self.shards[0].key / "bands.npy")[0][1] if self.shards else 0
-        bands = np.empty((n, b), np.uint64)  # the one large array: filled in place, never copied
-        at = 0
-        for s in self.shards:
-            part = np.load(self.work / s.key / "bands.npy")
-            bands[at:at + len(part)] = part
-            at += len(part)
+        """The near-duplicate arrays of all shards, concatenated; signatures and bands stay on disk
+        (read a row, a band at a time)."""
         empty = {"exact": np.empty(0, np.uint64), "active": np.empty(0, bool), "gid": np.empty(0, "S1")}
         out = {k: np.concatenate([np.load(self.work / s.key / f"{k}.npy") for s in self.shards])
                if self.shards else empty[k]
                for k in empty}
-        out["bands"] = bands
+        out["bands"] = dedup.Bands([self.work / s.key / "bands.npy" for s in self.shards])
         out["sig"] = dedup.Signatures([self.work / s.key / "sig.npy" for s in self.shards])
         return out
 

@@ -77,7 +77,7 @@ class Pending:
     stats: Counter = field(default_factory=Counter)  # the converter's counters
     dropped: list = field(default_factory=list)  # (reason kind, filtered.jsonl line) per dropped case
     rows: list = field(default_factory=list)  # cases.jsonl line per kept case
-    keys: list = field(default_factory=list)  # (group id, (MinHash, exact key) or None: no facts) per kept case
+    keys: list = field(default_factory=list)  # (group id, facts or None, exact key or 0) per kept case
 
 
 class Read:
@@ -180,32 +180,48 @@ class Serialize:
 
 class Signature:
     """The near-duplicate stage's arrays: per kept case its group id and the MinHash signature and
-    exact key of its facts (a case without facts takes part in no comparison: `active` false)."""
+    exact key of its facts (a case without facts takes part in no comparison: `active` false).
+    The exact key is made with the record (a text it cannot encode rejects the record); the
+    signatures of committed cases are made BATCH at a time (dedup.signatures: 4× faster)."""
+
+    BATCH = 256
 
     def __init__(self, rel: str):
         self.rel = rel
         self.gids, self.sigs, self.exact, self.active = [], [], [], []
+        self.texts: list[str | None] = []  # committed cases whose signatures are not made yet
 
     def __call__(self, cases: Iterable[dict], pending: Pending) -> Iterator[dict]:
         for c in cases:
             facts = c.get("facts")
             text = facts if isinstance(facts, str) and facts.strip() else None
             gid = str(c.get("group_id") or c.get("case_id") or f"{self.rel}:{pending.line}").encode("utf-8")
-            pending.keys.append((gid, (dedup.signature(text), dedup.exact_key(text)) if text else None))
+            pending.keys.append((gid, text, dedup.exact_key(text) if text else 0))
             yield c
 
     def commit(self, pending: Pending) -> None:
-        for gid, sig in pending.keys:
-            self.active.append(sig is not None)
+        for gid, text, exact in pending.keys:
+            self.active.append(text is not None)
             self.gids.append(gid)
-            self.sigs.append(sig[0] if sig else np.zeros(dedup.NUM_PERM, np.uint32))
-            self.exact.append(sig[1] if sig else 0)
+            self.exact.append(exact)
+            self.texts.append(text)
+        if len(self.texts) >= self.BATCH:
+            self._sign()
+
+    def _sign(self) -> None:
+        rows = np.zeros((len(self.texts), dedup.NUM_PERM), np.uint32)
+        at = [i for i, t in enumerate(self.texts) if t is not None]
+        if at:
+            rows[at] = dedup.signatures([self.texts[i] for i in at])
+        self.sigs.append(rows)
+        self.texts = []
 
     def save(self, d: Path, threshold: float) -> None:
-        sig = np.vstack(self.sigs) if self.sigs else np.empty((0, dedup.NUM_PERM), np.uint32)
+        self._sign()
+        sig = np.vstack(self.sigs)
         arrays = {
             "sig": sig,
-            "bands": dedup.band_keys(sig, threshold),
+            "bands": np.ascontiguousarray(dedup.band_keys(sig, threshold).T),  # (b, n): a band is one row on disk
             "exact": np.array(self.exact, dtype=np.uint64),
             "active": np.array(self.active, dtype=bool),
             "gid": np.array(self.gids, dtype=bytes) if self.gids else np.empty(0, "S1"),

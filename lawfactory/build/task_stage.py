@@ -49,10 +49,10 @@ def split_cases(opts: BuildConfig, ctx: Any, start: int = 0, end: int | None = N
     """cases.jsonl (or its lines from byte `start` to `end`, the first being line `first_line`) with
     each case's split; benchmark items (--exclude) are left out of train. `numbered`: (line index,
     case, split), the index 0-based. `only`: just the cases at these line indexes, the other lines
-    not even parsed (a pass that wants a few thousand cases of a million)."""
+    not even parsed (a pass that wants a few thousand cases of a million), in the byte range too."""
     removed = ctx.hygiene.removed
     if only is not None:
-        lines = _lines(opts.out / "cases.jsonl", only)
+        lines = _lines(opts.out / "cases.jsonl", only, start, end, first_line)
     else:
         lines = ((i, case) for i, (_, case, _) in enumerate(
             jsonl.iter_jsonl(opts.out / "cases.jsonl", start, end, first_line), first_line - 1))
@@ -63,13 +63,18 @@ def split_cases(opts: BuildConfig, ctx: Any, start: int = 0, end: int | None = N
         yield (i, case, split) if numbered else (case, split)
 
 
-def _lines(path: Path, only: set[int]) -> Iterator[tuple[int, dict]]:
-    """(index, case) of the lines of cases.jsonl (the build's own file: one case a line) at `only`."""
+def _lines(path: Path, only: set[int], start: int = 0, end: int | None = None,
+           first_line: int = 1) -> Iterator[tuple[int, dict]]:
+    """(index, case) of the lines of cases.jsonl (the build's own file: one case a line) at `only`,
+    among those from byte `start` to `end` (the first being line `first_line`)."""
     last = max(only, default=-1)
     with open(path, "rb") as f:
-        for i, raw in enumerate(f):
-            if i > last:
+        f.seek(start)
+        at = start
+        for i, raw in enumerate(f, first_line - 1):
+            if i > last or (end is not None and at >= end):
                 return
+            at += len(raw)
             if i in only:
                 yield i, jsonl.loads(raw)
 
@@ -197,6 +202,8 @@ def run(opts: BuildConfig, ctx: Any, tasks: list, names: list[str], listed: list
 
 
 def _concat(work: Path, parts: list[Range], file: str, dest) -> None:
+    """The shards' part files, in order, onto the text file dest (as bytes: both are UTF-8)."""
+    dest.flush()
     for r in parts:
-        with open(work / f"{r.index:05d}" / file, encoding="utf-8", newline="\n") as f:
-            shutil.copyfileobj(f, dest, 1 << 20)
+        with open(work / f"{r.index:05d}" / file, "rb") as f:
+            shutil.copyfileobj(f, dest.buffer, 1 << 20)

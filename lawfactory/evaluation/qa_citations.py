@@ -30,15 +30,19 @@ def parser_for(jurisdiction: str):
     except ValueError:
         raise EvalInputError(f"lawfactory/parse/citations.py parses no {jurisdiction!r} citations; citation "
                              "accuracy needs it") from None
-    return lambda text: citation_keys(text, jurisdiction)
+    return lambda text, law=None: citation_keys(text, jurisdiction, law)
 
 
 def score_rows(gold: list[dict], texts: list[str], jurisdiction: str) -> list[dict]:
-    """Per row: predicted keys, the keys the gold answer cites, echo, scored, hit, exact."""
+    """Per row: predicted keys, the keys the gold answer cites, echo, scored, hit, exact. Answers
+    are read in the row's law (its gold article's): an unnamed 第X条 or 本法第X条 in an answer about
+    刑事诉讼法 cites 刑事诉讼法, the same for the gold answer and the prediction."""
     keys_of = parser_for(jurisdiction)
     out = []
     for g, text in zip(gold, texts):
-        pred, label_keys, gold_keys = keys_of(text), keys_of(g["label_text"]), set(g["articles"])
+        gold_keys = set(g["articles"])
+        law = split_key(g["articles"][0])[0] if g["articles"] else None
+        pred, label_keys = keys_of(text, law), keys_of(g["label_text"], law)
         if g["number_in_prompt"] is not None:
             echo, source = g["number_in_prompt"], "field"
         else:

@@ -321,7 +321,8 @@ def load(paths: list[str], threshold: float) -> ExcludeSet:
     )
 
 
-def match(bands: np.ndarray, exact: np.ndarray, sigs: dedup.Signatures, ex: ExcludeSet, threshold: float) -> np.ndarray:
+def match(bands: np.ndarray | dedup.Bands, exact: np.ndarray, sigs: dedup.Signatures, ex: ExcludeSet,
+          threshold: float) -> np.ndarray:
     """Per case: the first item whose fact text it equals or near-duplicates (MinHash), or -1."""
     n = len(exact)
     hit_item = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
@@ -334,8 +335,9 @@ def match(bands: np.ndarray, exact: np.ndarray, sigs: dedup.Signatures, ex: Excl
     for j in range(bands.shape[1]):
         order = np.argsort(ex.bands[:, j], kind="stable")
         col = ex.bands[order, j]
-        lo = np.searchsorted(col, bands[:, j], "left")
-        hi = np.searchsorted(col, bands[:, j], "right")
+        mine = bands[:, j]
+        lo = np.searchsorted(col, mine, "left")
+        hi = np.searchsorted(col, mine, "right")
         for d in np.flatnonzero(hi > lo):
             items = order[lo[d]:hi[d]]
             items = items[items < hit_item[d]]
@@ -348,8 +350,8 @@ def match(bands: np.ndarray, exact: np.ndarray, sigs: dedup.Signatures, ex: Excl
     return hit_item
 
 
-def find(bands: np.ndarray, exact: np.ndarray, sigs: dedup.Signatures, facts: Iterable[str | None], ex: ExcludeSet,
-         threshold: float, containment: float) -> tuple[np.ndarray, np.ndarray]:
+def find(bands: np.ndarray | dedup.Bands, exact: np.ndarray, sigs: dedup.Signatures, facts: Iterable[str | None],
+         ex: ExcludeSet, threshold: float, containment: float) -> tuple[np.ndarray, np.ndarray]:
     """Per case: the exclude file of the first item it matches (-1: none), and whether only
     containment found it. facts: every case's facts in case order (streamed once)."""
     near = match(bands, exact, sigs, ex, threshold)

@@ -58,9 +58,7 @@ def run(cases: Converted, mode: str, threshold: float, excludes: list[str], seed
         return res
     arr = cases.arrays()
     bands, sigs, gids = arr["bands"], arr["sig"], arr["gid"]
-    inactive = np.flatnonzero(~arr["active"])  # records without facts never match anything
-    bands[inactive] = ((inactive[:, None].astype(np.uint64) << np.uint64(20))
-                       + np.arange(bands.shape[1], dtype=np.uint64) + np.uint64(1 << 63))
+    bands.apart = np.flatnonzero(~arr["active"])  # records without facts never match anything
     res.gids = gids
 
     new_gid: dict = {}

@@ -8,7 +8,9 @@ turn citation strings into the same keys here.
 Numbering differs across the strait: in PRC law an article (条) has paragraphs (款) with items
 (项); in Taiwan law an article (條) has paragraphs (項) with items (款). A bare 第X款 after a cited
 paragraph continues that article (第七十三条第二款、第三款 is §73 ¶2 and ¶3), it is never a new
-article. A citation without a law name takes the last named law, or the jurisdiction's criminal law.
+article. A citation without a law name takes the last named law, or the jurisdiction's criminal law;
+本法第X条 is the text's own law and 同法第X条 the law named before (parse_citations), and a bare name is cut
+after the words it runs into (根据我国治安管理处罚法 → 治安管理处罚法, bare_law_name).
 """
 
 from __future__ import annotations
@@ -42,21 +44,55 @@ _CITE = re.compile(_ARTICLE + rf"(?:{_SUB.format(name='p1')})?(?:{_SUB.format(na
 # a bare 第X款/项/項 that continues the previous article
 _CONT = re.compile(rf"第{_SP}[（(]?(?P<n>{_N})[）)]?{_SP}(?P<u>[款项項])")
 # a law's name right before a citation: 《…》 (judicial interpretations run to ~70 characters)
-# or a run of CJK ending in 法 / 条例 / 條例 / 规定 / 規則
-_LAW = re.compile(r"《(?P<q>[^《》]{2,100})》|(?P<bare>[\u4e00-\u9fff]{1,20}?(?:法|条例|條例|通则|通則))$")
-# words that lead into a law's name without being part of it (應依刑事訴訟法, 并依照《刑法》)
-# (係犯刑法第320條: what a Taiwan judgment writes before the charge; 犯 alone is not stripped,
-# 犯罪被害人保護法 starts with it)
-_LEAD = re.compile(r"^(?:据上论断|據上論斷|应依|應依|依照|依据|依據|根据|根據|适用|適用|援引|违反|違反|係犯|系犯|触犯|"
-                   r"觸犯|所犯|依|并|並|及|和|与|與|暨|另)+")
+# or a run of CJK ending in 法 / 法典 / 条例 / 條例 / 通则 / 通則 (a bare name, cut by bare_law_name;
+# 30 characters: 中华人民共和国 and a long title, 全国人民代表大会和地方各级人民代表大会选举法)
+_ENDS = r"(?:法典|法|条例|條例|通则|通則)"
+_LAW = re.compile(rf"《(?P<q>[^《》]{{2,100}})》|(?P<bare>[\u4e00-\u9fff]{{1,30}}?{_ENDS})$")
+# Deictic names right before a citation. 本法 / 本条例 …: the law the text is or is about (not 基本法);
+# 同法 / 该法 / 此法 …: the law named before it (see parse_citations).
+_SELF = re.compile(r"(?<![基根])本(?:法典|法|条例|條例|规定|規定|办法|辦法|规则|規則)$")
+_SAME = re.compile(r"(?:同|该|該|此)(?:法典|法|条例|條例)$")
+# Words that end whatever precedes a law's name and occur in no law title (a bare name is cut after
+# the last one): verbs and prepositions that lead into a citation (根据, 依照, 违反, 适用, 涉犯, 共同犯
+# — not 犯罪 / 罪犯, which titles hold: 犯罪被害人保護法, 罪犯減刑條例), copulas and adverbs (是, 係,
+# 又, 而, 应当, 核與), demonstratives (我国, 上開, 前揭), particles (的, 之, 於), and 或 / 以及. 和 / 及 / 与 /
+# 與 / 暨 join a law to a citation, a law or a crime before it (第1項及選罷法, 誹謗罪與選罷法); inside a
+# title they join its words (兒童及少年性剝削防制條例, 臺灣地區與大陸地區人民關係條例, 中华人民共和国).
+# 对 is kept before 外 (对外贸易法), 为 after 行 (行为). A name that starts with 年 / 月 / 日 ends a date
+# (96年罪犯減刑條例, 5月1日修正公布之…). Characters that some title holds are left out:
+# 有 (国有资产法), 非 (非訟事件法), 核 (核安全法), 然 (天然氣事業法), 自 (自來水法), 再 (可再生能源法), 在.
+_CUT = re.compile(
+    "据上论断|據上論斷|根据|根據|依照|依据|依據|按照|遵照|参照|參照|参酌|參酌|违反|違反|违背|違背|适用|適用|援引|引用|"
+    "触犯|觸犯|构成|構成|符合|核與|核与|该当|該當|涉犯|涉嫌|涉有|所犯|所涉|所為|所为|(?<!罪)犯(?!罪)|出自|引自|规定|規定|"
+    "修正前|修正後|修正后|前段|後段|后段|成立|論以|论以|主張|主张|否認|否认|觀諸|揆諸|參以|参以|应当|應當|应受|應受|"
+    "可以|不得|上開|上揭|前揭|前開|前述|上述|上列|我国|我國|本国|本國|以及|或者|"
+    "[依按的之於于是即乃或但並并且亦又仍則则惟而另雖虽因至屬属]|(?<![关關])[係系]|对(?!外)|對(?!外)|(?<!行)[为為]|"
+    "(?:^|(?<=[法例则則典罪]))(?:和|及|与|與|暨)|^[年月日]"
+)
+# what is left after a cut must still be a name: one character or more before its ending
+_NAME = re.compile(rf".+?{_ENDS}")
+# a country's name starts a title: 这是中华人民共和国道路交通安全法 → 中华人民共和国道路交通安全法
+_COUNTRY = re.compile("中华人民共和国|中華人民共和國|中華民國|中华民国")
 PARAGRAPH_UNIT = {"cn": "款", "tw": "項"}
 
 
+def bare_law_name(name: str) -> str:
+    """A bare name as the text runs into it (根据我国治安管理处罚法, 李某共同犯公職人員選舉罷免法) → the
+    law's name: from a country name in it, else after the last word no title holds (_CUT), as long as
+    a name is left (涉外民事关系法律适用法 is no cut at 适用: 法 alone is no name)."""
+    country = [m.start() for m in _COUNTRY.finditer(name)]
+    if country:
+        return name[country[-1]:]
+    cuts = [m.end() for m in _CUT.finditer(name) if _NAME.fullmatch(name, m.end())]
+    return name[cuts[-1]:] if cuts else name
+
+
 def law_name(name: str, jurisdiction: str) -> str:
-    name = _LEAD.sub("", name.strip().strip("《》")) or name
+    """A name as cited (《…》 content, or a bare name already cut by bare_law_name) → the index's name."""
+    name = name.strip()
     aliases = ALIASES[jurisdiction]
     if name not in aliases:
-        # a bare name takes the words before it (請完整背誦中華民國刑法, 我国刑法, 按照刑法, 核其所為係犯刑法):
+        # a bare name may still hold words before a short alias (其行为符合刑法 → 刑法, 本院认为我国刑事诉讼法):
         # cut it down to the longest known name it ends with, a short alias such as 刑法 included;
         # another law whose name ends the same way is known too, so it stays whole (陸海空軍刑法)
         known = [k for k in (*aliases, *aliases.values(), *OTHER_LAWS) if name.endswith(k)]
@@ -102,24 +138,39 @@ def parse_citations(text: str, jurisdiction: str = "cn", default_law: str | None
     """Every article citation in the text, in order: {law, number, suffix, paragraph, item, key, text}.
 
     Repeated citations are all returned (a basis paragraph may cite one article for two paragraphs).
+    The law of a citation: the name right before it (《…》 or a bare name), else the last law named in
+    the sentence, else default_law (the law the text is or is about), else the criminal law. Deictic
+    names are no law's name:
+    - 本法 / 本条例 / 本法典 / 本规定 (本條例 …) is the text's own law: default_law when given (an
+      article of 刑事訴訟法 that cites 刑法第57條 and 本法第X條 means itself); without one, the law
+      the text last named explicitly (a model answer quoting 《刑事诉讼法》…本法第X条 quotes that law's
+      wording), else the criminal law;
+    - 同法 / 该法 / 該法 / 此法 / 同條例 is the law last named explicitly (刑法第339條、同法第30條), else
+      as 本法.
     """
     if jurisdiction == "fr":
         return parse_citations_fr(text, default_law)
     if jurisdiction not in CRIMINAL_LAW:
         raise ValueError(f"unknown jurisdiction {jurisdiction!r}")
-    law = default_law or CRIMINAL_LAW[jurisdiction]
+    default = default_law or CRIMINAL_LAW[jurisdiction]
+    law, named_last = default, None  # named_last: the last law the text names explicitly
     out: list[dict] = []
     pos = 0
     for m in _CITE.finditer(text):
         between = text[pos:m.start()]
         names = list(_LAW.finditer(between))
-        named = names[-1] if names else None  # the name nearest the citation is the one it cites
         if out:  # bare 第三款 between two citations: another paragraph of the previous article
             out += _continuations(out[-1], between[:names[0].start()] if names else between, jurisdiction)
-        if named:
-            law = law_name(named.group("q") or named.group("bare"), jurisdiction)
+        deictic = _SELF.search(between) or _SAME.search(between)
+        if deictic:  # a bare name ending in 本法 is no name; a 《…》 before it still is
+            names = [n for n in names if n.group("q")]
+        if names:  # the name nearest the citation is the one it cites
+            q, bare = names[-1].group("q", "bare")
+            law = named_last = law_name(q or bare_law_name(bare), jurisdiction)
         elif "。" in between:  # a new sentence without a law name: back to the default
-            law = default_law or CRIMINAL_LAW[jurisdiction]
+            law = default
+        if deictic:
+            law = (default_law if deictic.re is _SELF and default_law else None) or named_last or default
         try:
             number = to_int(m.group("num"))
             suffix = to_int(m.group("suf") or m.group("dash") or "0")

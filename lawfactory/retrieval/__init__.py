@@ -25,7 +25,7 @@ class Retriever(Protocol):
 
     def search(self, queries: list[str], k: int) -> list[list[tuple[str, float]]]:
         """For each query: up to k (article key, score), best first. The retrievers here also take
-        jurisdiction="cn" / "tw" to search that side's articles only."""
+        jurisdiction="cn" / "tw" / "fr" to search one jurisdiction's articles only."""
         ...
 
 

@@ -22,7 +22,7 @@ class BM25Retriever:
 
     def search(self, queries: list[str], k: int, jurisdiction: str | None = None) -> list[list[tuple[str, float]]]:
         """For each query up to k (article key, score), best first; articles of no query token are
-        not returned. jurisdiction "cn" / "tw" searches that side's articles only."""
+        not returned. jurisdiction "cn" / "tw" / "fr" searches its articles only."""
         mask = _mask(self.corpus, jurisdiction)
         out = []
         for q in queries:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from lawfactory import jsonl
 from lawfactory.errors import InputError
+from lawfactory.records import STATUTE_JURISDICTIONS
 from lawfactory.tasks.statute_articles import document
 
-JURISDICTIONS = ("cn", "tw")
+JURISDICTIONS = STATUTE_JURISDICTIONS  # cn, tw, fr
 # What a document needs (statute_articles.document) and what selects it.
 FIELDS = frozenset({"key", "jurisdiction", "deleted", "law", "number", "suffix", "paragraphs"})
 
@@ -32,7 +33,7 @@ class Corpus:
 
 def corpus_from_articles(articles: Iterable[dict] | Mapping[str, dict], jurisdiction: str | None = None) -> Corpus:
     """The Corpus of index records already in memory (the build's ctx.index, key → record, or a list
-    of records); jurisdiction "cn" or "tw" keeps that side's articles only."""
+    of records); a jurisdiction ("cn", "tw", "fr") keeps its articles only."""
     if jurisdiction is not None and jurisdiction not in JURISDICTIONS:
         raise ValueError(f"unknown jurisdiction {jurisdiction!r} (expected one of {', '.join(JURISDICTIONS)})")
     records = articles.values() if isinstance(articles, Mapping) else articles

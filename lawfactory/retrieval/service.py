@@ -55,7 +55,7 @@ def create_app(retriever, corpus, api_key: str | None = None):
         model_config = ConfigDict(extra="forbid")
         query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=r"\S")
         k: int = Field(default=5, ge=1)
-        jurisdiction: Literal["cn", "tw"] | None = None
+        jurisdiction: Literal["cn", "tw", "fr"] | None = None
 
     app = FastAPI(title="lawfactory statute search", docs_url=None, redoc_url=None, openapi_url=None)
     lock = threading.Lock()

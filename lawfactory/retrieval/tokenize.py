@@ -7,6 +7,8 @@
   jieba would cut each into 第 / 二百六十四 / 条).
 - Everything else is cut by jieba (its default dictionary, accurate mode); tokens with no letter,
   digit or CJK character (punctuation, whitespace) are dropped, ASCII is lower-cased.
+- A text without any CJK character (a French article or query) is cut into its words instead,
+  lower-cased, accents kept (jieba would cut décision into d / é / cision).
 """
 
 from __future__ import annotations
@@ -53,8 +55,14 @@ def _words(text: str) -> list[str]:
     return [w.lower() for w in _jieba().lcut(text) if any(c.isalnum() for c in w)]
 
 
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[^\W_]+")
+
+
 def tokenize(text: str) -> list[str]:
     """The BM25 tokens of a query or a document."""
+    if not _CJK.search(text):
+        return [w.lower() for w in _LATIN_WORD.findall(text)]
     text = simplified(text)
     tokens: list[str] = []
     pos = 0

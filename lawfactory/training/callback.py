@@ -34,11 +34,11 @@ class SentencingMetricsCallback(TrainerCallback):
 
     def __init__(self, recipe: dict, config: LiveMetricsConfig):
         self.recipe, self.config = recipe, config
-        gold = dataset_gold(recipe, config.metrics_dataset)
+        gold = dataset_gold(recipe, config.dataset)
         if gold is None:
-            raise InputError(f"live metrics: {config.metrics_dataset} is not registered in "
+            raise InputError(f"live metrics: {config.dataset} is not registered in "
                              f"{recipe.get('dataset_dir') or 'data'}/dataset_info.json (--metrics-dataset)")
-        self.gold = sample_rows(gold, config.metrics_rows, config.metrics_seed)
+        self.gold = sample_rows(gold, config.rows, config.metrics_seed)
         pairs = dataset_gold(recipe, config.pairs_dataset) if config.metrics_pairs else None
         self.pairs = sample_pairs(pairs, config.metrics_pairs, config.metrics_seed) if pairs else []
         self.template = self.prompts = self.last = None

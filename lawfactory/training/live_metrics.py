@@ -1,9 +1,10 @@
 """Sentencing metrics while training: the callback `lawfactory train` adds to LLaMA-Factory's run_exp.
 
 Loss says little about sentencing: a model can lower it on the judgment prose while its terms stay at
-the constant baseline. So at every evaluation (the recipe's `eval_strategy` / `eval_steps`) the
-callback generates greedy answers for a fixed sample of eval rows and scores them with the
-evaluator's own readers (lawfactory/evaluation/run.py point_scores, attitude_pairs):
+the constant baseline. So at every evaluation (the recipe's `eval_strategy` / `eval_steps`) of a recipe
+trained on sentencing rows (or when asked: `decide` below) the callback generates greedy answers for
+a fixed sample of eval rows and scores them with the evaluator's own readers
+(lawfactory/evaluation/run.py point_scores, attitude_pairs):
 
     eval_imprisonment_score, eval_lawbench_term_score, eval_abstention_rate   on `--metrics-rows` rows
     eval_attitude_violation_rate                                              on `--metrics-pairs` pairs
@@ -28,25 +29,106 @@ averages its stored metrics over the ranks inside `log`); report backends write 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lawfactory.config import _number, option
-from lawfactory.errors import InputError
+from lawfactory.errors import InputError, UsageError
+
+DEFAULT_ROWS, DEFAULT_DATASET = 32, "criminal_sentencing_eval"
 
 
 @dataclass(frozen=True)
 class LiveMetricsConfig:
     """The options of the live sentencing metrics (`lawfactory train --metrics-…`)."""
 
-    metrics_rows: int = option(32, "eval rows answered at each evaluation (default 32; 0: no live metrics)",
-                               type=_number(int, 0))
+    metrics_rows: int | None = option(None, "eval rows answered at each evaluation (default 32 when the recipe's "
+                                            "dataset or eval_dataset is a sentencing dataset, else no live metrics; "
+                                            "given: always; 0: no live metrics)", type=_number(int, 0))
     metrics_pairs: int = option(16, "attitude pairs (two answers each) at each evaluation, when the pairs dataset "
                                     "is registered (default 16; 0: none)", type=_number(int, 0))
-    metrics_dataset: str = option("criminal_sentencing_eval", "the eval dataset the rows come from")
+    metrics_dataset: str | None = option(None, f"the eval dataset the rows come from (default {DEFAULT_DATASET}; "
+                                               "given: the metrics are taken whatever the recipe trains on)")
     pairs_dataset: str = option("criminal_attitude_pairs_eval", "the attitude pairs dataset")
     metrics_max_new_tokens: int = option(384, "longest answer generated (default 384 tokens)", type=_number(int, 1))
     metrics_batch_size: int = option(8, "answers generated at once per device (default 8)", type=_number(int, 1))
     metrics_seed: int = option(42, "seed of the row sample", type=int)
+
+    @property
+    def rows(self) -> int:
+        return DEFAULT_ROWS if self.metrics_rows is None else self.metrics_rows
+
+    @property
+    def dataset(self) -> str:
+        return self.metrics_dataset or DEFAULT_DATASET
+
+
+def recipe_datasets(args: dict) -> list[str]:
+    """The dataset names of the recipe's `dataset` and `eval_dataset` (comma-separated, as LLaMA-Factory
+    reads them, or a list)."""
+    names = []
+    for key in ("dataset", "eval_dataset"):
+        value = args.get(key) or []
+        names += [n.strip() for n in (value.split(",") if isinstance(value, str) else map(str, value)) if n.strip()]
+    return list(dict.fromkeys(names))
+
+
+def eval_enabled(args: dict) -> bool:
+    strategy = str(args.get("eval_strategy") or args.get("evaluation_strategy") or "no")
+    return strategy != "no" and bool(args.get("eval_dataset") or args.get("val_size"))
+
+
+def _off_by_default(args: dict) -> str:
+    """Why the recipe gets no live metrics unless asked ("" when it gets them)."""
+    from lawfactory.tasks.registry import is_sentencing
+
+    names = recipe_datasets(args)
+    if not any(map(is_sentencing, names)):
+        return f"its datasets ({', '.join(names) or 'none'}) hold no sentencing rows"
+    if not args.get("do_train"):
+        return "it does not train (do_train)"
+    if not eval_enabled(args):
+        return "it has no evaluation to take them at (eval_strategy, eval_dataset or val_size)"
+    return ""
+
+
+def decide(args: dict, config: LiveMetricsConfig, recipe: str) -> tuple[LiveMetricsConfig, str]:
+    """The live metrics of this run: `config` with metrics_rows and metrics_dataset filled in, and a line
+    saying why they are off when they are off by default ("" otherwise).
+
+    Given --metrics-rows or --metrics-dataset, the metrics are taken as asked, and what makes that
+    impossible (no training, no evaluation, the dataset not registered or its file missing) is an error.
+    By default they are taken only when the recipe's dataset or eval_dataset holds a sentencing dataset
+    of the registry (lawfactory/tasks/registry.py is_sentencing): for statute QA or Taiwan judgments
+    they would score answers to questions the model is not trained on, and cost generation time."""
+    from lawfactory.preflight.datasets import registered
+
+    given = config.metrics_rows is not None or config.metrics_dataset is not None
+    config = replace(config, metrics_rows=config.rows, metrics_dataset=config.dataset)
+    if not given:
+        why = _off_by_default(args)
+        if why:
+            return replace(config, metrics_rows=0), (f"{recipe}: no live sentencing metrics: {why}; "
+                                                     "--metrics-rows N takes them anyway")
+    if not config.metrics_rows:
+        return config, ""
+    if not args.get("do_train", False):
+        raise UsageError(f"{recipe}: live metrics need do_train: true (or --metrics-rows 0)")
+    if not eval_enabled(args):
+        raise UsageError(f"{recipe}: live metrics are taken at each evaluation; set eval_strategy: steps, "
+                         "eval_steps and an eval_dataset (or val_size), or pass --metrics-rows 0")
+    dataset_dir = args.get("dataset_dir") or "data"
+    try:
+        found = registered(args, config.metrics_dataset)
+    except InputError as e:
+        found, problem = None, str(e)
+    else:
+        problem = f"{config.metrics_dataset} is not registered in {dataset_dir}/dataset_info.json"
+    if found is None:
+        raise InputError(f"{recipe}: live metrics take their rows from {config.metrics_dataset} "
+                         f"(--metrics-dataset), which this run's data lacks: {problem}. Build the sentencing "
+                         "datasets into dataset_dir, name a registered eval dataset with --metrics-dataset, "
+                         "or pass --metrics-rows 0")
+    return config, ""
 
 
 def dataset_gold(args: dict, name: str) -> list[dict] | None:

@@ -5,6 +5,8 @@ load_recipe) and handed to LLaMA-Factory's `run_exp` with one added callback
 (lawfactory/training/live_metrics.py); the trainer, its arguments and its outputs are LLaMA-Factory's.
 `llamafactory-cli train RECIPE` still works and gives the same run without the metrics.
 
+Which runs take the metrics: WHEN below (also `lawfactory train --help`).
+
 Several devices: like `llamafactory-cli train`, the command starts itself again under torchrun when
 more than one accelerator is visible (or FORCE_TORCHRUN=1), with the same NNODES, NODE_RANK,
 NPROC_PER_NODE, MASTER_ADDR and MASTER_PORT variables; DeepSpeed comes from the recipe's
@@ -15,18 +17,19 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from dataclasses import asdict
 from pathlib import Path
 
 from lawfactory.config import add_options
-from lawfactory.errors import UsageError
-from lawfactory.preflight.recipe import add_recipe_arguments, recipe_overrides
-from lawfactory.training.live_metrics import LiveMetricsConfig
+from lawfactory.preflight.recipe import add_recipe_arguments, load_recipe, recipe_overrides
+from lawfactory.training.live_metrics import LiveMetricsConfig, decide
 
-
-def _eval_enabled(args: dict) -> bool:
-    strategy = str(args.get("eval_strategy") or args.get("evaluation_strategy") or "no")
-    return strategy != "no" and bool(args.get("eval_dataset") or args.get("val_size"))
+WHEN = ("Live sentencing metrics are taken by default only when the recipe's dataset or eval_dataset holds "
+        "a sentencing dataset (criminal_sentencing, its eval, grounded and attitude datasets) and the recipe "
+        "trains and evaluates; otherwise one line says why they are off. --metrics-rows N or --metrics-dataset "
+        "NAME asks for them whatever the recipe trains on (an error when they cannot be taken); "
+        "--metrics-rows 0 turns them off.")
 
 
 def _device_count() -> int:
@@ -47,22 +50,23 @@ def _torchrun_command(argv: list[str]) -> list[str]:
             "-m", "lawfactory.cli", "train", *argv]
 
 
+def live_metrics(recipe: Path, args: dict, config: LiveMetricsConfig) -> LiveMetricsConfig:
+    """The live metrics this run takes (lawfactory/training/live_metrics.py decide), saying why when
+    they are off by default."""
+    config, why = decide(args, config, str(recipe))
+    if why:
+        print(why, file=sys.stderr)
+    return config
+
+
 def train(recipe: Path, overrides: list[str], config: LiveMetricsConfig) -> None:
     from llamafactory.train.tuner import run_exp
 
-    from lawfactory.preflight.recipe import load_recipe
     from lawfactory.training.callback import SentencingMetricsCallback
 
     args = load_recipe(recipe, overrides)
-    callbacks = []
-    if config.metrics_rows:
-        if not args.get("do_train", False):
-            raise UsageError(f"{recipe}: live metrics need do_train: true (or --metrics-rows 0)")
-        if not _eval_enabled(args):
-            raise UsageError(f"{recipe}: live metrics are taken at each evaluation; set eval_strategy: steps, "
-                             "eval_steps and an eval_dataset (or val_size), or pass --metrics-rows 0")
-        callbacks.append(SentencingMetricsCallback(args, config))
-    run_exp(args, callbacks)
+    config = live_metrics(recipe, args, config)
+    run_exp(args, [SentencingMetricsCallback(args, config)] if config.metrics_rows else [])
 
 
 def cmd_train(args) -> int:
@@ -70,6 +74,8 @@ def cmd_train(args) -> int:
     config = LiveMetricsConfig(**{k: getattr(args, k) for k in LiveMetricsConfig.__dataclass_fields__})
     forced = os.environ.get("FORCE_TORCHRUN", "").lower() in ("1", "true", "y", "yes")
     if not _under_torchrun() and (forced or _device_count() > 1):
+        # decided (and said) once, here; the ranks get the decision as explicit options
+        config = live_metrics(Path(args.recipe), load_recipe(Path(args.recipe), overrides), config)
         options = [x for k, v in asdict(config).items() for x in ("--" + k.replace("_", "-"), str(v))]
         return subprocess.run(_torchrun_command([args.recipe, *options, *overrides])).returncode
     train(Path(args.recipe), overrides, config)
@@ -78,6 +84,6 @@ def cmd_train(args) -> int:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("train", help="train a recipe with LLaMA-Factory, logging sentencing metrics at each evaluation",
-                       description=__doc__.split("\n\n")[0])
+                       description=__doc__.split("\n\n")[0], epilog=WHEN)
     add_recipe_arguments(p, lambda parser: add_options(parser, LiveMetricsConfig))
     p.set_defaults(func=cmd_train)
