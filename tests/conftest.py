@@ -18,8 +18,12 @@ def pytest_collection_modifyitems(items):
     """Modules with a `slow` test first (a stable sort): `make test`'s xdist scheduler hands out whole modules
     in this order (--no-loadscope-reorder; by default it starts with the modules of most tests), so a long
     training module does not start last and leave the other worker idle."""
-    slow = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.module.__name__ not in slow)
+    slow = {_module(item) for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: _module(item) not in slow)
+
+
+def _module(item) -> str:
+    return item.nodeid.split("::", 1)[0]
 
 
 def real_path(*parts: str) -> Path:
