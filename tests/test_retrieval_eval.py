@@ -163,7 +163,7 @@ def test_retrieval_eval_end_to_end(sample_data, static_model, tmp_path):
     ('{"query": "", "articles": ["中华人民共和国刑法|264"]}', '"query" must be a non-empty string'),
     ('{"query": "盗窃", "articles": "中华人民共和国刑法|264"}', '"articles" must be a non-empty list'),
     ('{"query": "盗窃", "articles": []}', '"articles" must be a non-empty list'),
-    ('{"query": "盗窃", "articles": ["中华人民共和国刑法|264"], "jurisdiction": "fr"}', '"jurisdiction" must be'),
+    ('{"query": "盗窃", "articles": ["中华人民共和国刑法|264"], "jurisdiction": "jp"}', '"jurisdiction" must be'),
 ])
 def test_bad_query_line_names_file_and_line(sample_data, tmp_path, line, reason):
     queries = tmp_path / "q.jsonl"
