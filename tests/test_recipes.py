@@ -146,3 +146,14 @@ def test_dpo_recipe_trains_a_new_lora_on_the_merged_sft_model(monkeypatch):
     # evaluation every eval_steps on pairs held out of the train-only preference data
     assert training_args.eval_strategy == "steps" and training_args.eval_steps > 0
     assert 0 < data_args.val_size < 1 and data_args.eval_dataset is None
+
+
+def test_dataset_names_read_as_llamafactory_reads_them():
+    """`dataset` / `eval_dataset`: comma-separated (spaces and blanks ignored) or a YAML list; the one
+    reader of lawfactory train, predict and the model card."""
+    from lawfactory.preflight.recipe import dataset_names
+
+    assert dataset_names("criminal_sentencing, criminal_adversarial,") == ["criminal_sentencing",
+                                                                           "criminal_adversarial"]
+    assert dataset_names([" a ", "b", ""]) == ["a", "b"]
+    assert dataset_names(None) == [] and dataset_names("") == []

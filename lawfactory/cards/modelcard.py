@@ -22,7 +22,7 @@ from lawfactory import jsonl
 from lawfactory.cards import training_metrics
 from lawfactory.cards.plots import pyplot
 from lawfactory.errors import UsageError
-from lawfactory.preflight.recipe import traced_model
+from lawfactory.preflight.recipe import dataset_names, traced_model
 
 HYPERPARAMETERS = ("finetuning_type", "quantization_bit", "quantization_type", "double_quantization", "lora_rank",
                    "lora_alpha", "lora_dropout", "use_rslora", "lora_target", "deepspeed", "template", "cutoff_len",
@@ -85,8 +85,8 @@ def fmt(v) -> str:
 
 
 def dataset_rows(recipe: dict, manifest: dict | None, manifest_path: Path) -> list[str]:
-    names = [("train", n.strip()) for n in str(recipe.get("dataset") or "").split(",") if n.strip()]
-    names += [("eval", n.strip()) for n in str(recipe.get("eval_dataset") or "").split(",") if n.strip()]
+    names = [("train", n) for n in dataset_names(recipe.get("dataset"))]
+    names += [("eval", n) for n in dataset_names(recipe.get("eval_dataset"))]
     known = (manifest or {}).get("datasets", {})
     lines = ["| dataset | split | rows | file |", "|---|---|---|---|"]
     for split, name in names:

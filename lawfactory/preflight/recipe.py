@@ -12,6 +12,13 @@ from lawfactory.errors import InputError, UsageError
 PREFLIGHT = re.compile(r"^#.*?lawfactory check\s+\S+(?P<args>[^→\n]*)→\s*(?P<verdict>[^\n(]+)", re.M)
 
 
+def dataset_names(value) -> list[str]:
+    """A recipe's `dataset` / `eval_dataset` value as LLaMA-Factory reads it (comma-separated names,
+    or a YAML list) → the names, blanks left out."""
+    items = value.split(",") if isinstance(value, str) else (value or [])
+    return [n for n in (str(x).strip() for x in items) if n]
+
+
 def preflight_line(text: str) -> dict:
     """{'gpu', 'gpus', 'verdict'} from a recipe's `# preflight:` comment ({} without one)."""
     m = PREFLIGHT.search(text)

@@ -65,11 +65,9 @@ class LiveMetricsConfig:
 def recipe_datasets(args: dict) -> list[str]:
     """The dataset names of the recipe's `dataset` and `eval_dataset` (comma-separated, as LLaMA-Factory
     reads them, or a list)."""
-    names = []
-    for key in ("dataset", "eval_dataset"):
-        value = args.get(key) or []
-        names += [n.strip() for n in (value.split(",") if isinstance(value, str) else map(str, value)) if n.strip()]
-    return list(dict.fromkeys(names))
+    from lawfactory.preflight.recipe import dataset_names
+
+    return list(dict.fromkeys(n for key in ("dataset", "eval_dataset") for n in dataset_names(args.get(key))))
 
 
 def eval_enabled(args: dict) -> bool:

@@ -36,7 +36,7 @@ from pathlib import Path
 from lawfactory import jsonl
 from lawfactory.config import _number
 from lawfactory.errors import InputError, UsageError
-from lawfactory.preflight.recipe import add_recipe_arguments, recipe_overrides
+from lawfactory.preflight.recipe import add_recipe_arguments, dataset_names, recipe_overrides
 
 PREDICTIONS = "generated_predictions.jsonl"
 # LLaMA-Factory's defaults (hparams/data_args.py, generating_args.py)
@@ -50,17 +50,11 @@ ALPACA_COLUMNS = {"prompt": "instruction", "query": "input", "response": "output
 HF_BATCH = 16
 
 
-def _names(value) -> list[str]:
-    if isinstance(value, str):
-        return [x.strip() for x in value.split(",") if x.strip()]
-    return [str(x) for x in value or []]
-
-
 def eval_rows(args: dict, recipe: str) -> list[dict]:
     """The eval rows in LLaMA-Factory's order, as {instruction, input, output, system} (its alpaca columns)."""
     from lawfactory.preflight.datasets import read_rows, registered
 
-    names = _names(args.get("eval_dataset"))
+    names = dataset_names(args.get("eval_dataset"))
     if not names:
         raise UsageError(f"{recipe}: no eval_dataset to predict on (eval_dataset=NAME)")
     rows: list[dict] = []
