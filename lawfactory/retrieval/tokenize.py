@@ -52,17 +52,23 @@ def _article(m: re.Match) -> str | None:
 
 
 def _words(text: str) -> list[str]:
-    return [w.lower() for w in _jieba().lcut(text) if any(c.isalnum() for c in w)]
+    return _kept(w.lower() for w in _jieba().lcut(text))
+
+
+def _kept(tokens) -> list[str]:
+    """The tokens with a letter, digit or CJK character (no punctuation, no whitespace)."""
+    return [w for w in tokens if any(c.isalnum() for c in w)]
 
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[^\W_]+")
 
 
 def tokenize(text: str) -> list[str]:
     """The BM25 tokens of a query or a document."""
-    if not _CJK.search(text):
-        return [w.lower() for w in _LATIN_WORD.findall(text)]
+    if not _CJK.search(text):  # French: the statute-QA evaluation's word splitter
+        from lawfactory.evaluation.rouge import latin_words
+
+        return _kept(latin_words(text))
     text = simplified(text)
     tokens: list[str] = []
     pos = 0
