@@ -136,11 +136,17 @@ def smallest(parts: list[dict], cap: int) -> tuple[list[str], dict]:
     return ranked, dict(zip(ranked, line[order].tolist()))
 
 
-def candidates_shard(r) -> dict:
-    """candidates() of one task-stage Range, in a worker (the Candidates come as shards.state())."""
+def _in_range(job: Callable[[object, dict], dict], r) -> dict:
+    """job(the shard state, where) over one task-stage Range, in a worker (shards.state(): the
+    Candidates or the Later of the pass)."""
     from lawfactory.build import shards
 
-    return candidates(shards.state(), {"start": r.start, "end": r.end, "first_line": r.first_line})
+    return job(shards.state(), {"start": r.start, "end": r.end, "first_line": r.first_line})
+
+
+def candidates_shard(r) -> dict:
+    """candidates() of one task-stage Range, in a worker."""
+    return _in_range(candidates, r)
 
 
 @dataclass
@@ -170,10 +176,8 @@ def build(p: Later, where: dict) -> dict:
 
 
 def build_shard(r) -> dict:
-    """build() of one task-stage Range, in a worker (the Later comes as shards.state())."""
-    from lawfactory.build import shards
-
-    return build(shards.state(), {"start": r.start, "end": r.end, "first_line": r.first_line})
+    """build() of one task-stage Range, in a worker."""
+    return _in_range(build, r)
 
 
 class AdversarialStage:
